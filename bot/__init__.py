@@ -1,0 +1,1 @@
+"""briefbot's front ends: the command line and the Discord bot, both over `index`."""

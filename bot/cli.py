@@ -1,0 +1,136 @@
+"""The `briefbot` command: index, ask and sources, offline.
+
+Results go to stdout, errors to stderr with exit code 1, usage errors exit 2.
+Offline commands never import discord.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from collections.abc import Sequence
+
+from bot.config import CONFIG_ENV, Config, ConfigError, find_config, load_config
+from bot.console import answer_json, format_answer, format_sources
+from index import Index, open_index, rebuild
+from index.errors import BriefError
+from index.search import MAX_RESULTS
+
+log = logging.getLogger(__name__)
+
+
+def _results(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if not 1 <= number <= MAX_RESULTS:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to {MAX_RESULTS}")
+    return number
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser, with --config accepted before or after the command."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--config",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help=f"config file (default: ${CONFIG_ENV}, else ./config.yaml if present, else defaults)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="briefbot",
+        description="Answer questions about briefs by quoting the passages that answer them.",
+        parents=[common],
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser(
+        "index", parents=[common], help="build or refresh the index from the seeds folder"
+    )
+    ask = commands.add_parser(
+        "ask", parents=[common], help="answer a question from the briefs, with citations"
+    )
+    ask.add_argument("question", help='the question, in quotes: "Why does China matter?"')
+    ask.add_argument(
+        "-k",
+        "--results",
+        type=_results,
+        default=None,
+        metavar="N",
+        help=f"how many passages to show, 1-{MAX_RESULTS} (default: search.top_k in config, 3)",
+    )
+    ask.add_argument("--json", action="store_true", help="print one JSON object (stable format)")
+    commands.add_parser("sources", parents=[common], help="list the indexed briefs")
+    return parser
+
+
+def _open(config: Config) -> Index:
+    """The index, built first (with a note on stderr) when missing or stale."""
+    opened = open_index(config.seeds_dir, config.index_path, config.index)
+    if opened.rebuilt_because:
+        index = opened.index
+        print(
+            f"Built the index ({opened.rebuilt_because}): {len(index.briefs)} brief(s), "
+            f"{len(index.passages)} passages.",
+            file=sys.stderr,
+        )
+    return opened.index
+
+
+def cmd_index(config: Config) -> int:
+    """Rebuild the index and say what was done, and what was skipped and why."""
+    started = time.perf_counter()
+    index = rebuild(config.seeds_dir, config.index_path, config.index)
+    seconds = time.perf_counter() - started
+    print(
+        f"Indexed {len(index.briefs)} brief(s), {len(index.passages)} passages "
+        f"in {seconds:.2f} s -> {config.index_path}"
+    )
+    for skipped in index.skipped:
+        print(f"Skipped {skipped.file}: {skipped.reason}")
+    return 0
+
+
+def cmd_ask(config: Config, question: str, k: int | None, as_json: bool) -> int:
+    """Print the answer to `question`."""
+    answer = _open(config).search(question, k or config.top_k)
+    if as_json:
+        print(json.dumps(answer_json(answer), ensure_ascii=False))
+    else:
+        print(format_answer(answer))
+    return 0
+
+
+def cmd_sources(config: Config) -> int:
+    """Print the indexed briefs."""
+    print(format_sources(_open(config)))
+    return 0
+
+
+def dispatch(args: argparse.Namespace, config: Config) -> int:
+    """Run the chosen command."""
+    if args.command == "index":
+        return cmd_index(config)
+    if args.command == "ask":
+        return cmd_ask(config, args.question, args.results, args.json)
+    return cmd_sources(config)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `briefbot` console script; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        config = load_config(find_config(getattr(args, "config", None)))
+        logging.basicConfig(level=config.log_level, format="%(levelname)s %(name)s: %(message)s")
+        return dispatch(args, config)
+    except ConfigError as exc:
+        print(f"briefbot: config error: {exc}", file=sys.stderr)
+    except BriefError as exc:
+        print(f"briefbot: {exc}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("briefbot: interrupted", file=sys.stderr)
+        return 130
+    return 1

@@ -1,0 +1,161 @@
+"""Configuration: one YAML file read into frozen dataclasses, every key checked.
+
+Only the entry point calls `load_config`; nothing is read at import time.
+Paths in the file are resolved against the file's own folder, so the bot
+behaves the same whatever the working directory.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from index import IndexSettings
+from index.settings import VARIANTS
+
+CONFIG_ENV = "BRIEFBOT_CONFIG"
+DEFAULT_CONFIG_NAME = "config.yaml"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+class ConfigError(Exception):
+    """The configuration file is missing, unreadable or wrong; the message says where."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything the CLI and the bot need to know, with working defaults."""
+
+    seeds_dir: Path = Path("seeds")
+    data_dir: Path = Path("data")
+    index: IndexSettings = field(default_factory=IndexSettings)
+    top_k: int = 3
+    log_level: str = "INFO"
+    source: Path | None = None
+
+    @property
+    def index_path(self) -> Path:
+        """Where the index file lives."""
+        return self.data_dir / "index.json"
+
+
+Check = Callable[[Any], bool]
+
+
+def _int(lo: int, hi: int) -> tuple[Check, str]:
+    ok: Check = lambda v: isinstance(v, int) and not isinstance(v, bool) and lo <= v <= hi  # noqa: E731
+    return ok, f"an integer {lo}-{hi}"
+
+
+def _float(lo: float, hi: float) -> tuple[Check, str]:
+    ok: Check = lambda v: (  # noqa: E731
+        isinstance(v, int | float) and not isinstance(v, bool) and lo <= v <= hi
+    )
+    return ok, f"a number {lo:g}-{hi:g}"
+
+
+def _choice(options: tuple[str, ...]) -> tuple[Check, str]:
+    return (lambda v: v in options), "one of " + ", ".join(options)
+
+
+_TEXT: tuple[Check, str] = (lambda v: isinstance(v, str) and bool(v.strip())), "a non-empty text"
+
+# key path -> (check, what it must be). Sections are the first part of the path.
+SCHEMA: dict[str, tuple[Check, str]] = {
+    "seeds_dir": _TEXT,
+    "data_dir": _TEXT,
+    "search.top_k": _int(1, 10),
+    "search.min_coverage": _float(0.0, 1.0),
+    "index.variant": _choice(VARIANTS),
+    "index.k1": _float(0.0, 10.0),
+    "index.b": _float(0.0, 1.0),
+    "index.delta": _float(0.0, 5.0),
+    "index.max_passage_chars": _int(200, 100_000),
+    "logging.level": _choice(LOG_LEVELS),
+}
+
+
+def _flatten(data: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """`{"search": {"top_k": 3}}` -> `{"search.top_k": 3}`, rejecting unknown keys."""
+    sections = {key.split(".")[0] for key in SCHEMA if "." in key}
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        key = str(key)
+        if key in sections:
+            if value is None:
+                continue
+            if not isinstance(value, dict):
+                raise ConfigError(f"{key} must be a section of keys (got {value!r}) in {where}")
+            for sub, subvalue in value.items():
+                flat[f"{key}.{sub}"] = subvalue
+        else:
+            flat[key] = value
+    for key in flat:
+        if key not in SCHEMA:
+            allowed = ", ".join(sorted(SCHEMA))
+            raise ConfigError(f"unknown key {key} in {where} (known keys: {allowed})")
+    return flat
+
+
+def parse_config(data: object, where: Path) -> Config:
+    """Check a parsed YAML document and turn it into a Config."""
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where} must hold a mapping of keys, like config.example.yaml")
+    flat = _flatten(data, str(where))
+    for key, value in flat.items():
+        check, expected = SCHEMA[key]
+        if not check(value):
+            raise ConfigError(f"{key} must be {expected} (got {value!r}) in {where}")
+    base = where.parent
+    index_keys = {k.split(".")[1]: v for k, v in flat.items() if k.startswith("index.")}
+    settings = replace(IndexSettings(), **index_keys)
+    if "search.min_coverage" in flat:
+        settings = replace(settings, min_coverage=float(flat["search.min_coverage"]))
+    return Config(
+        seeds_dir=base / flat.get("seeds_dir", "seeds"),
+        data_dir=base / flat.get("data_dir", "data"),
+        index=settings,
+        top_k=flat.get("search.top_k", 3),
+        log_level=flat.get("logging.level", "INFO"),
+        source=where,
+    )
+
+
+def find_config(explicit: str | None) -> Path | None:
+    """The config file to use: --config, then $BRIEFBOT_CONFIG, then ./config.yaml if present."""
+    if explicit:
+        return Path(explicit)
+    if os.environ.get(CONFIG_ENV):
+        return Path(os.environ[CONFIG_ENV])
+    default = Path(DEFAULT_CONFIG_NAME)
+    return default if default.is_file() else None
+
+
+def load_config(path: Path | None) -> Config:
+    """Read and check the config at `path`; None gives the defaults, relative to the cwd."""
+    if path is None:
+        return Config()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ConfigError(
+            f"config file {path} does not exist; copy config.example.yaml to start one"
+        ) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read config file {path} ({exc.__class__.__name__})") from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" at line {mark.line + 1}" if mark is not None else ""
+        raise ConfigError(
+            f"{path} is not valid YAML{line}; fix it or start from config.example.yaml"
+        ) from exc
+    return parse_config(data, path.resolve())

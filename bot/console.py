@@ -1,0 +1,81 @@
+"""Answers formatted for a terminal and as the stable `--json` contract."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from typing import Any
+
+from index import Answer, Hit, Index
+
+NOT_COVERED = "The brief does not seem to answer this. Closest match, for what it is worth:"
+NO_MATCH = "Nothing in the indexed briefs matches that question. Try other keywords."
+
+
+def _width() -> int:
+    return max(40, min(100, shutil.get_terminal_size((88, 24)).columns))
+
+
+def format_hit(number: int, hit: Hit, width: int) -> str:
+    """One quoted passage with its citation underneath."""
+    quote = textwrap.fill(
+        f"\u201c{hit.text}\u201d",
+        width=width,
+        initial_indent="    ",
+        subsequent_indent="     ",
+        break_on_hyphens=False,
+    )
+    cite = hit.citation
+    lines = [f"[{number}] {cite.title}, {cite.locator}", quote]
+    source = " \u00b7 ".join(s for s in (cite.publisher, cite.url) if s)
+    if source:
+        lines.append(f"    \u2014 {source}")
+    return "\n".join(lines)
+
+
+def format_answer(answer: Answer) -> str:
+    """The whole answer for a terminal: a verdict line when not covered, then the quotes."""
+    if not answer.hits:
+        return NO_MATCH
+    width = _width()
+    hits = answer.hits if answer.answered else answer.hits[:1]
+    body = "\n\n".join(format_hit(n, h, width) for n, h in enumerate(hits, start=1))
+    return body if answer.answered else f"{NOT_COVERED}\n\n{body}"
+
+
+def answer_json(answer: Answer) -> dict[str, Any]:
+    """The `--json` contract: question, answered, results with text, score and citation."""
+    return {
+        "question": answer.question,
+        "answered": answer.answered,
+        "results": [
+            {
+                "text": h.text,
+                "score": h.score,
+                "citation": {
+                    "title": h.citation.title,
+                    "locator": h.citation.locator,
+                    "paragraph": h.citation.paragraph,
+                    "brief": h.citation.brief,
+                    "url": h.citation.url,
+                },
+            }
+            for h in answer.hits
+        ],
+    }
+
+
+def format_sources(index: Index) -> str:
+    """One line per indexed brief: id, title, publisher, paragraphs and passages."""
+    counts: dict[str, int] = {}
+    for passage in index.passages:
+        counts[passage.brief] = counts.get(passage.brief, 0) + 1
+    lines = []
+    for brief in index.briefs.values():
+        publisher = f" ({brief.publisher})" if brief.publisher else ""
+        lines.append(
+            f"{brief.id}: {brief.title}{publisher} \u2014 "
+            f"{brief.paragraphs} paragraphs, {counts.get(brief.id, 0)} passages"
+        )
+    lines.append(f"Index built {index.built_at}.")
+    return "\n".join(lines)

@@ -1,0 +1,27 @@
+"""Citations: where in which brief a quoted passage stands."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Brief title, locator such as `¶4`, paragraph number, brief id and url when known."""
+
+    title: str
+    locator: str
+    paragraph: int
+    brief: str
+    url: str | None = None
+    publisher: str | None = None
+
+    def label(self) -> str:
+        """One-line human label: `Title, ¶4 (publisher)`."""
+        where = f"{self.title}, {self.locator}"
+        return f"{where} ({self.publisher})" if self.publisher else where
+
+
+def locator(paragraph: int, part: int = 0) -> str:
+    """`¶4`, or `¶4 (part 2)` for the second piece of a split paragraph."""
+    return f"\u00b6{paragraph}" if not part else f"\u00b6{paragraph} (part {part})"

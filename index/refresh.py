@@ -1,0 +1,70 @@
+"""Keep the saved index in step with `seeds/`: load it when fresh, rebuild it when not."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from index.build import build_index, seed_files, stamp
+from index.errors import IndexMissing, IndexUnreadable
+from index.search import Index
+from index.settings import IndexSettings
+from index.store import load_index, save_index
+
+log = logging.getLogger(__name__)
+
+
+def stale_reason(index: Index, seeds_dir: Path) -> str | None:
+    """Why `index` no longer matches `seeds_dir` (a file added, removed or changed), or None.
+
+    Files whose size and mtime are unchanged are not read; others are hashed,
+    so touching a file without changing it does not force a rebuild.
+    """
+    current = {p.name: p for p in seed_files(seeds_dir)}
+    added = sorted(current.keys() - index.sources.keys())
+    removed = sorted(index.sources.keys() - current.keys())
+    changed = []
+    for name in sorted(current.keys() & index.sources.keys()):
+        old = index.sources[name]
+        stat = current[name].stat()
+        if (stat.st_size, stat.st_mtime_ns) != (old.size, old.mtime_ns) and (
+            stat.st_size != old.size or stamp(current[name]).sha256 != old.sha256
+        ):
+            changed.append(name)
+    parts = [
+        f"{label}: {', '.join(names)}"
+        for label, names in (("added", added), ("removed", removed), ("changed", changed))
+        if names
+    ]
+    return "; ".join(parts) or None
+
+
+@dataclass(frozen=True)
+class Opened:
+    """An index ready to search, and why it was rebuilt (None when loaded as saved)."""
+
+    index: Index
+    rebuilt_because: str | None
+
+
+def rebuild(seeds_dir: Path, path: Path, settings: IndexSettings) -> Index:
+    """Build from `seeds_dir` and save to `path`; on any failure the old file is untouched."""
+    index = build_index(seeds_dir, settings)
+    save_index(index, path)
+    return index
+
+
+def open_index(seeds_dir: Path, path: Path, settings: IndexSettings) -> Opened:
+    """Load the index at `path`, rebuilding it first when it is missing, damaged or stale."""
+    try:
+        index = load_index(path, settings)
+    except IndexMissing:
+        return Opened(rebuild(seeds_dir, path, settings), "no index had been built yet")
+    except IndexUnreadable as exc:
+        log.warning("Index %s cannot be used (%s); rebuilding from %s", path, exc, seeds_dir)
+        return Opened(rebuild(seeds_dir, path, settings), f"the index file {exc}")
+    reason = stale_reason(index, seeds_dir) if seeds_dir.is_dir() else None
+    if reason:
+        return Opened(rebuild(seeds_dir, path, settings), f"the briefs changed ({reason})")
+    return Opened(index, None)

@@ -1,0 +1,42 @@
+"""Sentence boundaries, so long paragraphs are split, and quotes trimmed, never mid-sentence."""
+
+from __future__ import annotations
+
+import re
+
+# A sentence ends at . ! or ? (optionally followed by a closing quote or bracket),
+# then white space, then something that can start a sentence.
+_BOUNDARY = re.compile(r"""(?<=[.!?])["'\u201d\u2019)\]]*\s+(?=["'\u201c\u2018(\[]?[A-Z0-9])""")
+# Words whose trailing full stop does not end a sentence.
+_ABBREVIATIONS = frozenset(
+    """
+    mr mrs ms dr prof st vs etc e.g i.e u.s u.k u.n jan feb mar apr jun jul aug sep sept
+    oct nov dec gen col lt sgt rep sen gov
+    """.split()
+)
+
+
+def _is_abbreviation(text: str, end: int) -> bool:
+    """True when the full stop just before `end` closes a known abbreviation or an initial."""
+    head = text[:end].rstrip()
+    if not head.endswith("."):
+        return False
+    word = head[:-1].rsplit(None, 1)[-1].casefold() if head[:-1].split() else ""
+    word = word.lstrip("(\"'\u201c\u2018")
+    return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """The (start, end) of each sentence of `text`, trailing white space excluded."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _BOUNDARY.finditer(text):
+        if _is_abbreviation(text, match.start()):
+            continue
+        end = match.start() + len(match.group().rstrip())
+        if text[start:end].strip():
+            spans.append((start, end))
+        start = match.end()
+    if text[start:].strip():
+        spans.append((start, len(text.rstrip())))
+    return spans

@@ -1,0 +1,37 @@
+"""Settings that shape an index; recorded in the index file so a change forces a rebuild."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+Variant = Literal["okapi", "bm25l", "bm25plus"]
+VARIANTS: tuple[Variant, ...] = ("okapi", "bm25l", "bm25plus")
+
+
+@dataclass(frozen=True)
+class IndexSettings:
+    """How briefs are split and ranked.
+
+    variant: BM25L by default: Okapi gives a term found in half of the passages an
+        IDF of zero, silencing `Kim` or `China` on an 8-paragraph brief (README).
+    min_coverage: share of the question's term weight (IDF) the best passage must
+        contain for the brief to count as answering the question.
+    """
+
+    variant: Variant = "bm25l"
+    k1: float = 1.5
+    b: float = 0.75
+    delta: float = 0.5
+    max_passage_chars: int = 1000
+    min_coverage: float = 0.5
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready copy, as stored in the index manifest."""
+        return asdict(self)
+
+    def ranking(self) -> dict[str, Any]:
+        """The settings that change the index file (min_coverage is applied at query time)."""
+        data = self.as_dict()
+        del data["min_coverage"]
+        return data

@@ -1,0 +1,95 @@
+"""The one tokenizer: the same function turns passages and questions into BM25 terms.
+
+Why each step: users type `jong un`, `Jong-un` or `jongun`, `1350` or `1,350`,
+straight or curly quotes; all must meet the same term in the index.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import Stemmer
+
+from index.stopwords import STOPWORDS
+
+# Typographic variants folded to their ASCII forms before anything else.
+_FOLD = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u02bc": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2015": "-",
+        "\u2212": "-",
+        "\u00ad": None,  # soft hyphen
+        "\u200b": None,  # zero-width space
+        "\u200c": None,
+        "\u200d": None,
+        "\u2060": None,
+        "\ufeff": None,
+    }
+)
+
+# Thousands separators between digit groups: 1,350 / 1 350 (NBSP, thin space).
+_DIGIT_GROUP = re.compile(r"(?<=\d)[,\u00a0\u202f\u2009](?=\d{3}(?!\d))")
+# A word: letters/digits, optionally joined by hyphens or apostrophes.
+_WORD = re.compile(r"[^\W_]+(?:['-][^\W_]+)*")
+_POSSESSIVE = re.compile(r"'s$|(?<=s)'$")
+
+_stemmer = Stemmer.Stemmer("english")
+
+
+def normalize(text: str) -> str:
+    """Unicode-normalise and fold quotes, dashes and digit-group separators (case kept)."""
+    text = unicodedata.normalize("NFKC", text).translate(_FOLD)
+    return _DIGIT_GROUP.sub("", text)
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """Stem one case-folded word with the Snowball English stemmer."""
+    return str(_stemmer.stemWord(word))
+
+
+def _keep(word: str, original: str) -> bool:
+    # An all-capitals acronym (US, IT) is a name, not a stopword.
+    if len(original) > 1 and original.isupper():
+        return True
+    return word not in STOPWORDS
+
+
+def words(text: str) -> list[str]:
+    """The case-folded, unstemmed words of `text`, with hyphenated forms expanded.
+
+    `Jong-un` gives `jong`, `un` and `jongun`, so every spelling a user may type
+    meets it. Possessives are stripped; stopwords are dropped.
+    """
+    out: list[str] = []
+    for match in _WORD.finditer(normalize(text)):
+        original = _POSSESSIVE.sub("", match.group())
+        word = original.casefold().replace("'", "")
+        if "-" in word:
+            parts = [p for p in word.split("-") if p]
+            originals = original.split("-")
+            out.extend(p for p, o in zip(parts, originals, strict=False) if _keep(p, o))
+            out.append("".join(parts))
+        elif word and _keep(word, original):
+            out.append(word)
+    return out
+
+
+def tokenize(text: str) -> list[str]:
+    """Terms for BM25: `words(text)`, each stemmed."""
+    return [stem(w) for w in words(text)]
