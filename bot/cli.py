@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from bot.config import CONFIG_ENV, Config, ConfigError, find_config, load_config
 from bot.console import answer_json, format_answer, format_sources
-from index import Index, open_index, rebuild
+from index import Index, check_question, open_index, rebuild
 from index.errors import BriefError
 from index.search import MAX_RESULTS
 
@@ -96,6 +96,7 @@ def cmd_index(config: Config) -> int:
 
 def cmd_ask(config: Config, question: str, k: int | None, as_json: bool) -> int:
     """Print the answer to `question`."""
+    check_question(question)  # a bad question needs no index
     answer = _open(config).search(question, k or config.top_k)
     if as_json:
         print(json.dumps(answer_json(answer), ensure_ascii=False))

@@ -3,7 +3,7 @@
 from index.build import build_index
 from index.cite import Citation
 from index.refresh import Opened, open_index, rebuild, stale_reason
-from index.search import Answer, Hit, Index
+from index.search import Answer, Hit, Index, check_question
 from index.settings import IndexSettings
 from index.store import load_index, save_index
 
@@ -15,6 +15,7 @@ __all__ = [
     "IndexSettings",
     "Opened",
     "build_index",
+    "check_question",
     "load_index",
     "open_index",
     "rebuild",

@@ -88,18 +88,8 @@ class Index:
 
     def search(self, question: str, k: int = 3) -> Answer:
         """The best `k` passages for `question`; BadQuestion when there is nothing to search."""
-        if len(question) > MAX_QUESTION_CHARS:
-            raise BadQuestion(
-                f"The question is {len(question)} characters long; "
-                f"keep it under {MAX_QUESTION_CHARS}."
-            )
-        question_words = list(dict.fromkeys(words(question)))
+        question_words = check_question(question)
         terms = list(dict.fromkeys(stem(w) for w in question_words))
-        if not terms:
-            raise BadQuestion(
-                "The question has no words to search for. Ask with a few keywords, "
-                'for example "Why does China matter to North Korea?"'
-            )
         k = max(1, min(k, MAX_RESULTS))
         weights = {t: self._idf(t) for t in terms}
         total = sum(weights.values())
@@ -140,6 +130,21 @@ class Index:
     def paragraph(self, brief_id: str, number: int) -> list[Passage]:
         """The passages of paragraph `number` of a brief (more than one when it was split)."""
         return [p for p in self.passages if p.brief == brief_id and p.paragraph == number]
+
+
+def check_question(question: str) -> list[str]:
+    """The distinct searchable words of `question`; BadQuestion when too long or none."""
+    if len(question) > MAX_QUESTION_CHARS:
+        raise BadQuestion(
+            f"The question is {len(question)} characters long; keep it under {MAX_QUESTION_CHARS}."
+        )
+    question_words = list(dict.fromkeys(words(question)))
+    if not question_words:
+        raise BadQuestion(
+            "The question has no words to search for. Ask with a few keywords, "
+            'for example "Why does China matter to North Korea?"'
+        )
+    return question_words
 
 
 def _best_sentence(text: str, weights: Mapping[str, float]) -> tuple[int, int]:

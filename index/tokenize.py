@@ -53,8 +53,9 @@ _stemmer = Stemmer.Stemmer("english")
 
 def normalize(text: str) -> str:
     """Unicode-normalise and fold quotes, dashes and digit-group separators (case kept)."""
-    text = unicodedata.normalize("NFKC", text).translate(_FOLD)
-    return _DIGIT_GROUP.sub("", text)
+    # Digit groups first: NFKC turns a narrow no-break space into a plain one.
+    text = _DIGIT_GROUP.sub("", text)
+    return unicodedata.normalize("NFKC", text).translate(_FOLD)
 
 
 @lru_cache(maxsize=65536)

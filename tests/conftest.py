@@ -27,3 +27,11 @@ def seeds_dir(tmp_path: Path) -> Path:
 def seed_index() -> Index:
     """The index of the real seeds/, built once per session (read-only)."""
     return build_index(SEEDS, IndexSettings())
+
+
+@pytest.fixture
+def config_file(tmp_path: Path, seeds_dir: Path) -> Path:
+    """A config pointing at a private copy of seeds/ and a private data folder."""
+    path = tmp_path / "config.yaml"
+    path.write_text("seeds_dir: seeds\ndata_dir: data\n", encoding="utf-8")
+    return path

@@ -1,0 +1,135 @@
+"""The offline CLI: answers with citations, the --json contract, clear errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from bot.cli import main
+
+BORDER = "How long is the border between North Korea and China?"
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_ask_builds_the_index_then_quotes_with_citation(capsys, config_file):
+    code, out, err = run(capsys, "--config", str(config_file), "ask", BORDER)
+    assert code == 0
+    assert "Built the index (no index had been built yet): 1 brief(s), 8 passages." in err
+    first = out.split("\n\n")[0]
+    assert first.startswith("[1] Can North Korea play off Russia against China?, \u00b64")
+    assert "1,350-kilometre border" in first
+    assert "The Interpreter, Lowy Institute" in first
+    assert (config_file.parent / "data" / "index.json").is_file()
+    # Second run loads the saved index silently.
+    code, _, err = run(capsys, "ask", BORDER, "--config", str(config_file))
+    assert code == 0 and err == ""
+
+
+def test_json_contract(capsys, config_file):
+    code, out, _ = run(capsys, "--config", str(config_file), "ask", BORDER, "--json", "-k", "2")
+    assert code == 0
+    data = json.loads(out)
+    assert set(data) == {"question", "answered", "results"}
+    assert data["question"] == BORDER and data["answered"] is True
+    assert len(data["results"]) == 2
+    for result in data["results"]:
+        assert set(result) == {"text", "score", "citation"}
+        assert isinstance(result["score"], float)
+        assert set(result["citation"]) == {"title", "locator", "paragraph", "brief", "url"}
+    top = data["results"][0]
+    assert top["citation"] == {
+        "title": "Can North Korea play off Russia against China?",
+        "locator": "\u00b64",
+        "paragraph": 4,
+        "brief": "interpreter-can-north-korea-play-off-russia-against-china",
+        "url": None,
+    }
+    assert "1,350-kilometre border" in top["text"]
+    assert out.count("\n") == 1  # exactly one JSON object, one line
+
+
+def test_not_covered_is_said_plainly(capsys, config_file):
+    code, out, _ = run(capsys, "--config", str(config_file), "ask", "capital of France")
+    assert code == 0
+    assert out.strip() == "Nothing in the indexed briefs matches that question. Try other keywords."
+    code, out, _ = run(capsys, "--config", str(config_file), "ask", "--json", "capital of France")
+    assert json.loads(out) == {"question": "capital of France", "answered": False, "results": []}
+
+
+@pytest.mark.parametrize("question", ["", "   ", "the of and what is", "?!?"])
+def test_empty_question_is_a_clear_error(capsys, config_file, question):
+    code, out, err = run(capsys, "--config", str(config_file), "ask", question)
+    assert code == 1 and out == ""
+    assert err.startswith("briefbot: The question has no words to search for.")
+    assert "Traceback" not in err
+
+
+def test_missing_seeds_folder_is_a_clear_error(capsys, tmp_path):
+    config = tmp_path / "config.yaml"
+    config.write_text("seeds_dir: nowhere\n", encoding="utf-8")
+    code, out, err = run(capsys, "--config", str(config), "ask", "border")
+    assert code == 1 and out == ""
+    assert f"The seeds folder {tmp_path / 'nowhere'} does not exist" in err
+
+
+@pytest.mark.parametrize("k", ["0", "11", "two"])
+def test_bad_result_count_is_a_usage_error(capsys, config_file, k):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--config", str(config_file), "ask", "border", "-k", k])
+    assert exit_info.value.code == 2
+    assert "must be a whole number from 1 to 10" in capsys.readouterr().err
+
+
+def test_index_reports_what_it_did_and_skipped(capsys, config_file, seeds_dir):
+    (seeds_dir / "notes.pdf").write_bytes(b"%PDF")
+    (seeds_dir / "orphan.yaml").write_text("title: x\n", encoding="utf-8")
+    code, out, _ = run(capsys, "--config", str(config_file), "index")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].startswith("Indexed 1 brief(s), 8 passages in ")
+    assert "Skipped notes.pdf: not a brief: briefs are .txt or .md files" in lines
+    assert "Skipped orphan.yaml: metadata file with no brief of the same name" in lines
+
+
+def test_sources_lists_briefs(capsys, config_file):
+    code, out, _ = run(capsys, "--config", str(config_file), "sources")
+    assert code == 0
+    assert out.splitlines()[0] == (
+        "interpreter-can-north-korea-play-off-russia-against-china: "
+        "Can North Korea play off Russia against China? (The Interpreter, Lowy Institute) "
+        "\u2014 8 paragraphs, 8 passages"
+    )
+
+
+def test_config_from_environment(capsys, config_file, monkeypatch):
+    monkeypatch.setenv("BRIEFBOT_CONFIG", str(config_file))
+    code, out, _ = run(capsys, "ask", "--json", BORDER)
+    assert code == 0 and json.loads(out)["results"][0]["citation"]["paragraph"] == 4
+
+
+def test_module_entry_point_without_discord(config_file):
+    """`python -m bot ask` works end to end and never imports discord.py."""
+    code = (
+        "import runpy, sys; sys.argv = ['briefbot', 'ask', '--json', 'Shoigu letter'];"
+        "\ntry:\n    runpy.run_module('bot', run_name='__main__')"
+        "\nexcept SystemExit as e:\n    assert e.code == 0, e.code"
+        "\nassert 'discord' not in sys.modules, 'discord imported'"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"BRIEFBOT_CONFIG": str(config_file), "PATH": "/usr/bin:/bin"},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["results"][0]["citation"]["paragraph"] == 3
