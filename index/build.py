@@ -6,6 +6,7 @@ import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
 
+from index.aliases import ALIASES_FILE, Aliases, read_aliases
 from index.brief import (
     BRIEF_SUFFIXES,
     METADATA_SUFFIXES,
@@ -21,7 +22,7 @@ from index.settings import IndexSettings
 from index.tokenize import tokenize
 
 # Files in seeds/ that are not briefs but configure how they are searched.
-RESERVED_NAMES = frozenset({"aliases.yaml", "aliases.yml", "README.md"})
+RESERVED_NAMES = frozenset({ALIASES_FILE, "README.md"})
 
 
 def seed_files(seeds_dir: Path) -> list[Path]:
@@ -49,6 +50,12 @@ def build_index(seeds_dir: Path, settings: IndexSettings) -> Index:
     briefs: dict[str, BriefInfo] = {}
     passages: list[Passage] = []
     skipped: list[Skipped] = []
+    aliases: list[list[str]] = []
+    if (seeds_dir / ALIASES_FILE).is_file():
+        try:
+            aliases = read_aliases(seeds_dir / ALIASES_FILE)
+        except UnreadableBrief as exc:
+            skipped.append(Skipped(ALIASES_FILE, f"{exc}; searching without aliases"))
     stems = {p.stem for p in files if p.suffix.lower() in BRIEF_SUFFIXES}
     for path in files:
         suffix = path.suffix.lower()
@@ -86,12 +93,14 @@ def build_index(seeds_dir: Path, settings: IndexSettings) -> Index:
             or "the folder has no .txt or .md file"
         )
         raise EmptyCorpus(f"No usable brief in {seeds_dir} ({why}).")
+    annotate = Aliases(aliases).annotate
     return Index(
         settings=settings,
         briefs=briefs,
         passages=passages,
-        tokens=[tokenize(p.text) for p in passages],
+        tokens=[annotate(tokenize(p.text)) for p in passages],
         sources={p.name: stamp(p) for p in files},
         built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         skipped=tuple(skipped),
+        alias_groups=aliases,
     )

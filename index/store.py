@@ -20,7 +20,7 @@ from index.search import Index, Skipped, SourceStamp
 from index.settings import IndexSettings
 
 FORMAT = "briefbot-index"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 def to_json(index: Index) -> dict[str, Any]:
@@ -32,6 +32,7 @@ def to_json(index: Index) -> dict[str, Any]:
         "built_at": index.built_at,
         "sources": {name: asdict(s) for name, s in index.sources.items()},
         "skipped": [asdict(s) for s in index.skipped],
+        "aliases": index.alias_groups,
         "briefs": [asdict(b) for b in index.briefs.values()],
         "passages": [
             {**asdict(p), "tokens": tokens}
@@ -77,6 +78,7 @@ def from_json(data: object, settings: IndexSettings) -> Index:
             sources={name: SourceStamp(**s) for name, s in data["sources"].items()},
             built_at=data["built_at"],
             skipped=tuple(Skipped(**s) for s in data["skipped"]),
+            alias_groups=data["aliases"],
         )
     except (KeyError, TypeError, AttributeError) as exc:
         raise IndexUnreadable(f"it is damaged ({exc.__class__.__name__}: {exc})") from exc
