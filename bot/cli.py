@@ -112,7 +112,7 @@ def cmd_ask(config: Config, question: str, k: int | None, as_json: bool) -> int:
     if as_json:
         print(json.dumps(answer_json(answer), ensure_ascii=False))
     else:
-        print(format_answer(answer))
+        print(format_answer(answer, highlight=sys.stdout.isatty()))
     return 0
 
 
