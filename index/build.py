@@ -16,7 +16,7 @@ from index.brief import (
     read_metadata,
 )
 from index.errors import EmptyCorpus, SeedsMissing, UnreadableBrief
-from index.passages import Passage, passages_of
+from index.passages import Passage, indexed_text, passages_of
 from index.search import Index, Skipped, SourceStamp
 from index.settings import IndexSettings
 from index.tokenize import tokenize
@@ -98,7 +98,7 @@ def build_index(seeds_dir: Path, settings: IndexSettings) -> Index:
         settings=settings,
         briefs=briefs,
         passages=passages,
-        tokens=[annotate(tokenize(p.text)) for p in passages],
+        tokens=[annotate(tokenize(indexed_text(passages, i))) for i in range(len(passages))],
         sources={p.name: stamp(p) for p in files},
         built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         skipped=tuple(skipped),
