@@ -54,7 +54,9 @@ EPHEMERAL = 1 << 6
 
 def _json(data: Any, status: int = 200) -> web.Response:
     # discord.py parses a body as JSON only when the Content-Type is exactly application/json.
-    return web.Response(body=json.dumps(data).encode(), status=status, content_type="application/json")
+    return web.Response(
+        body=json.dumps(data).encode(), status=status, content_type="application/json"
+    )
 
 
 @dataclass
@@ -75,6 +77,8 @@ class Fake:
 
     token: str
     reject_token: bool = False
+    # Interaction callbacks still to refuse with 400, as Discord does for a bad payload.
+    fail_callbacks: int = 0
     requests: list[Request] = field(default_factory=list)
     sent_by_bot: list[dict[str, Any]] = field(default_factory=list)
     commands: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
@@ -196,6 +200,9 @@ class Fake:
             if method == "PUT":
                 self.commands[scope] = [self._command(c, scope) for c in body]
             return _json(self.commands.get(scope, []))
+        if parts[0] == "interactions" and parts[-1] == "callback" and self.fail_callbacks:
+            self.fail_callbacks -= 1
+            return _json({"message": "Invalid Form Body", "code": 50035, "errors": {}}, 400)
         if parts[0] == "interactions" and parts[-1] == "callback":
             return _json(self._callback(int(parts[1]), body))
         if parts[0] == "webhooks":
@@ -338,7 +345,12 @@ class Fake:
             "version": 1,
             "guild_id": str(GUILD_ID),
             "channel_id": str(CHANNEL_ID),
-            "channel": {"id": str(CHANNEL_ID), "type": 0, "name": "general", "guild_id": str(GUILD_ID)},
+            "channel": {
+                "id": str(CHANNEL_ID),
+                "type": 0,
+                "name": "general",
+                "guild_id": str(GUILD_ID),
+            },
             "member": member,
             "app_permissions": str(MEMBER_PERMISSIONS),
             "locale": "en-GB",
@@ -385,9 +397,15 @@ class Fake:
         return payload
 
     def click(self, custom_id: str, message: dict[str, Any] | None = None) -> dict[str, Any]:
-        """An INTERACTION_CREATE for a click on the button `custom_id` of `message`."""
+        """An INTERACTION_CREATE for a click on the button `custom_id` of `message`.
+
+        Without `message`, one holding just that button (Discord always sends the message).
+        """
+        button = {"type": 2, "style": 2, "label": "button", "custom_id": custom_id}
         payload = self._base(3, make_member())
-        payload["message"] = message or self._message({})
+        payload["message"] = message or self._message(
+            {"components": [{"type": 1, "components": [button]}]}
+        )
         payload["data"] = {"custom_id": custom_id, "component_type": 2}
         return payload
 
