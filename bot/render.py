@@ -28,8 +28,10 @@ MAX_FOOTER = 2048
 MAX_EMBED_TOTAL = 6000
 MAX_BUTTON_LABEL = 80
 MAX_CUSTOM_ID = 100
-# A brief title inside a citation line; the rest of the line is short.
-MAX_CITED_TITLE = 200
+# A citation line must leave room for the quote above it in a 1,024-character field.
+MAX_CITED_TITLE = 120
+MAX_CITED_PUBLISHER = 80
+MAX_LINKED_URL = 200
 
 ELLIPSIS = "\u2026"
 COLOR_ANSWER = 0x5865F2
@@ -116,7 +118,9 @@ def highlighted(text: str, span: tuple[int, int], limit: int) -> str:
 
 
 def _safe_url(url: str | None) -> str | None:
-    return url if url and _SAFE_URL.fullmatch(url) else None
+    """`url` when it is a plain http(s) link short enough to show, else None."""
+    ok = url and len(url) <= MAX_LINKED_URL and _SAFE_URL.fullmatch(url)
+    return url if ok else None
 
 
 def citation_line(citation: Citation) -> str:
@@ -125,7 +129,7 @@ def citation_line(citation: Citation) -> str:
     url = _safe_url(citation.url)
     line = f"\u2014 [{label}]({url})" if url else f"\u2014 *{label}*"
     if citation.publisher:
-        line += f" \u00b7 {escaped_cut(citation.publisher, 100)}"
+        line += f" \u00b7 {escaped_cut(citation.publisher, MAX_CITED_PUBLISHER)}"
     return line
 
 
