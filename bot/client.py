@@ -180,6 +180,9 @@ def create_bot(
 ) -> BriefBot:
     """The bot `briefbot run` starts: sharded when the config asks for shards."""
     sync = config.discord.sync_on_start if sync_on_start is None else sync_on_start
+    # A text-only bot: skip discord.py's start-up warnings about missing voice libraries.
+    discord.VoiceClient.warn_nacl = False
+    discord.VoiceClient.warn_dave = False
     shards = config.discord.shard_count
     if shards is None:
         return BriefBot(config, holder, sync_on_start=sync)
