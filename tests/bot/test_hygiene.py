@@ -124,3 +124,11 @@ def test_unexpected_error_gives_a_private_apology_and_logs_the_traceback(env, ca
     assert len(errors) == 1
     assert errors[0].message.startswith("Unexpected error in ask")
     assert "HTTPException" in caplog.text and "Traceback" in caplog.text
+
+
+def test_question_with_nothing_to_search_gets_the_core_advice_privately(env, caplog):
+    with caplog.at_level(logging.ERROR, logger="bot"):
+        ex = env.ask("the and of ?")
+    assert ex.message["content"].startswith("The question has no words to search for.")
+    assert ex.ephemeral
+    assert not [r for r in caplog.records if r.name.startswith("bot")]
