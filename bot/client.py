@@ -144,8 +144,17 @@ class BriefBot(commands.Bot):
         await self.add_cog(AdminCog(self))
         self.add_dynamic_items(MoreButton, ContextButton)
         if self.sync_on_start:
-            for where, synced in await self.sync_commands():
-                log.info("Registered %d command(s) %s", len(synced), where)
+            try:
+                for where, synced in await self.sync_commands():
+                    log.info("Registered %d command(s) %s", len(synced), where)
+            except discord.HTTPException as exc:
+                # Keep serving: commands registered earlier still work.
+                log.error(
+                    "Could not register the slash commands (Discord answered %s). Check "
+                    "discord.guild_ids and that the bot was invited with the "
+                    "applications.commands scope; then run: briefbot sync",
+                    exc.status,
+                )
 
     async def sync_commands(self) -> list[tuple[str, list[app_commands.AppCommand]]]:
         """Register the commands in the configured servers, or globally when none are set."""

@@ -79,6 +79,8 @@ class Fake:
     reject_token: bool = False
     # Interaction callbacks still to refuse with 400, as Discord does for a bad payload.
     fail_callbacks: int = 0
+    # Refuse command registration with 403, as for a server the bot was not invited to.
+    forbid_sync: bool = False
     requests: list[Request] = field(default_factory=list)
     sent_by_bot: list[dict[str, Any]] = field(default_factory=list)
     commands: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
@@ -197,6 +199,8 @@ class Fake:
             )
         if parts[0] == "applications" and parts[-1] == "commands":
             scope = parts[3] if len(parts) == 5 else "global"
+            if method == "PUT" and self.forbid_sync:
+                return _json({"message": "Missing Access", "code": 50001}, 403)
             if method == "PUT":
                 self.commands[scope] = [self._command(c, scope) for c in body]
             return _json(self.commands.get(scope, []))

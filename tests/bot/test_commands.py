@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 import statistics
 
@@ -10,8 +11,9 @@ import pytest
 from discord.ext import commands
 
 from bot import messages
+from tests.bot.conftest import TOKEN
 from tests.bot.limits import problems
-from tests.fake_discord import APP_ID, GUILD_ID
+from tests.fake_discord import APP_ID, GUILD_ID, MOD_ROLE_ID, make_member
 
 BORDER = "How long is the border between North Korea and China?"
 TITLE = "Can North Korea play off Russia against China?"
@@ -208,3 +210,25 @@ def test_cli_and_bot_quote_the_same_paragraphs(env, capsys):
     assert [r["citation"]["locator"] for r in cli["results"]] == [
         f["name"].split(" ", 1)[1] for f in bot
     ]
+
+
+def test_refused_sync_is_logged_and_the_bot_keeps_serving(fake, start_bot, caplog):
+    fake.forbid_sync = True
+    with caplog.at_level(logging.ERROR, logger="bot"):
+        env = start_bot()
+    assert "Could not register the slash commands (Discord answered 403)" in caplog.text
+    # Commands registered before still reach the bot.
+    fake.commands["global"] = [
+        fake._command(c.to_dict(env.bot.tree), "global") for c in env.bot.tree.get_commands()
+    ]
+    assert "1,350-kilometre" in env.ask(BORDER).text()
+
+
+def test_the_token_never_reaches_the_logs(start_bot, caplog):
+    with caplog.at_level(logging.DEBUG):
+        env = start_bot()
+        env.ask(BORDER)
+        env.send(env.fake.slash("reindex", member=make_member(roles=(MOD_ROLE_ID,))))
+        env.close()
+    assert "logging in using static token" in caplog.text  # DEBUG/INFO logs were captured
+    assert TOKEN not in caplog.text
