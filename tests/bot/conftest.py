@@ -22,15 +22,14 @@ from discord.gateway import DiscordWebSocket
 from bot.client import BriefBot, create_bot
 from bot.config import Config, load_config
 from bot.runner import open_holder, serve
-from tests.fake_discord import (
+from tests.discord_payloads import (
     CHANNEL_MESSAGE,
     DEFERRED_CHANNEL_MESSAGE,
     GUILD_ID,
     MOD_ROLE_ID,
     UPDATE_MESSAGE,
-    Fake,
-    Request,
 )
+from tests.fake_discord import Fake, Request
 
 TOKEN = "fake-token-for-tests"
 WAIT_SECONDS = 10.0

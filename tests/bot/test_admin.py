@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot import messages
-from tests.fake_discord import (
+from tests.discord_payloads import (
     DEFERRED_CHANNEL_MESSAGE,
     MANAGE_GUILD,
     MEMBER_PERMISSIONS,

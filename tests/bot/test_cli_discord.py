@@ -14,7 +14,7 @@ import pytest
 from bot.cli import main
 from tests.bot.conftest import TOKEN, write_config
 from tests.conftest import REPO
-from tests.fake_discord import APP_ID, GUILD_ID
+from tests.discord_payloads import APP_ID, GUILD_ID
 
 # Sets discord.py's addresses to the fake (argv[1]), then runs the real CLI (argv[2:]).
 POINTED_AT_FAKE = """

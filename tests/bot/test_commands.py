@@ -11,9 +11,10 @@ import pytest
 from discord.ext import commands
 
 from bot import messages
+from bot.cli import main
 from tests.bot.conftest import TOKEN
 from tests.bot.limits import problems
-from tests.fake_discord import APP_ID, GUILD_ID, MOD_ROLE_ID, make_member
+from tests.discord_payloads import APP_ID, GUILD_ID, MOD_ROLE_ID, make_member
 
 BORDER = "How long is the border between North Korea and China?"
 TITLE = "Can North Korea play off Russia against China?"
@@ -202,8 +203,6 @@ def test_answer_time_through_the_fake_discord(env, record_property):
 
 
 def test_cli_and_bot_quote_the_same_paragraphs(env, capsys):
-    from bot.cli import main
-
     assert main(["ask", "--config", str(env.config.source), "--json", BORDER]) == 0
     cli = json.loads(capsys.readouterr().out)
     bot = env.ask(BORDER, results=3).message["embeds"][0]["fields"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.config import ConfigError, DiscordConfig, load_config
+from tests.conftest import REPO
 
 
 def _load(tmp_path, text):
@@ -43,9 +44,7 @@ def test_every_key(tmp_path):
     )
 
 
-def test_the_example_config_loads_with_the_defaults(tmp_path):
-    from tests.conftest import REPO
-
+def test_the_example_config_loads_with_the_defaults():
     assert load_config(REPO / "config.example.yaml").discord == DiscordConfig()
 
 
