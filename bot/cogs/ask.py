@@ -205,6 +205,9 @@ async def _answer(
     if answer.answered and len(answer.hits) > offset + count:
         key = bot.memo.put(Pending(question, count))
     missed = not answer.answered or offset >= len(answer.hits)
+    if missed and not private and interaction.response.is_done():
+        # Deferred in public, but a miss is for the asker only: drop the public placeholder.
+        await interaction.delete_original_response()
     await send(
         interaction, reply, ephemeral=private or missed, view=_view(answer, key, offset, count)
     )

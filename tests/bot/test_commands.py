@@ -12,6 +12,7 @@ from discord.ext import commands
 
 from bot import messages
 from bot.cli import main
+from bot.cogs import ask as ask_cog
 from tests.bot.conftest import TOKEN
 from tests.bot.limits import problems
 from tests.discord_payloads import APP_ID, GUILD_ID, MOD_ROLE_ID, make_member
@@ -231,3 +232,29 @@ def test_the_token_never_reaches_the_logs(start_bot, caplog):
         env.close()
     assert "logging in using static token" in caplog.text  # DEBUG/INFO logs were captured
     assert TOKEN not in caplog.text
+
+
+def test_slow_search_is_deferred_then_answered(env, monkeypatch):
+    # As if the search took longer than the deferral threshold.
+    monkeypatch.setattr(ask_cog, "DEFER_AFTER_SECONDS", 0.0)
+    ex = env.ask(BORDER)
+    assert [(r.method, r.path.split("/")[1]) for r in ex.requests] == [
+        ("POST", "interactions"),
+        ("POST", "webhooks"),
+    ]
+    assert ex.requests[0].body["type"] == 5
+    assert not ex.ephemeral
+    assert ex.message["embeds"][0]["fields"][0]["name"] == "1. \u00b64"
+    assert ex.message["allowed_mentions"] == {"parse": []}
+
+
+def test_slow_miss_replaces_the_public_placeholder_with_a_private_note(env, monkeypatch):
+    monkeypatch.setattr(ask_cog, "DEFER_AFTER_SECONDS", 0.0)
+    ex = env.ask("What is the capital of France?")
+    assert [(r.method, r.path.rsplit("/", 1)[-1]) for r in ex.requests][:2] == [
+        ("POST", "callback"),
+        ("DELETE", "@original"),
+    ]
+    followup = ex.requests[-1].body
+    assert followup["content"] == messages.NO_MATCH
+    assert followup["flags"] & 64
