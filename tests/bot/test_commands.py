@@ -258,3 +258,24 @@ def test_slow_miss_replaces_the_public_placeholder_with_a_private_note(env, monk
     followup = ex.requests[-1].body
     assert followup["content"] == messages.NO_MATCH
     assert followup["flags"] & 64
+
+
+def test_context_of_a_paragraph_no_longer_indexed(env):
+    ctx = env.send(env.fake.click(CTX_PREFIX + "99"))
+    assert ctx.message["content"] == messages.CONTEXT_GONE
+    assert ctx.ephemeral
+
+
+def test_brief_option_autocompletes_from_the_index(env):
+    payload = env.fake.slash("passage", number=1, brief="north")
+    payload["type"] = 4  # APPLICATION_COMMAND_AUTOCOMPLETE
+    payload["data"]["options"][1]["focused"] = True
+
+    def answered(requests):
+        return any(r.path.endswith("/callback") for r in requests)
+
+    ex = env.send(payload, done=answered)
+    assert ex.callback["type"] == 8
+    assert ex.callback["data"]["choices"] == [
+        {"name": TITLE, "value": "interpreter-can-north-korea-play-off-russia-against-china"}
+    ]
