@@ -65,7 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print one JSON object (stable format)")
     commands.add_parser("sources", parents=[common], help="list the indexed briefs")
     commands.add_parser(
-        "run", parents=[common], help="run the Discord bot (token from $DISCORD_TOKEN)"
+        "run",
+        parents=[common],
+        help="run the Discord bot (token from $DISCORD_TOKEN, or discord.token_env)",
     )
     commands.add_parser(
         "sync", parents=[common], help="register the slash commands with Discord now"

@@ -162,13 +162,13 @@ def parse_config(data: object, where: Path) -> Config:
     if "search.min_coverage" in flat:
         settings = replace(settings, min_coverage=float(flat["search.min_coverage"]))
     return Config(
-        discord=_discord(flat),
         seeds_dir=base / flat.get("seeds_dir", "seeds"),
         data_dir=base / flat.get("data_dir", "data"),
         index=settings,
         top_k=flat.get("search.top_k", 3),
         log_level=flat.get("logging.level", "INFO"),
         source=where,
+        discord=_discord(flat),
     )
 
 

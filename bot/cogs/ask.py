@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -30,8 +29,6 @@ from index import Answer, Citation, Index
 
 if TYPE_CHECKING:
     from bot.client import BriefBot
-
-log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -71,7 +68,7 @@ class MoreButton(
     discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
     template=r"bb:more:(?P<key>[0-9a-f]+):(?P<offset>\d+)",
 ):
-    """ "More": the next page of passages for a remembered question."""
+    """The "More" button: the next page of passages for a remembered question."""
 
     def __init__(self, key: str, offset: int) -> None:
         super().__init__(
@@ -114,7 +111,7 @@ class ContextButton(
     discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
     template=r"bb:ctx:(?P<brief>.+):(?P<number>\d+)",
 ):
-    """ "Context ¶n": the paragraphs before and after paragraph n."""
+    """The "Context ¶n" button: the paragraphs before and after paragraph n."""
 
     def __init__(self, brief: str, number: int) -> None:
         super().__init__(
