@@ -1,7 +1,7 @@
-"""The `briefbot` command: index, ask and sources, offline.
+"""The `briefbot` command: index, ask and sources offline; run and sync on Discord.
 
 Results go to stdout, errors to stderr with exit code 1, usage errors exit 2.
-Offline commands never import discord.py.
+Offline commands never import discord.py: the Discord ones import it when chosen.
 """
 
 from __future__ import annotations
@@ -75,6 +75,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("questions", metavar="QA.yaml", help="question set (see tests/qa/)")
     evaluate.add_argument("--json", action="store_true", help="print the figures as JSON")
+    commands.add_parser(
+        "run",
+        parents=[common],
+        help="run the Discord bot (token from $DISCORD_TOKEN, or discord.token_env)",
+    )
+    commands.add_parser(
+        "sync", parents=[common], help="register the slash commands with Discord now"
+    )
     return parser
 
 
@@ -144,6 +152,11 @@ def dispatch(args: argparse.Namespace, config: Config) -> int:
         return cmd_ask(config, args.question, args.results, args.json)
     if args.command == "eval":
         return cmd_eval(config, args.questions, args.json)
+    if args.command in ("run", "sync"):
+        # Imported here so that the offline commands never load discord.py.
+        from bot import runner
+
+        return runner.run(config) if args.command == "run" else runner.sync(config)
     return cmd_sources(config)
 
 
@@ -152,7 +165,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         config = load_config(find_config(getattr(args, "config", None)))
-        logging.basicConfig(level=config.log_level, format="%(levelname)s %(name)s: %(message)s")
+        if args.command not in ("run", "sync"):  # those use discord.py's log setup
+            logging.basicConfig(
+                level=config.log_level, format="%(levelname)s %(name)s: %(message)s"
+            )
         return dispatch(args, config)
     except ConfigError as exc:
         print(f"briefbot: config error: {exc}", file=sys.stderr)

@@ -8,6 +8,7 @@ behaves the same whatever the working directory.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -28,6 +29,20 @@ class ConfigError(Exception):
 
 
 @dataclass(frozen=True)
+class DiscordConfig:
+    """The `discord:` section: where to sync, who moderates, how fast users may ask."""
+
+    guild_ids: tuple[int, ...] = ()
+    moderator_role_ids: tuple[int, ...] = ()
+    cooldown_uses: int = 3
+    cooldown_seconds: float = 30.0
+    default_results: int = 3
+    shard_count: int | None = None
+    token_env: str = "DISCORD_TOKEN"
+    sync_on_start: bool = True
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything the CLI and the bot need to know, with working defaults."""
 
@@ -37,6 +52,7 @@ class Config:
     top_k: int = 3
     log_level: str = "INFO"
     source: Path | None = None
+    discord: DiscordConfig = field(default_factory=DiscordConfig)
 
     @property
     def index_path(self) -> Path:
@@ -64,6 +80,25 @@ def _choice(options: tuple[str, ...]) -> tuple[Check, str]:
 
 
 _TEXT: tuple[Check, str] = (lambda v: isinstance(v, str) and bool(v.strip())), "a non-empty text"
+_BOOL: tuple[Check, str] = (lambda v: isinstance(v, bool)), "true or false"
+# Discord ids are snowflakes: positive 64-bit integers.
+_IDS: tuple[Check, str] = (
+    (
+        lambda v: (
+            isinstance(v, list)
+            and all(isinstance(i, int) and not isinstance(i, bool) and 0 < i < 2**64 for i in v)
+        )
+    ),
+    "a list of Discord ids (whole numbers), e.g. [123456789012345678]",
+)
+_ENV_NAME: tuple[Check, str] = (
+    (lambda v: isinstance(v, str) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", v) is not None),
+    "an environment variable name such as DISCORD_TOKEN",
+)
+_SHARDS: tuple[Check, str] = (
+    (lambda v: v is None or (isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 1000)),
+    "an integer 1-1000, or null for one connection",
+)
 
 # key path -> (check, what it must be). Sections are the first part of the path.
 SCHEMA: dict[str, tuple[Check, str]] = {
@@ -77,6 +112,14 @@ SCHEMA: dict[str, tuple[Check, str]] = {
     "index.delta": _float(0.0, 5.0),
     "index.max_passage_chars": _int(200, 100_000),
     "logging.level": _choice(LOG_LEVELS),
+    "discord.guild_ids": _IDS,
+    "discord.moderator_role_ids": _IDS,
+    "discord.cooldown_uses": _int(1, 100),
+    "discord.cooldown_seconds": _float(0.0, 3600.0),
+    "discord.default_results": _int(1, 5),
+    "discord.shard_count": _SHARDS,
+    "discord.token_env": _ENV_NAME,
+    "discord.sync_on_start": _BOOL,
 }
 
 
@@ -125,7 +168,19 @@ def parse_config(data: object, where: Path) -> Config:
         top_k=flat.get("search.top_k", 3),
         log_level=flat.get("logging.level", "INFO"),
         source=where,
+        discord=_discord(flat),
     )
+
+
+def _discord(flat: Mapping[str, Any]) -> DiscordConfig:
+    """The `discord:` section, with defaults for the keys not given."""
+    keys = {k.split(".")[1]: v for k, v in flat.items() if k.startswith("discord.")}
+    for name in ("guild_ids", "moderator_role_ids"):
+        if name in keys:
+            keys[name] = tuple(keys[name])
+    if "cooldown_seconds" in keys:
+        keys["cooldown_seconds"] = float(keys["cooldown_seconds"])
+    return replace(DiscordConfig(), **keys)
 
 
 def find_config(explicit: str | None) -> Path | None:

@@ -1,0 +1,112 @@
+"""/reindex: moderators rebuild the index from seeds/ while the bot keeps answering."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot import messages
+from bot.client import NotModerator, send, send_private
+from bot.render import escape, text_reply
+from index import Index, rebuild
+from index.errors import BriefError
+
+if TYPE_CHECKING:
+    from bot.client import BriefBot
+
+log = logging.getLogger(__name__)
+
+
+def is_moderator(interaction: discord.Interaction[Any], role_ids: tuple[int, ...]) -> bool:
+    """Manage Server in this channel, or one of the configured moderator roles."""
+    if interaction.permissions.manage_guild:
+        return True
+    roles = getattr(interaction.user, "roles", [])
+    return any(role.id in role_ids for role in roles)
+
+
+def _moderators_only(interaction: discord.Interaction[BriefBot]) -> bool:
+    """The bot-side check; `default_permissions` only hides the command, and admins can undo it."""
+    if interaction.guild_id is None:
+        raise app_commands.NoPrivateMessage()
+    if not is_moderator(interaction, interaction.client.config.discord.moderator_role_ids):
+        raise NotModerator()
+    return True
+
+
+def reindex_report(old: Index, new: Index, seconds: float) -> str:
+    """What a rebuild changed, and which files it skipped and why."""
+    lines = [
+        messages.REINDEX_DONE.format(
+            seconds=seconds,
+            briefs=len(new.briefs),
+            old_briefs=len(old.briefs),
+            passages=len(new.passages),
+            old_passages=len(old.passages),
+        )
+    ]
+    lines += [
+        messages.REINDEX_SKIPPED.format(file=escape(s.file), reason=escape(s.reason))
+        for s in new.skipped
+    ]
+    return "\n".join(lines)
+
+
+class AdminCog(commands.Cog):
+    """Commands for the server's moderators."""
+
+    def __init__(self, bot: BriefBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="reindex")
+    @app_commands.default_permissions(manage_guild=True)
+    @app_commands.guild_only()
+    @app_commands.check(_moderators_only)
+    async def reindex(self, interaction: discord.Interaction[BriefBot]) -> None:
+        """Rebuild the index from the seeds folder (moderators only)."""
+        holder = self.bot.holder
+        if holder.rebuild_lock.locked():
+            await send_private(interaction, messages.REINDEX_RUNNING)
+            return
+        # Taken before the first await, so a second /reindex always sees it held.
+        async with holder.rebuild_lock:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            config = self.bot.config
+            started = time.perf_counter()
+            try:
+                new = await asyncio.to_thread(
+                    rebuild, config.seeds_dir, config.index_path, config.index
+                )
+            except BriefError as exc:
+                log.warning("Reindex failed, still serving the old index: %s", exc)
+                reason = escape(str(exc))
+                await send(
+                    interaction,
+                    text_reply(messages.REINDEX_FAILED.format(reason=reason)),
+                    ephemeral=True,
+                )
+                return
+            except OSError as exc:
+                log.warning("Reindex could not write %s: %s", config.index_path, exc)
+                reason = f"the index file could not be written ({exc.__class__.__name__})."
+                await send(
+                    interaction,
+                    text_reply(messages.REINDEX_FAILED.format(reason=reason)),
+                    ephemeral=True,
+                )
+                return
+            seconds = time.perf_counter() - started
+            old = holder.swap(new)
+            log.info(
+                "Reindexed: %d brief(s), %d passages in %.2f s",
+                len(new.briefs),
+                len(new.passages),
+                seconds,
+            )
+            await send(interaction, text_reply(reindex_report(old, new, seconds)), ephemeral=True)

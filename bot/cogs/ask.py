@@ -1,0 +1,317 @@
+"""/ask, /passage, /sources, the "Ask the brief" message command, and the answer buttons."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot import messages
+from bot.client import report_error, send, send_private
+from bot.holder import Pending
+from bot.render import (
+    MAX_CUSTOM_ID,
+    Reply,
+    SourceRow,
+    answer_reply,
+    button_label,
+    context_reply,
+    escape,
+    passage_reply,
+    sources_reply,
+)
+from index import Answer, Citation, Index
+
+if TYPE_CHECKING:
+    from bot.client import BriefBot
+
+T = TypeVar("T")
+
+# Discord wants an answer within 3 s; past this, acknowledge first and answer after.
+DEFER_AFTER_SECONDS = 2.0
+# The core returns at most 10 hits per search, so "More" stops there.
+MAX_PAGED_RESULTS = 10
+MAX_RESULTS_PER_PAGE = 5
+MAX_QUESTION_CHARS = 1000
+
+
+async def off_loop(
+    interaction: discord.Interaction[Any], func: Callable[..., T], *args: object, ephemeral: bool
+) -> T:
+    """Run `func(*args)` in a thread; defer the interaction if it is still running after 2 s."""
+    task = asyncio.ensure_future(asyncio.to_thread(func, *args))
+    done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER_SECONDS)
+    if not done and not interaction.response.is_done():
+        await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+    return await task
+
+
+def citation_of(index: Index, brief_id: str, number: int) -> Citation:
+    """The citation of a whole paragraph."""
+    brief = index.briefs[brief_id]
+    return Citation(
+        title=brief.title,
+        locator=f"\u00b6{number}",
+        paragraph=number,
+        brief=brief.id,
+        url=brief.url,
+        publisher=brief.publisher,
+    )
+
+
+class MoreButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    template=r"bb:more:(?P<key>[0-9a-f]+):(?P<offset>\d+)",
+):
+    """The "More" button: the next page of passages for a remembered question."""
+
+    def __init__(self, key: str, offset: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=messages.MORE_LABEL,
+                style=discord.ButtonStyle.primary,
+                custom_id=f"bb:more:{key}:{offset}",
+                row=1,
+            )
+        )
+        self.key = key
+        self.offset = offset
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> MoreButton:
+        """Rebuild the button from its custom_id."""
+        return cls(match["key"], int(match["offset"]))
+
+    async def callback(self, interaction: discord.Interaction[BriefBot]) -> None:  # type: ignore[override]
+        """Send the next page privately to whoever clicked."""
+        try:
+            if await _too_fast(interaction):
+                return
+            pending = interaction.client.memo.get(self.key)
+            if pending is None:
+                await send_private(interaction, messages.EXPIRED)
+                return
+            await _answer(interaction, pending.question, pending.count, True, self.offset)
+        except Exception as exc:
+            await report_error(interaction, exc)
+
+
+class ContextButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    template=r"bb:ctx:(?P<brief>.+):(?P<number>\d+)",
+):
+    """The "Context ¶n" button: the paragraphs before and after paragraph n."""
+
+    def __init__(self, brief: str, number: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=button_label(messages.CONTEXT_LABEL.format(locator=f"\u00b6{number}")),
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"bb:ctx:{brief}:{number}",
+                row=0,
+            )
+        )
+        self.brief = brief
+        self.number = number
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> ContextButton:
+        """Rebuild the button from its custom_id."""
+        return cls(match["brief"], int(match["number"]))
+
+    async def callback(self, interaction: discord.Interaction[BriefBot]) -> None:  # type: ignore[override]
+        """Send the surrounding paragraphs privately to whoever clicked."""
+        try:
+            if await _too_fast(interaction):
+                return
+            index = interaction.client.holder.current
+            if self.brief not in index.briefs or not index.paragraph(self.brief, self.number):
+                await send_private(interaction, messages.CONTEXT_GONE)
+                return
+            numbers = (self.number - 1, self.number, self.number + 1)
+            paragraphs = [
+                (n, [p.text for p in index.paragraph(self.brief, n)]) for n in numbers if n >= 1
+            ]
+            reply = context_reply(
+                citation_of(index, self.brief, self.number),
+                [(n, texts) for n, texts in paragraphs if texts],
+                self.number,
+            )
+            await send(interaction, reply, ephemeral=True)
+        except Exception as exc:
+            await report_error(interaction, exc)
+
+
+async def _too_fast(interaction: discord.Interaction[BriefBot]) -> bool:
+    """Apply the per-user cooldown to a button; tell the user when over it."""
+    wait = interaction.client.cooldowns.retry_after(interaction.user.id)
+    if wait > 0:
+        await send_private(interaction, messages.COOLDOWN.format(seconds=max(wait, 1)))
+    return wait > 0
+
+
+def _view(answer: Answer, key: str | None, offset: int, count: int) -> discord.ui.View | None:
+    """Context buttons for the hits shown, and "More" when further hits exist."""
+    shown = answer.hits[offset : offset + count] if answer.answered else answer.hits[:1]
+    view = discord.ui.View(timeout=None)
+    seen = set()
+    for hit in shown:
+        cite = hit.citation
+        custom_id = f"bb:ctx:{cite.brief}:{cite.paragraph}"
+        # A brief id too long for a custom_id gets no Context button rather than a broken one.
+        if (cite.brief, cite.paragraph) not in seen and len(custom_id) <= MAX_CUSTOM_ID:
+            seen.add((cite.brief, cite.paragraph))
+            view.add_item(ContextButton(cite.brief, cite.paragraph))
+    if key is not None and answer.answered and len(answer.hits) > offset + count:
+        view.add_item(MoreButton(key, offset + count))
+    return view if view.children else None
+
+
+async def _answer(
+    interaction: discord.Interaction[BriefBot],
+    question: str,
+    count: int,
+    private: bool,
+    offset: int = 0,
+) -> None:
+    """Search in a thread and send the page of hits starting at `offset`."""
+    bot = interaction.client
+    index = bot.holder.current
+    # One more than shown, to know whether a "More" button has anything to show.
+    wanted = min(offset + count + 1, MAX_PAGED_RESULTS)
+    answer = await off_loop(interaction, index.search, question, wanted, ephemeral=private)
+    reply: Reply = answer_reply(answer, offset, count)
+    key = None
+    if answer.answered and len(answer.hits) > offset + count:
+        key = bot.memo.put(Pending(question, count))
+    missed = not answer.answered or offset >= len(answer.hits)
+    if missed and not private and interaction.response.is_done():
+        # Deferred in public, but a miss is for the asker only: drop the public placeholder.
+        await interaction.delete_original_response()
+    await send(
+        interaction, reply, ephemeral=private or missed, view=_view(answer, key, offset, count)
+    )
+
+
+class AskCog(commands.Cog):
+    """Questions and passages, for everyone."""
+
+    def __init__(self, bot: BriefBot) -> None:
+        self.bot = bot
+        self.menu = app_commands.ContextMenu(name="Ask the brief", callback=self.ask_message)
+        self.bot.tree.add_command(self.menu)
+
+    async def cog_unload(self) -> None:
+        """Remove the message command, which lives on the tree rather than in the cog."""
+        self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
+
+    @app_commands.command(name="ask")
+    @app_commands.describe(
+        question="Your question about the brief",
+        results="How many passages to quote (1-5)",
+        private="Only you see the answer",
+    )
+    async def ask(
+        self,
+        interaction: discord.Interaction[BriefBot],
+        question: app_commands.Range[str, 1, MAX_QUESTION_CHARS],
+        results: app_commands.Range[int, 1, MAX_RESULTS_PER_PAGE] | None = None,
+        private: bool = False,
+    ) -> None:
+        """Answer a question by quoting the brief, with citations."""
+        count = results or self.bot.config.discord.default_results
+        await _answer(interaction, question, count, private)
+
+    async def ask_message(
+        self, interaction: discord.Interaction[BriefBot], message: discord.Message
+    ) -> None:
+        """Search the brief with the text of a message."""
+        text = message.content.strip()
+        if not text:
+            await send_private(interaction, messages.EMPTY_MESSAGE)
+            return
+        await _answer(interaction, text, self.bot.config.discord.default_results, False)
+
+    @app_commands.command(name="passage")
+    @app_commands.describe(number="Paragraph number", brief="Which brief (when there are several)")
+    async def passage(
+        self,
+        interaction: discord.Interaction[BriefBot],
+        number: app_commands.Range[int, 1, 100_000],
+        brief: str | None = None,
+    ) -> None:
+        """Quote one paragraph of the brief, with its citation."""
+        index = self.bot.holder.current
+        brief_id, problem = _which_brief(index, brief)
+        if brief_id is None:
+            await send_private(interaction, problem)
+            return
+        info = index.briefs[brief_id]
+        texts = [p.text for p in index.paragraph(brief_id, number)]
+        if not texts:
+            await send_private(
+                interaction,
+                messages.PASSAGE_OUT_OF_RANGE.format(
+                    title=escape(info.title), count=info.paragraphs
+                ),
+            )
+            return
+        citation = citation_of(index, brief_id, number)
+        await send(interaction, passage_reply(citation, texts), ephemeral=False)
+
+    @passage.autocomplete("brief")
+    async def _brief_names(
+        self, interaction: discord.Interaction[BriefBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        """Brief ids whose id or title contains what the user typed."""
+        typed = current.casefold()
+        return [
+            app_commands.Choice(name=button_label(b.title), value=b.id)
+            for b in self.bot.holder.current.briefs.values()
+            if typed in b.id.casefold() or typed in b.title.casefold()
+        ][:25]
+
+    @app_commands.command(name="sources")
+    async def sources(self, interaction: discord.Interaction[BriefBot]) -> None:
+        """List the briefs the bot answers from."""
+        index = self.bot.holder.current
+        counts: dict[str, int] = {}
+        for p in index.passages:
+            counts[p.brief] = counts.get(p.brief, 0) + 1
+        rows = [
+            SourceRow(b.title, b.publisher, b.url, b.paragraphs, counts.get(b.id, 0))
+            for b in index.briefs.values()
+        ]
+        await send(interaction, sources_reply(rows, index.built_at), ephemeral=False)
+
+
+def _which_brief(index: Index, name: str | None) -> tuple[str | None, str]:
+    """The brief meant by `name` (id or title), or None and what to tell the user."""
+    if name is None:
+        if len(index.briefs) == 1:
+            return next(iter(index.briefs)), ""
+        return None, messages.WHICH_BRIEF.format(
+            briefs=", ".join(escape(b) for b in sorted(index.briefs))
+        )
+    folded = name.strip().casefold()
+    for brief in index.briefs.values():
+        if folded in (brief.id.casefold(), brief.title.casefold()):
+            return brief.id, ""
+    return None, messages.UNKNOWN_BRIEF.format(brief=escape(name[:100]))

@@ -1,0 +1,57 @@
+"""Every user-facing string of the Discord bot, in one place to keep the wording consistent.
+
+One or two neutral sentences: what happened and what to do next. No exception
+text is ever shown to users; it goes to the log.
+"""
+
+from __future__ import annotations
+
+# /ask
+NOT_COVERED = "The brief does not seem to answer this. The closest match is below, for reference."
+CLOSEST_MATCH = "Closest match (not an answer)"
+NO_MATCH = "I couldn't find that in the brief. Try other keywords."
+NO_MORE = "There are no more passages for this question."
+EXPIRED = "This button has expired (the bot restarted). Ask the question again with /ask."
+QUESTION_LABEL = "Question"
+MORE_LABEL = "More"
+CONTEXT_LABEL = "Context {locator}"
+CONTEXT_TITLE = "Context of {locator}"
+CONTEXT_GONE = "That paragraph is no longer in the index. Ask the question again with /ask."
+PAGE_FOOTER = "Passages {first}-{last}"
+EMPTY_MESSAGE = "The message has no text to search for."
+
+# /passage
+PASSAGE_OUT_OF_RANGE = "{title} has paragraphs 1-{count}. Pick a number in that range."
+UNKNOWN_BRIEF = 'There is no brief named "{brief}". Use /sources to see the briefs.'
+WHICH_BRIEF = "Several briefs are indexed; say which one with the brief option: {briefs}."
+
+# /sources
+SOURCES_TITLE = "Indexed briefs"
+SOURCES_LINE = "{paragraphs} paragraphs, {passages} passages"
+SOURCES_FOOTER = "Index built {built_at}"
+
+# /reindex
+NOT_MODERATOR = "Only moderators (Manage Server, or a moderator role) can rebuild the index."
+REINDEX_RUNNING = "A reindex is already running."
+REINDEX_DONE = (
+    "Rebuilt the index in {seconds:.2f} s: {briefs} brief(s) (was {old_briefs}), "
+    "{passages} passages (was {old_passages})."
+)
+REINDEX_SKIPPED = "Skipped {file}: {reason}"
+REINDEX_FAILED = "The rebuild failed, so the previous index is still answering: {reason}"
+
+# Errors and limits
+COOLDOWN = "You're asking quickly. Try again in {seconds:.0f} s."
+GUILD_ONLY = "This command only works in a server."
+APOLOGY = "Sorry, something went wrong on my side. It has been logged; please try again later."
+
+# Command line
+NO_TOKEN = (
+    "briefbot: set {env} to your bot's token (Discord Developer Portal > your app > Bot > "
+    "Reset Token); it is read only from the environment"
+)
+BAD_TOKEN = (
+    "briefbot: Discord rejected the token in {env}; reset it in the Discord Developer Portal "
+    "and set {env} again"
+)
+SYNCED = "Registered {count} command(s) {where}: {names}"

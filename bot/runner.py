@@ -1,0 +1,135 @@
+"""Start and stop the bot: the token from the environment, clean shutdown on Ctrl-C/SIGTERM.
+
+Imported only by `briefbot run` and `briefbot sync`, so the offline commands never load
+discord.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import sys
+
+import aiohttp
+import discord
+
+from bot import messages
+from bot.client import create_bot
+from bot.config import Config
+from bot.holder import IndexHolder
+from index import open_index
+
+log = logging.getLogger(__name__)
+
+# How long a closing bot may take to say goodbye before we stop waiting.
+CLOSE_TIMEOUT_SECONDS = 10.0
+
+
+class TokenMissing(Exception):
+    """The token variable is unset or empty."""
+
+
+def read_token(config: Config) -> str:
+    """The bot token from the environment variable named in the config."""
+    token = os.environ.get(config.discord.token_env, "").strip()
+    if not token:
+        raise TokenMissing(config.discord.token_env)
+    return token
+
+
+def setup_logging(config: Config) -> None:
+    """discord.py's own log format and colours, at the configured level."""
+    discord.utils.setup_logging(level=logging.getLevelName(config.log_level), root=True)
+
+
+def open_holder(config: Config) -> IndexHolder:
+    """The index to serve, built first when missing or stale."""
+    opened = open_index(config.seeds_dir, config.index_path, config.index)
+    if opened.rebuilt_because:
+        log.info("Built the index (%s)", opened.rebuilt_because)
+    return IndexHolder(opened.index)
+
+
+async def serve(
+    bot: discord.Client,
+    token: str,
+    *,
+    stop: asyncio.Event | None = None,
+    handle_signals: bool = True,
+) -> None:
+    """Run `bot` until it fails, or `stop` is set (SIGINT and SIGTERM set it), then close it."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    signals = (signal.SIGINT, signal.SIGTERM) if handle_signals else ()
+    for sig in signals:
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        async with bot:
+            running = asyncio.create_task(bot.start(token))
+            stopping = asyncio.create_task(stop.wait())
+            await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            stopping.cancel()
+            if running.done():
+                running.result()  # raises what stopped the bot, e.g. LoginFailure
+                return
+            log.info("Shutting down")
+            await bot.close()
+            with contextlib.suppress(asyncio.CancelledError, asyncio.TimeoutError):
+                await asyncio.wait_for(running, CLOSE_TIMEOUT_SECONDS)
+    finally:
+        for sig in signals:
+            loop.remove_signal_handler(sig)
+
+
+def _fail(text: str) -> int:
+    print(text, file=sys.stderr)
+    return 1
+
+
+def run(config: Config) -> int:
+    """`briefbot run`: serve until stopped; the exit code."""
+    try:
+        token = read_token(config)
+    except TokenMissing:
+        return _fail(messages.NO_TOKEN.format(env=config.discord.token_env))
+    setup_logging(config)
+    bot = create_bot(config, open_holder(config))
+    return _guarded(config, serve(bot, token))
+
+
+async def _sync(config: Config, token: str) -> None:
+    bot = create_bot(config, open_holder(config), sync_on_start=False)
+    async with bot:
+        await bot.login(token)
+        for where, synced in await bot.sync_commands():
+            names = ", ".join(sorted(c.name for c in synced)) or "none"
+            print(messages.SYNCED.format(count=len(synced), where=where, names=names))
+
+
+def sync(config: Config) -> int:
+    """`briefbot sync`: register the commands now and print them; the exit code."""
+    try:
+        token = read_token(config)
+    except TokenMissing:
+        return _fail(messages.NO_TOKEN.format(env=config.discord.token_env))
+    setup_logging(config)
+    return _guarded(config, _sync(config, token))
+
+
+def _guarded(config: Config, main: object) -> int:
+    """Run the coroutine `main`, turning Discord failures into one line on stderr."""
+    env = config.discord.token_env
+    try:
+        asyncio.run(main)  # type: ignore[arg-type]
+    except discord.LoginFailure:
+        return _fail(messages.BAD_TOKEN.format(env=env))
+    except discord.PrivilegedIntentsRequired:
+        return _fail("briefbot: Discord refused the intents the bot asked for")
+    except (discord.GatewayNotFound, discord.ConnectionClosed, aiohttp.ClientError, OSError) as exc:
+        return _fail(f"briefbot: cannot reach Discord ({exc.__class__.__name__})")
+    except discord.HTTPException as exc:
+        return _fail(f"briefbot: Discord answered {exc.status} ({exc.__class__.__name__})")
+    return 0
