@@ -15,8 +15,8 @@ from collections.abc import Sequence
 
 from bot.config import CONFIG_ENV, Config, ConfigError, find_config, load_config
 from bot.console import answer_json, format_answer, format_sources
-from index import Index, check_question, open_index, rebuild
-from index.errors import BriefError
+from index import Answer, Index, check_question, open_index, rebuild
+from index.errors import BadQuestion, BriefError
 from index.search import MAX_RESULTS
 
 log = logging.getLogger(__name__)
@@ -96,7 +96,14 @@ def cmd_index(config: Config) -> int:
 
 def cmd_ask(config: Config, question: str, k: int | None, as_json: bool) -> int:
     """Print the answer to `question`."""
-    check_question(question)  # a bad question needs no index
+    # Bytes of argv that are not UTF-8 arrive as lone surrogates, which no output can carry.
+    question = question.encode("utf-8", "replace").decode("utf-8")
+    try:
+        check_question(question)  # a bad question needs no index
+    except BadQuestion:
+        if as_json:  # --json prints one object for any question; the reason goes to stderr
+            print(json.dumps(answer_json(Answer(question, (), False)), ensure_ascii=False))
+        raise
     answer = _open(config).search(question, k or config.top_k)
     if as_json:
         print(json.dumps(answer_json(answer), ensure_ascii=False))
@@ -130,6 +137,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"briefbot: config error: {exc}", file=sys.stderr)
     except BriefError as exc:
+        print(f"briefbot: {exc}", file=sys.stderr)
+    except OSError as exc:  # e.g. a seeds folder that cannot be listed
         print(f"briefbot: {exc}", file=sys.stderr)
     except KeyboardInterrupt:
         print("briefbot: interrupted", file=sys.stderr)
