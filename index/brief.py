@@ -8,6 +8,7 @@ paragraphs are numbered as a reader of the article counts them.
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -168,6 +169,8 @@ def read_metadata(path: Path) -> dict[str, str | None]:
     out: dict[str, str | None] = {}
     for key in METADATA_KEYS:
         value = data.get(key)
+        if isinstance(value, datetime.date):  # YAML reads an unquoted 2023-08-15 as a date
+            value = value.isoformat()
         if value is not None and not isinstance(value, str | int | float):
             raise UnreadableBrief(f"{key} must be text")
         out[key] = None if value in (None, "") else str(value)

@@ -159,3 +159,41 @@ def test_nothing_to_index_is_a_clear_error(tmp_path, capsys, setup):
     out, err = capsys.readouterr()
     assert out == "" and err.count("\n") == 1 and err.startswith("briefbot: ")
     assert ("does not exist" if setup == "missing folder" else "has no .txt or .md file") in err
+
+
+@pytest.mark.parametrize(
+    ("metadata", "expected"),
+    [
+        ("date: 2023-08-15\n", "2023-08-15"),  # YAML reads it as a date, not text
+        ("date: 2023-08-15 10:30:00\n", "2023-08-15T10:30:00"),
+        ('date: "15 August 2023"\n', "15 August 2023"),
+    ],
+)
+def test_dates_in_metadata_are_kept(seeds_dir, metadata, expected):
+    (seeds_dir / "good.txt").write_text(GOOD, encoding="utf-8")
+    (seeds_dir / "good.yaml").write_text("title: Good\n" + metadata, encoding="utf-8")
+    index = build_index(seeds_dir, IndexSettings())
+    assert index.skipped == ()
+    assert (index.briefs["good"].title, index.briefs["good"].date) == ("Good", expected)
+
+
+@pytest.mark.parametrize(
+    ("metadata", "reason"),
+    [
+        ("- a list\n", "it must be a mapping of keys such as title: and url:"),
+        ("titel: Typo\n", "unknown key 'titel' (allowed: title, publisher, url, author, date)"),
+        ("title: [a, b]\n", "title must be text"),
+        ("title: &a [*a]\n", "title must be text"),
+        ("\tbad: indent\n", "it is not valid YAML"),
+        ("title: x\n".encode("utf-16"), "cannot read it (UnicodeDecodeError)"),
+    ],
+)
+def test_bad_metadata_is_skipped_and_the_brief_kept(seeds_dir, metadata, reason):
+    (seeds_dir / "good.txt").write_text(GOOD, encoding="utf-8")
+    content = metadata if isinstance(metadata, bytes) else metadata.encode()
+    (seeds_dir / "good.yaml").write_bytes(content)
+    index = build_index(seeds_dir, IndexSettings())
+    assert [s.file for s in index.skipped] == ["good.yaml"]
+    assert index.skipped[0].reason.startswith(reason)
+    assert index.skipped[0].reason.endswith("; indexed the brief without it")
+    assert index.briefs["good"].title == "Good brief"
