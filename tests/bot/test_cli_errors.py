@@ -93,32 +93,36 @@ def test_ask_json_prints_one_contract_object_for_any_question(ready_config, ques
         assert err.startswith("briefbot: The question ") and err.count("\n") == 1
 
 
+NOISE = "<@123> @everyone ```py\nborder``` \u202eChina\u200b ||Kim|| \U0001f1f0\U0001f1f5"
+LONG = ("border " * 600)[: MAX_QUESTION_CHARS + 1]
+
+
 @pytest.mark.parametrize(
-    "question",
+    ("argv_bytes", "question", "code"),
     [
-        b"China \xff\xfe border",  # not UTF-8: arrives as lone surrogates
-        b"\xff",
-        "<@123> @everyone ```py\nborder``` \u202eChina\u200b ||Kim|| \U0001f1f0\U0001f1f5".encode(),
-        ("border " * 600)[: MAX_QUESTION_CHARS + 1].encode(),
+        # Bytes that are not UTF-8 arrive as lone surrogates; they are echoed as "?".
+        (b"China \xff\xfe border", "China ?? border", 0),
+        (b"\xff", "?", 1),
+        (NOISE.encode(), NOISE, 0),
+        (LONG.encode(), LONG, 1),
     ],
     ids=["bad-bytes-in-words", "only-bad-bytes", "discord-noise", "4001-chars"],
 )
-def test_ask_json_from_a_real_process_is_one_utf8_json_line(ready_config, question):
+def test_ask_json_from_a_real_process_is_one_utf8_json_line(
+    ready_config, argv_bytes, question, code
+):
     result = subprocess.run(
-        [sys.executable, "-m", "bot", "--config", str(ready_config), "ask", "--json", question],
+        [sys.executable, "-m", "bot", "--config", str(ready_config), "ask", "--json", argv_bytes],
         capture_output=True,
         timeout=30,
         check=False,
     )
     out = result.stdout.decode("utf-8")  # strict: the output must be valid UTF-8
     assert out.count("\n") == 1
-    data = json.loads(out)
-    check_contract(data, data["question"])
-    assert "\ufffd" not in data["question"] or b"\xff" in question
-    assert result.returncode in (0, 1)
-    assert b"Traceback" not in result.stderr
-    if result.returncode == 1:
-        assert result.stderr.decode().startswith("briefbot: The question ")
+    check_contract(json.loads(out), question)
+    assert result.returncode == code
+    stderr = result.stderr.decode("utf-8")
+    assert stderr == "" if code == 0 else stderr.startswith("briefbot: The question ")
 
 
 @pytest.mark.parametrize(
