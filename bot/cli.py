@@ -9,14 +9,18 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
 
 from bot.config import CONFIG_ENV, Config, ConfigError, find_config, load_config
 from bot.console import answer_json, format_answer, format_sources
 from index import Answer, Index, check_question, open_index, rebuild
 from index.errors import BadQuestion, BriefError
+from index.evaluation import baseline, evaluate, format_reports, load_cases, ours
 from index.search import MAX_RESULTS
 
 log = logging.getLogger(__name__)
@@ -64,6 +68,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ask.add_argument("--json", action="store_true", help="print one JSON object (stable format)")
     commands.add_parser("sources", parents=[common], help="list the indexed briefs")
+    evaluate = commands.add_parser(
+        "eval",
+        parents=[common],
+        help="measure answer quality on a question set, beside a plain BM25 baseline",
+    )
+    evaluate.add_argument("questions", metavar="QA.yaml", help="question set (see tests/qa/)")
+    evaluate.add_argument("--json", action="store_true", help="print the figures as JSON")
     return parser
 
 
@@ -108,7 +119,7 @@ def cmd_ask(config: Config, question: str, k: int | None, as_json: bool) -> int:
     if as_json:
         print(json.dumps(answer_json(answer), ensure_ascii=False))
     else:
-        print(format_answer(answer))
+        print(format_answer(answer, highlight=sys.stdout.isatty()))
     return 0
 
 
@@ -118,12 +129,28 @@ def cmd_sources(config: Config) -> int:
     return 0
 
 
+def cmd_eval(config: Config, questions: str, as_json: bool) -> int:
+    """Print recall@1/@3, MRR and refusal shares for briefbot and the baseline."""
+    cases = load_cases(Path(questions))
+    reports = [
+        evaluate("baseline", cases, baseline(config.seeds_dir)),
+        evaluate("briefbot", cases, ours(_open(config))),
+    ]
+    if as_json:
+        print(json.dumps({r.name: asdict(r) for r in reports}, ensure_ascii=False))
+    else:
+        print(format_reports(reports, cases))
+    return 0
+
+
 def dispatch(args: argparse.Namespace, config: Config) -> int:
     """Run the chosen command."""
     if args.command == "index":
         return cmd_index(config)
     if args.command == "ask":
         return cmd_ask(config, args.question, args.results, args.json)
+    if args.command == "eval":
+        return cmd_eval(config, args.questions, args.json)
     return cmd_sources(config)
 
 
@@ -138,6 +165,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"briefbot: config error: {exc}", file=sys.stderr)
     except BriefError as exc:
         print(f"briefbot: {exc}", file=sys.stderr)
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) stopped early; that is not an error.
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        return 0
     except OSError as exc:  # e.g. a seeds folder that cannot be listed
         print(f"briefbot: {exc}", file=sys.stderr)
     except KeyboardInterrupt:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import textwrap
 from typing import Any
@@ -16,8 +17,11 @@ def _width() -> int:
     return max(40, min(100, shutil.get_terminal_size((88, 24)).columns))
 
 
-def format_hit(number: int, hit: Hit, width: int) -> str:
-    """One quoted passage with its citation underneath."""
+BOLD, PLAIN = "\x1b[1m", "\x1b[0m"
+
+
+def format_hit(number: int, hit: Hit, width: int, highlight: bool = False) -> str:
+    """One quoted passage with its citation underneath; `highlight` bolds the best sentence."""
     quote = textwrap.fill(
         f"\u201c{hit.text}\u201d",
         width=width,
@@ -25,6 +29,12 @@ def format_hit(number: int, hit: Hit, width: int) -> str:
         subsequent_indent="     ",
         break_on_hyphens=False,
     )
+    if highlight:
+        # Wrapping only turns spaces into newlines, so the sentence is found again
+        # by matching its words with any white space between them.
+        start, end = hit.sentence
+        pattern = r"\s+".join(map(re.escape, hit.text[start:end].split()))
+        quote = re.sub(pattern, lambda m: f"{BOLD}{m.group()}{PLAIN}", quote, count=1)
     cite = hit.citation
     lines = [f"[{number}] {cite.title}, {cite.locator}", quote]
     source = " \u00b7 ".join(s for s in (cite.publisher, cite.url) if s)
@@ -33,13 +43,13 @@ def format_hit(number: int, hit: Hit, width: int) -> str:
     return "\n".join(lines)
 
 
-def format_answer(answer: Answer) -> str:
+def format_answer(answer: Answer, highlight: bool = False) -> str:
     """The whole answer for a terminal: a verdict line when not covered, then the quotes."""
     if not answer.hits:
         return NO_MATCH
     width = _width()
     hits = answer.hits if answer.answered else answer.hits[:1]
-    body = "\n\n".join(format_hit(n, h, width) for n, h in enumerate(hits, start=1))
+    body = "\n\n".join(format_hit(n, h, width, highlight) for n, h in enumerate(hits, start=1))
     return body if answer.answered else f"{NOT_COVERED}\n\n{body}"
 
 

@@ -2,8 +2,9 @@
 
 from index.build import build_index
 from index.cite import Citation
+from index.query import check_question
 from index.refresh import Opened, open_index, rebuild, stale_reason
-from index.search import Answer, Hit, Index, check_question
+from index.search import Answer, Hit, Index
 from index.settings import IndexSettings
 from index.store import load_index, save_index
 

@@ -7,6 +7,7 @@ import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
+from index.aliases import ALIASES_FILE, Aliases, read_aliases
 from index.brief import (
     BRIEF_SUFFIXES,
     METADATA_SUFFIXES,
@@ -16,7 +17,7 @@ from index.brief import (
     read_metadata,
 )
 from index.errors import EmptyCorpus, SeedsMissing, UnreadableBrief
-from index.passages import Passage, passages_of
+from index.passages import Passage, indexed_text, passages_of
 from index.search import Index, Skipped, SourceStamp
 from index.settings import IndexSettings
 from index.tokenize import tokenize
@@ -24,7 +25,7 @@ from index.tokenize import tokenize
 log = logging.getLogger(__name__)
 
 # Files in seeds/ that are not briefs but configure how they are searched.
-RESERVED_NAMES = frozenset({"aliases.yaml", "aliases.yml", "README.md"})
+RESERVED_NAMES = frozenset({ALIASES_FILE, "README.md"})
 
 
 def seed_files(seeds_dir: Path) -> list[Path]:
@@ -69,6 +70,12 @@ def build_index(seeds_dir: Path, settings: IndexSettings) -> Index:
     briefs: dict[str, BriefInfo] = {}
     passages: list[Passage] = []
     skipped: list[Skipped] = []
+    aliases: list[list[str]] = []
+    if (seeds_dir / ALIASES_FILE).is_file():
+        try:
+            aliases = read_aliases(seeds_dir / ALIASES_FILE)
+        except UnreadableBrief as exc:
+            skipped.append(Skipped(ALIASES_FILE, f"{exc}; searching without aliases"))
     stems = {p.stem for p in files if p.suffix.lower() in BRIEF_SUFFIXES}
     for path in files:
         suffix = path.suffix.lower()
@@ -106,12 +113,14 @@ def build_index(seeds_dir: Path, settings: IndexSettings) -> Index:
             or "the folder has no .txt or .md file"
         )
         raise EmptyCorpus(f"No usable brief in {seeds_dir} ({why}).")
+    annotate = Aliases(aliases).annotate
     return Index(
         settings=settings,
         briefs=briefs,
         passages=passages,
-        tokens=[tokenize(p.text) for p in passages],
+        tokens=[annotate(tokenize(indexed_text(passages, i))) for i in range(len(passages))],
         sources={p.name: stamp(p) for p in files},
         built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         skipped=tuple(skipped),
+        alias_groups=aliases,
     )

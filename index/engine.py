@@ -38,6 +38,20 @@ class RankBM25Engine:
             for term in set(terms):
                 self.postings.setdefault(term, []).append(i)
 
+    def term_scores(self, term: str, ids: Sequence[int]) -> list[float]:
+        """The BM25 score of `term` alone in each passage of `ids`; 0 where it is absent.
+
+        BM25+ adds idf * delta even to passages without the term; zeroing those
+        keeps "absent" meaning 0 for every variant.
+        """
+        holders = set(self.postings.get(term, ()))
+        scores = self._model.get_batch_scores([term], list(ids))
+        return [float(s) if i in holders else 0.0 for i, s in zip(ids, scores, strict=True)]
+
+    def vocabulary(self) -> list[str]:
+        """Every indexed term."""
+        return list(self.postings)
+
     def document_frequency(self, term: str) -> int:
         """How many passages contain `term`."""
         return len(self.postings.get(term, ()))

@@ -35,6 +35,23 @@ def _split(paragraph: Paragraph, max_chars: int) -> list[tuple[int, int]]:
     return parts
 
 
+def indexed_text(passages: list[Passage], i: int) -> str:
+    """The text indexed for passage i: its own, plus the neighbouring sentence on each
+    side when its paragraph was split, so a cut does not hide the context of a part."""
+    passage = passages[i]
+    if not passage.part:
+        return passage.text
+    pieces = [passage.text]
+    if i > 0 and passages[i - 1].paragraph == passage.paragraph and passages[i - 1].part:
+        before = passages[i - 1].text
+        pieces.insert(0, before[sentence_spans(before)[-1][0] :])
+    if i + 1 < len(passages) and passages[i + 1].paragraph == passage.paragraph:
+        after = passages[i + 1].text
+        if passages[i + 1].part > 1:
+            pieces.append(after[: sentence_spans(after)[0][1]])
+    return " ".join(pieces)
+
+
 def passages_of(brief: Brief, max_chars: int) -> list[Passage]:
     """The passages of `brief` in reading order, with deterministic ids `brief:¶[.part]`."""
     out: list[Passage] = []

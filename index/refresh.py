@@ -76,9 +76,10 @@ def open_index(seeds_dir: Path, path: Path, settings: IndexSettings) -> Opened:
     except IndexMissing:
         return Opened(_build_and_try_save(seeds_dir, path, settings), "no index had been built yet")
     except IndexUnreadable as exc:
-        log.warning("Index %s cannot be used (%s); rebuilding from %s", path, exc, seeds_dir)
+        log.info("Index %s cannot be used (%s); rebuilding from %s", path, exc, seeds_dir)
         return Opened(
-            _build_and_try_save(seeds_dir, path, settings), f"the index file was unusable: {exc}"
+            _build_and_try_save(seeds_dir, path, settings),
+            f"the saved index could not be used: {exc}",
         )
     reason = stale_reason(index, seeds_dir) if seeds_dir.is_dir() else None
     if reason:

@@ -6,17 +6,22 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from index.aliases import Aliases
 from index.brief import BriefInfo
 from index.cite import Citation, locator
 from index.engine import RankBM25Engine
-from index.errors import BadQuestion
 from index.passages import Passage
+from index.query import Concept, parse
 from index.sentences import sentence_spans
 from index.settings import IndexSettings
-from index.tokenize import stem, tokenize, words
+from index.tokenize import tokenize
 
-MAX_QUESTION_CHARS = 4000
 MAX_RESULTS = 10
+# Candidates re-ranked by coverage: enough to reach past BM25's near misses.
+RERANK_DEPTH = 30
+# A question term found only in a brief's title or standfirst counts this much
+# towards covering it in each passage of that brief.
+CONTEXT_WEIGHT = 0.3
 
 
 @dataclass(frozen=True)
@@ -74,12 +79,67 @@ class Index:
     sources: Mapping[str, SourceStamp]
     built_at: str
     skipped: tuple[Skipped, ...] = ()
+    alias_groups: list[list[str]] = field(default_factory=list)
     _engine: RankBM25Engine = field(init=False, repr=False)
     _by_id: dict[str, int] = field(init=False, repr=False)
+    _aliases: Aliases = field(init=False, repr=False)
+    _context: dict[str, set[str]] = field(init=False, repr=False)
+    _vocabulary: list[str] | None = field(init=False, repr=False, default=None)
 
     def __post_init__(self) -> None:
         self._engine = RankBM25Engine(self.tokens, self.settings)
         self._by_id = {p.id: i for i, p in enumerate(self.passages)}
+        self._aliases = Aliases(self.alias_groups)
+        self._context = {
+            b.id: set(self._aliases.annotate(tokenize(f"{b.title}\n{b.standfirst}")))
+            for b in self.briefs.values()
+        }
+
+    def vocabulary(self) -> list[str]:
+        """Every indexed term, for typo correction (built on first use)."""
+        if self._vocabulary is None:
+            self._vocabulary = sorted(self._engine.vocabulary())
+        return self._vocabulary
+
+    def concepts(self, question: str) -> list[Concept]:
+        """What `question` asks about, with aliases and typo corrections applied."""
+        return parse(
+            question,
+            self._aliases,
+            lambda term: self._engine.document_frequency(term) > 0,
+            self.vocabulary,
+        )
+
+    def _weight(self, concept: Concept) -> float:
+        """A concept's IDF: that of its best-known phrase (mean over the phrase's terms)."""
+        best = max(sum(map(self._idf, phrase)) / len(phrase) for phrase in concept.phrases)
+        return best * concept.weight_factor
+
+    def _concept_scores(self, concepts: list[Concept], ids: list[int]) -> list[float]:
+        """BM25 per concept, not per term: a concept scores as its best phrase.
+
+        So an alias group (China, Chinese, Beijing, PRC) weighs as one word,
+        not five, and cannot drown the rest of the question.
+        """
+        per_term = {t: self._engine.term_scores(t, ids) for c in concepts for t in c.terms()}
+        totals = [0.0] * len(ids)
+        for concept in concepts:
+            for j in range(len(ids)):
+                best = max(sum(per_term[t][j] for t in phrase) for phrase in concept.phrases)
+                totals[j] += best * concept.weight_factor
+        return totals
+
+    def _coverage(self, i: int, concepts: list[Concept], weights: list[float]) -> float:
+        """Share of the question's weight found in passage i (or, partly, in its brief's title)."""
+        terms = set(self.tokens[i])
+        context = self._context.get(self.passages[i].brief, set())
+        found = 0.0
+        for concept, weight in zip(concepts, weights, strict=True):
+            if concept.found_in(terms):
+                found += weight
+            elif concept.found_in(context):
+                found += weight * CONTEXT_WEIGHT
+        return found / sum(weights) if sum(weights) else 0.0
 
     def _idf(self, term: str) -> float:
         # The BM25L/Robertson-style IDF; always positive, highest for unseen terms.
@@ -87,28 +147,37 @@ class Index:
         return math.log((n + 1) / (self._engine.document_frequency(term) + 0.5))
 
     def search(self, question: str, k: int = 3) -> Answer:
-        """The best `k` passages for `question`; BadQuestion when there is nothing to search."""
-        question_words = check_question(question)
-        terms = list(dict.fromkeys(stem(w) for w in question_words))
+        """The best `k` passages for `question`; BadQuestion when there is nothing to search.
+
+        BM25 over the question's terms (aliases and typo fixes included) finds the
+        candidates; they are re-ranked by how much of the question they cover.
+        """
+        concepts = self.concepts(question)
+        weights = [self._weight(c) for c in concepts]
+        terms = list(dict.fromkeys(t for c in concepts for t in c.terms()))
         k = max(1, min(k, MAX_RESULTS))
-        weights = {t: self._idf(t) for t in terms}
-        total = sum(weights.values())
-        hits = []
-        for i, score in self._engine.top(terms, k):
-            present = set(self.tokens[i]) & weights.keys()
-            hits.append(
-                Hit(
-                    passage_id=self.passages[i].id,
-                    text=self.passages[i].text,
-                    score=round(score, 4),
-                    citation=self.citation(self.passages[i]),
-                    coverage=round(sum(weights[t] for t in present) / total, 4),
-                    matched=tuple(w for w in question_words if stem(w) in present),
-                    sentence=_best_sentence(self.passages[i].text, weights),
-                )
+        candidates = [i for i, _ in self._engine.top(terms, max(k, RERANK_DEPTH))]
+        scores = self._concept_scores(concepts, candidates)
+        scored = [
+            (self._coverage(i, concepts, weights), score, i)
+            for i, score in zip(candidates, scores, strict=True)
+        ]
+        scored.sort(key=lambda item: (-_rerank(item[0], item[1]), item[2]))
+        term_weights = {t: w for c, w in zip(concepts, weights, strict=True) for t in c.terms()}
+        hits = tuple(
+            Hit(
+                passage_id=self.passages[i].id,
+                text=self.passages[i].text,
+                score=round(score, 4),
+                citation=self.citation(self.passages[i]),
+                coverage=round(coverage, 4),
+                matched=_matched(concepts, set(self.tokens[i])),
+                sentence=_best_sentence(self.passages[i].text, term_weights),
             )
+            for coverage, score, i in scored[:k]
+        )
         answered = bool(hits) and hits[0].coverage >= self.settings.min_coverage
-        return Answer(question=question, hits=tuple(hits), answered=answered)
+        return Answer(question=question, hits=hits, answered=answered)
 
     def citation(self, passage: Passage) -> Citation:
         """The citation of `passage`: brief title, `¶n`, brief id and url."""
@@ -132,19 +201,14 @@ class Index:
         return [p for p in self.passages if p.brief == brief_id and p.paragraph == number]
 
 
-def check_question(question: str) -> list[str]:
-    """The distinct searchable words of `question`; BadQuestion when too long or none."""
-    if len(question) > MAX_QUESTION_CHARS:
-        raise BadQuestion(
-            f"The question is {len(question)} characters long; keep it under {MAX_QUESTION_CHARS}."
-        )
-    question_words = list(dict.fromkeys(words(question)))
-    if not question_words:
-        raise BadQuestion(
-            "The question has no words to search for. Ask with a few keywords, "
-            'for example "Why does China matter to North Korea?"'
-        )
-    return question_words
+def _rerank(coverage: float, score: float) -> float:
+    """BM25 score scaled by coverage, so a passage answering all of the question wins."""
+    return score * (0.5 + coverage)
+
+
+def _matched(concepts: list[Concept], terms: set[str]) -> tuple[str, ...]:
+    """The question's words, as typed, whose concept a passage holds."""
+    return tuple(w for c in concepts if c.found_in(terms) for w in c.words)
 
 
 def _best_sentence(text: str, weights: Mapping[str, float]) -> tuple[int, int]:

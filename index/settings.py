@@ -24,7 +24,7 @@ class IndexSettings:
     b: float = 0.75
     delta: float = 0.5
     max_passage_chars: int = 1000
-    min_coverage: float = 0.5
+    min_coverage: float = 0.4
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready copy, as stored in the index manifest."""

@@ -20,7 +20,7 @@ from index.search import Index, Skipped, SourceStamp
 from index.settings import IndexSettings
 
 FORMAT = "briefbot-index"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 _Record = TypeVar("_Record")
 
@@ -34,6 +34,7 @@ def to_json(index: Index) -> dict[str, Any]:
         "built_at": index.built_at,
         "sources": {name: asdict(s) for name, s in index.sources.items()},
         "skipped": [asdict(s) for s in index.skipped],
+        "aliases": index.alias_groups,
         "briefs": [asdict(b) for b in index.briefs.values()],
         "passages": [
             {**asdict(p), "tokens": tokens}
@@ -90,6 +91,14 @@ def _tokens(value: object) -> list[str]:
     return value
 
 
+def _alias_groups(value: object) -> list[list[str]]:
+    if not isinstance(value, list) or not all(
+        isinstance(g, list) and all(isinstance(n, str) for n in g) for g in value
+    ):
+        raise IndexUnreadable("it is damaged (the aliases are not lists of names)")
+    return value
+
+
 def from_json(data: object, settings: IndexSettings) -> Index:
     """Rebuild an Index from its JSON document; raise IndexUnreadable when it does not fit."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
@@ -119,6 +128,7 @@ def from_json(data: object, settings: IndexSettings) -> Index:
             sources={str(name): _record(SourceStamp, s) for name, s in data["sources"].items()},
             built_at=data["built_at"],
             skipped=tuple(_record(Skipped, s) for s in data["skipped"]),
+            alias_groups=_alias_groups(data["aliases"]),
         )
     except (KeyError, TypeError, AttributeError, ValueError, EmptyCorpus) as exc:
         raise IndexUnreadable(f"it is damaged ({exc.__class__.__name__}: {exc})") from exc

@@ -133,3 +133,13 @@ def test_module_entry_point_without_discord(config_file):
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["results"][0]["citation"]["paragraph"] == 3
+
+
+def test_terminal_highlight_bolds_the_best_sentence(seed_index):
+    from bot.console import BOLD, PLAIN, format_answer
+
+    answer = seed_index.search("Who delivered a letter from Putin?", 1)
+    text = format_answer(answer, highlight=True)
+    bolded = text[text.index(BOLD) + len(BOLD) : text.index(PLAIN)]
+    assert " ".join(bolded.split()).startswith("Shoigu also delivered a letter")
+    assert BOLD not in format_answer(answer)

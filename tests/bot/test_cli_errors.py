@@ -21,7 +21,8 @@ import pytest
 from hypothesis import given, settings
 
 from bot.cli import main
-from index.search import MAX_QUESTION_CHARS
+from index.query import MAX_QUESTION_CHARS
+from index.store import FORMAT_VERSION
 from tests.conftest import SEEDS
 from tests.strategies import QUESTIONS
 
@@ -184,7 +185,7 @@ DAMAGED = {
 REASONS = {
     "truncated": "it is not valid JSON (truncated or damaged)",
     "not JSON": "it is not valid JSON (truncated or damaged)",
-    "other version": "it has format version 99; this briefbot reads version 1",
+    "other version": f"it has format version 99; this briefbot reads version {FORMAT_VERSION}",
     "no passages": "it is damaged (EmptyCorpus: there are no passages to index)",
 }
 
@@ -198,7 +199,7 @@ def test_damaged_index_is_named_on_stderr_and_the_question_answered(capsys, conf
     assert code == 0
     assert json.loads(out)["results"][0]["citation"]["paragraph"] == 4
     assert err == (
-        f"Built the index (the index file was unusable: {REASONS[damage]}): "
+        f"Built the index (the saved index could not be used: {REASONS[damage]}): "
         "1 brief(s), 8 passages.\n"
     )
     # Rebuilt and saved: the next question loads it silently.
@@ -212,7 +213,7 @@ def test_changed_settings_rebuild_with_a_note(capsys, config_file):
     )
     code, out, err = run(capsys, "--config", str(config_file), "ask", BORDER)
     assert code == 0 and "1,350-kilometre border" in out
-    assert "the index file was unusable: it was built with other settings" in err
+    assert "the saved index could not be used: it was built with other settings" in err
 
 
 def test_damaged_index_in_a_real_process_logs_and_answers(config_file):
@@ -227,10 +228,10 @@ def test_damaged_index_in_a_real_process_logs_and_answers(config_file):
     )
     assert result.returncode == 0 and "1,350-kilometre border" in result.stdout
     assert result.stderr.splitlines() == [
-        f"WARNING index.refresh: Index {config_file.parent / 'data' / 'index.json'} cannot be "
+        f"INFO index.refresh: Index {config_file.parent / 'data' / 'index.json'} cannot be "
         f"used (it is not valid JSON (truncated or damaged)); rebuilding from "
         f"{config_file.parent / 'seeds'}",
-        "Built the index (the index file was unusable: it is not valid JSON (truncated or "
+        "Built the index (the saved index could not be used: it is not valid JSON (truncated or "
         "damaged)): 1 brief(s), 8 passages.",
     ]
 
@@ -297,4 +298,7 @@ def test_ask_answers_when_the_index_cannot_be_saved(capsys, config_file):
     (config_file.parent / "data" / "index.json").mkdir(parents=True)
     code, out, err = run(capsys, "--config", str(config_file), "ask", BORDER)
     assert code == 0 and "1,350-kilometre border" in out
-    assert "Built the index (the index file was unusable: cannot read it (Is a directory))" in err
+    assert (
+        "Built the index (the saved index could not be used: cannot read it (Is a directory))"
+        in err
+    )

@@ -53,3 +53,26 @@ def test_long_paragraph_split_between_sentences(max_chars):
     assert " ".join(p.text for p in first) == LONG
     assert [p.id for p in first] == [f"b:1.{i}" for i in range(1, len(first) + 1)]
     assert [p.paragraph for p in passages if p.part == 0] == [2]
+
+
+def test_split_parts_index_their_neighbouring_sentences():
+    from index.passages import indexed_text
+
+    text = f"Title\n\nA standfirst.\n\n{LONG}\n\nSecond paragraph, short.\n"
+    passages = passages_of(parse_brief(text, "b"), 60)
+    assert [p.text for p in passages[:3]] == [
+        "The first sentence is here. Dr. Kim met Mr. Putin in 2019.",
+        "The U.S. was not invited! Was anyone surprised?",
+        "The fifth sentence closes the paragraph.",
+    ]
+    assert indexed_text(passages, 0) == (
+        "The first sentence is here. Dr. Kim met Mr. Putin in 2019. The U.S. was not invited!"
+    )
+    assert indexed_text(passages, 1) == (
+        "Dr. Kim met Mr. Putin in 2019. The U.S. was not invited! Was anyone surprised? "
+        "The fifth sentence closes the paragraph."
+    )
+    assert indexed_text(passages, 2) == (
+        "Was anyone surprised? The fifth sentence closes the paragraph."
+    )
+    assert indexed_text(passages, 3) == "Second paragraph, short."

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from index import Index, IndexSettings, build_index
 from index.errors import BadQuestion
-from index.search import MAX_QUESTION_CHARS, MAX_RESULTS
+from index.query import MAX_QUESTION_CHARS
+from index.search import MAX_RESULTS
 from tests.conftest import SEEDS
 from tests.strategies import PIECES, QUESTIONS
 

@@ -191,7 +191,10 @@ def test_unwritable_data_folder_still_answers(seeds_dir, tmp_path, caplog):
     path = tmp_path / "data" / "index.json"
     path.mkdir(parents=True)  # a folder where the file should be: nothing can replace it
     opened = open_index(seeds_dir, path, IndexSettings())
-    assert opened.rebuilt_because == "the index file was unusable: cannot read it (Is a directory)"
+    assert (
+        opened.rebuilt_because
+        == "the saved index could not be used: cannot read it (Is a directory)"
+    )
     assert opened.index.search("border", 1).hits[0].citation.paragraph == 4
     assert "Cannot write the index to" in caplog.text
     assert not list(path.parent.glob(TMP_GLOB))
@@ -222,7 +225,7 @@ DAMAGE = {
     "huge number": (lambda p: p.write_text("9" * 10_000), "not valid JSON"),
     "a pickle": (lambda p: p.write_bytes(b"\x80\x04\x95\x00"), "not valid JSON"),
     "other JSON": (lambda p: p.write_text('{"hello": "world"}'), "not a briefbot index"),
-    "other format version": (_damage(lambda d: d.update(version=2)), "format version 2"),
+    "other format version": (_damage(lambda d: d.update(version=999)), "format version 999"),
     "other settings": (_damage(lambda d: d["settings"].update(k1=2.0)), "other settings"),
     "no passages": (_damage(lambda d: d.update(passages=[])), "damaged"),
     "a key missing": (_damage(lambda d: d.pop("briefs")), "damaged"),
@@ -242,7 +245,7 @@ def test_damaged_index_is_recognised_and_rebuilt(served, seeds_dir, damage):
         load_index(path, IndexSettings())
     opened = open_index(seeds_dir, path, IndexSettings())
     assert opened.rebuilt_because is not None
-    assert opened.rebuilt_because.startswith("the index file was unusable: ")
+    assert opened.rebuilt_because.startswith("the saved index could not be used: ")
     assert answers(opened.index) == expected
     assert answers(load_index(path, IndexSettings())) == expected  # and saved again
 
@@ -324,6 +327,9 @@ def test_settings_changed_in_config_rebuilds(served, seeds_dir):
     path, _, _ = served
     other = replace(IndexSettings(), max_passage_chars=300)
     opened = open_index(seeds_dir, path, other)
-    assert opened.rebuilt_because == "the index file was unusable: it was built with other settings"
+    assert (
+        opened.rebuilt_because
+        == "the saved index could not be used: it was built with other settings"
+    )
     assert len(opened.index.passages) > 8  # long paragraphs now split into parts
     assert load_index(path, other).settings == other

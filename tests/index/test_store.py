@@ -84,7 +84,10 @@ def test_other_settings_force_rebuild(seeds_dir, tmp_path):
     with pytest.raises(IndexUnreadable, match="other settings"):
         load_index(path, replace(IndexSettings(), variant="okapi"))
     opened = open_index(seeds_dir, path, replace(IndexSettings(), variant="okapi"))
-    assert opened.rebuilt_because == "the index file was unusable: it was built with other settings"
+    assert (
+        opened.rebuilt_because
+        == "the saved index could not be used: it was built with other settings"
+    )
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,81 @@
+"""Aliases: names that mean the same (DPRK, North Korea, Pyongyang), from seeds/aliases.yaml."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from index.errors import UnreadableBrief
+from index.tokenize import tokenize
+
+ALIASES_FILE = "aliases.yaml"
+
+Phrase = tuple[str, ...]
+
+
+def read_aliases(path: Path) -> list[list[str]]:
+    """The alias groups of `path` as written; UnreadableBrief saying what is wrong."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise UnreadableBrief(f"cannot read the aliases ({exc.__class__.__name__})") from exc
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise UnreadableBrief("it must be a list of groups, e.g. - [North Korea, DPRK]")
+    groups = []
+    for n, group in enumerate(data, start=1):
+        if not (
+            isinstance(group, list)
+            and len(group) >= 2
+            and all(isinstance(name, str | int) for name in group)
+        ):
+            raise UnreadableBrief(f"group {n} must list two names or more, e.g. [USSR, Soviet]")
+        groups.append([str(name) for name in group])
+    return groups
+
+
+class Aliases:
+    """Alias groups as token phrases, each group named by one group term.
+
+    Passages get the group term once per occurrence of any of its names, and a
+    question naming any of them searches for the group term: BM25 then counts
+    the group as one word (its frequency and rarity are the group's), so a rare
+    name such as `Moscow` does not outweigh the common `Russia` it stands for.
+    """
+
+    def __init__(self, groups: list[list[str]]) -> None:
+        self.groups = groups
+        self._term: dict[Phrase, str] = {}
+        for group in groups:
+            phrases = [p for p in (tuple(tokenize(name)) for name in group) if p]
+            if not phrases:
+                continue
+            term = self._term.get(phrases[0]) or "~" + "_".join(phrases[0])
+            for phrase in phrases:
+                self._term.setdefault(phrase, term)
+        self.longest = max((len(p) for p in self._term), default=0)
+
+    def match(self, terms: list[str], start: int) -> tuple[str, int] | None:
+        """The group term and length of the longest alias phrase at `terms[start:]`, or None."""
+        for size in range(min(self.longest, len(terms) - start), 0, -1):
+            term = self._term.get(tuple(terms[start : start + size]))
+            if term:
+                return term, size
+        return None
+
+    def annotate(self, terms: list[str]) -> list[str]:
+        """`terms` followed by the group term of every alias phrase found in them.
+
+        Overlapping phrases all count: `Sino-Soviet Split` names the Soviet Union too.
+        """
+        extra = []
+        for start in range(len(terms)):
+            found = {
+                term
+                for size in range(1, min(self.longest, len(terms) - start) + 1)
+                if (term := self._term.get(tuple(terms[start : start + size])))
+            }
+            extra.extend(sorted(found))
+        return terms + extra

@@ -1,0 +1,178 @@
+"""Measure answer quality on a question set, beside a plain BM25 baseline run on the same set.
+
+A question set is YAML: a list of {q, expect: [phrases]} (any phrase found in a
+passage makes it right) or {q, none: true} (the briefs do not answer it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from rank_bm25 import BM25Okapi
+
+from index.brief import BRIEF_SUFFIXES
+from index.errors import BadQuestion, BriefError
+from index.search import Index
+from index.tokenize import normalize
+
+
+class BadQuestionSet(BriefError):
+    """The question-set file cannot be used; the message says which entry and why."""
+
+
+@dataclass(frozen=True)
+class Case:
+    """One question and what a right answer contains (no phrases: not answerable)."""
+
+    question: str
+    expect: tuple[str, ...]
+
+    @property
+    def answerable(self) -> bool:
+        """False for `none: true` questions."""
+        return bool(self.expect)
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """What a system returned for a question: passage texts best first, and its verdict."""
+
+    texts: tuple[str, ...]
+    answered: bool
+
+
+@dataclass
+class Report:
+    """Figures for one system over a question set, and the misses."""
+
+    name: str
+    recall_at_1: float = 0.0
+    recall_at_3: float = 0.0
+    mrr: float = 0.0
+    none_recognised: float = 0.0
+    wrongly_refused: float = 0.0
+    misses: list[str] = field(default_factory=list)
+
+
+def load_cases(path: Path) -> list[Case]:
+    """Read a question set; raise BadQuestionSet naming the entry that is wrong."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise BadQuestionSet(f"cannot read question set {path}: {exc}") from exc
+    if not isinstance(data, list) or not data:
+        raise BadQuestionSet(f"{path} must be a non-empty list of questions")
+    cases = []
+    for n, entry in enumerate(data, start=1):
+        if not isinstance(entry, dict) or not isinstance(entry.get("q"), str):
+            raise BadQuestionSet(f"entry {n} of {path} needs q: (the question)")
+        expect = entry.get("expect", [])
+        if isinstance(expect, str):
+            expect = [expect]
+        if entry.get("none") is True and expect:
+            raise BadQuestionSet(f"entry {n} of {path} has both none: true and expect:")
+        if not entry.get("none") and not (
+            isinstance(expect, list) and expect and all(isinstance(p, str) for p in expect)
+        ):
+            raise BadQuestionSet(f"entry {n} of {path} needs expect: [phrases] or none: true")
+        cases.append(Case(entry["q"], tuple(expect)))
+    return cases
+
+
+def _key(text: str) -> str:
+    return " ".join(normalize(text).casefold().split())
+
+
+def _rank_of(case: Case, ranked: Ranked) -> int | None:
+    """1-based rank of the first text containing an expected phrase, or None."""
+    phrases = [_key(p) for p in case.expect]
+    for rank, text in enumerate(ranked.texts, start=1):
+        if any(p in _key(text) for p in phrases):
+            return rank
+    return None
+
+
+def evaluate(name: str, cases: Sequence[Case], system: Callable[[str], Ranked]) -> Report:
+    """Run every case through `system` and compute recall@1/@3, MRR and the refusal shares."""
+    report = Report(name)
+    answerable = [c for c in cases if c.answerable]
+    unanswerable = [c for c in cases if not c.answerable]
+    for case in cases:
+        ranked = system(case.question)
+        if not case.answerable:
+            report.none_recognised += not ranked.answered
+            if ranked.answered:
+                report.misses.append(f"answered a none question: {case.question!r}")
+            continue
+        rank = _rank_of(case, ranked)
+        report.recall_at_1 += rank == 1
+        report.recall_at_3 += rank is not None and rank <= 3
+        report.mrr += 1 / rank if rank else 0.0
+        report.wrongly_refused += not ranked.answered
+        if rank != 1:
+            first = ranked.texts[0][:70] if ranked.texts else "(nothing)"
+            report.misses.append(f"rank {rank or '-'} for {case.question!r}; first: {first}…")
+        elif not ranked.answered:
+            report.misses.append(f"refused but right: {case.question!r}")
+    for attr in ("recall_at_1", "recall_at_3", "mrr", "wrongly_refused"):
+        setattr(report, attr, round(getattr(report, attr) / max(1, len(answerable)), 3))
+    report.none_recognised = round(report.none_recognised / max(1, len(unanswerable)), 3)
+    return report
+
+
+def ours(index: Index, k: int = 10) -> Callable[[str], Ranked]:
+    """Our search pipeline as an evaluated system."""
+
+    def run(question: str) -> Ranked:
+        try:
+            answer = index.search(question, k)
+        except BadQuestion:
+            return Ranked((), False)
+        return Ranked(tuple(h.text for h in answer.hits), answer.answered)
+
+    return run
+
+
+def baseline(seeds_dir: Path, k: int = 10) -> Callable[[str], Ranked]:
+    """Plain BM25: rank-bm25 BM25Okapi over the raw lines of the briefs, lower-cased split."""
+    lines = [
+        line.strip()
+        for path in sorted(seeds_dir.iterdir())
+        if path.suffix.lower() in BRIEF_SUFFIXES
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    model = BM25Okapi([line.lower().split() for line in lines])
+
+    def run(question: str) -> Ranked:
+        scores = model.get_scores(question.lower().split())
+        order = sorted(range(len(lines)), key=lambda i: (-scores[i], i))[:k]
+        return Ranked(tuple(lines[i] for i in order), bool(order) and scores[order[0]] > 0)
+
+    return run
+
+
+def format_reports(reports: Sequence[Report], cases: Sequence[Case]) -> str:
+    """Side-by-side table of the figures, then each system's misses."""
+    answerable = sum(c.answerable for c in cases)
+    rows = [
+        ("recall@1", "recall_at_1"),
+        ("recall@3", "recall_at_3"),
+        ("MRR", "mrr"),
+        ("not covered recognised", "none_recognised"),
+        ("answerable wrongly refused", "wrongly_refused"),
+    ]
+    width = max(len(r.name) for r in reports) + 2
+    lines = [
+        f"{len(cases)} questions ({answerable} answerable, {len(cases) - answerable} not covered)",
+        f"{'':28}" + "".join(f"{r.name:>{width}}" for r in reports),
+    ]
+    for label, attr in rows:
+        lines.append(f"{label:28}" + "".join(f"{getattr(r, attr):>{width}.3f}" for r in reports))
+    for report in reports:
+        lines.append(f"\n{report.name}: {len(report.misses)} misses")
+        lines.extend(f"  - {m}" for m in report.misses)
+    return "\n".join(lines)

@@ -1,0 +1,146 @@
+"""A question becomes concepts: each of the user's words (or alias phrases), with the
+other ways the briefs may say it: aliases, and near spellings for words the index lacks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from index.aliases import Aliases, Phrase
+from index.errors import BadQuestion
+from index.tokenize import stem, words
+
+MAX_QUESTION_CHARS = 4000
+# A typo correction counts for less than a word the user spelled as the index does.
+TYPO_WEIGHT = 0.8
+# Words that frame a question rather than name its topic ("What happened…",
+# "How many times…", "Does Kim need to…"): searched, but they count for little
+# when deciding whether the briefs cover the question.
+FRAMING_WEIGHT = 0.2
+FRAMING_WORDS = frozenset(
+    stem(w)
+    for w in """
+    happen happened happens happening going go goes get gets got getting need needs
+    consider considered think thinks thought say says said tell mean means meant many
+    much often far good bad now today currently still really bring brought make makes
+    made come comes came way ways thing things kind sort explain describe matter
+    matters role main key example exactly actually likely want wants
+    """.split()
+)
+MAX_CORRECTIONS = 2
+# Shortest shared start for two words to count as forms of one root.
+ROOT_LENGTH = 6
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One thing the question asks about, and the phrases that say it in a passage."""
+
+    words: tuple[str, ...]
+    phrases: tuple[Phrase, ...]
+    weight_factor: float = 1.0
+
+    def terms(self) -> list[str]:
+        """Every term of every phrase, for the BM25 query."""
+        return [t for phrase in self.phrases for t in phrase]
+
+    def found_in(self, terms: set[str]) -> bool:
+        """True when one of the phrases is wholly in a passage's set of terms."""
+        return any(set(phrase) <= terms for phrase in self.phrases)
+
+
+def check_question(question: str) -> list[str]:
+    """The searchable words of `question`, in order; BadQuestion when too long or none."""
+    if len(question) > MAX_QUESTION_CHARS:
+        raise BadQuestion(
+            f"The question is {len(question)} characters long; keep it under {MAX_QUESTION_CHARS}."
+        )
+    question_words = words(question)
+    if not question_words:
+        raise BadQuestion(
+            "The question has no words to search for. Ask with a few keywords, "
+            'for example "Why does China matter to North Korea?"'
+        )
+    return question_words
+
+
+def max_typos(term: str) -> int:
+    """Edits allowed to correct `term`: none for short words, where typos are guesses."""
+    return 0 if len(term) < 5 else 1 if len(term) < 9 else 2
+
+
+def corrections(term: str, vocabulary: Sequence[str]) -> list[str]:
+    """Indexed terms that an unknown `term` probably means: the nearest within
+    `max_typos(term)` edits, else other forms of the word (`triangl` for `triangular`).
+    """
+    limit = max_typos(term)
+    if not limit or not vocabulary:
+        return []
+    fixed = _nearest(term, vocabulary, limit)
+    return fixed or _same_root(term, vocabulary)
+
+
+def _same_root(term: str, vocabulary: Sequence[str]) -> list[str]:
+    """Indexed terms starting like `term`: 6 letters at least, and all of the shorter
+    word but its last letter (`triangl` and `triangular`)."""
+    if len(term) < ROOT_LENGTH:
+        return []
+    root = term[:ROOT_LENGTH]
+    forms = [
+        v
+        for v in vocabulary
+        if v.startswith(root) and _shared_start(v, term) >= min(len(v), len(term)) - 1
+    ]
+    return sorted(forms, key=lambda v: (abs(len(v) - len(term)), v))[:MAX_CORRECTIONS]
+
+
+def _shared_start(a: str, b: str) -> int:
+    """How many leading letters `a` and `b` share."""
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return n
+
+
+def _nearest(term: str, vocabulary: Sequence[str], limit: int) -> list[str]:
+    """Indexed terms within `limit` edits of `term`, the nearest ones only."""
+    found = process.extract(
+        term, vocabulary, scorer=Levenshtein.distance, score_cutoff=limit, limit=MAX_CORRECTIONS
+    )
+    best = min((distance for _, distance, _ in found), default=0)
+    return [match for match, distance, _ in found if distance == best]
+
+
+def parse(
+    question: str,
+    aliases: Aliases,
+    known: Callable[[str], bool],
+    vocabulary: Callable[[], Sequence[str]],
+) -> list[Concept]:
+    """The concepts of `question`; BadQuestion when it has no words to search."""
+    typed = check_question(question)
+    stems = [stem(w) for w in typed]
+    concepts: list[Concept] = []
+    i = 0
+    while i < len(stems):
+        found = aliases.match(stems, i)
+        if found:
+            group_term, size = found
+            concepts.append(Concept(tuple(typed[i : i + size]), ((group_term,),)))
+            i += size
+        else:
+            term = stems[i]
+            fixes = [] if known(term) else corrections(term, vocabulary())
+            if fixes:
+                phrases = tuple((t,) for t in fixes)
+                concepts.append(Concept((typed[i],), phrases, TYPO_WEIGHT))
+            else:
+                weight = FRAMING_WEIGHT if term in FRAMING_WORDS else 1.0
+                concepts.append(Concept((typed[i],), ((term,),), weight))
+            i += 1
+    # The same concept typed twice counts once.
+    return list({c.phrases: c for c in concepts}.values())
