@@ -80,7 +80,8 @@ def ready_config(tmp_path_factory):
 # -- 4. any question is safe: --json always prints one object of the contract --------------
 
 
-@settings(max_examples=200, deadline=None)
+# 100 examples: each runs the whole CLI; the search alone gets 200 in test_reliability_search.
+@settings(max_examples=100, deadline=None)
 @given(question=QUESTIONS)
 def test_ask_json_prints_one_contract_object_for_any_question(ready_config, question):
     code, out, err = run_quiet("--config", str(ready_config), "ask", "--json", "--", question)

@@ -29,10 +29,6 @@ def prepare(root: Path, scenario: str) -> tuple[Path, list[str]]:
     argv = ["ask", "--json", "Why does China matter to North Korea?"]
     if scenario == "bad question":
         argv = ["ask", "--json", "?!"]
-    elif scenario == "4001 chars":
-        argv = ["ask", "x" * 4001]
-    elif scenario == "sources":
-        argv = ["sources"]
     elif scenario == "damaged index":
         (root / "data").mkdir()
         (root / "data" / "index.json").write_text("{not json", encoding="utf-8")
@@ -52,16 +48,12 @@ def prepare(root: Path, scenario: str) -> tuple[Path, list[str]]:
         config.write_text(DEBUG + f"discord:\n  token: {FAKE_TOKEN}\n", encoding="utf-8")
     elif scenario == "bad config value":
         config.write_text(DEBUG + "search:\n  top_k: many\n", encoding="utf-8")
-    elif scenario == "missing config":
-        config.unlink()
     return config, ["--config", str(config), *argv]
 
 
 SCENARIOS = [
     "answer",
     "bad question",
-    "4001 chars",
-    "sources",
     "damaged index",
     "broken seeds",
     "no usable brief",
@@ -69,7 +61,6 @@ SCENARIOS = [
     "token in config",
     "token in a discord section",
     "bad config value",
-    "missing config",
 ]
 
 
