@@ -85,7 +85,7 @@ def open_index(seeds_dir: Path, path: Path, settings: IndexSettings) -> Opened:
     if reason:
         try:
             return Opened(rebuild(seeds_dir, path, settings), f"the briefs changed ({reason})")
-        except BriefError as exc:
+        except (BriefError, OSError) as exc:  # e.g. a brief deleted while it was read
             log.warning(
                 "The briefs changed (%s) but could not be indexed: %s Using the saved index %s.",
                 reason,

@@ -333,3 +333,17 @@ def test_settings_changed_in_config_rebuilds(served, seeds_dir):
     )
     assert len(opened.index.passages) > 8  # long paragraphs now split into parts
     assert load_index(path, other).settings == other
+
+
+def test_refresh_that_hits_an_os_error_keeps_the_saved_index(served, seeds_dir, monkeypatch):
+    path, before, expected = served
+    (seeds_dir / "extra.txt").write_text("Extra\n\nStandfirst.\n\nBody on tariffs.\n", "utf-8")
+
+    def vanished(seeds, settings):
+        raise FileNotFoundError(2, "No such file or directory", str(seeds / "extra.txt"))
+
+    monkeypatch.setattr("index.refresh.build_index", vanished)
+    opened = open_index(seeds_dir, path, IndexSettings())
+    assert opened.rebuilt_because is None
+    assert answers(opened.index) == expected
+    assert path.read_bytes() == before
