@@ -10,8 +10,9 @@ import json
 import os
 import tempfile
 from dataclasses import asdict
+from functools import cache
 from pathlib import Path
-from typing import Any, TypeVar, get_type_hints
+from typing import Any, TypeVar, cast, get_type_hints
 
 from index.brief import BriefInfo
 from index.errors import EmptyCorpus, IndexMissing, IndexUnreadable, IndexUnwritable
@@ -74,9 +75,15 @@ def _unwritable(path: Path, exc: OSError) -> str:
     return f"Cannot write the index to {path} ({why}); the previous index file is unchanged."
 
 
+@cache
+def _field_types(cls: type) -> dict[str, Any]:
+    # Cached: get_type_hints evaluates the annotations, far slower than the check itself.
+    return get_type_hints(cls)
+
+
 def _record(cls: type[_Record], data: object) -> _Record:
     """`cls(**data)` when `data` has exactly the fields of dataclass `cls`, each of its type."""
-    hints = get_type_hints(cls)
+    hints = _field_types(cast(type, cls))
     if not isinstance(data, dict) or set(data) != set(hints):
         raise IndexUnreadable(f"it is damaged (a {cls.__name__} record has the wrong keys)")
     for name, value in data.items():
