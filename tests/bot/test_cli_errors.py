@@ -95,6 +95,17 @@ def test_ask_json_prints_one_contract_object_for_any_question(ready_config, ques
         assert err.startswith("briefbot: The question ") and err.count("\n") == 1
 
 
+@settings(max_examples=50, deadline=None)
+@given(question=QUESTIONS)
+def test_ask_prints_an_answer_or_one_error_line_for_any_question(ready_config, question):
+    code, out, err = run_quiet("--config", str(ready_config), "ask", "--", question)
+    if code == 0:
+        assert out.strip() and err == ""
+    else:
+        assert (code, out) == (1, "")
+        assert err.startswith("briefbot: The question ") and err.count("\n") == 1
+
+
 NOISE = "<@123> @everyone ```py\nborder``` \u202eChina\u200b ||Kim|| \U0001f1f0\U0001f1f5"
 LONG = ("border " * 600)[: MAX_QUESTION_CHARS + 1]
 
