@@ -18,8 +18,8 @@ from pathlib import Path
 
 from bot.config import CONFIG_ENV, Config, ConfigError, find_config, load_config
 from bot.console import answer_json, format_answer, format_sources
-from index import Index, check_question, open_index, rebuild
-from index.errors import BriefError
+from index import Answer, Index, check_question, open_index, rebuild
+from index.errors import BadQuestion, BriefError
 from index.evaluation import baseline, evaluate, format_reports, load_cases, ours
 from index.search import MAX_RESULTS
 
@@ -115,7 +115,14 @@ def cmd_index(config: Config) -> int:
 
 def cmd_ask(config: Config, question: str, k: int | None, as_json: bool) -> int:
     """Print the answer to `question`."""
-    check_question(question)  # a bad question needs no index
+    # Bytes of argv that are not UTF-8 arrive as lone surrogates, which no output can carry.
+    question = question.encode("utf-8", "replace").decode("utf-8")
+    try:
+        check_question(question)  # a bad question needs no index
+    except BadQuestion:
+        if as_json:  # --json prints one object for any question; the reason goes to stderr
+            print(json.dumps(answer_json(Answer(question, (), False)), ensure_ascii=False))
+        raise
     answer = _open(config).search(question, k or config.top_k)
     if as_json:
         print(json.dumps(answer_json(answer), ensure_ascii=False))
@@ -178,6 +185,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader (e.g. `| head`) stopped early; that is not an error.
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115
         return 0
+    except OSError as exc:  # e.g. a seeds folder that cannot be listed
+        print(f"briefbot: {exc}", file=sys.stderr)
     except KeyboardInterrupt:
         print("briefbot: interrupted", file=sys.stderr)
         return 130

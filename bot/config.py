@@ -99,11 +99,15 @@ _SHARDS: tuple[Check, str] = (
     (lambda v: v is None or (isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 1000)),
     "an integer 1-1000, or null for one connection",
 )
+_PATH: tuple[Check, str] = (
+    (lambda v: _TEXT[0](v) and "\0" not in v),
+    "a folder path (non-empty text)",
+)
 
 # key path -> (check, what it must be). Sections are the first part of the path.
 SCHEMA: dict[str, tuple[Check, str]] = {
-    "seeds_dir": _TEXT,
-    "data_dir": _TEXT,
+    "seeds_dir": _PATH,
+    "data_dir": _PATH,
     "search.top_k": _int(1, 10),
     "search.min_coverage": _float(0.0, 1.0),
     "index.variant": _choice(VARIANTS),

@@ -8,6 +8,7 @@ paragraphs are numbered as a reader of the article counts them.
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ BRIEF_SUFFIXES = (".txt", ".md")
 METADATA_SUFFIXES = (".yaml", ".yml")
 METADATA_KEYS = ("title", "publisher", "url", "author", "date")
 MAX_BRIEF_BYTES = 5 * 1024 * 1024
+MAX_METADATA_BYTES = 64 * 1024
 
 # Whole blocks that are site chrome, not article text.
 _HEADER_CHROME = re.compile(
@@ -150,6 +152,8 @@ def parse_brief(text: str, brief_id: str, *, markdown: bool = False) -> Brief:
 def read_metadata(path: Path) -> dict[str, str | None]:
     """Read a brief's metadata file; raise UnreadableBrief saying what is wrong with it."""
     try:
+        if path.stat().st_size > MAX_METADATA_BYTES:
+            raise UnreadableBrief(f"it is over the {MAX_METADATA_BYTES // 1024} KB limit")
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise UnreadableBrief(f"cannot read it ({exc.__class__.__name__})") from exc
@@ -165,6 +169,8 @@ def read_metadata(path: Path) -> dict[str, str | None]:
     out: dict[str, str | None] = {}
     for key in METADATA_KEYS:
         value = data.get(key)
+        if isinstance(value, datetime.date):  # YAML reads an unquoted 2023-08-15 as a date
+            value = value.isoformat()
         if value is not None and not isinstance(value, str | int | float):
             raise UnreadableBrief(f"{key} must be text")
         out[key] = None if value in (None, "") else str(value)

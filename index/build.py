@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,6 +22,8 @@ from index.search import Index, Skipped, SourceStamp
 from index.settings import IndexSettings
 from index.tokenize import tokenize
 
+log = logging.getLogger(__name__)
+
 # Files in seeds/ that are not briefs but configure how they are searched.
 RESERVED_NAMES = frozenset({ALIASES_FILE, "README.md"})
 
@@ -32,15 +35,32 @@ def seed_files(seeds_dir: Path) -> list[Path]:
             f"The seeds folder {seeds_dir} does not exist. Create it and put a brief "
             "(.txt or .md) in it, or set seeds_dir in the config."
         )
-    return sorted(
+    files = sorted(
         p for p in seeds_dir.iterdir() if p.is_file() and not p.name.startswith((".", "~"))
     )
+    # A name that is not UTF-8 cannot be stored in the index file nor shown.
+    for path in files:
+        if not _utf8(path.name):
+            log.warning("Ignoring %r in %s: its name is not UTF-8; rename it", path.name, seeds_dir)
+    return [p for p in files if _utf8(p.name)]
+
+
+def _utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def stamp(path: Path) -> SourceStamp:
-    """Hash and stat `path`, to notice later when it changes."""
+    """Hash and stat `path`, to notice later when it changes; an unreadable file hashes to ""."""
     stat = path.stat()
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    try:
+        with path.open("rb") as source:
+            digest = hashlib.file_digest(source, "sha256").hexdigest()
+    except OSError:
+        digest = ""  # the build skips it and says why; a change of size or mtime is still seen
     return SourceStamp(sha256=digest, size=stat.st_size, mtime_ns=stat.st_mtime_ns)
 
 

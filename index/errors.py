@@ -27,3 +27,7 @@ class IndexUnreadable(BriefError):
 
 class UnreadableBrief(BriefError):
     """One source file cannot be used as a brief (the reason is the message)."""
+
+
+class IndexUnwritable(BriefError):
+    """The index file cannot be written (disk full, no permission); the old one is unchanged."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index.build import build_index, seed_files, stamp
-from index.errors import IndexMissing, IndexUnreadable
+from index.errors import BriefError, IndexMissing, IndexUnreadable, IndexUnwritable
 from index.search import Index
 from index.settings import IndexSettings
 from index.store import load_index, save_index
@@ -55,18 +55,41 @@ def rebuild(seeds_dir: Path, path: Path, settings: IndexSettings) -> Index:
     return index
 
 
+def _build_and_try_save(seeds_dir: Path, path: Path, settings: IndexSettings) -> Index:
+    """Build from `seeds_dir` and save to `path`; a failed save still returns the index."""
+    index = build_index(seeds_dir, settings)
+    try:
+        save_index(index, path)
+    except IndexUnwritable as exc:
+        log.warning("%s Answering from the index built in memory.", exc)
+    return index
+
+
 def open_index(seeds_dir: Path, path: Path, settings: IndexSettings) -> Opened:
-    """Load the index at `path`, rebuilding it first when it is missing, damaged or stale."""
+    """Load the index at `path`, rebuilding it first when it is missing, damaged or stale.
+
+    A saved index is never given up for a failed rebuild: when the briefs changed but
+    cannot be indexed (none usable, disk full), the saved index is used with a warning.
+    """
     try:
         index = load_index(path, settings)
     except IndexMissing:
-        return Opened(rebuild(seeds_dir, path, settings), "no index had been built yet")
+        return Opened(_build_and_try_save(seeds_dir, path, settings), "no index had been built yet")
     except IndexUnreadable as exc:
         log.info("Index %s cannot be used (%s); rebuilding from %s", path, exc, seeds_dir)
         return Opened(
-            rebuild(seeds_dir, path, settings), f"the saved index could not be used: {exc}"
+            _build_and_try_save(seeds_dir, path, settings),
+            f"the saved index could not be used: {exc}",
         )
     reason = stale_reason(index, seeds_dir) if seeds_dir.is_dir() else None
     if reason:
-        return Opened(rebuild(seeds_dir, path, settings), f"the briefs changed ({reason})")
+        try:
+            return Opened(rebuild(seeds_dir, path, settings), f"the briefs changed ({reason})")
+        except (BriefError, OSError) as exc:  # e.g. a brief deleted while it was read
+            log.warning(
+                "The briefs changed (%s) but could not be indexed: %s Using the saved index %s.",
+                reason,
+                exc,
+                path,
+            )
     return Opened(index, None)

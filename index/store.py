@@ -10,17 +10,20 @@ import json
 import os
 import tempfile
 from dataclasses import asdict
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast, get_type_hints
 
 from index.brief import BriefInfo
-from index.errors import IndexMissing, IndexUnreadable
+from index.errors import EmptyCorpus, IndexMissing, IndexUnreadable, IndexUnwritable
 from index.passages import Passage
 from index.search import Index, Skipped, SourceStamp
 from index.settings import IndexSettings
 
 FORMAT = "briefbot-index"
 FORMAT_VERSION = 2
+
+_Record = TypeVar("_Record")
 
 
 def to_json(index: Index) -> dict[str, Any]:
@@ -42,18 +45,65 @@ def to_json(index: Index) -> dict[str, Any]:
 
 
 def save_index(index: Index, path: Path) -> None:
-    """Write `index` to `path` atomically: a temporary file beside it, then os.replace."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    """Write `index` to `path` atomically: a temporary file beside it, then os.replace.
+
+    On any failure the file at `path` is left as it was and the temporary file is
+    removed; an OSError (disk full, no permission, a folder in the way) becomes
+    IndexUnwritable.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise IndexUnwritable(_unwritable(path, exc)) from exc
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             json.dump(to_json(index), out, ensure_ascii=False, separators=(",", ":"))
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise IndexUnwritable(_unwritable(path, exc)) from exc
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _unwritable(path: Path, exc: OSError) -> str:
+    why = exc.strerror or exc.__class__.__name__
+    return f"Cannot write the index to {path} ({why}); the previous index file is unchanged."
+
+
+@cache
+def _field_types(cls: type) -> dict[str, Any]:
+    # Cached: get_type_hints evaluates the annotations, far slower than the check itself.
+    return get_type_hints(cls)
+
+
+def _record(cls: type[_Record], data: object) -> _Record:
+    """`cls(**data)` when `data` has exactly the fields of dataclass `cls`, each of its type."""
+    hints = _field_types(cast(type, cls))
+    if not isinstance(data, dict) or set(data) != set(hints):
+        raise IndexUnreadable(f"it is damaged (a {cls.__name__} record has the wrong keys)")
+    for name, value in data.items():
+        if not isinstance(value, hints[name]):
+            raise IndexUnreadable(f"it is damaged ({cls.__name__}.{name} has the wrong type)")
+    return cls(**data)
+
+
+def _tokens(value: object) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
+        raise IndexUnreadable("it is damaged (a passage's tokens are not a list of text)")
+    return value
+
+
+def _alias_groups(value: object) -> list[list[str]]:
+    if not isinstance(value, list) or not all(
+        isinstance(g, list) and all(isinstance(n, str) for n in g) for g in value
+    ):
+        raise IndexUnreadable("it is damaged (the aliases are not lists of names)")
+    return value
 
 
 def from_json(data: object, settings: IndexSettings) -> Index:
@@ -68,19 +118,26 @@ def from_json(data: object, settings: IndexSettings) -> Index:
     if data.get("settings") != settings.ranking():
         raise IndexUnreadable("it was built with other settings")
     try:
+        briefs = {b.id: b for b in (_record(BriefInfo, b) for b in data["briefs"])}
+        passages = [
+            _record(Passage, {k: v for k, v in p.items() if k != "tokens"})
+            for p in data["passages"]
+        ]
+        if any(p.brief not in briefs for p in passages):
+            raise IndexUnreadable("it is damaged (a passage belongs to no brief)")
+        if not isinstance(data["built_at"], str):
+            raise IndexUnreadable("it is damaged (built_at is not text)")
         return Index(
             settings=settings,
-            briefs={b["id"]: BriefInfo(**b) for b in data["briefs"]},
-            passages=[
-                Passage(**{k: v for k, v in p.items() if k != "tokens"}) for p in data["passages"]
-            ],
-            tokens=[p["tokens"] for p in data["passages"]],
-            sources={name: SourceStamp(**s) for name, s in data["sources"].items()},
+            briefs=briefs,
+            passages=passages,
+            tokens=[_tokens(p["tokens"]) for p in data["passages"]],
+            sources={str(name): _record(SourceStamp, s) for name, s in data["sources"].items()},
             built_at=data["built_at"],
-            skipped=tuple(Skipped(**s) for s in data["skipped"]),
-            alias_groups=data["aliases"],
+            skipped=tuple(_record(Skipped, s) for s in data["skipped"]),
+            alias_groups=_alias_groups(data["aliases"]),
         )
-    except (KeyError, TypeError, AttributeError) as exc:
+    except (KeyError, TypeError, AttributeError, ValueError, EmptyCorpus) as exc:
         raise IndexUnreadable(f"it is damaged ({exc.__class__.__name__}: {exc})") from exc
 
 
@@ -92,8 +149,9 @@ def load_index(path: Path, settings: IndexSettings) -> Index:
         raise IndexMissing(f"No index at {path}. Build it with: briefbot index") from exc
     except OSError as exc:
         raise IndexUnreadable(f"cannot read it ({exc.strerror})") from exc
+    # ValueError covers bad JSON, bad UTF-8 and over-long numbers; deep nesting recurses.
     try:
         data = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:
         raise IndexUnreadable("it is not valid JSON (truncated or damaged)") from exc
     return from_json(data, settings)
