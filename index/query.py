@@ -32,6 +32,8 @@ FRAMING_WORDS = frozenset(
     """.split()
 )
 MAX_CORRECTIONS = 2
+# Unknown words of one question looked up for typos, at most.
+MAX_TYPO_LOOKUPS = 8
 # Shortest shared start for two words to count as forms of one root.
 ROOT_LENGTH = 6
 
@@ -125,7 +127,7 @@ def parse(
     typed = check_question(question)
     stems = [stem(w) for w in typed]
     concepts: list[Concept] = []
-    i = 0
+    i = lookups = 0
     while i < len(stems):
         found = aliases.match(stems, i)
         if found:
@@ -134,7 +136,12 @@ def parse(
             i += size
         else:
             term = stems[i]
-            fixes = [] if known(term) else corrections(term, vocabulary())
+            # Bounded, so a long question of made-up words stays fast on a large library.
+            unknown = not known(term)
+            lookups += unknown
+            fixes = (
+                corrections(term, vocabulary()) if unknown and lookups <= MAX_TYPO_LOOKUPS else []
+            )
             if fixes:
                 phrases = tuple((t,) for t in fixes)
                 concepts.append(Concept((typed[i],), phrases, TYPO_WEIGHT))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from index.aliases import Aliases
@@ -95,6 +95,10 @@ class Index:
             for b in self.briefs.values()
         }
 
+    def _terms_of(self, text: str) -> list[str]:
+        """Index terms of `text`, alias group terms included, as passages are indexed."""
+        return self._aliases.annotate(tokenize(text))
+
     def vocabulary(self) -> list[str]:
         """Every indexed term, for typo correction (built on first use)."""
         if self._vocabulary is None:
@@ -172,7 +176,7 @@ class Index:
                 citation=self.citation(self.passages[i]),
                 coverage=round(coverage, 4),
                 matched=_matched(concepts, set(self.tokens[i])),
-                sentence=_best_sentence(self.passages[i].text, term_weights),
+                sentence=_best_sentence(self.passages[i].text, term_weights, self._terms_of),
             )
             for coverage, score, i in scored[:k]
         )
@@ -211,11 +215,18 @@ def _matched(concepts: list[Concept], terms: set[str]) -> tuple[str, ...]:
     return tuple(w for c in concepts if c.found_in(terms) for w in c.words)
 
 
-def _best_sentence(text: str, weights: Mapping[str, float]) -> tuple[int, int]:
-    """The span of the sentence holding the most question-term weight (first on ties)."""
+def _best_sentence(
+    text: str, weights: Mapping[str, float], terms_of: Callable[[str], list[str]]
+) -> tuple[int, int]:
+    """The span of the sentence holding the most question-term weight (first on ties).
+
+    Weights are summed in a fixed order and rounded, so the choice does not
+    depend on set order (PYTHONHASHSEED).
+    """
     best, best_weight = (0, len(text)), -1.0
     for start, end in sentence_spans(text):
-        weight = sum(weights[t] for t in set(tokenize(text[start:end])) if t in weights)
+        found = sorted(set(terms_of(text[start:end])) & weights.keys())
+        weight = round(sum(weights[t] for t in found), 6)
         if weight > best_weight:
             best, best_weight = (start, end), weight
     return best

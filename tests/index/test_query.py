@@ -89,3 +89,20 @@ def test_not_covered_question(seed_index):
     answer = seed_index.search("What is Japan's defence budget in 2030?", 3)
     assert not answer.answered
     assert seed_index.search("How long is the border with China?", 3).answered
+
+
+def test_typo_lookups_are_bounded_per_question(monkeypatch, seed_index):
+    import index.query as query
+
+    calls = []
+    real = query.corrections
+    monkeypatch.setattr(query, "corrections", lambda t, v: calls.append(t) or real(t, v))
+    question = " ".join(f"zzqx{chr(97 + i % 26)}{i}word" for i in range(40))
+    seed_index.search(question, 3)
+    assert len(calls) == query.MAX_TYPO_LOOKUPS
+
+
+def test_best_sentence_counts_alias_terms(seed_index):
+    hit = seed_index.search("DPRK ICBM technology", 1).hits[0]
+    start, end = hit.sentence
+    assert "ICBM technology came from Russia" in hit.text[start:end]
