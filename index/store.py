@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import time
 from dataclasses import asdict
 from functools import cache
 from pathlib import Path
@@ -68,6 +69,24 @@ def save_index(index: Index, path: Path) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    _remove_leftovers(path)
+
+
+LEFTOVER_AGE_SECONDS = 3600
+
+
+def _remove_leftovers(path: Path) -> None:
+    """Delete temporary files that writers killed mid-write left beside `path`.
+
+    Only old ones: a younger one may belong to a writer still at work.
+    """
+    cutoff = time.time() - LEFTOVER_AGE_SECONDS
+    for leftover in path.parent.glob(f".{path.name}.*.tmp"):
+        try:
+            if leftover.stat().st_mtime < cutoff:
+                leftover.unlink()
+        except OSError:
+            continue  # gone already, or not ours to delete: harmless either way
 
 
 def _unwritable(path: Path, exc: OSError) -> str:

@@ -119,3 +119,15 @@ def test_no_usable_brief_is_an_error(tmp_path):
     (seeds / "empty.txt").write_text("", encoding="utf-8")
     with pytest.raises(EmptyCorpus, match=r"empty\.txt: it is empty"):
         build_index(seeds, IndexSettings())
+
+
+def test_old_leftovers_of_killed_writers_are_removed(seeds_dir, tmp_path):
+    path = tmp_path / "index.json"
+    old = tmp_path / ".index.json.dead.tmp"
+    young = tmp_path / ".index.json.busy.tmp"
+    old.write_text("partial", encoding="utf-8")
+    young.write_text("partial", encoding="utf-8")
+    os.utime(old, (1, 1))
+    save_index(build_index(seeds_dir, IndexSettings()), path)
+    assert not old.exists()
+    assert young.exists()
