@@ -185,11 +185,15 @@ class Index:
 
     def citation(self, passage: Passage) -> Citation:
         """The citation of `passage`: brief title, `¶n`, brief id and url."""
-        brief = self.briefs[passage.brief]
+        return self.cite(passage.brief, passage.paragraph, passage.part)
+
+    def cite(self, brief_id: str, paragraph: int, part: int = 0) -> Citation:
+        """The citation of paragraph `paragraph` (or one part of it) of a brief."""
+        brief = self.briefs[brief_id]
         return Citation(
             title=brief.title,
-            locator=locator(passage.paragraph, passage.part),
-            paragraph=passage.paragraph,
+            locator=locator(paragraph, part),
+            paragraph=paragraph,
             brief=brief.id,
             url=brief.url,
             publisher=brief.publisher,

@@ -25,7 +25,7 @@ from bot.render import (
     passage_reply,
     sources_reply,
 )
-from index import Answer, Citation, Index
+from index import Answer, Index
 
 if TYPE_CHECKING:
     from bot.client import BriefBot
@@ -49,19 +49,6 @@ async def off_loop(
     if not done and not interaction.response.is_done():
         await interaction.response.defer(ephemeral=ephemeral, thinking=True)
     return await task
-
-
-def citation_of(index: Index, brief_id: str, number: int) -> Citation:
-    """The citation of a whole paragraph."""
-    brief = index.briefs[brief_id]
-    return Citation(
-        title=brief.title,
-        locator=f"\u00b6{number}",
-        paragraph=number,
-        brief=brief.id,
-        url=brief.url,
-        publisher=brief.publisher,
-    )
 
 
 class MoreButton(
@@ -150,7 +137,7 @@ class ContextButton(
                 (n, [p.text for p in index.paragraph(self.brief, n)]) for n in numbers if n >= 1
             ]
             reply = context_reply(
-                citation_of(index, self.brief, self.number),
+                index.cite(self.brief, self.number),
                 [(n, texts) for n, texts in paragraphs if texts],
                 self.number,
             )
@@ -273,7 +260,7 @@ class AskCog(commands.Cog):
                 ),
             )
             return
-        citation = citation_of(index, brief_id, number)
+        citation = index.cite(brief_id, number)
         await send(interaction, passage_reply(citation, texts), ephemeral=False)
 
     @passage.autocomplete("brief")
