@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from bot.cli import main
+from tests.conftest import REPO
 
 BORDER = "How long is the border between North Korea and China?"
 
@@ -143,3 +144,26 @@ def test_terminal_highlight_bolds_the_best_sentence(seed_index):
     bolded = text[text.index(BOLD) + len(BOLD) : text.index(PLAIN)]
     assert " ".join(bolded.split()).startswith("Shoigu also delivered a letter")
     assert BOLD not in format_answer(answer)
+
+
+def test_eval_prints_both_columns(capsys, config_file):
+    qa = REPO / "tests" / "qa" / "seed.yaml"
+    code, out, _ = run(capsys, "--config", str(config_file), "eval", str(qa))
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].endswith("(57 answerable, 12 not covered)")
+    assert lines[1].split() == ["baseline", "briefbot"]
+    recall = lines[2].split()
+    assert recall[0] == "recall@1" and float(recall[2]) > float(recall[1])
+    code, out, _ = run(capsys, "--config", str(config_file), "eval", str(qa), "--json")
+    data = json.loads(out)
+    assert set(data) == {"baseline", "briefbot"}
+    assert data["briefbot"]["recall_at_1"] >= 0.92
+
+
+def test_eval_bad_question_set_is_one_line(capsys, config_file, tmp_path):
+    qa = tmp_path / "qa.yaml"
+    qa.write_text("- q: no answer given\n", encoding="utf-8")
+    code, out, err = run(capsys, "--config", str(config_file), "eval", str(qa))
+    assert (code, out) == (1, "")
+    assert err.strip().endswith("needs expect: [phrases] or none: true")
