@@ -10,6 +10,10 @@ import tracemalloc
 from dataclasses import dataclass, field
 from typing import Any
 
+import discord
+import yarl
+from discord.gateway import DiscordWebSocket
+
 from tests.bot.conftest import BotEnv
 from tests.discord_payloads import (
     CHANNEL_MESSAGE,
@@ -18,7 +22,7 @@ from tests.discord_payloads import (
     USER_ID,
     make_member,
 )
-from tests.fake_discord import Request
+from tests.fake_discord import Fake, Request
 
 # Questions students ask, and one the brief does not cover (a private miss).
 QUESTIONS = [
@@ -36,6 +40,12 @@ NEW_PARAGRAPH = (
 NEW_QUESTION = "Which cloves did the delegation trade?"
 NEW_PHRASE = "Zanzibar cloves"
 MODERATOR = make_member(USER_ID + 999_999, roles=(MOD_ROLE_ID,))
+
+
+def point_discord_py_at(fake: Fake) -> None:
+    """Send discord.py's REST and gateway traffic to `fake` (for scripts; tests monkeypatch)."""
+    discord.http.Route.BASE = fake.api_base
+    DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(fake.gateway_url)
 
 
 def token_of(request: Request) -> str | None:
