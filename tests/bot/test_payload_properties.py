@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -249,5 +250,77 @@ def test_any_answer_has_buttons_discord_accepts_and_the_bot_recognises(found, of
                 }
 
 
-# Ensure the HealthCheck import is used by the end-to-end tests below.
-_ = HealthCheck
+# -- end to end, through discord.py and the fake Discord ----------------------------------------
+
+# A brief written to break messages: every paragraph mixes words students ask about with
+# mentions, markdown (inside masked links too), code fences, backslash runs and RTL text.
+HOSTILE_PARAGRAPHS = [
+    "Zebras cross the border at night. @everyone <@123> <@&456> <#789> **bold** __under__.",
+    "Zebras [see](**this**) and [x](https://evil.example) ```py\nprint('zebras')\n``` ~~gone~~.",
+    "Zebras " + "\\" * 1200 + " end of the zebras.",
+    "> Zebras quoted \u202e\u05e9\u05dc\u05d5\u05dd \u200b||spoiler|| `code` # heading -# small.",
+    " ".join(f"Zebra fact {i} is *short* and _plain_." for i in range(200)),
+]
+
+
+@pytest.fixture
+def hostile_bot(start_bot, seeds_dir):
+    text = "Hostile zebras\n\nA standfirst.\n\n" + "\n\n".join(HOSTILE_PARAGRAPHS) + "\n"
+    (seeds_dir / "hostile.txt").write_text(text, encoding="utf-8")
+    (seeds_dir / "hostile.yaml").write_text(
+        "title: '@everyone [t](**x**) <@1> zebras'\npublisher: '||p|| @here'\n", encoding="utf-8"
+    )
+    return start_bot()
+
+
+def check_exchange(ex) -> None:
+    """Every message Discord accepted fits, allows no mention, escapes quotes and cites."""
+    assert ex.messages
+    for message in ex.messages:
+        assert problems(message) == [], message
+        assert message["allowed_mentions"] == {"parse": []}
+        for text in texts(message):
+            assert not RAW_MENTION.search(text), text
+        for embed in message.get("embeds") or []:
+            # Quotes with their citation: answer fields, or a paragraph's description.
+            quoted = [f["value"] for f in embed.get("fields", []) if "\n\u2014 " in f["value"]]
+            if embed.get("description", "").startswith("> "):
+                quoted.append(embed["description"])
+            for value in quoted:
+                quote, cite = value.rsplit("\n\u2014 ", 1)
+                assert markdown_left(quote.removeprefix("> "), bold_allowed=True) == []
+                assert "\u00b6" in cite
+            # The paragraphs of a context view: plain escaped text.
+            for field in embed.get("fields", []):
+                if field["value"] not in quoted:
+                    assert markdown_left(field["value"], bold_allowed=False) == []
+
+
+QUESTION_WORDS = st.sampled_from(["zebras", "border", "fact", "night", "short", "China", "Kim"])
+QUESTIONS = st.lists(st.one_of(PIECES, QUESTION_WORDS, st.text(CHARS, max_size=8)), max_size=40)
+E2E = settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+@E2E
+@given(words=QUESTIONS.map(" ".join).filter(lambda q: 0 < len(q.strip()) <= 1000))
+def test_any_question_through_discord_gets_a_safe_answer(hostile_bot, words, caplog):
+    check_exchange(hostile_bot.ask(words, results=5))
+    assert not [r for r in caplog.records if r.name.startswith("bot") and r.levelno >= 40]
+
+
+@E2E
+@given(content=QUESTIONS.map(" ".join).filter(str.strip))
+def test_any_message_through_ask_the_brief_gets_a_safe_answer(hostile_bot, content, caplog):
+    check_exchange(hostile_bot.send(hostile_bot.fake.message_command("Ask the brief", content)))
+    assert not [r for r in caplog.records if r.name.startswith("bot") and r.levelno >= 40]
+
+
+@pytest.mark.parametrize("number", range(1, len(HOSTILE_PARAGRAPHS) + 1))
+def test_hostile_paragraphs_and_their_context_through_discord(hostile_bot, number):
+    passage = hostile_bot.send(hostile_bot.fake.slash("passage", number=number, brief="hostile"))
+    check_exchange(passage)
+    if number == 2:
+        assert "\\[see](\\*\\*this\\*\\*)" in passage.text()
+    check_exchange(hostile_bot.send(hostile_bot.fake.click(f"bb:ctx:hostile:{number}")))
