@@ -7,6 +7,7 @@ same size). Every wait is bounded; the run takes well under a minute.
 
     python bench/load.py                 # latencies, and resident memory (RSS)
     python bench/load.py --trace         # also tracemalloc's count (slower; latencies inflated)
+    python bench/load.py --spread 10     # the same interactions spread over 10 s instead
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ def mb(count: int) -> str:
     return f"{count / 1e6:.2f} MB"
 
 
-def run(interactions: int, users: int, cooldown_uses: int, trace: bool) -> int:
+def run(interactions: int, users: int, cooldown_uses: int, trace: bool, spread: float) -> int:
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         seeds = tmp / "seeds"
@@ -98,14 +99,16 @@ def run(interactions: int, users: int, cooldown_uses: int, trace: bool) -> int:
         env = BotEnv(fake, lt, lt.run(build()), config)
         env.start()
         try:
-            return _measure(env, seeds, interactions, users, trace)
+            return _measure(env, seeds, interactions, users, trace, spread)
         finally:
             env.close()
             lt.run(fake.stop())
             lt.close()
 
 
-def _measure(env: BotEnv, seeds: Path, interactions: int, users: int, trace: bool) -> int:
+def _measure(
+    env: BotEnv, seeds: Path, interactions: int, users: int, trace: bool, spread: float
+) -> int:
     tracker = Tracker(env)
     started = time.perf_counter()
     fire(env, tracker, asks(env, interactions, users, first_user=1_000))
@@ -120,7 +123,7 @@ def _measure(env: BotEnv, seeds: Path, interactions: int, users: int, trace: boo
     reindex = reindex_payload(env)
     half = len(payloads) // 2
     started = time.perf_counter()
-    fire(env, tracker, [*payloads[:half], reindex, *payloads[half:]])
+    fire(env, tracker, [*payloads[:half], reindex, *payloads[half:]], spread)
     dispatched = time.perf_counter() - started
     tracker.wait(WAIT_SECONDS)
     wall = time.perf_counter() - started
@@ -139,7 +142,8 @@ def _measure(env: BotEnv, seeds: Path, interactions: int, users: int, trace: boo
     after = env.send(env.fake.slash("ask", question=NEW_QUESTION), timeout=10)
     new_index_used = NEW_PHRASE in after.text()
 
-    print(f"{interactions} /ask from {users} users at once, /reindex after the first {half}")
+    when = f"over {spread:g} s" if spread else "at once"
+    print(f"{interactions} /ask from {users} users {when}, /reindex after the first {half}")
     print(f"  warm-up burst: {warm_up:.2f} s; dispatch of the burst: {dispatched:.2f} s")
     print(f"  answered: {len(every)}/{interactions} ({len(refused)} cooldown notices), ", end="")
     print(f"exactly one callback: {one_callback}/{interactions}; all answered in {wall:.2f} s")
@@ -169,8 +173,13 @@ def main(argv: list[str] | None = None) -> int:
         "--cooldown-uses", type=int, default=8, help="answers per user per 10 minutes (default 8)"
     )
     parser.add_argument("--trace", action="store_true", help="also measure with tracemalloc")
+    parser.add_argument(
+        "--spread", type=float, default=0.0, help="dispatch over this many seconds (default 0)"
+    )
     args = parser.parse_args(argv)
-    return run(args.interactions, args.users, args.cooldown_uses, args.trace)
+    if not 0 <= args.spread <= 30:
+        parser.error("--spread must be 0-30 s")
+    return run(args.interactions, args.users, args.cooldown_uses, args.trace, args.spread)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ bench/load.py. All interactions are dispatched back to back, then we wait for ev
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import itertools
 import tracemalloc
@@ -145,13 +146,20 @@ def asks(env: BotEnv, count: int, users: int, first_user: int) -> list[dict[str,
     return payloads
 
 
-def fire(env: BotEnv, tracker: Tracker, payloads: list[dict[str, Any]]) -> None:
-    """Dispatch `payloads` back to back, as if they all arrived at once."""
+def fire(
+    env: BotEnv, tracker: Tracker, payloads: list[dict[str, Any]], spread: float = 0.0
+) -> None:
+    """Dispatch `payloads` back to back, as if they all arrived at once (or over `spread` s)."""
 
     async def burst() -> list[float]:
-        return [await env.fake.dispatch("INTERACTION_CREATE", p) for p in payloads]
+        sent = []
+        for payload in payloads:
+            sent.append(await env.fake.dispatch("INTERACTION_CREATE", payload))
+            if spread:
+                await asyncio.sleep(spread / len(payloads))
+        return sent
 
-    for payload, sent_at in zip(payloads, env.lt.run(burst(), 30), strict=True):
+    for payload, sent_at in zip(payloads, env.lt.run(burst(), 30 + spread), strict=True):
         tracker.expect(payload["token"], sent_at)
 
 
