@@ -104,6 +104,7 @@ class Fake:
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _seq: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
+    _transports: dict[web.WebSocketResponse, Any] = field(default_factory=dict)
 
     # -- addresses -------------------------------------------------------------------------
 
@@ -305,6 +306,7 @@ class Fake:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
         self.sockets.append(ws)
+        self._transports[ws] = request.transport
         await ws.send_json({"op": 10, "d": {"heartbeat_interval": 41_250}, "s": None, "t": None})
         try:
             async for msg in ws:
@@ -322,6 +324,7 @@ class Fake:
                 await self._note()
         finally:
             self.sockets.remove(ws)
+            self._transports.pop(ws, None)
             if ws in self.live:
                 self.live.remove(ws)
             await self._note()
@@ -376,11 +379,19 @@ class Fake:
             await ws.send_json(payload)
         return sent
 
-    async def drop_gateway(self, code: int = 4000) -> None:
-        """Close the bot's gateway sockets with `code`, as Discord does when it drops one."""
+    async def drop_gateway(self, code: int | None = 4000) -> None:
+        """Close the bot's gateway sockets with `code`, as Discord does when it drops one.
+
+        With `code=None`, cut the TCP connection without a closing handshake, as a network
+        failure would.
+        """
         for ws in list(self.live):
             self.live.remove(ws)
-            await ws.close(code=code)
+            transport = self._transports.pop(ws, None)
+            if code is None and transport is not None:
+                transport.abort()
+            else:
+                await ws.close(code=code or 1000)
 
     async def ask_reconnect(self) -> None:
         """Send RECONNECT (op 7), as Discord does before it moves a session."""

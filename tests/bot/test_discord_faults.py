@@ -153,7 +153,7 @@ def _reconnected(env, *, resumed: bool):
     return env.lt.run(fake.wait_until(lambda: fake.identifies == 2 and fake.live, 10), 11)
 
 
-@pytest.mark.parametrize("how", ["close 4000", "close 1000", "close 1001", "RECONNECT"])
+@pytest.mark.parametrize("how", ["close 4000", "close 1000", "close 1001", "cut", "RECONNECT"])
 def test_dropped_gateway_resumes_and_missed_interactions_are_answered(env, how, caplog):
     assert ANSWER in env.ask(BORDER).text()
     fake = env.fake
@@ -161,6 +161,8 @@ def test_dropped_gateway_resumes_and_missed_interactions_are_answered(env, how, 
     with caplog.at_level(logging.INFO, logger="discord.gateway"):
         if how == "RECONNECT":
             env.lt.run(fake.ask_reconnect())
+        elif how == "cut":
+            env.lt.run(fake.drop_gateway(code=None))
         else:
             env.lt.run(fake.drop_gateway(code=int(how.split()[1])))
         # Sent while the bot is away: Discord keeps it and replays it on RESUME.
