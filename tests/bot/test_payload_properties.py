@@ -83,8 +83,9 @@ def hits(draw: st.DrawFn) -> Hit:
     )
 
 
-def _hit_for_brief(brief: str) -> Hit:
-    return Hit("b:1", "Text.", 1.0, Citation("T", "\u00b61", 1, brief), 1.0, (), (0, 5))
+def _hit_for_brief(brief: str, paragraph: int = 1) -> Hit:
+    cite = Citation("T", locator(paragraph), paragraph, brief)
+    return Hit(f"b:{paragraph}", "Text.", 1.0, cite, 1.0, (), (0, 5))
 
 
 def unescaped(text: str) -> list[tuple[int, str]]:
@@ -227,7 +228,18 @@ def test_any_list_of_sources_fits_and_pings_nobody(rows):
 
 
 @SETTINGS
-@given(found=st.lists(hits(), min_size=1, max_size=10), offset=st.sampled_from([0, 3]))
+@given(
+    found=st.lists(
+        st.builds(
+            _hit_for_brief,
+            st.one_of(st.just("interpreter-brief"), HOSTILE, st.text(CHARS, max_size=120)),
+            st.integers(1, 100_000),
+        ),
+        min_size=1,
+        max_size=10,
+    ),
+    offset=st.sampled_from([0, 3]),
+)
 # A file name with a line break made a button discord.py refused to build (ValueError).
 @example(found=[_hit_for_brief("seed\nbrief"), _hit_for_brief("")], offset=0)
 def test_any_answer_has_buttons_discord_accepts_and_the_bot_recognises(found, offset):
@@ -299,7 +311,7 @@ def check_exchange(ex) -> None:
 QUESTION_WORDS = st.sampled_from(["zebras", "border", "fact", "night", "short", "China", "Kim"])
 QUESTIONS = st.lists(st.one_of(PIECES, QUESTION_WORDS, st.text(CHARS, max_size=8)), max_size=40)
 E2E = settings(
-    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 
 
