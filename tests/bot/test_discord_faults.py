@@ -113,6 +113,19 @@ def test_global_rate_limit_on_command_sync_is_waited_out(fake, start_bot, caplog
     assert ANSWER in env.ask(BORDER).text()
 
 
+def test_server_error_on_command_sync_is_retried(fake, fast_backoff, start_bot):
+    fake.faults.append(Fault("/commands", 502))
+    env = start_bot()
+
+    def puts():
+        statuses = [r.status for r in fake.requests if r.method == "PUT"]
+        return statuses if len(statuses) == 2 else None
+
+    assert eventually(puts) == [502, 200]
+    assert 1 in fast_backoff.asked  # discord.py waits 1 s before its second try
+    assert ANSWER in env.ask(BORDER).text()
+
+
 def test_server_error_once_is_retried(env, fast_backoff):
     env.fake.faults.append(Fault("/callback", 500))
     ex = env.ask(BORDER)
