@@ -17,7 +17,6 @@ from discord.gateway import DiscordWebSocket
 
 from tests.bot.conftest import BotEnv
 from tests.discord_payloads import (
-    CHANNEL_MESSAGE,
     DEFERRED_CHANNEL_MESSAGE,
     MOD_ROLE_ID,
     USER_ID,
@@ -177,8 +176,3 @@ def traced_bytes() -> int:
 def is_cooldown(outcome: Outcome) -> bool:
     """Whether the answer was the private cooldown notice."""
     return "You're asking quickly." in outcome.text
-
-
-def is_message(request: Request) -> bool:
-    """A callback that sends a message (rather than deferring)."""
-    return request.body.get("type") == CHANNEL_MESSAGE

@@ -25,15 +25,17 @@ from tests.fake_discord import Fault
 
 BORDER = "How long is the border between North Korea and China?"
 ANSWER = "1,350-kilometre"
-# discord.py waits 1, 3, 5, 7, 9 s between its five tries after a 5xx (http.py, webhook/async_.py).
+# After each of its five tries that gets a 5xx, discord.py waits 1, 3, 5, 7, then 9 s
+# (http.py, webhook/async_.py), then raises DiscordServerError.
 SERVER_ERROR_WAITS = [1, 3, 5, 7, 9]
 
 
 class ScaledAsyncio:
-    """`asyncio` as discord.py's HTTP modules see it, with every sleep 1/100 as long.
+    """`asyncio` as discord.py's HTTP and client modules see it, every sleep 1/100 as long.
 
-    Only the length of discord.py's back-off waits changes; what it asked for is kept in
-    `asked`, so a test can check the schedule without waiting 25 s for it.
+    Only the length of discord.py's waits changes (5xx back-off, the 5 s before a second
+    IDENTIFY); what it asked for is kept in `asked`, so a test can check the schedule
+    without waiting 25 s for it.
     """
 
     def __init__(self) -> None:
