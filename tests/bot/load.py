@@ -15,6 +15,7 @@ import discord
 import yarl
 from discord.gateway import DiscordWebSocket
 
+from bot import messages
 from tests.bot.conftest import BotEnv
 from tests.discord_payloads import (
     DEFERRED_CHANNEL_MESSAGE,
@@ -175,4 +176,4 @@ def traced_bytes() -> int:
 
 def is_cooldown(outcome: Outcome) -> bool:
     """Whether the answer was the private cooldown notice."""
-    return "You're asking quickly." in outcome.text
+    return outcome.text.startswith(messages.COOLDOWN.split("{")[0])
