@@ -29,6 +29,7 @@ WHICH_BRIEF = "Several briefs are indexed; say which one with the brief option: 
 SOURCES_TITLE = "Indexed briefs"
 SOURCES_LINE = "{paragraphs} paragraphs, {passages} passages"
 SOURCES_FOOTER = "Index built {built_at}"
+UNTITLED = "Untitled brief"
 
 # /reindex
 NOT_MODERATOR = "Only moderators (Manage Server, or a moderator role) can rebuild the index."

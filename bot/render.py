@@ -55,7 +55,9 @@ def escape(text: str) -> str:
     """`text` with Discord markdown and mentions neutralised (a zero-width space after @)."""
     text = _EVERYONE.sub("@\u200b\\1", text)
     text = _MENTION.sub(lambda m: f"<{m.group(1)}\u200b{m.group(2)}>", text)
-    return escape_markdown(text)
+    # escape_markdown escapes only the `[` of a masked link `[a](**b**)` and leaves the markdown
+    # inside it live; escaping every `[` ourselves means no masked link can form at all.
+    return "\\[".join(escape_markdown(part) for part in text.split("["))
 
 
 def cut(text: str, limit: int) -> str:
@@ -76,15 +78,26 @@ def cut(text: str, limit: int) -> str:
 
 def _fit(make: Callable[[int], str], limit: int) -> str:
     """Call `make(raw_limit)` with smaller raw limits until the (escaped) result fits `limit`."""
-    raw = limit
+    raw = high = limit
     for _ in range(8):
         out = make(raw)
         if len(out) <= limit:
             return out
+        high = raw - 1
         raw -= len(out) - limit + 8
         if raw <= 0:
             break
-    return make(0)[:limit] if limit > 0 else ""
+    # Escaping can double the text (a run of backslashes): search below the last raw limit
+    # tried, rather than fall back to nothing (Discord refuses an empty field).
+    fits, low = make(0)[:limit], 0
+    while low < high:
+        raw = (low + high + 1) // 2
+        out = make(raw)
+        if len(out) <= limit:
+            fits, low = out, raw
+        else:
+            high = raw - 1
+    return fits
 
 
 def escaped_cut(text: str, limit: int) -> str:
@@ -244,7 +257,8 @@ def sources_reply(rows: Sequence[SourceRow], built_at: str) -> Reply:
             parts.append(url)
         fields.append(
             {
-                "name": escaped_cut(row.title, MAX_FIELD_NAME),
+                # Discord refuses a blank field name, and a metadata title can be "   ".
+                "name": escaped_cut(row.title, MAX_FIELD_NAME).strip() or messages.UNTITLED,
                 "value": cut("\n".join(parts), MAX_FIELD_VALUE),
                 "inline": False,
             }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 APP_ID = 900_000_000_000_000_001
@@ -103,3 +104,76 @@ def guild() -> dict[str, Any]:
         "nsfw_level": 0,
         "joined_at": "2024-01-01T00:00:00+00:00",
     }
+
+
+def application() -> dict[str, Any]:
+    """GET /oauth2/applications/@me."""
+    return {
+        "id": str(APP_ID),
+        "name": "briefbot",
+        "description": "",
+        "icon": None,
+        "rpc_origins": [],
+        "bot_public": True,
+        "bot_require_code_grant": False,
+        "owner": {**BOT_USER, "id": str(USER_ID), "username": "owner", "bot": False},
+        "team": None,
+        "verify_key": "0" * 64,
+        "flags": 0,
+        "interactions_endpoint_url": None,
+    }
+
+
+def interaction(iid: int, kind: int, member: dict[str, Any]) -> dict[str, Any]:
+    """The common part of an INTERACTION_CREATE in the study server's channel."""
+    return {
+        "id": str(iid),
+        "application_id": str(APP_ID),
+        "type": kind,
+        "token": f"itoken-{iid}",
+        "version": 1,
+        "guild_id": str(GUILD_ID),
+        "channel_id": str(CHANNEL_ID),
+        "channel": {
+            "id": str(CHANNEL_ID),
+            "type": 0,
+            "name": "general",
+            "guild_id": str(GUILD_ID),
+        },
+        "member": member,
+        "app_permissions": str(MEMBER_PERMISSIONS),
+        "locale": "en-GB",
+        "guild_locale": "en-GB",
+        "entitlements": [],
+        "authorizing_integration_owners": {"0": str(GUILD_ID)},
+        "context": 0,
+        "attachment_size_limit": 10_485_760,
+    }
+
+
+def rate_limited(
+    retry_after: float, *, is_global: bool = False
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The body and headers of a 429, as Discord sends them.
+
+    discord.py retries only when a `Via` header is present (without it, the 429 is taken
+    for a Cloudflare ban); it sleeps for the body's `retry_after`.
+    """
+    body = {
+        "message": "You are being rate limited.",
+        "retry_after": retry_after,
+        "global": is_global,
+    }
+    headers = {
+        "Via": "1.1 google",
+        "Retry-After": str(max(1, round(retry_after))),
+        "X-RateLimit-Limit": "5",
+        "X-RateLimit-Remaining": "0",
+        "X-RateLimit-Reset": f"{time.time() + retry_after:.3f}",
+        "X-RateLimit-Reset-After": f"{retry_after:.3f}",
+        "X-RateLimit-Bucket": "fake-bucket",
+        "X-RateLimit-Scope": "global" if is_global else "user",
+    }
+    if is_global:
+        headers["X-RateLimit-Global"] = "true"
+    return body, headers

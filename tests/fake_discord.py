@@ -28,11 +28,12 @@ from tests.discord_payloads import (
     DISCORD_EPOCH_MS,
     EPHEMERAL,
     GUILD_ID,
-    MEMBER_PERMISSIONS,
     UPDATE_MESSAGE,
-    USER_ID,
+    application,
     guild,
+    interaction,
     make_member,
+    rate_limited,
 )
 
 
@@ -53,6 +54,24 @@ class Request:
     body: Any
     authorization: str | None
     at: float
+    status: int = 200
+
+
+@dataclass
+class Fault:
+    """Answer REST calls whose path contains `where` with `status` instead of serving them.
+
+    Every `every`-th matching call fails, `times` times in all (None: without end). A 429
+    carries `retry_after` (seconds) in its body and Discord's rate-limit headers.
+    """
+
+    where: str
+    status: int
+    times: int | None = 1
+    every: int = 1
+    retry_after: float = 0.05
+    is_global: bool = False
+    seen: int = 0
 
 
 @dataclass
@@ -65,16 +84,27 @@ class Fake:
     fail_callbacks: int = 0
     # Refuse command registration with 403, as for a server the bot was not invited to.
     forbid_sync: bool = False
+    faults: list[Fault] = field(default_factory=list)
+    # Answer every RESUME with INVALID_SESSION, so the bot must IDENTIFY again.
+    refuse_resume: bool = False
+    identifies: int = 0
+    resumes: int = 0
     requests: list[Request] = field(default_factory=list)
     sent_by_bot: list[dict[str, Any]] = field(default_factory=list)
     commands: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     sockets: list[web.WebSocketResponse] = field(default_factory=list)
+    # Sockets whose session is up (after READY or RESUMED): the ones that get events.
+    live: list[web.WebSocketResponse] = field(default_factory=list)
+    session: str = ""
+    # Every event of the current session, replayed from the bot's last `seq` on RESUME.
+    events: list[dict[str, Any]] = field(default_factory=list)
     identified: asyncio.Event = field(default_factory=asyncio.Event)
     changed: asyncio.Condition = field(default_factory=asyncio.Condition)
     port: int = 0
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _seq: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
+    _transports: dict[web.WebSocketResponse, Any] = field(default_factory=dict)
 
     # -- addresses -------------------------------------------------------------------------
 
@@ -141,18 +171,40 @@ class Fake:
                 body = json.loads(raw)
             except ValueError:
                 body = raw.decode("utf-8", "replace")
-        self.requests.append(
-            Request(
-                request.method,
-                path,
-                dict(request.query),
-                body,
-                request.headers.get("Authorization"),
-                time.perf_counter(),
-            )
+        seen = Request(
+            request.method,
+            path,
+            dict(request.query),
+            body,
+            request.headers.get("Authorization"),
+            time.perf_counter(),
         )
+        response = self._fault(path) or self._answer(
+            request.method, path.split("/")[1:], body, request
+        )
+        seen.status = response.status
+        self.requests.append(seen)
         await self._note()
-        return self._answer(request.method, path.split("/")[1:], body, request)
+        return response
+
+    def _fault(self, path: str) -> web.Response | None:
+        for fault in self.faults:
+            if fault.where not in path or fault.times == 0:
+                continue
+            fault.seen += 1
+            if fault.seen % fault.every:
+                continue
+            if fault.times is not None:
+                fault.times -= 1
+            if fault.status == 429:
+                body, headers = rate_limited(fault.retry_after, is_global=fault.is_global)
+                response = _json(body, 429)
+                response.headers.update(headers)
+                return response
+            return _json(
+                {"message": f"{fault.status}: Server error (fake)", "code": 0}, fault.status
+            )
+        return None
 
     def _bot_auth_ok(self, request: web.Request) -> bool:
         return not self.reject_token and request.headers.get("Authorization") == f"Bot {self.token}"
@@ -167,7 +219,7 @@ class Fake:
         if route == ("GET", "users", "@me"):
             return _json(BOT_USER)
         if route == ("GET", "oauth2", "applications", "@me"):
-            return _json(self._application())
+            return _json(application())
         if parts[0] == "gateway":
             return _json(
                 {
@@ -198,22 +250,6 @@ class Fake:
                 return web.Response(status=204)
             return _json(self._message(body or {}))
         return _json({"message": "Unknown route (fake)", "code": 0}, status=404)
-
-    def _application(self) -> dict[str, Any]:
-        return {
-            "id": str(APP_ID),
-            "name": "briefbot",
-            "description": "",
-            "icon": None,
-            "rpc_origins": [],
-            "bot_public": True,
-            "bot_require_code_grant": False,
-            "owner": {**BOT_USER, "id": str(USER_ID), "username": "owner", "bot": False},
-            "team": None,
-            "verify_key": "0" * 64,
-            "flags": 0,
-            "interactions_endpoint_url": None,
-        }
 
     def _command(self, payload: dict[str, Any], scope: str) -> dict[str, Any]:
         out = {
@@ -270,6 +306,7 @@ class Fake:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
         self.sockets.append(ws)
+        self._transports[ws] = request.transport
         await ws.send_json({"op": 10, "d": {"heartbeat_interval": 41_250}, "s": None, "t": None})
         try:
             async for msg in ws:
@@ -282,18 +319,26 @@ class Fake:
                     await ws.send_json({"op": 11, "d": None, "s": None, "t": None})
                 elif op == 2:
                     await self._ready(ws, payload["d"])
+                elif op == 6:
+                    await self._resume(ws, payload["d"])
                 await self._note()
         finally:
             self.sockets.remove(ws)
+            self._transports.pop(ws, None)
+            if ws in self.live:
+                self.live.remove(ws)
             await self._note()
         return ws
 
     async def _ready(self, ws: web.WebSocketResponse, identify: dict[str, Any]) -> None:
+        self.identifies += 1
+        self.session = f"fake-session-{self.identifies}"
+        self.events.clear()
         ready = {
             "v": 10,
             "user": BOT_USER,
             "guilds": [{"id": str(GUILD_ID), "unavailable": True}],
-            "session_id": "fake-session",
+            "session_id": self.session,
             "resume_gateway_url": self.gateway_url,
             "application": {"id": str(APP_ID), "flags": 0},
         }
@@ -301,17 +346,58 @@ class Fake:
             ready["shard"] = identify["shard"]
         await self._send(ws, "READY", ready)
         await self._send(ws, "GUILD_CREATE", guild())
+        self.live.append(ws)
         self.identified.set()
 
+    async def _resume(self, ws: web.WebSocketResponse, resume: dict[str, Any]) -> None:
+        """Replay what the bot missed, then RESUMED; or INVALID_SESSION (not resumable)."""
+        if self.refuse_resume or resume.get("session_id") != self.session:
+            await ws.send_json({"op": 9, "d": False, "s": None, "t": None})
+            return
+        for event in [e for e in self.events if e["s"] > (resume.get("seq") or 0)]:
+            await ws.send_json(event)
+        self.resumes += 1
+        self.live.append(ws)
+        await self._send(ws, "RESUMED", {})
+
+    def _event(self, event: str, data: dict[str, Any]) -> dict[str, Any]:
+        payload = {"op": 0, "t": event, "s": next(self._seq), "d": data}
+        self.events.append(payload)
+        return payload
+
     async def _send(self, ws: web.WebSocketResponse, event: str, data: dict[str, Any]) -> None:
-        await ws.send_json({"op": 0, "t": event, "s": next(self._seq), "d": data})
+        await ws.send_json(self._event(event, data))
 
     async def dispatch(self, event: str, data: dict[str, Any]) -> float:
-        """Send a gateway event to the bot; return the time it was sent (perf_counter)."""
+        """Send a gateway event to the bot; return the time it was sent (perf_counter).
+
+        While no session is up the event is kept, and replayed when the bot resumes.
+        """
         sent = time.perf_counter()
-        for ws in self.sockets:
-            await self._send(ws, event, data)
+        payload = self._event(event, data)
+        for ws in self.live:
+            await ws.send_json(payload)
         return sent
+
+    async def drop_gateway(self, code: int | None = 4000) -> None:
+        """Close the bot's gateway sockets with `code`, as Discord does when it drops one.
+
+        With `code=None`, cut the TCP connection without a closing handshake, as a network
+        failure would.
+        """
+        for ws in list(self.live):
+            self.live.remove(ws)
+            transport = self._transports.pop(ws, None)
+            if code is None and transport is not None:
+                transport.abort()
+            else:
+                await ws.close(code=code or 1000)
+
+    async def ask_reconnect(self) -> None:
+        """Send RECONNECT (op 7), as Discord does before it moves a session."""
+        for ws in list(self.live):
+            self.live.remove(ws)
+            await ws.send_json({"op": 7, "d": None, "s": None, "t": None})
 
     # -- interactions ----------------------------------------------------------------------
 
@@ -324,30 +410,7 @@ class Fake:
         raise KeyError(f"no synced command {name!r}")
 
     def _base(self, kind: int, member: dict[str, Any]) -> dict[str, Any]:
-        iid = self.snowflake()
-        return {
-            "id": str(iid),
-            "application_id": str(APP_ID),
-            "type": kind,
-            "token": f"itoken-{iid}",
-            "version": 1,
-            "guild_id": str(GUILD_ID),
-            "channel_id": str(CHANNEL_ID),
-            "channel": {
-                "id": str(CHANNEL_ID),
-                "type": 0,
-                "name": "general",
-                "guild_id": str(GUILD_ID),
-            },
-            "member": member,
-            "app_permissions": str(MEMBER_PERMISSIONS),
-            "locale": "en-GB",
-            "guild_locale": "en-GB",
-            "entitlements": [],
-            "authorizing_integration_owners": {"0": str(GUILD_ID)},
-            "context": 0,
-            "attachment_size_limit": 10_485_760,
-        }
+        return interaction(self.snowflake(), kind, member)
 
     def slash(
         self, name: str, member: dict[str, Any] | None = None, **options: Any

@@ -146,6 +146,9 @@ class ContextButton(
             await report_error(interaction, exc)
 
 
+_CONTEXT_ID = ContextButton.__discord_ui_compiled_template__
+
+
 async def _too_fast(interaction: discord.Interaction[BriefBot]) -> bool:
     """Apply the per-user cooldown to a button; tell the user when over it."""
     wait = interaction.client.cooldowns.retry_after(interaction.user.id)
@@ -162,8 +165,10 @@ def _view(answer: Answer, key: str | None, offset: int, count: int) -> discord.u
     for hit in shown:
         cite = hit.citation
         custom_id = f"bb:ctx:{cite.brief}:{cite.paragraph}"
-        # A brief id too long for a custom_id gets no Context button rather than a broken one.
-        if (cite.brief, cite.paragraph) not in seen and len(custom_id) <= MAX_CUSTOM_ID:
+        # A brief id too long for a custom_id, or one the button's template cannot read back
+        # (a file name with a line break), gets no Context button rather than a broken one.
+        fits = len(custom_id) <= MAX_CUSTOM_ID and _CONTEXT_ID.fullmatch(custom_id)
+        if (cite.brief, cite.paragraph) not in seen and fits:
             seen.add((cite.brief, cite.paragraph))
             view.add_item(ContextButton(cite.brief, cite.paragraph))
     if key is not None and answer.answered and len(answer.hits) > offset + count:

@@ -64,8 +64,10 @@ class LoopThread:
 
 
 def _finished(requests: list[Request]) -> bool:
-    """An interaction is answered: a message callback, or a followup after a defer."""
+    """An interaction is answered: a message callback, or a followup after a defer (accepted)."""
     for r in requests:
+        if r.status >= 300:
+            continue
         if r.path.endswith("/callback") and r.body.get("type") in (CHANNEL_MESSAGE, UPDATE_MESSAGE):
             return True
         if r.path.startswith("/webhooks/") and r.method in ("POST", "PATCH"):
@@ -93,9 +95,11 @@ class Exchange:
 
     @property
     def messages(self) -> list[dict[str, Any]]:
-        """Every message payload the bot sent: callback data and followups/edits."""
+        """Every message payload Discord accepted: callback data and followups/edits."""
         out = []
         for r in self.requests:
+            if r.status >= 300:
+                continue
             if r.path.endswith("/callback") and r.body.get("type") in (
                 CHANNEL_MESSAGE,
                 UPDATE_MESSAGE,

@@ -54,6 +54,8 @@ def _payload(reply):
         ("<@123> <@!123> <@&456> <#789>", "<@\u200b123> <@!\u200b123> <@&\u200b456> <#\u200b789>"),
         ("**bold** and _it_", "\\*\\*bold\\*\\* and \\_it\\_"),
         ("||spoiler|| `code`", "\\|\\|spoiler\\|\\| \\`code\\`"),
+        # escape_markdown alone escapes only the `[` of a masked link, leaving `**` live.
+        ("[x](**b**)", "\\[x](\\*\\*b\\*\\*)"),
         ("plain words, 1,350 km", "plain words, 1,350 km"),
     ],
 )
