@@ -12,6 +12,8 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 import aiohttp
 import discord
@@ -89,15 +91,19 @@ def _fail(text: str) -> int:
     return 1
 
 
-def run(config: Config) -> int:
-    """`briefbot run`: serve until stopped; the exit code."""
+def _with_token(config: Config, main: Callable[[str], Coroutine[Any, Any, None]]) -> int:
+    """Read the token, set up logging, run `main(token)`; the exit code."""
     try:
         token = read_token(config)
     except TokenMissing:
         return _fail(messages.NO_TOKEN.format(env=config.discord.token_env))
     setup_logging(config)
-    bot = create_bot(config, open_holder(config))
-    return _guarded(config, serve(bot, token))
+    return _guarded(config, main(token))
+
+
+def run(config: Config) -> int:
+    """`briefbot run`: serve until stopped; the exit code."""
+    return _with_token(config, lambda token: serve(create_bot(config, open_holder(config)), token))
 
 
 async def _sync(config: Config, token: str) -> None:
@@ -111,12 +117,7 @@ async def _sync(config: Config, token: str) -> None:
 
 def sync(config: Config) -> int:
     """`briefbot sync`: register the commands now and print them; the exit code."""
-    try:
-        token = read_token(config)
-    except TokenMissing:
-        return _fail(messages.NO_TOKEN.format(env=config.discord.token_env))
-    setup_logging(config)
-    return _guarded(config, _sync(config, token))
+    return _with_token(config, lambda token: _sync(config, token))
 
 
 def _guarded(config: Config, main: object) -> int:

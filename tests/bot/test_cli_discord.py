@@ -127,33 +127,3 @@ def test_run_stops_cleanly_on_a_signal(fake, loop_thread, config_path, sig):
     assert TOKEN not in out + err
     # The bot closed its gateway connection before exiting.
     loop_thread.run(fake.wait_until(lambda: not fake.sockets, 5))
-
-
-def test_ask_does_not_import_discord(config_path):
-    code = (
-        "import sys\nfrom bot.cli import main\n"
-        f"rc = main(['ask', '--config', {str(config_path)!r}, 'Why does China matter?'])\n"
-        "assert rc == 0\n"
-        "assert not [m for m in sys.modules if m == 'discord' or m.startswith('discord.')]\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    assert "\u00b6" in result.stdout
-
-
-def test_index_package_never_loads_discord():
-    code = "import sys, index, index.search, index.refresh\nassert 'discord' not in sys.modules\n"
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
