@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,7 +15,10 @@ from index.brief import (
     load_brief,
     read_metadata,
 )
+from index.engine_numpy import NumpyEngine
+from index.engines import PassageLookup, resolve
 from index.errors import EmptyCorpus, SeedsMissing, UnreadableBrief
+from index.large_store import TokenTable
 from index.passages import Passage, passages_of
 from index.search import Index, Skipped, SourceStamp
 from index.settings import IndexSettings
@@ -43,12 +47,54 @@ def stamp(path: Path) -> SourceStamp:
     return SourceStamp(sha256=digest, size=stat.st_size, mtime_ns=stat.st_mtime_ns)
 
 
-def build_index(seeds_dir: Path, settings: IndexSettings) -> Index:
-    """Read every brief in `seeds_dir` into a fresh Index; raise EmptyCorpus when none is usable."""
+def _restamp(path: Path, previous: Index | None) -> SourceStamp:
+    """The stamp of `path`, reusing the previous one when size and mtime are unchanged."""
+    old = previous.sources.get(path.name) if previous else None
+    if old is not None:
+        stat = path.stat()
+        if (stat.st_size, stat.st_mtime_ns) == (old.size, old.mtime_ns):
+            return old
+    return stamp(path)
+
+
+def _unchanged(path: Path, previous: Index, stamps: dict[str, SourceStamp]) -> bool:
+    """True when the brief at `path` and its metadata read the same as when `previous` was built."""
+    info = previous.briefs.get(path.stem)
+    if info is None or info.source != path.name:
+        return False
+    names = [path.name] + [path.with_suffix(s).name for s in METADATA_SUFFIXES]
+    for name in names:
+        old, new = previous.sources.get(name), stamps.get(name)
+        if (old is None) != (new is None) or (old and new and old.sha256 != new.sha256):
+            return False
+    # A metadata file that could not be read is re-read, to report it again.
+    return not any(s.file in names for s in previous.skipped)
+
+
+def _positions(previous: Index) -> dict[str, range | list[int]]:
+    """Where each brief's passages are in `previous`."""
+    if isinstance(previous.passages, PassageLookup):
+        lookup = previous.passages
+        return {b: lookup.of_brief(b) for b in previous.briefs}
+    where: dict[str, list[int]] = {}
+    for i, p in enumerate(previous.passages):
+        where.setdefault(p.brief, []).append(i)
+    return dict(where)
+
+
+def build_index(seeds_dir: Path, settings: IndexSettings, previous: Index | None = None) -> Index:
+    """Read every brief in `seeds_dir` into a fresh Index; raise EmptyCorpus when none is usable.
+
+    With `previous` (an index built with the same settings), briefs whose file and
+    metadata hash the same are taken from it: only changed briefs are read and tokenised.
+    """
     files = seed_files(seeds_dir)
     briefs: dict[str, BriefInfo] = {}
     passages: list[Passage] = []
     skipped: list[Skipped] = []
+    stamps = {p.name: _restamp(p, previous) for p in files}
+    positions = _positions(previous) if previous else {}
+    origin: list[int] = []  # per passage: its position in `previous`, or -1 when read afresh
     stems = {p.stem for p in files if p.suffix.lower() in BRIEF_SUFFIXES}
     for path in files:
         suffix = path.suffix.lower()
@@ -60,6 +106,12 @@ def build_index(seeds_dir: Path, settings: IndexSettings) -> Index:
             continue
         if suffix not in BRIEF_SUFFIXES:
             skipped.append(Skipped(path.name, "not a brief: briefs are .txt or .md files"))
+            continue
+        if previous and path.stem not in briefs and _unchanged(path, previous, stamps):
+            briefs[path.stem] = previous.briefs[path.stem]
+            reused = positions.get(path.stem, [])
+            passages.extend(previous.passages[i] for i in reused)
+            origin.extend(reused)
             continue
         try:
             meta_path = next(
@@ -79,19 +131,34 @@ def build_index(seeds_dir: Path, settings: IndexSettings) -> Index:
             skipped.append(Skipped(path.name, f"another brief is already named {brief.id!r}"))
             continue
         briefs[brief.id] = info_of(brief)
-        passages.extend(passages_of(brief, settings.max_passage_chars))
+        fresh = passages_of(brief, settings.max_passage_chars)
+        passages.extend(fresh)
+        origin.extend([-1] * len(fresh))
     if not passages:
         why = (
             "; ".join(f"{s.file}: {s.reason}" for s in skipped)
             or "the folder has no .txt or .md file"
         )
         raise EmptyCorpus(f"No usable brief in {seeds_dir} ({why}).")
+    fresh_tokens = [tokenize(p.text) for p, o in zip(passages, origin, strict=True) if o < 0]
+    tokens: Sequence[list[str]]
+    engine = None
+    old = previous.engine if previous else None
+    if isinstance(old, NumpyEngine) and resolve(settings.engine, len(passages)) == "numpy":
+        # Array work only: reused passages keep their token ids, nothing is re-tokenised.
+        engine = NumpyEngine.refreshed(old, origin, fresh_tokens, settings)
+        tokens = TokenTable(engine)
+    else:
+        new = iter(fresh_tokens)
+        kept = previous.tokens if previous else []
+        tokens = [next(new) if o < 0 else kept[o] for o in origin]
     return Index(
         settings=settings,
         briefs=briefs,
         passages=passages,
-        tokens=[tokenize(p.text) for p in passages],
-        sources={p.name: stamp(p) for p in files},
+        tokens=tokens,
+        sources=stamps,
         built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         skipped=tuple(skipped),
+        engine=engine,
     )

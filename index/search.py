@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from index.brief import BriefInfo
 from index.cite import Citation, locator
-from index.engine import RankBM25Engine
+from index.engines import Engine, PassageLookup, make_engine
 from index.errors import BadQuestion
 from index.passages import Passage
 from index.sentences import sentence_spans
@@ -74,12 +74,18 @@ class Index:
     sources: Mapping[str, SourceStamp]
     built_at: str
     skipped: tuple[Skipped, ...] = ()
-    _engine: RankBM25Engine = field(init=False, repr=False)
+    # A ready engine (e.g. mapped from the index file); None builds one from `tokens`.
+    engine: Engine | None = field(default=None, repr=False, compare=False)
+    _engine: Engine = field(init=False, repr=False)
     _by_id: dict[str, int] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._engine = RankBM25Engine(self.tokens, self.settings)
-        self._by_id = {p.id: i for i, p in enumerate(self.passages)}
+        if self.engine is None:
+            self.engine = make_engine(self.tokens, self.settings)
+        self._engine = self.engine
+        # Array-backed passages find ids themselves; a dict of a million would cost seconds.
+        lookup = isinstance(self.passages, PassageLookup)
+        self._by_id = {} if lookup else {p.id: i for i, p in enumerate(self.passages)}
 
     def _idf(self, term: str) -> float:
         # The BM25L/Robertson-style IDF; always positive, highest for unseen terms.
@@ -134,11 +140,17 @@ class Index:
 
     def passage(self, passage_id: str) -> Passage | None:
         """The passage with this id, or None."""
-        i = self._by_id.get(passage_id)
+        if isinstance(self.passages, PassageLookup):
+            i = self.passages.find(passage_id)
+        else:
+            i = self._by_id.get(passage_id)
         return None if i is None else self.passages[i]
 
     def paragraph(self, brief_id: str, number: int) -> list[Passage]:
         """The passages of paragraph `number` of a brief (more than one when it was split)."""
+        if isinstance(self.passages, PassageLookup):
+            mine = [self.passages[i] for i in self.passages.of_brief(brief_id)]
+            return [p for p in mine if p.paragraph == number]
         return [p for p in self.passages if p.brief == brief_id and p.paragraph == number]
 
 

@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from index.brief import BriefInfo
+from index.engine_numpy import NumpyEngine
 from index.errors import IndexMissing, IndexUnreadable
+from index.large_store import is_large, load_large, save_large
 from index.passages import Passage
 from index.search import Index, Skipped, SourceStamp
 from index.settings import IndexSettings
@@ -42,6 +44,10 @@ def to_json(index: Index) -> dict[str, Any]:
 
 def save_index(index: Index, path: Path) -> None:
     """Write `index` to `path` atomically: a temporary file beside it, then os.replace."""
+    if isinstance(index.engine, NumpyEngine):
+        # The numpy engine's file: raw arrays, memory-mapped on load (large_store.py).
+        save_large(index, index.engine, path)
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -84,6 +90,8 @@ def from_json(data: object, settings: IndexSettings) -> Index:
 
 def load_index(path: Path, settings: IndexSettings) -> Index:
     """Load the index at `path` without reading the sources (IndexMissing, IndexUnreadable)."""
+    if is_large(path):
+        return load_large(path, settings)
     try:
         raw = path.read_bytes()
     except FileNotFoundError as exc:

@@ -57,7 +57,7 @@ def normalize(text: str) -> str:
     return _DIGIT_GROUP.sub("", text)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=1 << 18)
 def stem(word: str) -> str:
     """Stem one case-folded word with the Snowball English stemmer."""
     return str(_stemmer.stemWord(word))
@@ -77,15 +77,19 @@ def words(text: str) -> list[str]:
     meets it. Possessives are stripped; stopwords are dropped.
     """
     out: list[str] = []
-    for match in _WORD.finditer(normalize(text)):
-        original = _POSSESSIVE.sub("", match.group())
-        word = original.casefold().replace("'", "")
+    # The hot loop of building a large index: regexes only for the rare words that need them.
+    for original in _WORD.findall(normalize(text)):
+        if "'" in original:
+            original = _POSSESSIVE.sub("", original)
+            word = original.casefold().replace("'", "")
+        else:
+            word = original.casefold()
         if "-" in word:
             parts = [p for p in word.split("-") if p]
             originals = original.split("-")
             out.extend(p for p, o in zip(parts, originals, strict=False) if _keep(p, o))
             out.append("".join(parts))
-        elif word and _keep(word, original):
+        elif word and (word not in STOPWORDS or (len(original) > 1 and original.isupper())):
             out.append(word)
     return out
 

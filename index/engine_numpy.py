@@ -1,0 +1,283 @@
+"""BM25 for large libraries: precomputed scores in numpy arrays, searched with MaxScore pruning.
+
+Each (term, passage) pair's BM25 contribution is computed once at build time with
+exactly rank-bm25's formulas (BM25L included, raw-tf factor and all), stored as
+float32 in postings sorted by passage, one slice per term (CSR). A query adds up
+the slices of its terms; terms whose best possible contribution can no longer
+lift a passage into the top k are only looked up for the passages already in
+the running (MaxScore), so common words do not cost a full scan.
+
+The arrays can live in memory or be numpy views over a memory-mapped index file
+(index/large_store.py), so loading costs no parsing and little memory.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from index.errors import EmptyCorpus
+from index.settings import IndexSettings
+
+Array = npt.NDArray[Any]
+
+# Arrays that make up the engine; large_store.py saves and maps exactly these.
+ARRAY_NAMES = (
+    "terms",  # S<n>: the vocabulary, UTF-8, sorted bytewise; a term's id is its position
+    "post_ptr",  # int64[V+1]: term t's postings are [post_ptr[t], post_ptr[t+1])
+    "post_doc",  # int32[nnz]: passage index of each posting, ascending within a term
+    "post_score",  # float32[nnz]: the BM25 contribution of the term to that passage
+    "max_score",  # float64[V]: the largest contribution of each term (MaxScore bound)
+    "doc_ptr",  # int64[N+1]: passage i's tokens are doc_terms[doc_ptr[i]:doc_ptr[i+1]]
+    "doc_terms",  # uint32[T]: every passage's tokens as term ids, in text order
+)
+
+# Above this share of the corpus, merging postings goes through a dense buffer.
+_DENSE_SHARE = 64
+
+
+def encode_tokens(tokens: Iterable[Sequence[str]]) -> dict[str, Array]:
+    """The vocabulary and forward index (`terms`, `doc_ptr`, `doc_terms`) of token lists."""
+    vocab: dict[str, int] = {}
+    ids: list[int] = []
+    lengths: list[int] = [0]
+    for passage in tokens:
+        ids.extend([vocab.setdefault(t, len(vocab)) for t in passage])
+        lengths.append(len(passage))
+    names = [t.encode("utf-8") for t in vocab]
+    order = sorted(range(len(names)), key=names.__getitem__)
+    rank = np.empty(len(names), dtype=np.uint32)
+    rank[np.asarray(order, dtype=np.int64)] = np.arange(len(names), dtype=np.uint32)
+    terms = np.array([names[i] for i in order], dtype=f"S{max(map(len, names), default=1)}")
+    doc_terms = rank[np.asarray(ids, dtype=np.int64)] if ids else np.zeros(0, np.uint32)
+    return {
+        "terms": terms,
+        "doc_ptr": np.cumsum(np.asarray(lengths, dtype=np.int64)),
+        "doc_terms": doc_terms.astype(np.uint32),
+    }
+
+
+def _idf(variant: str, n: int, df: Array) -> Array:
+    """rank-bm25 0.2.2's IDF for each term, given document frequencies."""
+    dff = df.astype(np.float64)
+    if variant == "bm25l":
+        return math.log(n + 1) - np.log(dff + 0.5)
+    if variant == "bm25plus":
+        return np.log((n + 1) / dff)
+    idf = np.log(n - dff + 0.5) - np.log(dff + 0.5)
+    # BM25Okapi floors negative IDFs at epsilon (0.25) times the mean IDF.
+    floor = 0.25 * float(idf.mean()) if idf.size else 0.0
+    floored: Array = np.where(idf < 0, floor, idf)
+    return floored
+
+
+def score_postings(forward: Mapping[str, Array], settings: IndexSettings) -> dict[str, Array]:
+    """The postings arrays (`post_*`, `max_score`) for a forward index, scored per `settings`."""
+    doc_ptr, doc_terms = forward["doc_ptr"], forward["doc_terms"]
+    n, vocab = len(doc_ptr) - 1, len(forward["terms"])
+    if n <= 0:
+        raise EmptyCorpus("there are no passages to index")
+    lengths = np.diff(doc_ptr)
+    docs = np.repeat(np.arange(n, dtype=np.int64), lengths)
+    # One sort groups postings by term, then passage; run lengths are the term frequencies.
+    keys, tf = np.unique(doc_terms.astype(np.int64) * n + docs, return_counts=True)
+    term, doc = keys // n, keys % n
+    df = np.bincount(term, minlength=vocab)
+    avgdl = float(lengths.sum()) / n
+    k1, b, delta = settings.k1, settings.b, settings.delta
+    norm = (1 - b + b * lengths / avgdl)[doc] if avgdl else np.ones(len(doc))
+    tff = tf.astype(np.float64)
+    idf = _idf(settings.variant, n, df)[term]
+    if settings.variant == "bm25l":
+        ctd = tff / norm
+        # rank-bm25 0.2.2 multiplies BM25L by the raw tf; kept for parity (README).
+        score = idf * tff * (k1 + 1) * (ctd + delta) / (k1 + ctd + delta)
+    elif settings.variant == "bm25plus":
+        # The idf * delta that BM25+ gives every candidate for every query term is
+        # added at query time (NumpyEngine.top): it does not depend on the passage.
+        score = idf * tff * (k1 + 1) / (k1 * norm + tff)
+    else:
+        score = idf * tff * (k1 + 1) / (tff + k1 * norm)
+    post_ptr = np.concatenate(([0], np.cumsum(df))).astype(np.int64)
+    max_score = np.zeros(vocab, dtype=np.float64)
+    present = df > 0
+    if score.size:
+        max_score[present] = np.maximum.reduceat(score, post_ptr[:-1][present])
+    return {
+        "post_ptr": post_ptr,
+        "post_doc": doc.astype(np.int32),
+        "post_score": score.astype(np.float32),
+        "max_score": max_score,
+    }
+
+
+class NumpyEngine:
+    """Ranks passages from precomputed BM25 postings; same interface as RankBM25Engine."""
+
+    def __init__(self, arrays: Mapping[str, Array], settings: IndexSettings) -> None:
+        missing = [name for name in ARRAY_NAMES if name not in arrays]
+        if missing:
+            raise ValueError(f"engine arrays missing: {', '.join(missing)}")
+        self.arrays = dict(arrays)
+        self._terms = arrays["terms"]
+        self._ptr = arrays["post_ptr"]
+        self._doc = arrays["post_doc"]
+        self._score = arrays["post_score"]
+        self._max = arrays["max_score"]
+        self.size = len(arrays["doc_ptr"]) - 1
+        if self.size <= 0:
+            raise EmptyCorpus("there are no passages to index")
+        self._plus = settings.delta if settings.variant == "bm25plus" else 0.0
+
+    @classmethod
+    def from_tokens(cls, tokens: Iterable[Sequence[str]], settings: IndexSettings) -> NumpyEngine:
+        """Build the engine from each passage's tokens."""
+        forward = encode_tokens(tokens)
+        return cls({**forward, **score_postings(forward, settings)}, settings)
+
+    @classmethod
+    def refreshed(
+        cls,
+        previous: NumpyEngine,
+        origin: Sequence[int],
+        fresh: Sequence[Sequence[str]],
+        settings: IndexSettings,
+    ) -> NumpyEngine:
+        """A new engine whose passage i is `previous`'s passage origin[i], or, where origin[i]
+        is -1, the next token list of `fresh`: only fresh passages are looked at one by one."""
+        new = encode_tokens(fresh)
+        old_ptr, old_ids = previous.arrays["doc_ptr"], previous.arrays["doc_terms"]
+        terms = np.union1d(previous._terms, new["terms"])
+        old_map = np.searchsorted(terms, previous._terms).astype(np.uint32)
+        new_map = np.searchsorted(terms, new["terms"]).astype(np.uint32)
+        src = np.asarray(origin, dtype=np.int64)
+        is_old = src >= 0
+        fresh_no = np.cumsum(~is_old) - 1
+        old_at = np.where(is_old, src, 0)
+        new_at = np.where(is_old, 0, fresh_no)
+        lengths = np.where(is_old, np.diff(old_ptr)[old_at], np.diff(new["doc_ptr"])[new_at])
+        doc_ptr = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
+        start = np.where(is_old, old_ptr[:-1][old_at], new["doc_ptr"][:-1][new_at])
+        pos = np.arange(doc_ptr[-1]) + np.repeat(start - doc_ptr[:-1], lengths)
+        token_old = np.repeat(is_old, lengths)
+        ids = np.empty(len(pos), dtype=np.uint32)
+        ids[token_old] = old_map[old_ids[pos[token_old]]]
+        ids[~token_old] = new_map[new["doc_terms"][pos[~token_old]]]
+        # Drop the terms only removed passages had, so the vocabulary stays exact.
+        used = np.bincount(ids, minlength=len(terms)) > 0
+        renumber = (np.cumsum(used) - 1).astype(np.uint32)
+        forward = {"terms": terms[used], "doc_ptr": doc_ptr, "doc_terms": renumber[ids]}
+        return cls({**forward, **score_postings(forward, settings)}, settings)
+
+    def term_id(self, term: str) -> int | None:
+        """The id of `term` in the vocabulary, or None when no passage contains it."""
+        key = term.encode("utf-8")
+        if not self._terms.size or len(key) > self._terms.dtype.itemsize or not key:
+            return None
+        i = int(np.searchsorted(self._terms, key))
+        return i if i < self._terms.size and self._terms[i] == key else None
+
+    def document_frequency(self, term: str) -> int:
+        """How many passages contain `term`."""
+        i = self.term_id(term)
+        return 0 if i is None else int(self._ptr[i + 1] - self._ptr[i])
+
+    def vocabulary(self) -> Iterator[str]:
+        """Every indexed term, in bytewise order."""
+        return (t.decode("utf-8") for t in self._terms)
+
+    def tokens(self, i: int) -> list[str]:
+        """The tokens of passage `i`, as indexed."""
+        ptr, ids = self.arrays["doc_ptr"], self.arrays["doc_terms"]
+        return [self._terms[t].decode("utf-8") for t in ids[ptr[i] : ptr[i + 1]]]
+
+    def _postings(self, t: int) -> tuple[Array, Array]:
+        lo, hi = int(self._ptr[t]), int(self._ptr[t + 1])
+        return self._doc[lo:hi], self._score[lo:hi]
+
+    def top(self, terms: Sequence[str], k: int) -> list[tuple[int, float]]:
+        """The best k (passage index, score) among passages holding a query term.
+
+        Ties are broken by passage order, so results are deterministic.
+        """
+        counts: dict[int, int] = {}
+        for term in terms:
+            t = self.term_id(term)
+            if t is not None:
+                counts[t] = counts.get(t, 0) + 1  # a repeated query term counts again
+        if not counts or k <= 0:
+            return []
+        # Highest possible contribution first: rare terms decide the candidates.
+        order = sorted(counts, key=lambda t: (-self._max[t] * counts[t], t))
+        bounds = [float(self._max[t]) * counts[t] for t in order]
+        rest = [math.fsum(bounds[i:]) for i in range(len(order))] + [0.0]
+        cand = np.zeros(0, dtype=np.int32)
+        acc = np.zeros(0, dtype=np.float64)
+        theta = -math.inf
+        i = 0
+        while i < len(order):
+            # A passage outside `cand` can reach at most rest[i]: stop when that loses.
+            if cand.size >= k and theta > rest[i]:
+                break
+            ids, scores = self._postings(order[i])
+            cand, acc = self._merge(cand, acc, ids, scores.astype(np.float64) * counts[order[i]])
+            i += 1
+            if cand.size >= k:
+                theta = float(np.partition(acc, cand.size - k)[cand.size - k])
+        if i < len(order):
+            keep = acc + rest[i] >= theta
+            cand, acc = cand[keep], acc[keep]
+            for t in order[i:]:
+                ids, scores = self._postings(t)
+                acc += self._lookup(cand, ids, scores) * counts[t]
+        if self._plus:
+            # rank-bm25's BM25+ adds idf * delta for each query term, present or not.
+            df = np.diff(self._ptr[np.asarray(list(counts), dtype=np.int64)[:, None] + [0, 1]])
+            idf = np.log((self.size + 1) / df.ravel().astype(np.float64))
+            acc = acc + self._plus * float(np.dot(idf, list(counts.values())))
+        return self._best(cand, acc, k)
+
+    def _merge(self, cand: Array, acc: Array, ids: Array, scores: Array) -> tuple[Array, Array]:
+        """Add a term's postings to the running candidates (both sorted by passage)."""
+        if not cand.size:
+            return ids.astype(np.int32), scores
+        if cand.size + ids.size > self.size // _DENSE_SHARE:
+            total = np.zeros(self.size, dtype=np.float64)
+            seen = np.zeros(self.size, dtype=np.bool_)
+            total[cand] = acc
+            seen[cand] = True
+            total[ids] += scores
+            seen[ids] = True
+            merged = np.flatnonzero(seen).astype(np.int32)
+            return merged, total[merged]
+        pos = np.searchsorted(cand, ids)
+        found = cand[np.minimum(pos, cand.size - 1)] == ids
+        acc = acc.copy()
+        acc[pos[found]] += scores[found]
+        fresh = ~found
+        return np.insert(cand, pos[fresh], ids[fresh]), np.insert(acc, pos[fresh], scores[fresh])
+
+    def _lookup(self, cand: Array, ids: Array, scores: Array) -> Array:
+        """Each candidate's score in one term's postings (0 where absent)."""
+        if not cand.size or not ids.size:
+            return np.zeros(cand.size, dtype=np.float64)
+        if cand.size * 8 > ids.size:
+            dense = np.zeros(self.size, dtype=np.float64)
+            dense[ids] = scores
+            return dense[cand]
+        pos = np.minimum(np.searchsorted(ids, cand), ids.size - 1)
+        return np.where(ids[pos] == cand, scores[pos].astype(np.float64), 0.0)
+
+    @staticmethod
+    def _best(cand: Array, acc: Array, k: int) -> list[tuple[int, float]]:
+        """The k best candidates by score, then passage order."""
+        if cand.size > k:
+            theta = np.partition(acc, cand.size - k)[cand.size - k]
+            keep = acc >= theta  # every tie at the k-th score, so order decides among them
+            cand, acc = cand[keep], acc[keep]
+        order = np.lexsort((cand, -acc))[:k]
+        return [(int(cand[j]), float(acc[j])) for j in order]
