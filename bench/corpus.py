@@ -2,7 +2,7 @@
 
 Passages are 60-120 pseudo-words drawn from a Zipf-Mandelbrot law over a
 vocabulary of content words (the tokeniser drops stopwords, so only content
-words matter), p(rank r) ~ 1 / (r + 20) ** 1.07: the commonest word is in about a
+words matter), p(rank r) ~ 1 / (r + 60) ** 1.07: the commonest word is in about a
 fifth of the passages, as "china" or "government" might be in a policy archive.
 Queries are 3-8 words drawn from the same law, so they hit common words too.
 """
@@ -17,7 +17,7 @@ import numpy as np
 
 VOCABULARY = 100_000
 ZIPF_S = 1.07
-ZIPF_Q = 20.0
+ZIPF_Q = 60.0
 _ONSETS = ["b", "d", "f", "g", "k", "l", "m", "n", "p", "r", "t", "v", "z", "br", "tr", "kl"]
 _VOWELS = ["a", "e", "i", "o", "u", "ai", "ou"]
 _SYLLABLES = [o + v for o in _ONSETS for v in _VOWELS]  # 112 syllables

@@ -14,6 +14,7 @@ The arrays can live in memory or be numpy views over a memory-mapped index file
 from __future__ import annotations
 
 import math
+from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -32,19 +33,20 @@ ARRAY_NAMES = (
     "post_doc",  # int32[nnz]: passage index of each posting, ascending within a term
     "post_score",  # float32[nnz]: the BM25 contribution of the term to that passage
     "max_score",  # float64[V]: the largest contribution of each term (MaxScore bound)
+    "min_score",  # float64[V]: the smallest (0 or less only in odd Okapi cases)
     "doc_ptr",  # int64[N+1]: passage i's tokens are doc_terms[doc_ptr[i]:doc_ptr[i+1]]
     "doc_terms",  # uint32[T]: every passage's tokens as term ids, in text order
 )
 
-# Above this share of the corpus, merging postings goes through a dense buffer.
-_DENSE_SHARE = 64
+# Float sums of the same impacts in another order differ in the last bits: bounds get slack.
+_SLACK = 1 + 1e-9
 
 
 def encode_tokens(tokens: Iterable[Sequence[str]]) -> dict[str, Array]:
     """The vocabulary and forward index (`terms`, `doc_ptr`, `doc_terms`) of token lists."""
     vocab: dict[str, int] = {}
-    ids: list[int] = []
-    lengths: list[int] = [0]
+    ids = array("I")  # 4 bytes a token: a million passages make about 90 million
+    lengths = array("q", [0])
     for passage in tokens:
         ids.extend([vocab.setdefault(t, len(vocab)) for t in passage])
         lengths.append(len(passage))
@@ -53,11 +55,12 @@ def encode_tokens(tokens: Iterable[Sequence[str]]) -> dict[str, Array]:
     rank = np.empty(len(names), dtype=np.uint32)
     rank[np.asarray(order, dtype=np.int64)] = np.arange(len(names), dtype=np.uint32)
     terms = np.array([names[i] for i in order], dtype=f"S{max(map(len, names), default=1)}")
-    doc_terms = rank[np.asarray(ids, dtype=np.int64)] if ids else np.zeros(0, np.uint32)
+    doc_terms = rank[np.frombuffer(ids, dtype=np.uint32)] if ids else np.zeros(0, np.uint32)
+    del ids
     return {
         "terms": terms,
-        "doc_ptr": np.cumsum(np.asarray(lengths, dtype=np.int64)),
-        "doc_terms": doc_terms.astype(np.uint32),
+        "doc_ptr": np.cumsum(np.frombuffer(lengths, dtype=np.int64)),
+        "doc_terms": doc_terms,
     }
 
 
@@ -104,14 +107,18 @@ def score_postings(forward: Mapping[str, Array], settings: IndexSettings) -> dic
         score = idf * tff * (k1 + 1) / (tff + k1 * norm)
     post_ptr = np.concatenate(([0], np.cumsum(df))).astype(np.int64)
     max_score = np.zeros(vocab, dtype=np.float64)
+    min_score = np.zeros(vocab, dtype=np.float64)
     present = df > 0
     if score.size:
-        max_score[present] = np.maximum.reduceat(score, post_ptr[:-1][present])
+        stored = score.astype(np.float32).astype(np.float64)
+        max_score[present] = np.maximum.reduceat(stored, post_ptr[:-1][present])
+        min_score[present] = np.minimum.reduceat(stored, post_ptr[:-1][present])
     return {
         "post_ptr": post_ptr,
         "post_doc": doc.astype(np.int32),
         "post_score": score.astype(np.float32),
         "max_score": max_score,
+        "min_score": min_score,
     }
 
 
@@ -128,6 +135,7 @@ class NumpyEngine:
         self._doc = arrays["post_doc"]
         self._score = arrays["post_score"]
         self._max = arrays["max_score"]
+        self._min = arrays["min_score"]
         self.size = len(arrays["doc_ptr"]) - 1
         if self.size <= 0:
             raise EmptyCorpus("there are no passages to index")
@@ -193,7 +201,7 @@ class NumpyEngine:
     def tokens(self, i: int) -> list[str]:
         """The tokens of passage `i`, as indexed."""
         ptr, ids = self.arrays["doc_ptr"], self.arrays["doc_terms"]
-        return [self._terms[t].decode("utf-8") for t in ids[ptr[i] : ptr[i + 1]]]
+        return [t.decode("utf-8") for t in self._terms[ids[ptr[i] : ptr[i + 1]]].tolist()]
 
     def _postings(self, t: int) -> tuple[Array, Array]:
         lo, hi = int(self._ptr[t]), int(self._ptr[t + 1])
@@ -215,51 +223,44 @@ class NumpyEngine:
         order = sorted(counts, key=lambda t: (-self._max[t] * counts[t], t))
         bounds = [float(self._max[t]) * counts[t] for t in order]
         rest = [math.fsum(bounds[i:]) for i in range(len(order))] + [0.0]
-        cand = np.zeros(0, dtype=np.int32)
-        acc = np.zeros(0, dtype=np.float64)
-        theta = -math.inf
+        # Term at a time into a dense accumulator, highest bound first. theta is a lower
+        # bound on the final k-th best score: the k-th best partial sum among the passages
+        # of the term just added (partial sums only grow). Once theta beats what all the
+        # remaining terms together could add, a passage not yet seen cannot make the top k.
+        total = np.zeros(self.size, dtype=np.float64)
+        # Passages are told apart by a positive partial score, unless a term can score 0
+        # (Okapi's IDF is 0 for a term in exactly half the passages): then mark them.
+        seen = np.zeros(self.size, np.bool_) if (self._min[order] <= 0).any() else None
+        theta, done = -math.inf, 0.0
         i = 0
-        while i < len(order):
-            # A passage outside `cand` can reach at most rest[i]: stop when that loses.
-            if cand.size >= k and theta > rest[i]:
-                break
+        while i < len(order) and not theta > rest[i] * _SLACK:
             ids, scores = self._postings(order[i])
-            cand, acc = self._merge(cand, acc, ids, scores.astype(np.float64) * counts[order[i]])
+            total[ids] += scores * float(counts[order[i]])
+            if seen is not None:
+                seen[ids] = True
+            done += bounds[i]
             i += 1
-            if cand.size >= k:
-                theta = float(np.partition(acc, cand.size - k)[cand.size - k])
+            # No partial sum exceeds `done`: look for a better theta only when it could stop.
+            if ids.size >= k and done > rest[i] * _SLACK:
+                part = total[ids]
+                theta = max(theta, float(np.partition(part, part.size - k)[part.size - k]))
+        found = total > 0 if seen is None else seen
         if i < len(order):
-            keep = acc + rest[i] >= theta
-            cand, acc = cand[keep], acc[keep]
+            # Remaining terms are only looked up for passages that can still make it.
+            cand = np.flatnonzero(found & (total + rest[i] * _SLACK >= theta))
+            acc = total[cand]
             for t in order[i:]:
                 ids, scores = self._postings(t)
                 acc += self._lookup(cand, ids, scores) * counts[t]
+        else:
+            cand = np.flatnonzero(found)
+            acc = total[cand]
         if self._plus:
             # rank-bm25's BM25+ adds idf * delta for each query term, present or not.
             df = np.diff(self._ptr[np.asarray(list(counts), dtype=np.int64)[:, None] + [0, 1]])
             idf = np.log((self.size + 1) / df.ravel().astype(np.float64))
             acc = acc + self._plus * float(np.dot(idf, list(counts.values())))
         return self._best(cand, acc, k)
-
-    def _merge(self, cand: Array, acc: Array, ids: Array, scores: Array) -> tuple[Array, Array]:
-        """Add a term's postings to the running candidates (both sorted by passage)."""
-        if not cand.size:
-            return ids.astype(np.int32), scores
-        if cand.size + ids.size > self.size // _DENSE_SHARE:
-            total = np.zeros(self.size, dtype=np.float64)
-            seen = np.zeros(self.size, dtype=np.bool_)
-            total[cand] = acc
-            seen[cand] = True
-            total[ids] += scores
-            seen[ids] = True
-            merged = np.flatnonzero(seen).astype(np.int32)
-            return merged, total[merged]
-        pos = np.searchsorted(cand, ids)
-        found = cand[np.minimum(pos, cand.size - 1)] == ids
-        acc = acc.copy()
-        acc[pos[found]] += scores[found]
-        fresh = ~found
-        return np.insert(cand, pos[fresh], ids[fresh]), np.insert(acc, pos[fresh], scores[fresh])
 
     def _lookup(self, cand: Array, ids: Array, scores: Array) -> Array:
         """Each candidate's score in one term's postings (0 where absent)."""
