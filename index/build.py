@@ -15,6 +15,7 @@ from index.brief import (
     load_brief,
     read_metadata,
 )
+from index.encode import encode_texts
 from index.engine_numpy import NumpyEngine
 from index.engines import PassageLookup, resolve
 from index.errors import EmptyCorpus, SeedsMissing, UnreadableBrief
@@ -140,18 +141,25 @@ def build_index(seeds_dir: Path, settings: IndexSettings, previous: Index | None
             or "the folder has no .txt or .md file"
         )
         raise EmptyCorpus(f"No usable brief in {seeds_dir} ({why}).")
-    fresh_tokens = [tokenize(p.text) for p, o in zip(passages, origin, strict=True) if o < 0]
+    texts = [p.text for p, o in zip(passages, origin, strict=True) if o < 0]
     tokens: Sequence[list[str]]
-    engine = None
+    engine: NumpyEngine | None = None
     old = previous.engine if previous else None
-    if isinstance(old, NumpyEngine) and resolve(settings.engine, len(passages)) == "numpy":
-        # Array work only: reused passages keep their token ids, nothing is re-tokenised.
-        engine = NumpyEngine.refreshed(old, origin, fresh_tokens, settings)
+    if resolve(settings.engine, len(passages)) == "numpy" and (
+        previous is None or isinstance(old, NumpyEngine)
+    ):
+        # Texts straight to token ids in arrays (in worker processes when large);
+        # reused passages keep their ids: nothing unchanged is tokenised again.
+        new = encode_texts(texts)
+        if isinstance(old, NumpyEngine):
+            engine = NumpyEngine.refreshed(old, origin, new, settings)
+        else:
+            engine = NumpyEngine.from_forward(new, settings)
         tokens = TokenTable(engine)
     else:
-        new = iter(fresh_tokens)
+        new_tokens = iter([tokenize(text) for text in texts])
         kept = previous.tokens if previous else []
-        tokens = [next(new) if o < 0 else kept[o] for o in origin]
+        tokens = [next(new_tokens) if o < 0 else kept[o] for o in origin]
     return Index(
         settings=settings,
         briefs=briefs,

@@ -50,17 +50,23 @@ def encode_tokens(tokens: Iterable[Sequence[str]]) -> dict[str, Array]:
     for passage in tokens:
         ids.extend([vocab.setdefault(t, len(vocab)) for t in passage])
         lengths.append(len(passage))
-    names = [t.encode("utf-8") for t in vocab]
-    order = sorted(range(len(names)), key=names.__getitem__)
-    rank = np.empty(len(names), dtype=np.uint32)
-    rank[np.asarray(order, dtype=np.int64)] = np.arange(len(names), dtype=np.uint32)
-    terms = np.array([names[i] for i in order], dtype=f"S{max(map(len, names), default=1)}")
-    doc_terms = rank[np.frombuffer(ids, dtype=np.uint32)] if ids else np.zeros(0, np.uint32)
-    del ids
+    return finish_forward(
+        list(vocab), np.frombuffer(ids, dtype=np.uint32), np.frombuffer(lengths, dtype=np.int64)
+    )
+
+
+def finish_forward(names: list[str], ids: Array, lengths: Array) -> dict[str, Array]:
+    """Renumber terms (ids in first-seen order) by sorted UTF-8 bytes: the forward index."""
+    encoded = [t.encode("utf-8") for t in names]
+    order = sorted(range(len(encoded)), key=encoded.__getitem__)
+    rank = np.empty(len(encoded), dtype=np.uint32)
+    rank[np.asarray(order, dtype=np.int64)] = np.arange(len(encoded), dtype=np.uint32)
+    width = max(map(len, encoded), default=1)
+    terms = np.array([encoded[i] for i in order], dtype=f"S{width}")
     return {
         "terms": terms,
-        "doc_ptr": np.cumsum(np.frombuffer(lengths, dtype=np.int64)),
-        "doc_terms": doc_terms,
+        "doc_ptr": np.cumsum(lengths, dtype=np.int64),
+        "doc_terms": rank[ids] if ids.size else np.zeros(0, dtype=np.uint32),
     }
 
 
@@ -144,7 +150,11 @@ class NumpyEngine:
     @classmethod
     def from_tokens(cls, tokens: Iterable[Sequence[str]], settings: IndexSettings) -> NumpyEngine:
         """Build the engine from each passage's tokens."""
-        forward = encode_tokens(tokens)
+        return cls.from_forward(encode_tokens(tokens), settings)
+
+    @classmethod
+    def from_forward(cls, forward: Mapping[str, Array], settings: IndexSettings) -> NumpyEngine:
+        """Build the engine from a forward index (encode_tokens, encode.encode_texts)."""
         return cls({**forward, **score_postings(forward, settings)}, settings)
 
     @classmethod
@@ -152,12 +162,11 @@ class NumpyEngine:
         cls,
         previous: NumpyEngine,
         origin: Sequence[int],
-        fresh: Sequence[Sequence[str]],
+        new: Mapping[str, Array],
         settings: IndexSettings,
     ) -> NumpyEngine:
         """A new engine whose passage i is `previous`'s passage origin[i], or, where origin[i]
-        is -1, the next token list of `fresh`: only fresh passages are looked at one by one."""
-        new = encode_tokens(fresh)
+        is -1, the next passage of the forward index `new`: array work only."""
         old_ptr, old_ids = previous.arrays["doc_ptr"], previous.arrays["doc_terms"]
         terms = np.union1d(previous._terms, new["terms"])
         old_map = np.searchsorted(terms, previous._terms).astype(np.uint32)

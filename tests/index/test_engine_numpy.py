@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from bench.corpus import Synthetic
+from index import encode
 from index.engine import RankBM25Engine
-from index.engine_numpy import NumpyEngine
+from index.engine_numpy import NumpyEngine, encode_tokens
 from index.settings import VARIANTS, IndexSettings
 from index.tokenize import tokenize
 
@@ -23,14 +24,13 @@ SEED_QUESTIONS = [
 ]
 
 
-def assert_same_ranking(ours, baseline, terms):
+def assert_same_ranking(ours, theirs, baseline, terms):
     """Same ids in the same order, except where rank-bm25's own scores tie (1e-6 relative).
 
     Our scores are sums of float32 impacts, rank-bm25's of float64 terms in query
     order: passages with equal scores can swap, and only those.
     """
     model = baseline._model
-    theirs = baseline.top(terms, 10)
     for (i, score), (j, their_score) in zip(ours, theirs, strict=True):
         assert score == pytest.approx(their_score, rel=1e-5, abs=1e-6)
         if i != j:
@@ -46,9 +46,9 @@ def test_seed_parity(seed_index, variant):
     assert set(ours.vocabulary()) == set(baseline.vocabulary())
     for question in SEED_QUESTIONS:
         terms = list(dict.fromkeys(tokenize(question)))
-        got = ours.top(terms, 10)
-        assert [i for i, _ in got] == [i for i, _ in baseline.top(terms, 10)]
-        assert_same_ranking(got, baseline, terms)
+        got, want = ours.top(terms, 10), baseline.top(terms, 10)
+        assert [i for i, _ in got] == [i for i, _ in want]
+        assert_same_ranking(got, want, baseline, terms)
         for term in terms:
             assert ours.document_frequency(term) == baseline.document_frequency(term)
 
@@ -58,7 +58,7 @@ def synthetic():
     """5,000 synthetic passages over a small vocabulary (many shared words and ties)."""
     corpus = Synthetic(seed=5, vocabulary=3000)
     tokens = [tokenize(t) for t in corpus.passages(5000)]
-    queries = [list(dict.fromkeys(tokenize(q))) for q in corpus.queries(120)]
+    queries = [list(dict.fromkeys(tokenize(q))) for q in corpus.queries(60)]
     return tokens, queries
 
 
@@ -69,9 +69,9 @@ def test_synthetic_parity(synthetic, variant):
     baseline, ours = RankBM25Engine(tokens, settings), NumpyEngine.from_tokens(tokens, settings)
     identical = 0
     for terms in queries:
-        got = ours.top(terms, 10)
-        assert_same_ranking(got, baseline, terms)
-        identical += [i for i, _ in got] == [i for i, _ in baseline.top(terms, 10)]
+        got, want = ours.top(terms, 10), baseline.top(terms, 10)
+        assert_same_ranking(got, want, baseline, terms)
+        identical += [i for i, _ in got] == [i for i, _ in want]
     assert identical >= 0.9 * len(queries)
 
 
@@ -91,8 +91,19 @@ def test_refreshed_equals_a_fresh_build(synthetic):
     fresh = [["brandnewterm", *t[:5]] for t in tokens[3000:3100]]
     origin = [*range(0, 1000), *[-1] * len(fresh), *range(2000, 3000)]
     expected = [*tokens[:1000], *fresh, *tokens[2000:3000]]
-    refreshed = NumpyEngine.refreshed(old, origin, fresh, settings)
+    refreshed = NumpyEngine.refreshed(old, origin, encode_tokens(fresh), settings)
     built = NumpyEngine.from_tokens(expected, settings)
     for name, array in built.arrays.items():
         assert np.array_equal(array, refreshed.arrays[name]), name
     assert refreshed.tokens(1000) == fresh[0]
+
+
+def test_encoding_in_worker_processes_matches(monkeypatch):
+    texts = list(Synthetic(seed=9, vocabulary=500).passages(400))
+    want = encode_tokens(tokenize(t) for t in texts)
+    monkeypatch.setattr(encode, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(encode, "_CHUNK", 100)
+    for workers in (1, 2):
+        got = encode.encode_texts(texts, workers=workers)
+        for name, array in want.items():
+            assert np.array_equal(got[name], array), name
