@@ -14,6 +14,7 @@ The arrays can live in memory or be numpy views over a memory-mapped index file
 from __future__ import annotations
 
 import math
+import threading
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
@@ -33,7 +34,6 @@ ARRAY_NAMES = (
     "post_doc",  # int32[nnz]: passage index of each posting, ascending within a term
     "post_score",  # float32[nnz]: the BM25 contribution of the term to that passage
     "max_score",  # float64[V]: the largest contribution of each term (MaxScore bound)
-    "min_score",  # float64[V]: the smallest (0 or less only in odd Okapi cases)
     "doc_ptr",  # int64[N+1]: passage i's tokens are doc_terms[doc_ptr[i]:doc_ptr[i+1]]
     "doc_terms",  # uint32[T]: every passage's tokens as term ids, in text order
 )
@@ -113,18 +113,15 @@ def score_postings(forward: Mapping[str, Array], settings: IndexSettings) -> dic
         score = idf * tff * (k1 + 1) / (tff + k1 * norm)
     post_ptr = np.concatenate(([0], np.cumsum(df))).astype(np.int64)
     max_score = np.zeros(vocab, dtype=np.float64)
-    min_score = np.zeros(vocab, dtype=np.float64)
     present = df > 0
     if score.size:
         stored = score.astype(np.float32).astype(np.float64)
         max_score[present] = np.maximum.reduceat(stored, post_ptr[:-1][present])
-        min_score[present] = np.minimum.reduceat(stored, post_ptr[:-1][present])
     return {
         "post_ptr": post_ptr,
         "post_doc": doc.astype(np.int32),
         "post_score": score.astype(np.float32),
         "max_score": max_score,
-        "min_score": min_score,
     }
 
 
@@ -141,11 +138,11 @@ class NumpyEngine:
         self._doc = arrays["post_doc"]
         self._score = arrays["post_score"]
         self._max = arrays["max_score"]
-        self._min = arrays["min_score"]
         self.size = len(arrays["doc_ptr"]) - 1
         if self.size <= 0:
             raise EmptyCorpus("there are no passages to index")
         self._plus = settings.delta if settings.variant == "bm25plus" else 0.0
+        self._local = threading.local()
 
     @classmethod
     def from_tokens(cls, tokens: Iterable[Sequence[str]], settings: IndexSettings) -> NumpyEngine:
@@ -236,34 +233,36 @@ class NumpyEngine:
         # bound on the final k-th best score: the k-th best partial sum among the passages
         # of the term just added (partial sums only grow). Once theta beats what all the
         # remaining terms together could add, a passage not yet seen cannot make the top k.
-        total = np.zeros(self.size, dtype=np.float64)
-        # Passages are told apart by a positive partial score, unless a term can score 0
-        # (Okapi's IDF is 0 for a term in exactly half the passages): then mark them.
-        seen = np.zeros(self.size, np.bool_) if (self._min[order] <= 0).any() else None
-        theta, done = -math.inf, 0.0
-        i = 0
-        while i < len(order) and not theta > rest[i] * _SLACK:
-            ids, scores = self._postings(order[i])
-            total[ids] += scores * float(counts[order[i]])
-            if seen is not None:
-                seen[ids] = True
-            done += bounds[i]
-            i += 1
-            # No partial sum exceeds `done`: look for a better theta only when it could stop.
-            if ids.size >= k and done > rest[i] * _SLACK:
-                part = total[ids]
-                theta = max(theta, float(np.partition(part, part.size - k)[part.size - k]))
-        found = total > 0 if seen is None else seen
-        if i < len(order):
-            # Remaining terms are only looked up for passages that can still make it.
-            cand = np.flatnonzero(found & (total + rest[i] * _SLACK >= theta))
+        total, aux = self._scratch()
+        touched: list[Array] = []
+        try:
+            theta, done = -math.inf, 0.0
+            i = 0
+            while i < len(order) and not theta > rest[i] * _SLACK:
+                ids, scores = self._postings(order[i])
+                weight = counts[order[i]]
+                total[ids] += scores if weight == 1 else scores * float(weight)
+                touched.append(ids)
+                done += bounds[i]
+                i += 1
+                # No partial sum exceeds `done`: look for a better theta only if it could stop.
+                if ids.size >= k and done > rest[i] * _SLACK:
+                    part = total[ids]
+                    theta = max(theta, float(np.partition(part, part.size - k)[part.size - k]))
+            # Candidates: passages seen so far that can still reach theta with what the
+            # remaining terms could add. Found through the postings read, never a full scan.
+            floor = theta - rest[i] * _SLACK
+            kept = [ids[total[ids] >= floor] for ids in touched]
+            cand = np.sort(np.concatenate(kept)) if len(kept) > 1 else kept[0]
+            if len(kept) > 1:
+                cand = cand[np.concatenate(([True], cand[1:] != cand[:-1]))]
             acc = total[cand]
             for t in order[i:]:
                 ids, scores = self._postings(t)
-                acc += self._lookup(cand, ids, scores) * counts[t]
-        else:
-            cand = np.flatnonzero(found)
-            acc = total[cand]
+                acc += self._lookup(cand, ids, scores, aux) * counts[t]
+        finally:
+            for ids in touched:
+                total[ids] = 0.0
         if self._plus:
             # rank-bm25's BM25+ adds idf * delta for each query term, present or not.
             df = np.diff(self._ptr[np.asarray(list(counts), dtype=np.int64)[:, None] + [0, 1]])
@@ -271,14 +270,28 @@ class NumpyEngine:
             acc = acc + self._plus * float(np.dot(idf, list(counts.values())))
         return self._best(cand, acc, k)
 
-    def _lookup(self, cand: Array, ids: Array, scores: Array) -> Array:
+    def _scratch(self) -> tuple[Array, Array]:
+        """Two zeroed float64 buffers of one slot per passage, kept per thread.
+
+        A fresh np.zeros of a million slots costs milliseconds of page faults; a
+        query puts back the zeros it overwrote instead.
+        """
+        buffers: tuple[Array, Array] | None = getattr(self._local, "buffers", None)
+        if buffers is None:
+            buffers = (np.zeros(self.size), np.zeros(self.size))
+            self._local.buffers = buffers
+        return buffers
+
+    @staticmethod
+    def _lookup(cand: Array, ids: Array, scores: Array, aux: Array) -> Array:
         """Each candidate's score in one term's postings (0 where absent)."""
         if not cand.size or not ids.size:
             return np.zeros(cand.size, dtype=np.float64)
         if cand.size * 8 > ids.size:
-            dense = np.zeros(self.size, dtype=np.float64)
-            dense[ids] = scores
-            return dense[cand]
+            aux[ids] = scores
+            found: Array = aux[cand]
+            aux[ids] = 0.0
+            return found
         pos = np.minimum(np.searchsorted(ids, cand), ids.size - 1)
         return np.where(ids[pos] == cand, scores[pos].astype(np.float64), 0.0)
 
