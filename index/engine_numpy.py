@@ -30,14 +30,16 @@ Array = npt.NDArray[Any]
 # Arrays that make up the engine; large_store.py saves and maps exactly these.
 ARRAY_NAMES = (
     "terms",  # S<n>: the vocabulary, UTF-8, sorted bytewise; a term's id is its position
-    "post_ptr",  # int64[V+1]: term t's postings are [post_ptr[t], post_ptr[t+1])
-    "post_doc",  # int32[nnz]: passage index of each posting, ascending within a term
+    "post_ptr",  # int64[2V+1]: term t's high tier is [ptr[2t], ptr[2t+1]), its low one next
+    "post_doc",  # int32[nnz]: passage index of each posting, ascending within a tier
     "post_score",  # float32[nnz]: the BM25 contribution of the term to that passage
-    "max_score",  # float64[V]: the largest contribution of each term (MaxScore bound)
+    "max_score",  # float64[2V]: the largest contribution in each tier (MaxScore bound)
     "doc_ptr",  # int64[N+1]: passage i's tokens are doc_terms[doc_ptr[i]:doc_ptr[i+1]]
     "doc_terms",  # uint32[T]: every passage's tokens as term ids, in text order
 )
 
+# A posting scoring above this many times its term's mean goes to the term's high tier.
+_TIER = 1.25
 # Float sums of the same impacts in another order differ in the last bits: bounds get slack.
 _SLACK = 1 + 1e-9
 
@@ -91,36 +93,53 @@ def score_postings(forward: Mapping[str, Array], settings: IndexSettings) -> dic
     if n <= 0:
         raise EmptyCorpus("there are no passages to index")
     lengths = np.diff(doc_ptr)
-    docs = np.repeat(np.arange(n, dtype=np.int64), lengths)
     # One sort groups postings by term, then passage; run lengths are the term frequencies.
-    keys, tf = np.unique(doc_terms.astype(np.int64) * n + docs, return_counts=True)
-    term, doc = keys // n, keys % n
+    # (In-place steps and dels: at a million passages each array is ~90M entries.)
+    keys = doc_terms.astype(np.int64)
+    keys *= n
+    keys += np.repeat(np.arange(n, dtype=np.int64), lengths)
+    keys, counts = np.unique(keys, return_counts=True)
+    term = (keys // n).astype(np.int32)
+    doc = (keys % n).astype(np.int32)
+    del keys
+    tf = counts.astype(np.float64)
+    del counts
     df = np.bincount(term, minlength=vocab)
     avgdl = float(lengths.sum()) / n
     k1, b, delta = settings.k1, settings.b, settings.delta
     norm = (1 - b + b * lengths / avgdl)[doc] if avgdl else np.ones(len(doc))
-    tff = tf.astype(np.float64)
-    idf = _idf(settings.variant, n, df)[term]
     if settings.variant == "bm25l":
-        ctd = tff / norm
+        norm = tf / norm  # ctd
         # rank-bm25 0.2.2 multiplies BM25L by the raw tf; kept for parity (README).
-        score = idf * tff * (k1 + 1) * (ctd + delta) / (k1 + ctd + delta)
+        score = (k1 + 1) * (norm + delta) / (k1 + norm + delta)
+        score *= tf
     elif settings.variant == "bm25plus":
         # The idf * delta that BM25+ gives every candidate for every query term is
         # added at query time (NumpyEngine.top): it does not depend on the passage.
-        score = idf * tff * (k1 + 1) / (k1 * norm + tff)
+        score = tf * (k1 + 1) / (k1 * norm + tf)
     else:
-        score = idf * tff * (k1 + 1) / (tff + k1 * norm)
-    post_ptr = np.concatenate(([0], np.cumsum(df))).astype(np.int64)
-    max_score = np.zeros(vocab, dtype=np.float64)
-    present = df > 0
-    if score.size:
-        stored = score.astype(np.float32).astype(np.float64)
-        max_score[present] = np.maximum.reduceat(stored, post_ptr[:-1][present])
+        score = tf * (k1 + 1) / (tf + k1 * norm)
+    del norm, tf
+    score *= _idf(settings.variant, n, df)[term]
+    stored = score.astype(np.float32)
+    del score
+    # Two tiers per term: postings above 1.25x the term's mean score (mostly tf >= 2), then
+    # the rest. The low tier's bound is then close to a typical score, not the rare peak
+    # (rank-bm25's BM25L grows with raw tf), so MaxScore can skip common words' long tails.
+    mean = np.bincount(term, weights=stored, minlength=vocab) / np.maximum(df, 1)
+    slot = 2 * term + (stored <= _TIER * mean[term])
+    order = np.argsort(slot, kind="stable")  # already sorted by term: a cheap merge
+    slot, doc, stored = slot[order], doc[order], stored[order]
+    sizes = np.bincount(slot, minlength=2 * vocab)
+    post_ptr = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+    max_score = np.zeros(2 * vocab, dtype=np.float64)
+    present = sizes > 0
+    if stored.size:
+        max_score[present] = np.maximum.reduceat(stored.astype(np.float64), post_ptr[:-1][present])
     return {
         "post_ptr": post_ptr,
-        "post_doc": doc.astype(np.int32),
-        "post_score": score.astype(np.float32),
+        "post_doc": doc,
+        "post_score": stored,
         "max_score": max_score,
     }
 
@@ -141,6 +160,11 @@ class NumpyEngine:
         self.size = len(arrays["doc_ptr"]) - 1
         if self.size <= 0:
             raise EmptyCorpus("there are no passages to index")
+        vocab = len(self._terms)
+        if len(self._ptr) != 2 * vocab + 1 or len(self._max) != 2 * vocab:
+            raise ValueError("postings do not match the vocabulary")
+        if int(self._ptr[-1]) != len(self._doc) or len(self._doc) != len(self._score):
+            raise ValueError("postings arrays disagree in length")
         self._plus = settings.delta if settings.variant == "bm25plus" else 0.0
         self._local = threading.local()
 
@@ -198,7 +222,7 @@ class NumpyEngine:
     def document_frequency(self, term: str) -> int:
         """How many passages contain `term`."""
         i = self.term_id(term)
-        return 0 if i is None else int(self._ptr[i + 1] - self._ptr[i])
+        return 0 if i is None else int(self._ptr[2 * i + 2] - self._ptr[2 * i])
 
     def vocabulary(self) -> Iterator[str]:
         """Every indexed term, in bytewise order."""
@@ -225,9 +249,16 @@ class NumpyEngine:
                 counts[t] = counts.get(t, 0) + 1  # a repeated query term counts again
         if not counts or k <= 0:
             return []
+        # Each term's two tiers rank as separate lists (a passage is in one of them).
+        tiers = {
+            v: n
+            for t, n in counts.items()
+            for v in (2 * t, 2 * t + 1)
+            if self._ptr[v + 1] > self._ptr[v]
+        }
         # Highest possible contribution first: rare terms decide the candidates.
-        order = sorted(counts, key=lambda t: (-self._max[t] * counts[t], t))
-        bounds = [float(self._max[t]) * counts[t] for t in order]
+        order = sorted(tiers, key=lambda v: (-self._max[v] * tiers[v], v))
+        bounds = [float(self._max[v]) * tiers[v] for v in order]
         rest = [math.fsum(bounds[i:]) for i in range(len(order))] + [0.0]
         # Term at a time into a dense accumulator, highest bound first. theta is a lower
         # bound on the final k-th best score: the k-th best partial sum among the passages
@@ -240,7 +271,7 @@ class NumpyEngine:
             i = 0
             while i < len(order) and not theta > rest[i] * _SLACK:
                 ids, scores = self._postings(order[i])
-                weight = counts[order[i]]
+                weight = tiers[order[i]]
                 total[ids] += scores if weight == 1 else scores * float(weight)
                 touched.append(ids)
                 done += bounds[i]
@@ -259,13 +290,13 @@ class NumpyEngine:
             acc = total[cand]
             for t in order[i:]:
                 ids, scores = self._postings(t)
-                acc += self._lookup(cand, ids, scores, aux) * counts[t]
+                acc += self._lookup(cand, ids, scores, aux) * tiers[t]
         finally:
             for ids in touched:
                 total[ids] = 0.0
         if self._plus:
             # rank-bm25's BM25+ adds idf * delta for each query term, present or not.
-            df = np.diff(self._ptr[np.asarray(list(counts), dtype=np.int64)[:, None] + [0, 1]])
+            df = np.diff(self._ptr[np.asarray(list(counts), dtype=np.int64)[:, None] * 2 + [0, 2]])
             idf = np.log((self.size + 1) / df.ravel().astype(np.float64))
             acc = acc + self._plus * float(np.dot(idf, list(counts.values())))
         return self._best(cand, acc, k)

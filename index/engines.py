@@ -10,9 +10,10 @@ from index.engine_numpy import NumpyEngine
 from index.settings import EngineName, IndexSettings
 
 # `engine: auto` picks the numpy engine from this many passages on. Below it both
-# answer in well under a millisecond and the JSON index stays readable; above it
-# rank-bm25's query time grows linearly (≈ 2 ms at 1k, 20 ms at 10k: see README).
-AUTO_NUMPY_FROM = 2000
+# rank in about a millisecond and the JSON index stays readable; at 1,000 passages
+# rank-bm25 already takes ~0.15 s to load (it rebuilds its model), numpy ~2 ms,
+# and the gap grows linearly (bench/run.py; README, "Performance").
+AUTO_NUMPY_FROM = 1000
 
 
 class Engine(Protocol):
