@@ -8,11 +8,9 @@ does not become the bottleneck. Small inputs are tokenised in-process.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from array import array
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
@@ -45,6 +43,10 @@ def encode_texts(texts: Sequence[str], workers: int | None = None) -> dict[str, 
     if len(texts) < PARALLEL_FROM or workers < 2:
         parts = [_encode_chunk(c) for c in chunks]
     else:
+        # Imported here: `briefbot ask` never needs them, and they cost start-up time.
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
         # forkserver: safe when the caller has threads (the bot builds in a thread).
         context = multiprocessing.get_context("forkserver")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:

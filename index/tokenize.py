@@ -44,8 +44,12 @@ _FOLD = str.maketrans(
 
 # Thousands separators between digit groups: 1,350 / 1 350 (NBSP, thin space).
 _DIGIT_GROUP = re.compile(r"(?<=\d)[,\u00a0\u202f\u2009](?=\d{3}(?!\d))")
+_SEPARATOR = re.compile("[\u00a0\u202f\u2009]")
+_FOLDED = re.compile("[" + "".join(chr(c) for c in _FOLD) + "]")
 # A word: letters/digits, optionally joined by hyphens or apostrophes.
 _WORD = re.compile(r"[^\W_]+(?:['-][^\W_]+)*")
+# The same for ASCII-only text, where it matches the same words, faster.
+_WORD_ASCII = re.compile(r"[^\W_]+(?:['-][^\W_]+)*", re.ASCII)
 _POSSESSIVE = re.compile(r"'s$|(?<=s)'$")
 
 _stemmer = Stemmer.Stemmer("english")
@@ -53,8 +57,15 @@ _stemmer = Stemmer.Stemmer("english")
 
 def normalize(text: str) -> str:
     """Unicode-normalise and fold quotes, dashes and digit-group separators (case kept)."""
-    text = unicodedata.normalize("NFKC", text).translate(_FOLD)
-    return _DIGIT_GROUP.sub("", text)
+    # Each step is skipped when it cannot change anything: this runs on every passage.
+    ascii_only = text.isascii()
+    if not ascii_only:
+        text = unicodedata.normalize("NFKC", text)
+        if _FOLDED.search(text):
+            text = text.translate(_FOLD)
+    if "," in text or (not ascii_only and _SEPARATOR.search(text)):
+        text = _DIGIT_GROUP.sub("", text)
+    return text
 
 
 @lru_cache(maxsize=1 << 18)
@@ -104,6 +115,7 @@ def tokenize(text: str) -> list[str]:
     """Terms for BM25: `words(text)`, each stemmed."""
     # Same as [stem(w) for w in words(text)], one cache look-up a word: 3x faster on big builds.
     out: list[str] = []
-    for match in _WORD.findall(normalize(text)):
+    text = normalize(text)
+    for match in (_WORD_ASCII if text.isascii() else _WORD).findall(text):
         out.extend(_terms_of(match))
     return out
