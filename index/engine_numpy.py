@@ -268,6 +268,9 @@ class NumpyEngine:
         touched: list[Array] = []
         try:
             theta, done = -math.inf, 0.0
+            # Pruning needs partial sums that only grow. Okapi's floored IDF can be negative
+            # (when the mean IDF is): then every passage holding a term is scored in full.
+            prune = min(bounds) >= 0
             i = 0
             while i < len(order) and not theta > rest[i] * _SLACK:
                 ids, scores = self._postings(order[i])
@@ -277,7 +280,7 @@ class NumpyEngine:
                 done += bounds[i]
                 i += 1
                 # No partial sum exceeds `done`: look for a better theta only if it could stop.
-                if ids.size >= k and done > rest[i] * _SLACK:
+                if prune and ids.size >= k and done > rest[i] * _SLACK:
                     part = total[ids]
                     theta = max(theta, float(np.partition(part, part.size - k)[part.size - k]))
             # Candidates: passages seen so far that can still reach theta with what the

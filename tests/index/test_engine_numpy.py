@@ -107,3 +107,14 @@ def test_encoding_in_worker_processes_matches(monkeypatch):
         got = encode.encode_texts(texts, workers=workers)
         for name, array in want.items():
             assert np.array_equal(got[name], array), name
+
+
+def test_negative_okapi_scores_are_not_pruned():
+    # Mean IDF < 0, so rank-bm25's Okapi floors IDFs at a negative epsilon.
+    tokens = [["a", "b"], ["a", "b"], ["a", "c"], ["a", "b", "b"], ["a"]]
+    settings = replace(IndexSettings(), variant="okapi")
+    baseline, ours = RankBM25Engine(tokens, settings), NumpyEngine.from_tokens(tokens, settings)
+    for terms in (["a"], ["a", "c"], ["b", "c"], ["b"]):
+        got, want = ours.top(terms, 2), baseline.top(terms, 2)
+        assert [i for i, _ in got] == [i for i, _ in want]
+        assert [s for _, s in got] == pytest.approx([s for _, s in want], rel=1e-5)
