@@ -1,10 +1,11 @@
 """The index file of the numpy engine: a JSON manifest and raw arrays, memory-mapped on load.
 
 Layout: 16-byte magic, the manifest's length (8 bytes, little-endian), the
-manifest (UTF-8 JSON: settings, sources, briefs, and each array's dtype, shape
-and offset), then each array's bytes at a 64-byte aligned offset. Loading maps
-the file and makes numpy views over it: nothing is parsed, tokenised or copied,
-and the OS pages in only what queries touch. No pickle: arrays are plain bytes
+manifest (UTF-8 JSON: settings, sources, and each array's dtype, shape and
+offset), then each array's bytes at a 64-byte aligned offset. Loading maps the
+file and makes numpy views over it: nothing is parsed, tokenised or copied (a
+brief's metadata is one JSON record, read when a citation needs it), and the OS
+pages in only what queries touch. No pickle: arrays are plain bytes
 of fixed dtypes. Written like store.py: a temporary file beside it, then os.replace.
 """
 
@@ -32,22 +33,72 @@ from index.settings import IndexSettings
 
 MAGIC = b"BRIEFBOT-NPIDX\x00\x01"
 FORMAT = "briefbot-numpy-index"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _ALIGN = 64
 _PASSAGE_ARRAYS = ("text_ptr", "text", "p_brief", "p_paragraph", "p_part", "p_start", "p_end")
+
+
+class BriefTable(Mapping[str, BriefInfo]):
+    """Briefs by id, each a JSON record in the file, parsed when asked for."""
+
+    def __init__(self, arrays: Mapping[str, Array]) -> None:
+        self._json, self._ptr = arrays["brief_json"], arrays["brief_ptr"]
+        self._ids = arrays["brief_ids"]  # in file order: passages refer to briefs by number
+        self._sorted, self._pos = arrays["brief_sorted"], arrays["brief_pos"]
+
+    def __len__(self) -> int:
+        return len(self._ptr) - 1
+
+    def __iter__(self) -> Iterator[str]:
+        return (b.decode("utf-8") for b in self._ids.tolist())
+
+    def __getitem__(self, brief_id: str) -> BriefInfo:
+        number = self.number(brief_id)
+        if number is None:
+            raise KeyError(brief_id)
+        record = bytes(self._json[int(self._ptr[number]) : int(self._ptr[number + 1])])
+        return BriefInfo(**json.loads(record))
+
+    def number(self, brief_id: str) -> int | None:
+        """The position of `brief_id` in the file, or None."""
+        key = brief_id.encode("utf-8")
+        if not key or not self._sorted.size or len(key) > self._sorted.dtype.itemsize:
+            return None
+        i = int(np.searchsorted(self._sorted, key))
+        found = i < self._sorted.size and self._sorted[i] == key
+        return int(self._pos[i]) if found else None
+
+    def id_at(self, number: int) -> str:
+        """The id of the brief at position `number`."""
+        return bytes(self._ids[number]).decode("utf-8")
+
+
+def brief_arrays(briefs: Mapping[str, BriefInfo]) -> dict[str, Array]:
+    """The arrays of BriefTable for a mapping of briefs (kept in its order)."""
+    records = [json.dumps(asdict(b), ensure_ascii=False).encode("utf-8") for b in briefs.values()]
+    ids = [b.encode("utf-8") for b in briefs]
+    width = f"S{max(map(len, ids), default=1)}"
+    order = sorted(range(len(ids)), key=ids.__getitem__)
+    lengths = np.fromiter(map(len, records), dtype=np.int64, count=len(records))
+    return {
+        "brief_json": np.frombuffer(b"".join(records), dtype=np.uint8),
+        "brief_ptr": np.concatenate(([0], np.cumsum(lengths))).astype(np.int64),
+        "brief_ids": np.array(ids, dtype=width),
+        "brief_sorted": np.array([ids[i] for i in order], dtype=width),
+        "brief_pos": np.array(order, dtype=np.int64),
+    }
 
 
 class PassageTable(Sequence[Passage]):
     """Passages held as arrays (text as one UTF-8 blob); a Passage is made when asked for."""
 
-    def __init__(self, arrays: Mapping[str, Array], brief_ids: Sequence[str]) -> None:
+    def __init__(self, arrays: Mapping[str, Array], briefs: BriefTable) -> None:
         self.arrays = arrays
-        self.brief_ids = list(brief_ids)
-        self._brief_no = {b: i for i, b in enumerate(self.brief_ids)}
+        self.briefs = briefs
         self._ptr = arrays["text_ptr"]
         self._text = arrays["text"]
         # Passages of a brief are contiguous: brief b's are [_first[b], _first[b + 1]).
-        self._first = np.searchsorted(arrays["p_brief"], np.arange(len(self.brief_ids) + 1))
+        self._first = np.searchsorted(arrays["p_brief"], np.arange(len(briefs) + 1))
 
     def __len__(self) -> int:
         return len(self._ptr) - 1
@@ -64,7 +115,7 @@ class PassageTable(Sequence[Passage]):
         if not 0 <= i < len(self):
             raise IndexError(i)
         a = self.arrays
-        brief = self.brief_ids[int(a["p_brief"][i])]
+        brief = self.briefs.id_at(int(a["p_brief"][i]))
         paragraph, part = int(a["p_paragraph"][i]), int(a["p_part"][i])
         text = bytes(self._text[int(self._ptr[i]) : int(self._ptr[i + 1])]).decode("utf-8")
         return Passage(
@@ -82,7 +133,7 @@ class PassageTable(Sequence[Passage]):
 
     def of_brief(self, brief_id: str) -> range:
         """The positions of the passages of `brief_id` (empty when unknown)."""
-        b = self._brief_no.get(brief_id)
+        b = self.briefs.number(brief_id)
         return range(0) if b is None else range(int(self._first[b]), int(self._first[b + 1]))
 
     def find(self, passage_id: str) -> int | None:
@@ -139,11 +190,11 @@ def passage_arrays(passages: Sequence[Passage], brief_ids: Sequence[str]) -> dic
 
 def save_large(index: Index, engine: NumpyEngine, path: Path) -> None:
     """Write `index` with its numpy engine to `path` atomically."""
-    briefs = list(index.briefs)
-    if isinstance(index.passages, PassageTable) and index.passages.brief_ids == briefs:
+    if isinstance(index.passages, PassageTable) and index.passages.briefs is index.briefs:
         arrays = {name: index.passages.arrays[name] for name in _PASSAGE_ARRAYS}
     else:
-        arrays = passage_arrays(index.passages, briefs)
+        arrays = passage_arrays(index.passages, list(index.briefs))
+    arrays.update(brief_arrays(index.briefs))
     arrays.update({name: engine.arrays[name] for name in ARRAY_NAMES})
     layout: dict[str, dict[str, Any]] = {}
     offset = 0
@@ -158,7 +209,6 @@ def save_large(index: Index, engine: NumpyEngine, path: Path) -> None:
             "built_at": index.built_at,
             "sources": {name: asdict(s) for name, s in index.sources.items()},
             "skipped": [asdict(s) for s in index.skipped],
-            "briefs": [asdict(b) for b in index.briefs.values()],
             "arrays": layout,
         },
         ensure_ascii=False,
@@ -224,11 +274,11 @@ def load_large(path: Path, settings: IndexSettings) -> Index:
                 raise ValueError(f"array {name} runs past the end of the file")
             arrays[name] = np.frombuffer(mapped, dtype=dtype, count=count, offset=offset)
         engine = NumpyEngine(arrays, settings)
-        briefs = {b["id"]: BriefInfo(**b) for b in data["briefs"]}
+        briefs = BriefTable(arrays)
         index = Index(
             settings=settings,
             briefs=briefs,
-            passages=PassageTable(arrays, list(briefs)),
+            passages=PassageTable(arrays, briefs),
             tokens=TokenTable(engine),
             sources={name: SourceStamp(**s) for name, s in data["sources"].items()},
             built_at=data["built_at"],

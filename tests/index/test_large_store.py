@@ -50,6 +50,9 @@ def test_lookups_without_a_scan(saved, seed_index):
     assert loaded.paragraph(first.brief, first.paragraph) == [first]
     assert loaded.passages[-1] == seed_index.passages[-1]
     assert loaded.passages[1:3] == list(seed_index.passages[1:3])
+    assert list(loaded.briefs) == list(seed_index.briefs)
+    assert loaded.briefs.get("nope") is None
+    assert "nope" not in loaded.briefs and first.brief in loaded.briefs
 
 
 def test_rank_bm25_engine_reads_the_same_file(saved, seed_index):
