@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
+from index.tokenize import TOKENIZER_VERSION
+
 Variant = Literal["okapi", "bm25l", "bm25plus"]
 VARIANTS: tuple[Variant, ...] = ("okapi", "bm25l", "bm25plus")
 EngineName = Literal["auto", "rank-bm25", "numpy"]
@@ -36,7 +38,8 @@ class IndexSettings:
         return asdict(self)
 
     def ranking(self) -> dict[str, Any]:
-        """The settings that change the scores (min_coverage and engine are chosen at load time)."""
+        """What saved scores depend on: settings bar min_coverage and engine, plus the tokenizer."""
         data = self.as_dict()
         del data["min_coverage"], data["engine"]
+        data["tokenizer"] = TOKENIZER_VERSION
         return data

@@ -54,6 +54,10 @@ _POSSESSIVE = re.compile(r"'s$|(?<=s)'$")
 
 _stemmer = Stemmer.Stemmer("english")
 
+# Bump when tokenize() can give other terms for the same text: saved indexes record
+# it, and a refresh reuses the tokens of unchanged briefs only under the same version.
+TOKENIZER_VERSION = 1
+
 
 def normalize(text: str) -> str:
     """Unicode-normalise and fold quotes, dashes and digit-group separators (case kept)."""

@@ -7,6 +7,7 @@ from dataclasses import replace
 import pytest
 
 import index.build
+import index.settings
 from bench.corpus import seed_briefs
 from index import IndexSettings, build_index, open_index, rebuild
 from tests.conftest import SEED_TEXT
@@ -80,3 +81,13 @@ def test_untouched_library_is_not_rebuilt(library, tmp_path, reads):
     reads.clear()
     assert open_index(library, path, IndexSettings()).rebuilt_because is None
     assert reads == []
+
+
+def test_another_tokenizer_version_rebuilds_everything(library, tmp_path, reads, monkeypatch):
+    path = tmp_path / "index.json"
+    rebuild(library, path, IndexSettings())
+    monkeypatch.setattr(index.settings, "TOKENIZER_VERSION", 999)
+    reads.clear()
+    opened = open_index(library, path, IndexSettings())
+    assert "other settings" in (opened.rebuilt_because or "")
+    assert len(reads) == 12
