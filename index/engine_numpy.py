@@ -186,8 +186,7 @@ class NumpyEngine:
         new: Mapping[str, Array],
         settings: IndexSettings,
     ) -> NumpyEngine:
-        """A new engine whose passage i is `previous`'s passage origin[i], or, where origin[i]
-        is -1, the next passage of the forward index `new`: array work only."""
+        """Passage i is previous's origin[i], or (origin -1) the next one of `new`: arrays only."""
         old_ptr, old_ids = previous.arrays["doc_ptr"], previous.arrays["doc_terms"]
         terms = np.union1d(previous._terms, new["terms"])
         old_map = np.searchsorted(terms, previous._terms).astype(np.uint32)
