@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from index import IndexSettings
-from index.settings import VARIANTS
+from index.settings import ENGINES, VARIANTS
 
 CONFIG_ENV = "BRIEFBOT_CONFIG"
 DEFAULT_CONFIG_NAME = "config.yaml"
@@ -115,6 +115,7 @@ SCHEMA: dict[str, tuple[Check, str]] = {
     "index.b": _float(0.0, 1.0),
     "index.delta": _float(0.0, 5.0),
     "index.max_passage_chars": _int(200, 100_000),
+    "index.engine": _choice(ENGINES),
     "logging.level": _choice(LOG_LEVELS),
     "discord.guild_ids": _IDS,
     "discord.moderator_role_ids": _IDS,

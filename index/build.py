@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,7 +17,11 @@ from index.brief import (
     load_brief,
     read_metadata,
 )
+from index.encode import encode_texts
+from index.engine_numpy import NumpyEngine
+from index.engines import PassageLookup, resolve
 from index.errors import EmptyCorpus, SeedsMissing, UnreadableBrief
+from index.large_store import TokenTable
 from index.passages import Passage, indexed_text, passages_of
 from index.search import Index, Skipped, SourceStamp
 from index.settings import IndexSettings
@@ -64,8 +69,47 @@ def stamp(path: Path) -> SourceStamp:
     return SourceStamp(sha256=digest, size=stat.st_size, mtime_ns=stat.st_mtime_ns)
 
 
-def build_index(seeds_dir: Path, settings: IndexSettings) -> Index:
-    """Read every brief in `seeds_dir` into a fresh Index; raise EmptyCorpus when none is usable."""
+def _restamp(path: Path, previous: Index | None) -> SourceStamp:
+    """The stamp of `path`, reusing the previous one when size and mtime are unchanged."""
+    old = previous.sources.get(path.name) if previous else None
+    if old is not None:
+        stat = path.stat()
+        if (stat.st_size, stat.st_mtime_ns) == (old.size, old.mtime_ns):
+            return old
+    return stamp(path)
+
+
+def _unchanged(path: Path, previous: Index, stamps: dict[str, SourceStamp]) -> bool:
+    """True when the brief at `path` and its metadata read the same as when `previous` was built."""
+    info = previous.briefs.get(path.stem)
+    if info is None or info.source != path.name:
+        return False
+    names = [path.name] + [path.with_suffix(s).name for s in METADATA_SUFFIXES]
+    for name in names:
+        old, new = previous.sources.get(name), stamps.get(name)
+        if (old is None) != (new is None) or (old and new and old.sha256 != new.sha256):
+            return False
+    # A metadata file that could not be read is re-read, to report it again.
+    return not any(s.file in names for s in previous.skipped)
+
+
+def _positions(previous: Index) -> dict[str, range | list[int]]:
+    """Where each brief's passages are in `previous`."""
+    if isinstance(previous.passages, PassageLookup):
+        lookup = previous.passages
+        return {b: lookup.of_brief(b) for b in previous.briefs}
+    where: dict[str, list[int]] = {}
+    for i, p in enumerate(previous.passages):
+        where.setdefault(p.brief, []).append(i)
+    return dict(where)
+
+
+def build_index(seeds_dir: Path, settings: IndexSettings, previous: Index | None = None) -> Index:
+    """Read every brief in `seeds_dir` into a fresh Index; raise EmptyCorpus when none is usable.
+
+    With `previous` (an index built with the same settings), briefs whose file and
+    metadata hash the same are taken from it: only changed briefs are read and tokenised.
+    """
     files = seed_files(seeds_dir)
     briefs: dict[str, BriefInfo] = {}
     passages: list[Passage] = []
@@ -76,6 +120,11 @@ def build_index(seeds_dir: Path, settings: IndexSettings) -> Index:
             aliases = read_aliases(seeds_dir / ALIASES_FILE)
         except UnreadableBrief as exc:
             skipped.append(Skipped(ALIASES_FILE, f"{exc}; searching without aliases"))
+    if previous is not None and previous.alias_groups != aliases:
+        previous = None  # other aliases: every passage's group terms change
+    stamps = {p.name: _restamp(p, previous) for p in files}
+    positions = _positions(previous) if previous else {}
+    origin: list[int] = []  # per passage: its position in `previous`, or -1 when read afresh
     stems = {p.stem for p in files if p.suffix.lower() in BRIEF_SUFFIXES}
     for path in files:
         suffix = path.suffix.lower()
@@ -87,6 +136,12 @@ def build_index(seeds_dir: Path, settings: IndexSettings) -> Index:
             continue
         if suffix not in BRIEF_SUFFIXES:
             skipped.append(Skipped(path.name, "not a brief: briefs are .txt or .md files"))
+            continue
+        if previous and path.stem not in briefs and _unchanged(path, previous, stamps):
+            briefs[path.stem] = previous.briefs[path.stem]
+            reused = positions.get(path.stem, [])
+            passages.extend(previous.passages[i] for i in reused)
+            origin.extend(reused)
             continue
         try:
             meta_path = next(
@@ -106,7 +161,9 @@ def build_index(seeds_dir: Path, settings: IndexSettings) -> Index:
             skipped.append(Skipped(path.name, f"another brief is already named {brief.id!r}"))
             continue
         briefs[brief.id] = info_of(brief)
-        passages.extend(passages_of(brief, settings.max_passage_chars))
+        fresh = passages_of(brief, settings.max_passage_chars)
+        passages.extend(fresh)
+        origin.extend([-1] * len(fresh))
     if not passages:
         why = (
             "; ".join(f"{s.file}: {s.reason}" for s in skipped)
@@ -114,13 +171,33 @@ def build_index(seeds_dir: Path, settings: IndexSettings) -> Index:
         )
         raise EmptyCorpus(f"No usable brief in {seeds_dir} ({why}).")
     annotate = Aliases(aliases).annotate
+    unread = [i for i, o in enumerate(origin) if o < 0]  # passages read afresh
+    tokens: Sequence[list[str]]
+    engine: NumpyEngine | None = None
+    old = previous.engine if previous else None
+    if resolve(settings.engine, len(passages)) == "numpy" and (
+        previous is None or isinstance(old, NumpyEngine)
+    ):
+        # Texts straight to token ids in arrays (in worker processes when large);
+        # reused passages keep their ids: nothing unchanged is tokenised again.
+        new = encode_texts([indexed_text(passages, i) for i in unread], aliases)
+        if isinstance(old, NumpyEngine):
+            engine = NumpyEngine.refreshed(old, origin, new, settings)
+        else:
+            engine = NumpyEngine.from_forward(new, settings)
+        tokens = TokenTable(engine)
+    else:
+        new_tokens = iter([annotate(tokenize(indexed_text(passages, i))) for i in unread])
+        kept = previous.tokens if previous else []
+        tokens = [next(new_tokens) if o < 0 else kept[o] for o in origin]
     return Index(
         settings=settings,
         briefs=briefs,
         passages=passages,
-        tokens=[annotate(tokenize(indexed_text(passages, i))) for i in range(len(passages))],
-        sources={p.name: stamp(p) for p in files},
+        tokens=tokens,
+        sources=stamps,
         built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         skipped=tuple(skipped),
         alias_groups=aliases,
+        engine=engine,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 from rank_bm25 import BM25L, BM25Okapi, BM25Plus
@@ -20,7 +20,7 @@ class RankBM25Engine:
     otherwise give passages without any query term a positive score.
     """
 
-    def __init__(self, tokens: Sequence[list[str]], settings: IndexSettings) -> None:
+    def __init__(self, tokens: Sequence[Sequence[str]], settings: IndexSettings) -> None:
         if not tokens:
             # rank-bm25 divides by the corpus size.
             raise EmptyCorpus("there are no passages to index")
@@ -48,13 +48,13 @@ class RankBM25Engine:
         scores = self._model.get_batch_scores([term], list(ids))
         return [float(s) if i in holders else 0.0 for i, s in zip(ids, scores, strict=True)]
 
-    def vocabulary(self) -> list[str]:
-        """Every indexed term."""
-        return list(self.postings)
-
     def document_frequency(self, term: str) -> int:
         """How many passages contain `term`."""
         return len(self.postings.get(term, ()))
+
+    def vocabulary(self) -> Iterable[str]:
+        """Every indexed term."""
+        return self.postings.keys()
 
     def top(self, terms: Sequence[str], k: int) -> list[tuple[int, float]]:
         """The best k (passage index, score) among passages holding a query term.

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index.build import build_index, seed_files, stamp
+from index.engine_numpy import NumpyEngine
 from index.errors import BriefError, IndexMissing, IndexUnreadable, IndexUnwritable
 from index.search import Index
 from index.settings import IndexSettings
@@ -48,10 +49,18 @@ class Opened:
     rebuilt_because: str | None
 
 
-def rebuild(seeds_dir: Path, path: Path, settings: IndexSettings) -> Index:
-    """Build from `seeds_dir` and save to `path`; on any failure the old file is untouched."""
-    index = build_index(seeds_dir, settings)
+def rebuild(
+    seeds_dir: Path, path: Path, settings: IndexSettings, previous: Index | None = None
+) -> Index:
+    """Build from `seeds_dir` and save to `path`; on any failure the old file is untouched.
+
+    With `previous` (the index in use), only briefs that changed are read again.
+    """
+    index = build_index(seeds_dir, settings, previous)
     save_index(index, path)
+    if isinstance(index.engine, NumpyEngine):
+        # Serve from the mapped file: the build's token lists and passages can go.
+        return load_index(path, settings)
     return index
 
 
@@ -84,7 +93,8 @@ def open_index(seeds_dir: Path, path: Path, settings: IndexSettings) -> Opened:
     reason = stale_reason(index, seeds_dir) if seeds_dir.is_dir() else None
     if reason:
         try:
-            return Opened(rebuild(seeds_dir, path, settings), f"the briefs changed ({reason})")
+            index = rebuild(seeds_dir, path, settings, previous=index)
+            return Opened(index, f"the briefs changed ({reason})")
         except (BriefError, OSError) as exc:  # e.g. a brief deleted while it was read
             log.warning(
                 "The briefs changed (%s) but could not be indexed: %s Using the saved index %s.",

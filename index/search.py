@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from index.aliases import Aliases
 from index.brief import BriefInfo
 from index.cite import Citation, locator
-from index.engine import RankBM25Engine
+from index.engines import Engine, PassageLookup, make_engine
 from index.passages import Passage
 from index.query import Concept, parse
 from index.sentences import sentence_spans
@@ -80,20 +80,32 @@ class Index:
     built_at: str
     skipped: tuple[Skipped, ...] = ()
     alias_groups: list[list[str]] = field(default_factory=list)
-    _engine: RankBM25Engine = field(init=False, repr=False)
+    # A ready engine (e.g. mapped from the index file); None builds one from `tokens`.
+    engine: Engine | None = field(default=None, repr=False, compare=False)
+    _engine: Engine = field(init=False, repr=False)
     _by_id: dict[str, int] = field(init=False, repr=False)
     _aliases: Aliases = field(init=False, repr=False)
     _context: dict[str, set[str]] = field(init=False, repr=False)
     _vocabulary: list[str] | None = field(init=False, repr=False, default=None)
 
     def __post_init__(self) -> None:
-        self._engine = RankBM25Engine(self.tokens, self.settings)
-        self._by_id = {p.id: i for i, p in enumerate(self.passages)}
+        if self.engine is None:
+            self.engine = make_engine(self.tokens, self.settings)
+        self._engine = self.engine
+        # Array-backed passages find ids themselves; a dict of a million would cost seconds.
+        lookup = isinstance(self.passages, PassageLookup)
+        self._by_id = {} if lookup else {p.id: i for i, p in enumerate(self.passages)}
         self._aliases = Aliases(self.alias_groups)
-        self._context = {
-            b.id: set(self._aliases.annotate(tokenize(f"{b.title}\n{b.standfirst}")))
-            for b in self.briefs.values()
-        }
+        self._context = {}
+
+    def _context_of(self, brief_id: str) -> set[str]:
+        """Terms of a brief's title and standfirst (on first use: a library may hold 100k)."""
+        terms = self._context.get(brief_id)
+        if terms is None:
+            brief = self.briefs[brief_id]
+            terms = set(self._terms_of(f"{brief.title}\n{brief.standfirst}"))
+            self._context[brief_id] = terms
+        return terms
 
     def _terms_of(self, text: str) -> list[str]:
         """Index terms of `text`, alias group terms included, as passages are indexed."""
@@ -136,7 +148,7 @@ class Index:
     def _coverage(self, i: int, concepts: list[Concept], weights: list[float]) -> float:
         """Share of the question's weight found in passage i (or, partly, in its brief's title)."""
         terms = set(self.tokens[i])
-        context = self._context.get(self.passages[i].brief, set())
+        context = self._context_of(self.passages[i].brief)
         found = 0.0
         for concept, weight in zip(concepts, weights, strict=True):
             if concept.found_in(terms):
@@ -201,11 +213,17 @@ class Index:
 
     def passage(self, passage_id: str) -> Passage | None:
         """The passage with this id, or None."""
-        i = self._by_id.get(passage_id)
+        if isinstance(self.passages, PassageLookup):
+            i = self.passages.find(passage_id)
+        else:
+            i = self._by_id.get(passage_id)
         return None if i is None else self.passages[i]
 
     def paragraph(self, brief_id: str, number: int) -> list[Passage]:
         """The passages of paragraph `number` of a brief (more than one when it was split)."""
+        if isinstance(self.passages, PassageLookup):
+            mine = [self.passages[i] for i in self.passages.of_brief(brief_id)]
+            return [p for p in mine if p.paragraph == number]
         return [p for p in self.passages if p.brief == brief_id and p.paragraph == number]
 
 

@@ -5,8 +5,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
+from index.tokenize import TOKENIZER_VERSION
+
 Variant = Literal["okapi", "bm25l", "bm25plus"]
 VARIANTS: tuple[Variant, ...] = ("okapi", "bm25l", "bm25plus")
+EngineName = Literal["auto", "rank-bm25", "numpy"]
+ENGINES: tuple[EngineName, ...] = ("auto", "rank-bm25", "numpy")
 
 
 @dataclass(frozen=True)
@@ -17,6 +21,8 @@ class IndexSettings:
         IDF of zero, silencing `Kim` or `China` on an 8-paragraph brief (README).
     min_coverage: share of the question's term weight (IDF) the best passage must
         contain for the brief to count as answering the question.
+    engine: rank-bm25 (small libraries), numpy (large ones: precomputed postings,
+        memory-mapped) or auto, which picks by passage count (index/engines.py).
     """
 
     variant: Variant = "bm25l"
@@ -25,13 +31,15 @@ class IndexSettings:
     delta: float = 0.5
     max_passage_chars: int = 1000
     min_coverage: float = 0.4
+    engine: EngineName = "auto"
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready copy, as stored in the index manifest."""
         return asdict(self)
 
     def ranking(self) -> dict[str, Any]:
-        """The settings that change the index file (min_coverage is applied at query time)."""
+        """What saved scores depend on: settings bar min_coverage and engine, plus the tokenizer."""
         data = self.as_dict()
-        del data["min_coverage"]
+        del data["min_coverage"], data["engine"]
+        data["tokenizer"] = TOKENIZER_VERSION
         return data

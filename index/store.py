@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any, TypeVar, cast, get_type_hints
 
 from index.brief import BriefInfo
+from index.engine_numpy import NumpyEngine
 from index.errors import EmptyCorpus, IndexMissing, IndexUnreadable, IndexUnwritable
+from index.large_store import alias_groups, is_large, load_large, save_large, unwritable
 from index.passages import Passage
 from index.search import Index, Skipped, SourceStamp
 from index.settings import IndexSettings
@@ -50,13 +52,17 @@ def save_index(index: Index, path: Path) -> None:
 
     On any failure the file at `path` is left as it was and the temporary file is
     removed; an OSError (disk full, no permission, a folder in the way) becomes
-    IndexUnwritable.
+    IndexUnwritable. A numpy-engine index is written as raw arrays, memory-mapped
+    on load (large_store.py), with the same guarantees.
     """
+    if isinstance(index.engine, NumpyEngine):
+        save_large(index, index.engine, path)
+        return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
-        raise IndexUnwritable(_unwritable(path, exc)) from exc
+        raise IndexUnwritable(unwritable(path, exc)) from exc
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             json.dump(to_json(index), out, ensure_ascii=False, separators=(",", ":"))
@@ -65,7 +71,7 @@ def save_index(index: Index, path: Path) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise IndexUnwritable(_unwritable(path, exc)) from exc
+        raise IndexUnwritable(unwritable(path, exc)) from exc
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -89,11 +95,6 @@ def _remove_leftovers(path: Path) -> None:
             continue  # gone already, or not ours to delete: harmless either way
 
 
-def _unwritable(path: Path, exc: OSError) -> str:
-    why = exc.strerror or exc.__class__.__name__
-    return f"Cannot write the index to {path} ({why}); the previous index file is unchanged."
-
-
 @cache
 def _field_types(cls: type) -> dict[str, Any]:
     # Cached: get_type_hints evaluates the annotations, far slower than the check itself.
@@ -114,14 +115,6 @@ def _record(cls: type[_Record], data: object) -> _Record:
 def _tokens(value: object) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
         raise IndexUnreadable("it is damaged (a passage's tokens are not a list of text)")
-    return value
-
-
-def _alias_groups(value: object) -> list[list[str]]:
-    if not isinstance(value, list) or not all(
-        isinstance(g, list) and all(isinstance(n, str) for n in g) for g in value
-    ):
-        raise IndexUnreadable("it is damaged (the aliases are not lists of names)")
     return value
 
 
@@ -154,7 +147,7 @@ def from_json(data: object, settings: IndexSettings) -> Index:
             sources={str(name): _record(SourceStamp, s) for name, s in data["sources"].items()},
             built_at=data["built_at"],
             skipped=tuple(_record(Skipped, s) for s in data["skipped"]),
-            alias_groups=_alias_groups(data["aliases"]),
+            alias_groups=alias_groups(data["aliases"]),
         )
     except (KeyError, TypeError, AttributeError, ValueError, EmptyCorpus) as exc:
         raise IndexUnreadable(f"it is damaged ({exc.__class__.__name__}: {exc})") from exc
@@ -162,6 +155,8 @@ def from_json(data: object, settings: IndexSettings) -> Index:
 
 def load_index(path: Path, settings: IndexSettings) -> Index:
     """Load the index at `path` without reading the sources (IndexMissing, IndexUnreadable)."""
+    if is_large(path):
+        return load_large(path, settings)
     try:
         raw = path.read_bytes()
     except FileNotFoundError as exc:

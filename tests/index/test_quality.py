@@ -58,3 +58,21 @@ def test_bad_question_sets_say_what_is_wrong(tmp_path, content, message):
     path.write_text(content, encoding="utf-8")
     with pytest.raises(BadQuestionSet, match=message):
         load_cases(path)
+
+
+@pytest.mark.parametrize("variant", ["bm25l", "okapi", "bm25plus"])
+def test_both_engines_answer_the_question_set_alike(cases, variant):
+    """The whole pipeline (aliases, typos, re-ranking, not covered) over either engine."""
+    from dataclasses import replace
+
+    from index import IndexSettings, build_index
+
+    small, large = (
+        build_index(SEEDS, replace(IndexSettings(), engine=engine, variant=variant))
+        for engine in ("rank-bm25", "numpy")
+    )
+    for case in cases:
+        a, b = small.search(case.question, 5), large.search(case.question, 5)
+        assert [h.passage_id for h in a.hits] == [h.passage_id for h in b.hits], case.question
+        assert [h.coverage for h in a.hits] == [h.coverage for h in b.hits], case.question
+        assert a.answered == b.answered, case.question

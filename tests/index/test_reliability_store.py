@@ -339,7 +339,7 @@ def test_refresh_that_hits_an_os_error_keeps_the_saved_index(served, seeds_dir, 
     path, before, expected = served
     (seeds_dir / "extra.txt").write_text("Extra\n\nStandfirst.\n\nBody on tariffs.\n", "utf-8")
 
-    def vanished(seeds, settings):
+    def vanished(seeds, settings, previous=None):
         raise FileNotFoundError(2, "No such file or directory", str(seeds / "extra.txt"))
 
     monkeypatch.setattr("index.refresh.build_index", vanished)

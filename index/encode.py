@@ -1,0 +1,68 @@
+"""Texts to term ids for the numpy engine, tokenised in worker processes for large builds.
+
+Each worker tokenises a chunk of texts with the one tokenizer and sends back a
+compact result (the chunk's own vocabulary, its token ids and lengths as raw
+bytes), never the token lists themselves: merging is numpy work, so the parent
+does not become the bottleneck. Small inputs are tokenised in-process.
+"""
+
+from __future__ import annotations
+
+import os
+from array import array
+from collections.abc import Sequence
+from functools import partial
+
+import numpy as np
+
+from index.aliases import Aliases
+from index.engine_numpy import Array, finish_forward
+from index.tokenize import tokenize
+
+# Below this many texts, starting worker processes costs more than it saves.
+PARALLEL_FROM = 20_000
+_CHUNK = 5_000
+
+Chunk = tuple[list[str], bytes, bytes]
+
+
+def _encode_chunk(texts: Sequence[str], aliases: list[list[str]]) -> Chunk:
+    """One chunk: its vocabulary (first-seen order), token ids (uint32), lengths (int64)."""
+    annotate = Aliases(aliases).annotate
+    vocab: dict[str, int] = {}
+    ids = array("I")
+    lengths = array("q")
+    for text in texts:
+        tokens = annotate(tokenize(text))
+        ids.extend([vocab.setdefault(t, len(vocab)) for t in tokens])
+        lengths.append(len(tokens))
+    return list(vocab), ids.tobytes(), lengths.tobytes()
+
+
+def encode_texts(
+    texts: Sequence[str], aliases: list[list[str]], workers: int | None = None
+) -> dict[str, Array]:
+    """The forward index (`terms`, `doc_ptr`, `doc_terms`) of `texts`, tokenised and
+    alias-annotated as `build_index` does, in the form encode_tokens gives."""
+    workers = workers if workers is not None else min(4, os.cpu_count() or 1)
+    chunks = [texts[i : i + _CHUNK] for i in range(0, len(texts), _CHUNK)]
+    if len(texts) < PARALLEL_FROM or workers < 2:
+        parts = [_encode_chunk(c, aliases) for c in chunks]
+    else:
+        # Imported here: `briefbot ask` never needs them, and they cost start-up time.
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        # forkserver: safe when the caller has threads (the bot builds in a thread).
+        context = multiprocessing.get_context("forkserver")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            parts = list(pool.map(partial(_encode_chunk, aliases=aliases), chunks))
+    vocab: dict[str, int] = {}
+    ids: list[Array] = []
+    lengths: list[Array] = [np.zeros(1, dtype=np.int64)]
+    for names, raw_ids, raw_lengths in parts:
+        local = np.array([vocab.setdefault(t, len(vocab)) for t in names], dtype=np.uint32)
+        ids.append(local[np.frombuffer(raw_ids, dtype=np.uint32)])
+        lengths.append(np.frombuffer(raw_lengths, dtype=np.int64))
+    doc_ids = np.concatenate(ids) if ids else np.zeros(0, dtype=np.uint32)
+    return finish_forward(list(vocab), doc_ids, np.concatenate(lengths))

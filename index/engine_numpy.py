@@ -1,0 +1,357 @@
+"""BM25 for large libraries: precomputed scores in numpy arrays, searched with MaxScore pruning.
+
+Each (term, passage) pair's BM25 contribution is computed once at build time with
+exactly rank-bm25's formulas (BM25L included, raw-tf factor and all), stored as
+float32 in postings sorted by passage, one slice per term (CSR). A query adds up
+the slices of its terms; terms whose best possible contribution can no longer
+lift a passage into the top k are only looked up for the passages already in
+the running (MaxScore), so common words do not cost a full scan.
+
+The arrays can live in memory or be numpy views over a memory-mapped index file
+(index/large_store.py), so loading costs no parsing and little memory.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from array import array
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from index.errors import EmptyCorpus
+from index.settings import IndexSettings
+
+Array = npt.NDArray[Any]
+
+# Arrays that make up the engine; large_store.py saves and maps exactly these.
+ARRAY_NAMES = (
+    "terms",  # S<n>: the vocabulary, UTF-8, sorted bytewise; a term's id is its position
+    "post_ptr",  # int64[2V+1]: term t's high tier is [ptr[2t], ptr[2t+1]), its low one next
+    "post_doc",  # int32[nnz]: passage index of each posting, ascending within a tier
+    "post_score",  # float32[nnz]: the BM25 contribution of the term to that passage
+    "max_score",  # float64[2V]: the largest contribution in each tier (MaxScore bound)
+    "doc_ptr",  # int64[N+1]: passage i's tokens are doc_terms[doc_ptr[i]:doc_ptr[i+1]]
+    "doc_terms",  # uint32[T]: every passage's tokens as term ids, in text order
+)
+
+# A posting scoring above this many times its term's mean goes to the term's high tier.
+_TIER = 1.25
+# Float sums of the same impacts in another order differ in the last bits: bounds get slack.
+_SLACK = 1 + 1e-9
+
+
+def encode_tokens(tokens: Iterable[Sequence[str]]) -> dict[str, Array]:
+    """The vocabulary and forward index (`terms`, `doc_ptr`, `doc_terms`) of token lists."""
+    vocab: dict[str, int] = {}
+    ids = array("I")  # 4 bytes a token: a million passages make about 90 million
+    lengths = array("q", [0])
+    for passage in tokens:
+        ids.extend([vocab.setdefault(t, len(vocab)) for t in passage])
+        lengths.append(len(passage))
+    return finish_forward(
+        list(vocab), np.frombuffer(ids, dtype=np.uint32), np.frombuffer(lengths, dtype=np.int64)
+    )
+
+
+def finish_forward(names: list[str], ids: Array, lengths: Array) -> dict[str, Array]:
+    """Renumber terms (ids in first-seen order) by sorted UTF-8 bytes: the forward index."""
+    encoded = [t.encode("utf-8") for t in names]
+    order = sorted(range(len(encoded)), key=encoded.__getitem__)
+    rank = np.empty(len(encoded), dtype=np.uint32)
+    rank[np.asarray(order, dtype=np.int64)] = np.arange(len(encoded), dtype=np.uint32)
+    width = max(map(len, encoded), default=1)
+    terms = np.array([encoded[i] for i in order], dtype=f"S{width}")
+    return {
+        "terms": terms,
+        "doc_ptr": np.cumsum(lengths, dtype=np.int64),
+        "doc_terms": rank[ids] if ids.size else np.zeros(0, dtype=np.uint32),
+    }
+
+
+def _idf(variant: str, n: int, df: Array) -> Array:
+    """rank-bm25 0.2.2's IDF for each term, given document frequencies."""
+    dff = df.astype(np.float64)
+    if variant == "bm25l":
+        return math.log(n + 1) - np.log(dff + 0.5)
+    if variant == "bm25plus":
+        return np.log((n + 1) / dff)
+    idf = np.log(n - dff + 0.5) - np.log(dff + 0.5)
+    # BM25Okapi floors negative IDFs at epsilon (0.25) times the mean IDF.
+    floor = 0.25 * float(idf.mean()) if idf.size else 0.0
+    floored: Array = np.where(idf < 0, floor, idf)
+    return floored
+
+
+def score_postings(forward: Mapping[str, Array], settings: IndexSettings) -> dict[str, Array]:
+    """The postings arrays (`post_*`, `max_score`) for a forward index, scored per `settings`."""
+    doc_ptr, doc_terms = forward["doc_ptr"], forward["doc_terms"]
+    n, vocab = len(doc_ptr) - 1, len(forward["terms"])
+    if n <= 0:
+        raise EmptyCorpus("there are no passages to index")
+    lengths = np.diff(doc_ptr)
+    # One sort groups postings by term, then passage; run lengths are the term frequencies.
+    # (In-place steps and dels: at a million passages each array is ~90M entries.)
+    keys = doc_terms.astype(np.int64)
+    keys *= n
+    keys += np.repeat(np.arange(n, dtype=np.int64), lengths)
+    keys, counts = np.unique(keys, return_counts=True)
+    term = (keys // n).astype(np.int32)
+    doc = (keys % n).astype(np.int32)
+    del keys
+    tf = counts.astype(np.float64)
+    del counts
+    df = np.bincount(term, minlength=vocab)
+    avgdl = float(lengths.sum()) / n
+    k1, b, delta = settings.k1, settings.b, settings.delta
+    norm = (1 - b + b * lengths / avgdl)[doc] if avgdl else np.ones(len(doc))
+    if settings.variant == "bm25l":
+        norm = tf / norm  # ctd
+        # rank-bm25 0.2.2 multiplies BM25L by the raw tf; kept for parity (README).
+        score = (k1 + 1) * (norm + delta) / (k1 + norm + delta)
+        score *= tf
+    elif settings.variant == "bm25plus":
+        # The idf * delta that BM25+ gives every candidate for every query term is
+        # added at query time (NumpyEngine.top): it does not depend on the passage.
+        score = tf * (k1 + 1) / (k1 * norm + tf)
+    else:
+        score = tf * (k1 + 1) / (tf + k1 * norm)
+    del norm, tf
+    score *= _idf(settings.variant, n, df)[term]
+    stored = score.astype(np.float32)
+    del score
+    # Two tiers per term: postings above 1.25x the term's mean score (mostly tf >= 2), then
+    # the rest. The low tier's bound is then close to a typical score, not the rare peak
+    # (rank-bm25's BM25L grows with raw tf), so MaxScore can skip common words' long tails.
+    mean = np.bincount(term, weights=stored, minlength=vocab) / np.maximum(df, 1)
+    slot = 2 * term + (stored <= _TIER * mean[term])
+    order = np.argsort(slot, kind="stable")  # already sorted by term: a cheap merge
+    slot, doc, stored = slot[order], doc[order], stored[order]
+    sizes = np.bincount(slot, minlength=2 * vocab)
+    post_ptr = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+    max_score = np.zeros(2 * vocab, dtype=np.float64)
+    present = sizes > 0
+    if stored.size:
+        max_score[present] = np.maximum.reduceat(stored.astype(np.float64), post_ptr[:-1][present])
+    return {
+        "post_ptr": post_ptr,
+        "post_doc": doc,
+        "post_score": stored,
+        "max_score": max_score,
+    }
+
+
+class NumpyEngine:
+    """Ranks passages from precomputed BM25 postings; same interface as RankBM25Engine."""
+
+    def __init__(self, arrays: Mapping[str, Array], settings: IndexSettings) -> None:
+        missing = [name for name in ARRAY_NAMES if name not in arrays]
+        if missing:
+            raise ValueError(f"engine arrays missing: {', '.join(missing)}")
+        self.arrays = dict(arrays)
+        self._terms = arrays["terms"]
+        self._ptr = arrays["post_ptr"]
+        self._doc = arrays["post_doc"]
+        self._score = arrays["post_score"]
+        self._max = arrays["max_score"]
+        self.size = len(arrays["doc_ptr"]) - 1
+        if self.size <= 0:
+            raise EmptyCorpus("there are no passages to index")
+        vocab = len(self._terms)
+        if len(self._ptr) != 2 * vocab + 1 or len(self._max) != 2 * vocab:
+            raise ValueError("postings do not match the vocabulary")
+        if int(self._ptr[-1]) != len(self._doc) or len(self._doc) != len(self._score):
+            raise ValueError("postings arrays disagree in length")
+        self._plus = settings.delta if settings.variant == "bm25plus" else 0.0
+        self._local = threading.local()
+
+    @classmethod
+    def from_tokens(cls, tokens: Iterable[Sequence[str]], settings: IndexSettings) -> NumpyEngine:
+        """Build the engine from each passage's tokens."""
+        return cls.from_forward(encode_tokens(tokens), settings)
+
+    @classmethod
+    def from_forward(cls, forward: Mapping[str, Array], settings: IndexSettings) -> NumpyEngine:
+        """Build the engine from a forward index (encode_tokens, encode.encode_texts)."""
+        return cls({**forward, **score_postings(forward, settings)}, settings)
+
+    @classmethod
+    def refreshed(
+        cls,
+        previous: NumpyEngine,
+        origin: Sequence[int],
+        new: Mapping[str, Array],
+        settings: IndexSettings,
+    ) -> NumpyEngine:
+        """Passage i is previous's origin[i], or (origin -1) the next one of `new`: arrays only."""
+        old_ptr, old_ids = previous.arrays["doc_ptr"], previous.arrays["doc_terms"]
+        terms = np.union1d(previous._terms, new["terms"])
+        old_map = np.searchsorted(terms, previous._terms).astype(np.uint32)
+        new_map = np.searchsorted(terms, new["terms"]).astype(np.uint32)
+        src = np.asarray(origin, dtype=np.int64)
+        is_old = src >= 0
+        fresh_no = np.cumsum(~is_old) - 1
+        old_at = np.where(is_old, src, 0)
+        new_at = np.where(is_old, 0, fresh_no)
+        lengths = np.where(is_old, np.diff(old_ptr)[old_at], np.diff(new["doc_ptr"])[new_at])
+        doc_ptr = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
+        start = np.where(is_old, old_ptr[:-1][old_at], new["doc_ptr"][:-1][new_at])
+        pos = np.arange(doc_ptr[-1]) + np.repeat(start - doc_ptr[:-1], lengths)
+        token_old = np.repeat(is_old, lengths)
+        ids = np.empty(len(pos), dtype=np.uint32)
+        ids[token_old] = old_map[old_ids[pos[token_old]]]
+        ids[~token_old] = new_map[new["doc_terms"][pos[~token_old]]]
+        # Drop the terms only removed passages had, so the vocabulary stays exact.
+        used = np.bincount(ids, minlength=len(terms)) > 0
+        renumber = (np.cumsum(used) - 1).astype(np.uint32)
+        forward = {"terms": terms[used], "doc_ptr": doc_ptr, "doc_terms": renumber[ids]}
+        return cls({**forward, **score_postings(forward, settings)}, settings)
+
+    def term_id(self, term: str) -> int | None:
+        """The id of `term` in the vocabulary, or None when no passage contains it."""
+        key = term.encode("utf-8")
+        if not self._terms.size or len(key) > self._terms.dtype.itemsize or not key:
+            return None
+        i = int(np.searchsorted(self._terms, key))
+        return i if i < self._terms.size and self._terms[i] == key else None
+
+    def document_frequency(self, term: str) -> int:
+        """How many passages contain `term`."""
+        i = self.term_id(term)
+        return 0 if i is None else int(self._ptr[2 * i + 2] - self._ptr[2 * i])
+
+    def vocabulary(self) -> Iterator[str]:
+        """Every indexed term, in bytewise order."""
+        return (t.decode("utf-8") for t in self._terms)
+
+    def tokens(self, i: int) -> list[str]:
+        """The tokens of passage `i`, as indexed."""
+        ptr, ids = self.arrays["doc_ptr"], self.arrays["doc_terms"]
+        return [t.decode("utf-8") for t in self._terms[ids[ptr[i] : ptr[i + 1]]].tolist()]
+
+    def term_scores(self, term: str, ids: Sequence[int]) -> list[float]:
+        """The BM25 score of `term` alone in each passage of `ids`; 0 where it is absent."""
+        t = self.term_id(term)
+        if t is None or not ids:
+            return [0.0] * len(ids)
+        cand = np.asarray(ids, dtype=np.int64)
+        _, aux = self._scratch()
+        found = np.zeros(cand.size)
+        for tier in (2 * t, 2 * t + 1):
+            docs, scores = self._postings(tier)
+            found += self._lookup(cand, docs, scores, aux)
+        if self._plus:
+            # BM25+'s idf * delta, for the passages that hold the term (their score is > 0).
+            df = int(self._ptr[2 * t + 2] - self._ptr[2 * t])
+            found[found > 0] += self._plus * math.log((self.size + 1) / df)
+        result: list[float] = found.tolist()
+        return result
+
+    def _postings(self, t: int) -> tuple[Array, Array]:
+        lo, hi = int(self._ptr[t]), int(self._ptr[t + 1])
+        return self._doc[lo:hi], self._score[lo:hi]
+
+    def top(self, terms: Sequence[str], k: int) -> list[tuple[int, float]]:
+        """The best k (passage index, score) among passages holding a query term.
+
+        Ties are broken by passage order, so results are deterministic.
+        """
+        counts: dict[int, int] = {}
+        for term in terms:
+            t = self.term_id(term)
+            if t is not None:
+                counts[t] = counts.get(t, 0) + 1  # a repeated query term counts again
+        if not counts or k <= 0:
+            return []
+        # Each term's two tiers rank as separate lists (a passage is in one of them).
+        tiers = {
+            v: n
+            for t, n in counts.items()
+            for v in (2 * t, 2 * t + 1)
+            if self._ptr[v + 1] > self._ptr[v]
+        }
+        # Highest possible contribution first: rare terms decide the candidates.
+        order = sorted(tiers, key=lambda v: (-self._max[v] * tiers[v], v))
+        bounds = [float(self._max[v]) * tiers[v] for v in order]
+        rest = [math.fsum(bounds[i:]) for i in range(len(order))] + [0.0]
+        # Term at a time into a dense accumulator, highest bound first. theta is a lower
+        # bound on the final k-th best score: the k-th best partial sum among the passages
+        # of the term just added (partial sums only grow). Once theta beats what all the
+        # remaining terms together could add, a passage not yet seen cannot make the top k.
+        total, aux = self._scratch()
+        touched: list[Array] = []
+        try:
+            theta, done = -math.inf, 0.0
+            # Pruning needs partial sums that only grow. Okapi's floored IDF can be negative
+            # (when the mean IDF is): then every passage holding a term is scored in full.
+            prune = min(bounds) >= 0
+            i = 0
+            while i < len(order) and not theta > rest[i] * _SLACK:
+                ids, scores = self._postings(order[i])
+                weight = tiers[order[i]]
+                total[ids] += scores if weight == 1 else scores * float(weight)
+                touched.append(ids)
+                done += bounds[i]
+                i += 1
+                # No partial sum exceeds `done`: look for a better theta only if it could stop.
+                if prune and ids.size >= k and done > rest[i] * _SLACK:
+                    part = total[ids]
+                    theta = max(theta, float(np.partition(part, part.size - k)[part.size - k]))
+            # Candidates: passages seen so far that can still reach theta with what the
+            # remaining terms could add. Found through the postings read, never a full scan.
+            floor = theta - rest[i] * _SLACK
+            kept = [ids[total[ids] >= floor] for ids in touched]
+            cand = np.sort(np.concatenate(kept)) if len(kept) > 1 else kept[0]
+            if len(kept) > 1:
+                cand = cand[np.concatenate(([True], cand[1:] != cand[:-1]))]
+            acc = total[cand]
+            for t in order[i:]:
+                ids, scores = self._postings(t)
+                acc += self._lookup(cand, ids, scores, aux) * tiers[t]
+        finally:
+            for ids in touched:
+                total[ids] = 0.0
+        if self._plus:
+            # rank-bm25's BM25+ adds idf * delta for each query term, present or not.
+            df = np.diff(self._ptr[np.asarray(list(counts), dtype=np.int64)[:, None] * 2 + [0, 2]])
+            idf = np.log((self.size + 1) / df.ravel().astype(np.float64))
+            acc = acc + self._plus * float(np.dot(idf, list(counts.values())))
+        return self._best(cand, acc, k)
+
+    def _scratch(self) -> tuple[Array, Array]:
+        """Two zeroed float64 buffers of one slot per passage, kept per thread.
+
+        A fresh np.zeros of a million slots costs milliseconds of page faults; a
+        query puts back the zeros it overwrote instead.
+        """
+        buffers: tuple[Array, Array] | None = getattr(self._local, "buffers", None)
+        if buffers is None:
+            buffers = (np.zeros(self.size), np.zeros(self.size))
+            self._local.buffers = buffers
+        return buffers
+
+    @staticmethod
+    def _lookup(cand: Array, ids: Array, scores: Array, aux: Array) -> Array:
+        """Each candidate's score in one term's postings (0 where absent)."""
+        if not cand.size or not ids.size:
+            return np.zeros(cand.size, dtype=np.float64)
+        if cand.size * 8 > ids.size:
+            aux[ids] = scores
+            found: Array = aux[cand]
+            aux[ids] = 0.0
+            return found
+        pos = np.minimum(np.searchsorted(ids, cand), ids.size - 1)
+        return np.where(ids[pos] == cand, scores[pos].astype(np.float64), 0.0)
+
+    @staticmethod
+    def _best(cand: Array, acc: Array, k: int) -> list[tuple[int, float]]:
+        """The k best candidates by score, then passage order."""
+        if cand.size > k:
+            theta = np.partition(acc, cand.size - k)[cand.size - k]
+            keep = acc >= theta  # every tie at the k-th score, so order decides among them
+            cand, acc = cand[keep], acc[keep]
+        order = np.lexsort((cand, -acc))[:k]
+        return [(int(cand[j]), float(acc[j])) for j in order]

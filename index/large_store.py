@@ -1,0 +1,316 @@
+"""The index file of the numpy engine: a JSON manifest and raw arrays, memory-mapped on load.
+
+Layout: 16-byte magic, the manifest's length (8 bytes, little-endian), the
+manifest (UTF-8 JSON: settings, sources, and each array's dtype, shape and
+offset), then each array's bytes at a 64-byte aligned offset. Loading maps the
+file and makes numpy views over it: nothing is parsed, tokenised or copied (a
+brief's metadata is one JSON record, read when a citation needs it), and the OS
+pages in only what queries touch. No pickle: arrays are plain bytes
+of fixed dtypes. Written like store.py: a temporary file beside it, then os.replace.
+"""
+
+from __future__ import annotations
+
+import json
+import mmap
+import os
+import struct
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, overload
+
+import numpy as np
+
+from index.brief import BriefInfo
+from index.engine_numpy import ARRAY_NAMES, Array, NumpyEngine
+from index.engines import resolve
+from index.errors import IndexUnreadable, IndexUnwritable
+from index.passages import Passage
+from index.search import Index, Skipped, SourceStamp
+from index.settings import IndexSettings
+
+MAGIC = b"BRIEFBOT-NPIDX\x00\x01"
+FORMAT = "briefbot-numpy-index"
+FORMAT_VERSION = 2
+_ALIGN = 64
+_PASSAGE_ARRAYS = ("text_ptr", "text", "p_brief", "p_paragraph", "p_part", "p_start", "p_end")
+
+
+class BriefTable(Mapping[str, BriefInfo]):
+    """Briefs by id, each a JSON record in the file, parsed when asked for."""
+
+    def __init__(self, arrays: Mapping[str, Array]) -> None:
+        self._json, self._ptr = arrays["brief_json"], arrays["brief_ptr"]
+        self._ids = arrays["brief_ids"]  # in file order: passages refer to briefs by number
+        self._sorted, self._pos = arrays["brief_sorted"], arrays["brief_pos"]
+
+    def __len__(self) -> int:
+        return len(self._ptr) - 1
+
+    def __iter__(self) -> Iterator[str]:
+        return (b.decode("utf-8") for b in self._ids.tolist())
+
+    def __getitem__(self, brief_id: str) -> BriefInfo:
+        number = self.number(brief_id)
+        if number is None:
+            raise KeyError(brief_id)
+        record = bytes(self._json[int(self._ptr[number]) : int(self._ptr[number + 1])])
+        return BriefInfo(**json.loads(record))
+
+    def number(self, brief_id: str) -> int | None:
+        """The position of `brief_id` in the file, or None."""
+        key = brief_id.encode("utf-8")
+        if not key or not self._sorted.size or len(key) > self._sorted.dtype.itemsize:
+            return None
+        i = int(np.searchsorted(self._sorted, key))
+        found = i < self._sorted.size and self._sorted[i] == key
+        return int(self._pos[i]) if found else None
+
+    def id_at(self, number: int) -> str:
+        """The id of the brief at position `number`."""
+        return bytes(self._ids[number]).decode("utf-8")
+
+
+def brief_arrays(briefs: Mapping[str, BriefInfo]) -> dict[str, Array]:
+    """The arrays of BriefTable for a mapping of briefs (kept in its order)."""
+    records = [json.dumps(asdict(b), ensure_ascii=False).encode("utf-8") for b in briefs.values()]
+    ids = [b.encode("utf-8") for b in briefs]
+    width = f"S{max(map(len, ids), default=1)}"
+    order = sorted(range(len(ids)), key=ids.__getitem__)
+    lengths = np.fromiter(map(len, records), dtype=np.int64, count=len(records))
+    return {
+        "brief_json": np.frombuffer(b"".join(records), dtype=np.uint8),
+        "brief_ptr": np.concatenate(([0], np.cumsum(lengths))).astype(np.int64),
+        "brief_ids": np.array(ids, dtype=width),
+        "brief_sorted": np.array([ids[i] for i in order], dtype=width),
+        "brief_pos": np.array(order, dtype=np.int64),
+    }
+
+
+class PassageTable(Sequence[Passage]):
+    """Passages held as arrays (text as one UTF-8 blob); a Passage is made when asked for."""
+
+    def __init__(self, arrays: Mapping[str, Array], briefs: BriefTable) -> None:
+        self.arrays = arrays
+        self.briefs = briefs
+        self._ptr = arrays["text_ptr"]
+        self._text = arrays["text"]
+        # Passages of a brief are contiguous: brief b's are [_first[b], _first[b + 1]).
+        self._first = np.searchsorted(arrays["p_brief"], np.arange(len(briefs) + 1))
+
+    def __len__(self) -> int:
+        return len(self._ptr) - 1
+
+    @overload
+    def __getitem__(self, i: int) -> Passage: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Passage]: ...
+    def __getitem__(self, i: int | slice) -> Passage | list[Passage]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        a = self.arrays
+        brief = self.briefs.id_at(int(a["p_brief"][i]))
+        paragraph, part = int(a["p_paragraph"][i]), int(a["p_part"][i])
+        text = bytes(self._text[int(self._ptr[i]) : int(self._ptr[i + 1])]).decode("utf-8")
+        return Passage(
+            id=f"{brief}:{paragraph}" + (f".{part}" if part else ""),
+            brief=brief,
+            paragraph=paragraph,
+            part=part,
+            start=int(a["p_start"][i]),
+            end=int(a["p_end"][i]),
+            text=text,
+        )
+
+    def __iter__(self) -> Iterator[Passage]:
+        return (self[i] for i in range(len(self)))
+
+    def of_brief(self, brief_id: str) -> range:
+        """The positions of the passages of `brief_id` (empty when unknown)."""
+        b = self.briefs.number(brief_id)
+        return range(0) if b is None else range(int(self._first[b]), int(self._first[b + 1]))
+
+    def find(self, passage_id: str) -> int | None:
+        """The position of the passage with this id, or None."""
+        brief, _, where = passage_id.rpartition(":")
+        paragraph, _, part = where.partition(".")
+        if not paragraph.isdigit() or not (part.isdigit() or not part):
+            return None
+        span = self.of_brief(brief)
+        paragraphs = self.arrays["p_paragraph"][span.start : span.stop]
+        parts = self.arrays["p_part"][span.start : span.stop]
+        hits = np.flatnonzero((paragraphs == int(paragraph)) & (parts == int(part or 0)))
+        return span.start + int(hits[0]) if hits.size else None
+
+
+class TokenTable(Sequence[list[str]]):
+    """Each passage's tokens, read from the engine's forward index when asked for."""
+
+    def __init__(self, engine: NumpyEngine) -> None:
+        self.engine = engine
+
+    def __len__(self) -> int:
+        return self.engine.size
+
+    @overload
+    def __getitem__(self, i: int) -> list[str]: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[list[str]]: ...
+    def __getitem__(self, i: int | slice) -> list[str] | list[list[str]]:
+        if isinstance(i, slice):
+            return [self.engine.tokens(j) for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        return self.engine.tokens(i)
+
+
+def passage_arrays(passages: Sequence[Passage], brief_ids: Sequence[str]) -> dict[str, Array]:
+    """The arrays of PassageTable for a list of passages."""
+    numbers = {b: i for i, b in enumerate(brief_ids)}
+    blobs = [p.text.encode("utf-8") for p in passages]
+    lengths = np.fromiter(map(len, blobs), dtype=np.int64, count=len(blobs))
+    return {
+        "text_ptr": np.concatenate(([0], np.cumsum(lengths))).astype(np.int64),
+        "text": np.frombuffer(b"".join(blobs), dtype=np.uint8),
+        "p_brief": np.fromiter((numbers[p.brief] for p in passages), np.int32, len(passages)),
+        "p_paragraph": np.fromiter((p.paragraph for p in passages), np.int32, len(passages)),
+        "p_part": np.fromiter((p.part for p in passages), np.int32, len(passages)),
+        "p_start": np.fromiter((p.start for p in passages), np.int64, len(passages)),
+        "p_end": np.fromiter((p.end for p in passages), np.int64, len(passages)),
+    }
+
+
+def save_large(index: Index, engine: NumpyEngine, path: Path) -> None:
+    """Write `index` with its numpy engine to `path` atomically."""
+    if isinstance(index.passages, PassageTable) and index.passages.briefs is index.briefs:
+        arrays = {name: index.passages.arrays[name] for name in _PASSAGE_ARRAYS}
+    else:
+        arrays = passage_arrays(index.passages, list(index.briefs))
+    arrays.update(brief_arrays(index.briefs))
+    arrays.update({name: engine.arrays[name] for name in ARRAY_NAMES})
+    layout: dict[str, dict[str, Any]] = {}
+    offset = 0
+    for name, array in arrays.items():
+        layout[name] = {"dtype": array.dtype.str, "shape": list(array.shape), "offset": offset}
+        offset += -(-array.nbytes // _ALIGN) * _ALIGN
+    manifest = json.dumps(
+        {
+            "format": FORMAT,
+            "version": FORMAT_VERSION,
+            "settings": index.settings.ranking(),
+            "built_at": index.built_at,
+            "sources": {name: asdict(s) for name, s in index.sources.items()},
+            "skipped": [asdict(s) for s in index.skipped],
+            "aliases": index.alias_groups,
+            "arrays": layout,
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode("utf-8")
+    head = MAGIC + struct.pack("<Q", len(manifest)) + manifest
+    start = -(-len(head) // _ALIGN) * _ALIGN
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise IndexUnwritable(unwritable(path, exc)) from exc
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(head.ljust(start, b"\0"))
+            for array in arrays.values():
+                out.write(np.ascontiguousarray(array).tobytes())
+                out.write(b"\0" * (-array.nbytes % _ALIGN))
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise IndexUnwritable(unwritable(path, exc)) from exc
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def unwritable(path: Path, exc: OSError) -> str:
+    """The message for an index file that cannot be written."""
+    why = exc.strerror or exc.__class__.__name__
+    return f"Cannot write the index to {path} ({why}); the previous index file is unchanged."
+
+
+def alias_groups(data: object) -> list[list[str]]:
+    """The alias groups of a manifest, checked: a list of lists of names."""
+    if not isinstance(data, list) or not all(
+        isinstance(g, list) and all(isinstance(n, str) for n in g) for g in data
+    ):
+        raise TypeError("aliases must be a list of lists of names")
+    return data
+
+
+def is_large(path: Path) -> bool:
+    """True when `path` starts like a numpy-engine index file."""
+    try:
+        with path.open("rb") as f:
+            return f.read(len(MAGIC)) == MAGIC
+    except OSError:
+        return False
+
+
+def load_large(path: Path, settings: IndexSettings) -> Index:
+    """Map the index file at `path` into an Index with lazy passages and tokens."""
+    try:
+        with path.open("rb") as f:
+            mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError) as exc:
+        raise IndexUnreadable(f"cannot read it ({exc})") from exc
+    try:
+        (size,) = struct.unpack_from("<Q", mapped, len(MAGIC))
+        at = len(MAGIC) + 8
+        data = json.loads(bytes(mapped[at : at + size]))
+        start = -(-(at + size) // _ALIGN) * _ALIGN
+    except (struct.error, ValueError) as exc:
+        raise IndexUnreadable("its header is damaged") from exc
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise IndexUnreadable("it is not a briefbot index file")
+    if data.get("version") != FORMAT_VERSION:
+        raise IndexUnreadable(
+            f"it has format version {data.get('version')!r}; "
+            f"this briefbot reads version {FORMAT_VERSION}"
+        )
+    if data.get("settings") != settings.ranking():
+        raise IndexUnreadable("it was built with other settings")
+    try:
+        arrays: dict[str, Array] = {}
+        for name, spec in data["arrays"].items():
+            dtype = np.dtype(spec["dtype"])
+            count = int(np.prod(spec["shape"], dtype=np.int64))
+            offset = start + int(spec["offset"])
+            if offset + count * dtype.itemsize > len(mapped):
+                raise ValueError(f"array {name} runs past the end of the file")
+            arrays[name] = np.frombuffer(mapped, dtype=dtype, count=count, offset=offset)
+        engine = NumpyEngine(arrays, settings)
+        briefs = BriefTable(arrays)
+        index = Index(
+            settings=settings,
+            briefs=briefs,
+            passages=PassageTable(arrays, briefs),
+            tokens=TokenTable(engine),
+            sources={name: SourceStamp(**s) for name, s in data["sources"].items()},
+            built_at=data["built_at"],
+            skipped=tuple(Skipped(**s) for s in data["skipped"]),
+            alias_groups=alias_groups(data["aliases"]),
+            # engine: rank-bm25 asks for rank-bm25, built from the mapped tokens.
+            engine=engine if resolve(settings.engine, engine.size) == "numpy" else None,
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise IndexUnreadable(f"it is damaged ({exc.__class__.__name__}: {exc})") from exc
+    if len(index.passages) != engine.size:
+        raise IndexUnreadable("it is damaged (passages and postings disagree)")
+    return index

@@ -1,0 +1,129 @@
+"""The numpy engine ranks like rank-bm25: same passages, same order, bar float ties."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from bench.corpus import Synthetic
+from index import encode
+from index.aliases import Aliases
+from index.engine import RankBM25Engine
+from index.engine_numpy import NumpyEngine, encode_tokens
+from index.settings import VARIANTS, IndexSettings
+from index.tokenize import tokenize
+
+SEED_QUESTIONS = [
+    "Why is China more important to North Korea than Russia?",
+    "Kim Jong-un Putin summit",
+    "sanctions nuclear missile tests",
+    "border alliance treaty 1961",
+    "Sino-Soviet split",
+    "weather in Paris",
+]
+
+
+def assert_same_ranking(ours, theirs, baseline, terms):
+    """Same ids in the same order, except where rank-bm25's own scores tie (1e-6 relative).
+
+    Our scores are sums of float32 impacts, rank-bm25's of float64 terms in query
+    order: passages with equal scores can swap, and only those.
+    """
+    model = baseline._model
+    for (i, score), (j, their_score) in zip(ours, theirs, strict=True):
+        assert score == pytest.approx(their_score, rel=1e-5, abs=1e-6)
+        if i != j:
+            mine_by_them = model.get_batch_scores(list(terms), [i])[0]
+            assert mine_by_them == pytest.approx(their_score, rel=1e-6)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_seed_parity(seed_index, variant):
+    settings = replace(IndexSettings(), variant=variant)
+    tokens = [list(t) for t in seed_index.tokens]
+    baseline, ours = RankBM25Engine(tokens, settings), NumpyEngine.from_tokens(tokens, settings)
+    assert set(ours.vocabulary()) == set(baseline.vocabulary())
+    for question in SEED_QUESTIONS:
+        terms = list(dict.fromkeys(tokenize(question)))
+        got, want = ours.top(terms, 10), baseline.top(terms, 10)
+        assert [i for i, _ in got] == [i for i, _ in want]
+        assert_same_ranking(got, want, baseline, terms)
+        for term in terms:
+            assert ours.document_frequency(term) == baseline.document_frequency(term)
+
+
+@pytest.fixture(scope="module")
+def synthetic():
+    """5,000 synthetic passages over a small vocabulary (many shared words and ties)."""
+    corpus = Synthetic(seed=5, vocabulary=3000)
+    tokens = [tokenize(t) for t in corpus.passages(5000)]
+    queries = [list(dict.fromkeys(tokenize(q))) for q in corpus.queries(60)]
+    return tokens, queries
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_synthetic_parity(synthetic, variant):
+    tokens, queries = synthetic
+    settings = replace(IndexSettings(), variant=variant)
+    baseline, ours = RankBM25Engine(tokens, settings), NumpyEngine.from_tokens(tokens, settings)
+    identical = 0
+    for terms in queries:
+        got, want = ours.top(terms, 10), baseline.top(terms, 10)
+        assert_same_ranking(got, want, baseline, terms)
+        identical += [i for i, _ in got] == [i for i, _ in want]
+    assert identical >= 0.9 * len(queries)
+
+
+def test_only_passages_holding_a_term(seed_index):
+    engine = NumpyEngine.from_tokens(seed_index.tokens, IndexSettings())
+    assert engine.top(["zzzunknown"], 5) == []
+    assert engine.top([], 5) == []
+    for i, _ in engine.top(["putin"], 10):
+        assert "putin" in seed_index.tokens[i]
+    assert engine.document_frequency("zzzunknown") == 0
+
+
+def test_refreshed_equals_a_fresh_build(synthetic):
+    tokens, _ = synthetic
+    settings = IndexSettings()
+    old = NumpyEngine.from_tokens(tokens[:3000], settings)
+    fresh = [["brandnewterm", *t[:5]] for t in tokens[3000:3100]]
+    origin = [*range(0, 1000), *[-1] * len(fresh), *range(2000, 3000)]
+    expected = [*tokens[:1000], *fresh, *tokens[2000:3000]]
+    refreshed = NumpyEngine.refreshed(old, origin, encode_tokens(fresh), settings)
+    built = NumpyEngine.from_tokens(expected, settings)
+    for name, array in built.arrays.items():
+        assert np.array_equal(array, refreshed.arrays[name]), name
+    assert refreshed.tokens(1000) == fresh[0]
+
+
+def encode_tokens_terms(forward):
+    return [t.decode("utf-8") for t in forward["terms"].tolist()]
+
+
+def test_encoding_in_worker_processes_matches(monkeypatch):
+    texts = list(Synthetic(seed=9, vocabulary=500).passages(400))
+    # An alias group of two of the corpus's own words: workers annotate as build_index does.
+    first, second = tokenize(texts[0])[:2]
+    groups = [[first, second]]
+    want = encode_tokens(Aliases(groups).annotate(tokenize(t)) for t in texts)
+    assert f"~{first}" in set(encode_tokens_terms(want))
+    monkeypatch.setattr(encode, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(encode, "_CHUNK", 100)
+    for workers in (1, 2):
+        got = encode.encode_texts(texts, groups, workers=workers)
+        for name, array in want.items():
+            assert np.array_equal(got[name], array), name
+
+
+def test_negative_okapi_scores_are_not_pruned():
+    # Mean IDF < 0, so rank-bm25's Okapi floors IDFs at a negative epsilon.
+    tokens = [["a", "b"], ["a", "b"], ["a", "c"], ["a", "b", "b"], ["a"]]
+    settings = replace(IndexSettings(), variant="okapi")
+    baseline, ours = RankBM25Engine(tokens, settings), NumpyEngine.from_tokens(tokens, settings)
+    for terms in (["a"], ["a", "c"], ["b", "c"], ["b"]):
+        got, want = ours.top(terms, 2), baseline.top(terms, 2)
+        assert [i for i, _ in got] == [i for i, _ in want]
+        assert [s for _, s in got] == pytest.approx([s for _, s in want], rel=1e-5)

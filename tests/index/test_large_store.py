@@ -1,0 +1,83 @@
+"""The numpy engine's index file: round trip, lazy passages, damage, atomic writes."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from index import IndexSettings, build_index, load_index, save_index
+from index.engine import RankBM25Engine
+from index.engine_numpy import NumpyEngine
+from index.errors import IndexUnreadable
+from index.large_store import is_large
+from tests.conftest import SEEDS
+
+NUMPY = replace(IndexSettings(), engine="numpy")
+QUESTION = "Why is China more important to North Korea than Russia?"
+
+
+@pytest.fixture
+def saved(tmp_path):
+    index = build_index(SEEDS, NUMPY)
+    path = tmp_path / "index.json"
+    save_index(index, path)
+    return index, path
+
+
+def test_round_trip(saved, seed_index):
+    built, path = saved
+    assert is_large(path)
+    loaded = load_index(path, NUMPY)
+    assert isinstance(loaded.engine, NumpyEngine)
+    assert list(loaded.passages) == list(seed_index.passages)
+    assert [list(t) for t in loaded.tokens] == [list(t) for t in seed_index.tokens]
+    assert loaded.briefs == seed_index.briefs
+    assert loaded.sources == built.sources
+    got, want = loaded.search(QUESTION, 5), seed_index.search(QUESTION, 5)
+    assert [h.passage_id for h in got.hits] == [h.passage_id for h in want.hits]
+    assert [h.citation for h in got.hits] == [h.citation for h in want.hits]
+    assert got.answered == want.answered
+
+
+def test_lookups_without_a_scan(saved, seed_index):
+    _, path = saved
+    loaded = load_index(path, NUMPY)
+    first = seed_index.passages[3]
+    assert loaded.passage(first.id) == first
+    assert loaded.passage("nope:1") is None
+    assert loaded.passage(f"{first.brief}:99") is None
+    assert loaded.paragraph(first.brief, first.paragraph) == [first]
+    assert loaded.passages[-1] == seed_index.passages[-1]
+    assert loaded.passages[1:3] == list(seed_index.passages[1:3])
+    assert list(loaded.briefs) == list(seed_index.briefs)
+    assert loaded.briefs.get("nope") is None
+    assert "nope" not in loaded.briefs and first.brief in loaded.briefs
+
+
+def test_rank_bm25_engine_reads_the_same_file(saved, seed_index):
+    _, path = saved
+    loaded = load_index(path, replace(NUMPY, engine="rank-bm25"))
+    assert isinstance(loaded.engine, RankBM25Engine)
+    got, want = loaded.search(QUESTION, 3), seed_index.search(QUESTION, 3)
+    assert [h.passage_id for h in got.hits] == [h.passage_id for h in want.hits]
+
+
+def test_other_settings_are_refused(saved):
+    _, path = saved
+    with pytest.raises(IndexUnreadable, match="other settings"):
+        load_index(path, replace(NUMPY, k1=1.2))
+
+
+@pytest.mark.parametrize("keep", [20, 200, -100])
+def test_truncated_file_is_unreadable(saved, keep):
+    _, path = saved
+    data = path.read_bytes()
+    path.write_bytes(data[:keep])
+    with pytest.raises(IndexUnreadable):
+        load_index(path, NUMPY)
+
+
+def test_written_atomically(saved):
+    _, path = saved
+    assert [p.name for p in path.parent.iterdir()] == [path.name]
