@@ -77,9 +77,7 @@ def answer_json(answer: Answer) -> dict[str, Any]:
 
 def format_sources(index: Index) -> str:
     """One line per indexed brief: id, title, publisher, paragraphs and passages."""
-    counts: dict[str, int] = {}
-    for passage in index.passages:
-        counts[passage.brief] = counts.get(passage.brief, 0) + 1
+    counts = index.passage_counts()
     lines = []
     for brief in index.briefs.values():
         publisher = f" ({brief.publisher})" if brief.publisher else ""

@@ -219,6 +219,15 @@ class Index:
             i = self._by_id.get(passage_id)
         return None if i is None else self.passages[i]
 
+    def passage_counts(self) -> dict[str, int]:
+        """How many passages each brief has (without reading them, for array-backed ones)."""
+        if isinstance(self.passages, PassageLookup):
+            return {b: len(self.passages.of_brief(b)) for b in self.briefs}
+        counts = dict.fromkeys(self.briefs, 0)
+        for passage in self.passages:
+            counts[passage.brief] += 1
+        return counts
+
     def paragraph(self, brief_id: str, number: int) -> list[Passage]:
         """The passages of paragraph `number` of a brief (more than one when it was split)."""
         if isinstance(self.passages, PassageLookup):

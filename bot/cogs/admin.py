@@ -80,8 +80,9 @@ class AdminCog(commands.Cog):
             config = self.bot.config
             started = time.perf_counter()
             try:
+                # Incremental: briefs whose files did not change are taken from the old index.
                 new = await asyncio.to_thread(
-                    rebuild, config.seeds_dir, config.index_path, config.index
+                    rebuild, config.seeds_dir, config.index_path, config.index, holder.current
                 )
             except BriefError as exc:
                 log.warning("Reindex failed, still serving the old index: %s", exc)

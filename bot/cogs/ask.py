@@ -284,9 +284,7 @@ class AskCog(commands.Cog):
     async def sources(self, interaction: discord.Interaction[BriefBot]) -> None:
         """List the briefs the bot answers from."""
         index = self.bot.holder.current
-        counts: dict[str, int] = {}
-        for p in index.passages:
-            counts[p.brief] = counts.get(p.brief, 0) + 1
+        counts = index.passage_counts()
         rows = [
             SourceRow(b.title, b.publisher, b.url, b.paragraphs, counts.get(b.id, 0))
             for b in index.briefs.values()
