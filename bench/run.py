@@ -83,7 +83,7 @@ def work_build(corpus: Path, out: Path, engine: str) -> dict:
     started = time.perf_counter()
     # As build_index does it, minus reading and parsing brief files.
     if engine == "numpy":
-        ranker = NumpyEngine.from_forward(encode_texts([p.text for p in passages]), settings)
+        ranker = NumpyEngine.from_forward(encode_texts([p.text for p in passages], []), settings)
         index = Index(settings, briefs, passages, TokenTable(ranker), {}, "bench", engine=ranker)
     else:
         index = Index(settings, briefs, passages, [tokenize(p.text) for p in passages], {}, "")
@@ -369,7 +369,12 @@ def main(argv: list[str] | None = None) -> int:
             print("  refresh: done", file=sys.stderr)
             start = startup(tmp)
     print(report(rows, refresh, start, time.perf_counter() - started))
-    return 0
+    # A part that failed is shown in the table, and fails the run (CI keeps the bench working).
+    failed = [r for r in [*rows, refresh, start] if "error" in r]
+    for r in failed:
+        where = f"{r.get('corpus', 'extras')} {r.get('engine', '')}"
+        print(f"bench: {where}: {r['error']}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

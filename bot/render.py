@@ -40,7 +40,8 @@ COLOR_CLOSEST = 0x99AAB5
 _SENTENCE_END = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*(?=\s|$)")
 _MENTION = re.compile(r"<(@[!&]?|#)(\d+)>")
 _EVERYONE = re.compile(r"@(everyone|here)")
-_SAFE_URL = re.compile(r"https?://[^\s()<>]+")
+# No "@": a link's user-info part could otherwise carry "@everyone" into a message.
+_SAFE_URL = re.compile(r"https?://[^\s()<>@]+")
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,7 @@ class Aliases:
             for phrase in phrases:
                 self._term.setdefault(phrase, term)
         self.longest = max((len(p) for p in self._term), default=0)
+        self._starts = {phrase[0] for phrase in self._term}
 
     def match(self, terms: list[str], start: int) -> tuple[str, int] | None:
         """The group term and length of the longest alias phrase at `terms[start:]`, or None."""
@@ -72,6 +73,8 @@ class Aliases:
         """
         extra = []
         for start in range(len(terms)):
+            if terms[start] not in self._starts:
+                continue  # most words start no alias phrase
             found = {
                 term
                 for size in range(1, min(self.longest, len(terms) - start) + 1)

@@ -38,6 +38,11 @@ class RankBM25Engine:
             for term in set(terms):
                 self.postings.setdefault(term, []).append(i)
 
+    def holds(self, term: str, ids: Sequence[int]) -> list[bool]:
+        """Whether each passage of `ids` contains `term`."""
+        holders = set(self.postings.get(term, ()))
+        return [i in holders for i in ids]
+
     def term_scores(self, term: str, ids: Sequence[int]) -> list[float]:
         """The BM25 score of `term` alone in each passage of `ids`; 0 where it is absent.
 

@@ -232,6 +232,21 @@ class NumpyEngine:
         ptr, ids = self.arrays["doc_ptr"], self.arrays["doc_terms"]
         return [t.decode("utf-8") for t in self._terms[ids[ptr[i] : ptr[i + 1]]].tolist()]
 
+    def holds(self, term: str, ids: Sequence[int]) -> list[bool]:
+        """Whether each passage of `ids` contains `term`."""
+        t = self.term_id(term)
+        if t is None or not ids:
+            return [False] * len(ids)
+        cand = np.asarray(ids, dtype=np.int64)
+        found = np.zeros(cand.size, dtype=bool)
+        for tier in (2 * t, 2 * t + 1):
+            docs, _ = self._postings(tier)
+            if docs.size:
+                pos = np.minimum(np.searchsorted(docs, cand), docs.size - 1)
+                found |= docs[pos] == cand
+        result: list[bool] = found.tolist()
+        return result
+
     def term_scores(self, term: str, ids: Sequence[int]) -> list[float]:
         """The BM25 score of `term` alone in each passage of `ids`; 0 where it is absent."""
         t = self.term_id(term)

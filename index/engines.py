@@ -35,6 +35,10 @@ class Engine(Protocol):
         """The BM25 score of `term` alone in each passage of `ids`; 0 where it is absent."""
         ...
 
+    def holds(self, term: str, ids: Sequence[int]) -> list[bool]:
+        """Whether each passage of `ids` contains `term`."""
+        ...
+
 
 @runtime_checkable
 class PassageLookup(Protocol):

@@ -145,9 +145,21 @@ class Index:
                 totals[j] += best * concept.weight_factor
         return totals
 
-    def _coverage(self, i: int, concepts: list[Concept], weights: list[float]) -> float:
-        """Share of the question's weight found in passage i (or, partly, in its brief's title)."""
-        terms = set(self.tokens[i])
+    def _present(self, terms: list[str], ids: list[int]) -> list[set[str]]:
+        """For each passage of `ids`, which of `terms` it contains (asked of the engine,
+        so an array-backed index decodes no passage)."""
+        present: list[set[str]] = [set() for _ in ids]
+        for term in terms:
+            for j, held in enumerate(self._engine.holds(term, ids)):
+                if held:
+                    present[j].add(term)
+        return present
+
+    def _coverage(
+        self, i: int, terms: set[str], concepts: list[Concept], weights: list[float]
+    ) -> float:
+        """Share of the question's weight found in passage i (`terms`: the question terms
+        it holds) or, partly, in its brief's title and standfirst."""
         context = self._context_of(self.passages[i].brief)
         found = 0.0
         for concept, weight in zip(concepts, weights, strict=True):
@@ -174,8 +186,9 @@ class Index:
         k = max(1, min(k, MAX_RESULTS))
         candidates = [i for i, _ in self._engine.top(terms, max(k, RERANK_DEPTH))]
         scores = self._concept_scores(concepts, candidates)
+        present = dict(zip(candidates, self._present(terms, candidates), strict=True))
         scored = [
-            (self._coverage(i, concepts, weights), score, i)
+            (self._coverage(i, present[i], concepts, weights), score, i)
             for i, score in zip(candidates, scores, strict=True)
         ]
         scored.sort(key=lambda item: (-_rerank(item[0], item[1]), item[2]))
@@ -187,7 +200,7 @@ class Index:
                 score=round(score, 4),
                 citation=self.citation(self.passages[i]),
                 coverage=round(coverage, 4),
-                matched=_matched(concepts, set(self.tokens[i])),
+                matched=_matched(concepts, present[i]),
                 sentence=_best_sentence(self.passages[i].text, term_weights, self._terms_of),
             )
             for coverage, score, i in scored[:k]

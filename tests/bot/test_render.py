@@ -158,6 +158,8 @@ def test_citation_links_only_plain_http_urls():
     )
     assert citation_line(_cite(url="javascript:alert(1)")) == plain
     assert citation_line(_cite(url="https://x.org/a) [evil](https://y")) == plain
+    # Found by hypothesis: user-info in a link carried "@everyone" into the message.
+    assert citation_line(_cite(url="http://@everyone")) == plain
     assert citation_line(_cite(publisher="Pub")) == "\u2014 *A brief, \u00b64* \u00b7 Pub"
 
 
