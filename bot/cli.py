@@ -20,7 +20,6 @@ from bot.config import CONFIG_ENV, Config, ConfigError, find_config, load_config
 from bot.console import answer_json, format_answer, format_sources
 from index import Answer, Index, check_question, open_index, rebuild
 from index.errors import BadQuestion, BriefError
-from index.evaluation import baseline, evaluate, format_reports, load_cases, ours
 from index.search import MAX_RESULTS
 
 log = logging.getLogger(__name__)
@@ -139,6 +138,8 @@ def cmd_sources(config: Config) -> int:
 
 def cmd_eval(config: Config, questions: str, as_json: bool) -> int:
     """Print recall@1/@3, MRR and refusal shares for briefbot and the baseline."""
+    from index.evaluation import baseline, evaluate, format_reports, load_cases, ours
+
     cases = load_cases(Path(questions))
     reports = [
         evaluate("baseline", cases, baseline(config.seeds_dir)),

@@ -17,15 +17,20 @@ import math
 import threading
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import numpy.typing as npt
 
 from index.errors import EmptyCorpus
 from index.settings import IndexSettings
 
-Array = npt.NDArray[Any]
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
+    Array = npt.NDArray[Any]
+else:
+    # numpy.typing costs ~40 ms to import: too much for `briefbot ask`'s start-up.
+    Array = np.ndarray
 
 # Arrays that make up the engine; large_store.py saves and maps exactly these.
 ARRAY_NAMES = (

@@ -7,9 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
-
 from index.aliases import Aliases, Phrase
 from index.errors import BadQuestion
 from index.tokenize import stem, words
@@ -110,6 +107,11 @@ def _shared_start(a: str, b: str) -> int:
 
 def _nearest(term: str, vocabulary: Sequence[str], limit: int) -> list[str]:
     """Indexed terms within `limit` edits of `term`, the nearest ones only."""
+    # Imported on first use: most questions need no typo fix, and `briefbot ask`
+    # should start as fast as the libraries it cannot do without.
+    from rapidfuzz import process
+    from rapidfuzz.distance import Levenshtein
+
     found = process.extract(
         term, vocabulary, scorer=Levenshtein.distance, score_cutoff=limit, limit=MAX_CORRECTIONS
     )
