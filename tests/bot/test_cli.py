@@ -167,3 +167,17 @@ def test_eval_bad_question_set_is_one_line(capsys, config_file, tmp_path):
     code, out, err = run(capsys, "--config", str(config_file), "eval", str(qa))
     assert (code, out) == (1, "")
     assert err.strip().endswith("needs expect: [phrases] or none: true")
+
+
+def test_config_example_holds_exactly_the_defaults():
+    from dataclasses import replace
+
+    from bot.config import Config, load_config
+
+    example = load_config(REPO / "config.example.yaml")
+    defaults = Config()
+    assert example.seeds_dir == REPO / "seeds" and example.data_dir == REPO / "data"
+    assert (
+        replace(example, seeds_dir=defaults.seeds_dir, data_dir=defaults.data_dir, source=None)
+        == defaults
+    )
