@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import statistics
 
 import pytest
 from discord.ext import commands
@@ -195,15 +194,6 @@ def test_bot_identifies_without_privileged_intents(env):
     assert identify["intents"] & privileged == 0
     assert identify["token"] == "fake-token-for-tests"
     assert not isinstance(env.bot, commands.AutoShardedBot)
-
-
-def test_answer_time_through_the_fake_discord(env, record_property):
-    latencies = [env.ask(BORDER).latency for _ in range(20)]
-    median = statistics.median(latencies)
-    record_property("median_ask_seconds", median)
-    print(f"/ask: median {median * 1000:.1f} ms, max {max(latencies) * 1000:.1f} ms over 20")
-    # Discord wants an acknowledgement within 3 s; students should get the answer within 1 s.
-    assert median < 1.0
 
 
 def test_cli_and_bot_quote_the_same_paragraphs(env, capsys):
