@@ -13,20 +13,19 @@ from __future__ import annotations
 
 import json
 import mmap
-import os
 import struct
-import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, overload
+from typing import Any, BinaryIO, overload
 
 import numpy as np
 
 from index.brief import BriefInfo
 from index.engine_numpy import ARRAY_NAMES, Array, NumpyEngine
 from index.engines import resolve
-from index.errors import IndexUnreadable, IndexUnwritable
+from index.errors import IndexUnreadable
+from index.files import check_manifest, write_atomically
 from index.passages import Passage
 from index.search import Index, Skipped, SourceStamp
 from index.settings import IndexSettings
@@ -217,32 +216,14 @@ def save_large(index: Index, engine: NumpyEngine, path: Path) -> None:
     ).encode("utf-8")
     head = MAGIC + struct.pack("<Q", len(manifest)) + manifest
     start = -(-len(head) // _ALIGN) * _ALIGN
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise IndexUnwritable(unwritable(path, exc)) from exc
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(head.ljust(start, b"\0"))
-            for array in arrays.values():
-                out.write(np.ascontiguousarray(array).tobytes())
-                out.write(b"\0" * (-array.nbytes % _ALIGN))
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise IndexUnwritable(unwritable(path, exc)) from exc
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
+    def write(out: BinaryIO) -> None:
+        out.write(head.ljust(start, b"\0"))
+        for array in arrays.values():
+            out.write(np.ascontiguousarray(array).tobytes())
+            out.write(b"\0" * (-array.nbytes % _ALIGN))
 
-def unwritable(path: Path, exc: OSError) -> str:
-    """The message for an index file that cannot be written."""
-    why = exc.strerror or exc.__class__.__name__
-    return f"Cannot write the index to {path} ({why}); the previous index file is unchanged."
+    write_atomically(path, write)
 
 
 def alias_groups(data: object) -> list[list[str]]:
@@ -277,15 +258,7 @@ def load_large(path: Path, settings: IndexSettings) -> Index:
         start = -(-(at + size) // _ALIGN) * _ALIGN
     except (struct.error, ValueError) as exc:
         raise IndexUnreadable("its header is damaged") from exc
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise IndexUnreadable("it is not a briefbot index file")
-    if data.get("version") != FORMAT_VERSION:
-        raise IndexUnreadable(
-            f"it has format version {data.get('version')!r}; "
-            f"this briefbot reads version {FORMAT_VERSION}"
-        )
-    if data.get("settings") != settings.ranking():
-        raise IndexUnreadable("it was built with other settings")
+    data = check_manifest(data, FORMAT, FORMAT_VERSION, settings)
     try:
         arrays: dict[str, Array] = {}
         for name, spec in data["arrays"].items():

@@ -6,19 +6,18 @@ JSON, not pickle: loading a file must never run code. One file, so that
 
 from __future__ import annotations
 
+import io
 import json
-import os
-import tempfile
-import time
 from dataclasses import asdict
 from functools import cache
 from pathlib import Path
-from typing import Any, TypeVar, cast, get_type_hints
+from typing import Any, BinaryIO, TypeVar, cast, get_type_hints
 
 from index.brief import BriefInfo
 from index.engine_numpy import NumpyEngine
-from index.errors import EmptyCorpus, IndexMissing, IndexUnreadable, IndexUnwritable
-from index.large_store import alias_groups, is_large, load_large, save_large, unwritable
+from index.errors import EmptyCorpus, IndexMissing, IndexUnreadable
+from index.files import check_manifest, write_atomically
+from index.large_store import alias_groups, is_large, load_large, save_large
 from index.passages import Passage
 from index.search import Index, Skipped, SourceStamp
 from index.settings import IndexSettings
@@ -58,41 +57,14 @@ def save_index(index: Index, path: Path) -> None:
     if isinstance(index.engine, NumpyEngine):
         save_large(index, index.engine, path)
         return
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise IndexUnwritable(unwritable(path, exc)) from exc
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(to_json(index), out, ensure_ascii=False, separators=(",", ":"))
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise IndexUnwritable(unwritable(path, exc)) from exc
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _remove_leftovers(path)
 
+    def write(out: BinaryIO) -> None:
+        text = io.TextIOWrapper(out, encoding="utf-8")
+        json.dump(to_json(index), text, ensure_ascii=False, separators=(",", ":"))
+        text.flush()
+        text.detach()  # the binary file stays open for write_atomically to fsync
 
-LEFTOVER_AGE_SECONDS = 3600
-
-
-def _remove_leftovers(path: Path) -> None:
-    """Delete temporary files that writers killed mid-write left beside `path`.
-
-    Only old ones: a younger one may belong to a writer still at work.
-    """
-    cutoff = time.time() - LEFTOVER_AGE_SECONDS
-    for leftover in path.parent.glob(f".{path.name}.*.tmp"):
-        try:
-            if leftover.stat().st_mtime < cutoff:
-                leftover.unlink()
-        except OSError:
-            continue  # gone already, or not ours to delete: harmless either way
+    write_atomically(path, write)
 
 
 @cache
@@ -120,15 +92,7 @@ def _tokens(value: object) -> list[str]:
 
 def from_json(data: object, settings: IndexSettings) -> Index:
     """Rebuild an Index from its JSON document; raise IndexUnreadable when it does not fit."""
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise IndexUnreadable("it is not a briefbot index file")
-    if data.get("version") != FORMAT_VERSION:
-        raise IndexUnreadable(
-            f"it has format version {data.get('version')!r}; "
-            f"this briefbot reads version {FORMAT_VERSION}"
-        )
-    if data.get("settings") != settings.ranking():
-        raise IndexUnreadable("it was built with other settings")
+    data = check_manifest(data, FORMAT, FORMAT_VERSION, settings)
     try:
         briefs = {b.id: b for b in (_record(BriefInfo, b) for b in data["briefs"])}
         passages = [

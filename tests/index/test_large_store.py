@@ -81,3 +81,28 @@ def test_truncated_file_is_unreadable(saved, keep):
 def test_written_atomically(saved):
     _, path = saved
     assert [p.name for p in path.parent.iterdir()] == [path.name]
+
+
+def test_full_disk_keeps_the_previous_file(saved, monkeypatch):
+    import os
+
+    from index.errors import IndexUnwritable
+
+    built, path = saved
+    before = path.read_bytes()
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(IndexUnwritable, match="No space left on device"):
+        save_index(built, path)
+    assert path.read_bytes() == before
+    assert [p.name for p in path.parent.iterdir()] == [path.name]
+
+
+def test_aliases_survive_the_large_file(saved):
+    built, path = saved
+    loaded = load_index(path, NUMPY)
+    assert loaded.alias_groups == built.alias_groups != []
+    assert loaded.search("DPRK PRC border", 1).hits[0].citation.paragraph == 4

@@ -1,0 +1,79 @@
+"""What both index file formats share: the manifest check and the atomic write.
+
+A write goes to a temporary file beside the target, is fsynced, then swapped in
+with `os.replace`: a crash or a full disk at any point leaves the previous file.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from index.errors import IndexUnreadable, IndexUnwritable
+from index.settings import IndexSettings
+
+# Temporary files older than this, left by writers that were killed, are removed.
+LEFTOVER_AGE_SECONDS = 3600
+
+
+def check_manifest(data: object, fmt: str, version: int, settings: IndexSettings) -> dict[str, Any]:
+    """`data` when it is a manifest of this format, version and settings; else IndexUnreadable."""
+    if not isinstance(data, dict) or data.get("format") != fmt:
+        raise IndexUnreadable("it is not a briefbot index file")
+    if data.get("version") != version:
+        raise IndexUnreadable(
+            f"it has format version {data.get('version')!r}; this briefbot reads version {version}"
+        )
+    if data.get("settings") != settings.ranking():
+        raise IndexUnreadable("it was built with other settings")
+    return data
+
+
+def unwritable(path: Path, exc: OSError) -> str:
+    """The message for an index file that cannot be written."""
+    why = exc.strerror or exc.__class__.__name__
+    return f"Cannot write the index to {path} ({why}); the previous index file is unchanged."
+
+
+def write_atomically(path: Path, write: Callable[[BinaryIO], None]) -> None:
+    """Have `write` fill a temporary file beside `path`, then swap it in.
+
+    On any failure `path` is left as it was and the temporary file removed; an
+    OSError (disk full, no permission, a folder in the way) becomes IndexUnwritable.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise IndexUnwritable(unwritable(path, exc)) from exc
+    try:
+        with os.fdopen(fd, "wb") as out:
+            write(out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise IndexUnwritable(unwritable(path, exc)) from exc
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _remove_leftovers(path)
+
+
+def _remove_leftovers(path: Path) -> None:
+    """Delete temporary files that writers killed mid-write left beside `path`.
+
+    Only old ones: a younger one may belong to a writer still at work.
+    """
+    cutoff = time.time() - LEFTOVER_AGE_SECONDS
+    for leftover in path.parent.glob(f".{path.name}.*.tmp"):
+        try:
+            if leftover.stat().st_mtime < cutoff:
+                leftover.unlink()
+        except OSError:
+            continue  # gone already, or not ours to delete: harmless either way
