@@ -10,10 +10,12 @@ import os
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from index.errors import IndexUnreadable, IndexUnwritable
+from index.search import Index
 from index.settings import IndexSettings
 
 # Temporary files older than this, left by writers that were killed, are removed.
@@ -31,6 +33,19 @@ def check_manifest(data: object, fmt: str, version: int, settings: IndexSettings
     if data.get("settings") != settings.ranking():
         raise IndexUnreadable("it was built with other settings")
     return data
+
+
+def manifest(index: Index, fmt: str, version: int) -> dict[str, Any]:
+    """The manifest fields both formats write: format, version, settings, sources..."""
+    return {
+        "format": fmt,
+        "version": version,
+        "settings": index.settings.ranking(),
+        "built_at": index.built_at,
+        "sources": {name: asdict(s) for name, s in index.sources.items()},
+        "skipped": [asdict(s) for s in index.skipped],
+        "aliases": index.alias_groups,
+    }
 
 
 def unwritable(path: Path, exc: OSError) -> str:

@@ -25,7 +25,7 @@ from index.brief import BriefInfo
 from index.engine_numpy import ARRAY_NAMES, Array, NumpyEngine
 from index.engines import resolve
 from index.errors import IndexUnreadable
-from index.files import check_manifest, write_atomically
+from index.files import check_manifest, manifest, write_atomically
 from index.passages import Passage
 from index.search import Index, Skipped, SourceStamp
 from index.settings import IndexSettings
@@ -200,21 +200,12 @@ def save_large(index: Index, engine: NumpyEngine, path: Path) -> None:
     for name, array in arrays.items():
         layout[name] = {"dtype": array.dtype.str, "shape": list(array.shape), "offset": offset}
         offset += -(-array.nbytes // _ALIGN) * _ALIGN
-    manifest = json.dumps(
-        {
-            "format": FORMAT,
-            "version": FORMAT_VERSION,
-            "settings": index.settings.ranking(),
-            "built_at": index.built_at,
-            "sources": {name: asdict(s) for name, s in index.sources.items()},
-            "skipped": [asdict(s) for s in index.skipped],
-            "aliases": index.alias_groups,
-            "arrays": layout,
-        },
+    header = json.dumps(
+        {**manifest(index, FORMAT, FORMAT_VERSION), "arrays": layout},
         ensure_ascii=False,
         separators=(",", ":"),
     ).encode("utf-8")
-    head = MAGIC + struct.pack("<Q", len(manifest)) + manifest
+    head = MAGIC + struct.pack("<Q", len(header)) + header
     start = -(-len(head) // _ALIGN) * _ALIGN
 
     def write(out: BinaryIO) -> None:

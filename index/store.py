@@ -16,7 +16,7 @@ from typing import Any, BinaryIO, TypeVar, cast, get_type_hints
 from index.brief import BriefInfo
 from index.engine_numpy import NumpyEngine
 from index.errors import EmptyCorpus, IndexMissing, IndexUnreadable
-from index.files import check_manifest, write_atomically
+from index.files import check_manifest, manifest, write_atomically
 from index.large_store import alias_groups, is_large, load_large, save_large
 from index.passages import Passage
 from index.search import Index, Skipped, SourceStamp
@@ -31,13 +31,7 @@ _Record = TypeVar("_Record")
 def to_json(index: Index) -> dict[str, Any]:
     """The JSON document for `index`."""
     return {
-        "format": FORMAT,
-        "version": FORMAT_VERSION,
-        "settings": index.settings.ranking(),
-        "built_at": index.built_at,
-        "sources": {name: asdict(s) for name, s in index.sources.items()},
-        "skipped": [asdict(s) for s in index.skipped],
-        "aliases": index.alias_groups,
+        **manifest(index, FORMAT, FORMAT_VERSION),
         "briefs": [asdict(b) for b in index.briefs.values()],
         "passages": [
             {**asdict(p), "tokens": tokens}

@@ -46,6 +46,19 @@ def run_quiet(*argv):
     return code, out.getvalue(), err.getvalue()
 
 
+def ask_in_a_process(config_file):
+    """`python -m bot ask BORDER` as a user runs it; it must answer with the border passage."""
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "--config", str(config_file), "ask", BORDER],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 0 and "1,350-kilometre border" in result.stdout
+    return result
+
+
 def check_contract(data, question):
     """`data` follows the --json contract, for `question`."""
     assert isinstance(data, dict)
@@ -231,14 +244,7 @@ def test_changed_settings_rebuild_with_a_note(capsys, config_file):
 def test_damaged_index_in_a_real_process_logs_and_answers(config_file):
     assert main(["--config", str(config_file), "index"]) == 0
     (config_file.parent / "data" / "index.json").write_bytes(b"\x00" * 100)
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "--config", str(config_file), "ask", BORDER],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
-    assert result.returncode == 0 and "1,350-kilometre border" in result.stdout
+    result = ask_in_a_process(config_file)
     assert result.stderr.splitlines() == [
         f"INFO index.refresh: Index {config_file.parent / 'data' / 'index.json'} cannot be "
         f"used (it is not valid JSON (truncated or damaged)); rebuilding from "
@@ -291,14 +297,7 @@ def test_ask_with_unusable_seeds_warns_on_stderr(config_file, seeds_dir):
     assert main(["--config", str(config_file), "index"]) == 0
     for brief in seeds_dir.iterdir():
         brief.write_bytes(b"")
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "--config", str(config_file), "ask", BORDER],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
-    assert result.returncode == 0 and "1,350-kilometre border" in result.stdout
+    result = ask_in_a_process(config_file)
     assert result.stderr.startswith("WARNING index.refresh: The briefs changed (changed: ")
     assert "but could not be indexed: No usable brief in" in result.stderr
     assert result.stderr.rstrip().endswith(
