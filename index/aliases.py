@@ -66,6 +66,11 @@ class Aliases:
                 return term, size
         return None
 
+    def index_terms(self, text: str) -> list[str]:
+        """How text becomes index terms, for passages and questions alike: tokens,
+        then the group term of every alias phrase among them."""
+        return self.annotate(tokenize(text))
+
     def annotate(self, terms: list[str]) -> list[str]:
         """`terms` followed by the group term of every alias phrase found in them.
 

@@ -25,7 +25,6 @@ from index.large_store import TokenTable
 from index.passages import Passage, indexed_text, passages_of
 from index.search import Index, Skipped, SourceStamp
 from index.settings import IndexSettings
-from index.tokenize import tokenize
 
 log = logging.getLogger(__name__)
 
@@ -69,9 +68,8 @@ def stamp(path: Path) -> SourceStamp:
     return SourceStamp(sha256=digest, size=stat.st_size, mtime_ns=stat.st_mtime_ns)
 
 
-def _restamp(path: Path, previous: Index | None) -> SourceStamp:
-    """The stamp of `path`, reusing the previous one when size and mtime are unchanged."""
-    old = previous.sources.get(path.name) if previous else None
+def restamp(path: Path, old: SourceStamp | None) -> SourceStamp:
+    """The stamp of `path`, reusing `old` when size and mtime are unchanged (no read)."""
     if old is not None:
         stat = path.stat()
         if (stat.st_size, stat.st_mtime_ns) == (old.size, old.mtime_ns):
@@ -122,7 +120,7 @@ def build_index(seeds_dir: Path, settings: IndexSettings, previous: Index | None
             skipped.append(Skipped(ALIASES_FILE, f"{exc}; searching without aliases"))
     if previous is not None and previous.alias_groups != aliases:
         previous = None  # other aliases: every passage's group terms change
-    stamps = {p.name: _restamp(p, previous) for p in files}
+    stamps = {p.name: restamp(p, previous.sources.get(p.name) if previous else None) for p in files}
     positions = _positions(previous) if previous else {}
     origin: list[int] = []  # per passage: its position in `previous`, or -1 when read afresh
     stems = {p.stem for p in files if p.suffix.lower() in BRIEF_SUFFIXES}
@@ -170,7 +168,7 @@ def build_index(seeds_dir: Path, settings: IndexSettings, previous: Index | None
             or "the folder has no .txt or .md file"
         )
         raise EmptyCorpus(f"No usable brief in {seeds_dir} ({why}).")
-    annotate = Aliases(aliases).annotate
+    index_terms = Aliases(aliases).index_terms
     unread = [i for i, o in enumerate(origin) if o < 0]  # passages read afresh
     tokens: Sequence[list[str]]
     engine: NumpyEngine | None = None
@@ -187,7 +185,7 @@ def build_index(seeds_dir: Path, settings: IndexSettings, previous: Index | None
             engine = NumpyEngine.from_forward(new, settings)
         tokens = TokenTable(engine)
     else:
-        new_tokens = iter([annotate(tokenize(indexed_text(passages, i))) for i in unread])
+        new_tokens = iter([index_terms(indexed_text(passages, i)) for i in unread])
         kept = previous.tokens if previous else []
         tokens = [next(new_tokens) if o < 0 else kept[o] for o in origin]
     return Index(

@@ -17,7 +17,6 @@ import numpy as np
 
 from index.aliases import Aliases
 from index.engine_numpy import Array, finish_forward
-from index.tokenize import tokenize
 
 # Below this many texts, starting worker processes costs more than it saves.
 PARALLEL_FROM = 20_000
@@ -28,12 +27,12 @@ Chunk = tuple[list[str], bytes, bytes]
 
 def _encode_chunk(texts: Sequence[str], aliases: list[list[str]]) -> Chunk:
     """One chunk: its vocabulary (first-seen order), token ids (uint32), lengths (int64)."""
-    annotate = Aliases(aliases).annotate
+    index_terms = Aliases(aliases).index_terms
     vocab: dict[str, int] = {}
     ids = array("I")
     lengths = array("q")
     for text in texts:
-        tokens = annotate(tokenize(text))
+        tokens = index_terms(text)
         ids.extend([vocab.setdefault(t, len(vocab)) for t in tokens])
         lengths.append(len(tokens))
     return list(vocab), ids.tobytes(), lengths.tobytes()

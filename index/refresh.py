@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.build import build_index, seed_files, stamp
+from index.build import build_index, restamp, seed_files
 from index.engine_numpy import NumpyEngine
 from index.errors import BriefError, IndexMissing, IndexUnreadable, IndexUnwritable
 from index.search import Index
@@ -25,14 +25,11 @@ def stale_reason(index: Index, seeds_dir: Path) -> str | None:
     current = {p.name: p for p in seed_files(seeds_dir)}
     added = sorted(current.keys() - index.sources.keys())
     removed = sorted(index.sources.keys() - current.keys())
-    changed = []
-    for name in sorted(current.keys() & index.sources.keys()):
-        old = index.sources[name]
-        stat = current[name].stat()
-        if (stat.st_size, stat.st_mtime_ns) != (old.size, old.mtime_ns) and (
-            stat.st_size != old.size or stamp(current[name]).sha256 != old.sha256
-        ):
-            changed.append(name)
+    changed = [
+        name
+        for name in sorted(current.keys() & index.sources.keys())
+        if restamp(current[name], index.sources[name]).sha256 != index.sources[name].sha256
+    ]
     parts = [
         f"{label}: {', '.join(names)}"
         for label, names in (("added", added), ("removed", removed), ("changed", changed))

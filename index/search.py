@@ -14,7 +14,6 @@ from index.passages import Passage
 from index.query import Concept, parse
 from index.sentences import sentence_spans
 from index.settings import IndexSettings
-from index.tokenize import tokenize
 
 MAX_RESULTS = 10
 # Candidates re-ranked by coverage: enough to reach past BM25's near misses.
@@ -109,7 +108,7 @@ class Index:
 
     def _terms_of(self, text: str) -> list[str]:
         """Index terms of `text`, alias group terms included, as passages are indexed."""
-        return self._aliases.annotate(tokenize(text))
+        return self._aliases.index_terms(text)
 
     def vocabulary(self) -> list[str]:
         """Every indexed term, for typo correction (built on first use)."""
