@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -14,6 +15,7 @@ from bot.config import Config
 from bot.holder import Cooldowns, IndexHolder, Memo
 from bot.render import Reply, text_reply
 from index.errors import BadQuestion
+from index.search import warm_up
 
 log = logging.getLogger(__name__)
 
@@ -143,6 +145,8 @@ class BriefBot(commands.Bot):
         await self.add_cog(AskCog(self))
         await self.add_cog(AdminCog(self))
         self.add_dynamic_items(MoreButton, ContextButton)
+        # In a thread, while the bot connects: about half a second of loading.
+        self._warm_up = asyncio.create_task(asyncio.to_thread(warm_up))
         if self.sync_on_start:
             try:
                 for where, synced in await self.sync_commands():

@@ -110,6 +110,7 @@ SCHEMA: dict[str, tuple[Check, str]] = {
     "data_dir": _PATH,
     "search.top_k": _int(1, 10),
     "search.min_coverage": _float(0.0, 1.0),
+    "search.min_similarity": _float(0.0, 1.0),
     "index.variant": _choice(VARIANTS),
     "index.k1": _float(0.0, 10.0),
     "index.b": _float(0.0, 1.0),
@@ -166,6 +167,8 @@ def parse_config(data: object, where: Path) -> Config:
     settings = replace(IndexSettings(), **index_keys)
     if "search.min_coverage" in flat:
         settings = replace(settings, min_coverage=float(flat["search.min_coverage"]))
+    if "search.min_similarity" in flat:
+        settings = replace(settings, min_similarity=float(flat["search.min_similarity"]))
     return Config(
         seeds_dir=base / flat.get("seeds_dir", "seeds"),
         data_dir=base / flat.get("data_dir", "data"),

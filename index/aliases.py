@@ -10,6 +10,8 @@ from index.errors import UnreadableBrief
 from index.tokenize import tokenize
 
 ALIASES_FILE = "aliases.yaml"
+# Group terms start with this; no word can (the tokenizer keeps letters and digits only).
+GROUP_PREFIX = "~"
 
 Phrase = tuple[str, ...]
 
@@ -52,7 +54,7 @@ class Aliases:
             phrases = [p for p in (tuple(tokenize(name)) for name in group) if p]
             if not phrases:
                 continue
-            term = self._term.get(phrases[0]) or "~" + "_".join(phrases[0])
+            term = self._term.get(phrases[0]) or GROUP_PREFIX + "_".join(phrases[0])
             for phrase in phrases:
                 self._term.setdefault(phrase, term)
         self.longest = max((len(p) for p in self._term), default=0)
@@ -73,6 +75,9 @@ class Aliases:
 
     def annotate(self, terms: list[str]) -> list[str]:
         """`terms` followed by the group term of every alias phrase found in them.
+
+        Group terms are annotations: the engines leave them out of a passage's length,
+        so naming Moscow does not make a passage "longer" than one naming a city.
 
         Overlapping phrases all count: `Sino-Soviet Split` names the Soviet Union too.
         """

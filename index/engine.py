@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 from rank_bm25 import BM25L, BM25Okapi, BM25Plus
 
+from index.aliases import GROUP_PREFIX
 from index.errors import EmptyCorpus
 from index.settings import IndexSettings
 
@@ -33,6 +34,10 @@ class RankBM25Engine:
             self._model = BM25L(corpus, k1=settings.k1, b=settings.b, delta=settings.delta)
         else:
             self._model = BM25Plus(corpus, k1=settings.k1, b=settings.b, delta=settings.delta)
+        # A passage's length is its words; alias group terms are annotations (aliases.py).
+        words = [sum(not t.startswith(GROUP_PREFIX) for t in terms) for terms in corpus]
+        self._model.doc_len = words
+        self._model.avgdl = sum(words) / len(words) or 1.0
         self.postings: dict[str, list[int]] = {}
         for i, terms in enumerate(corpus):
             for term in set(terms):

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from index.aliases import GROUP_PREFIX
 from index.errors import EmptyCorpus
 from index.settings import IndexSettings
 
@@ -91,6 +92,18 @@ def _idf(variant: str, n: int, df: Array) -> Array:
     return floored
 
 
+def _word_counts(doc_ptr: Array, doc_terms: Array, terms: Array) -> Array:
+    """Each passage's length in words: its tokens bar alias group terms (aliases.py)."""
+    lengths: Array = np.diff(doc_ptr)
+    group = np.flatnonzero(np.char.startswith(terms, GROUP_PREFIX.encode()))
+    if not group.size:
+        return lengths
+    at = np.flatnonzero(np.isin(doc_terms, group))
+    owner = np.searchsorted(doc_ptr, at, side="right") - 1
+    counts: Array = lengths - np.bincount(owner, minlength=len(lengths))
+    return counts
+
+
 def score_postings(forward: Mapping[str, Array], settings: IndexSettings) -> dict[str, Array]:
     """The postings arrays (`post_*`, `max_score`) for a forward index, scored per `settings`."""
     doc_ptr, doc_terms = forward["doc_ptr"], forward["doc_terms"]
@@ -110,9 +123,10 @@ def score_postings(forward: Mapping[str, Array], settings: IndexSettings) -> dic
     tf = counts.astype(np.float64)
     del counts
     df = np.bincount(term, minlength=vocab)
-    avgdl = float(lengths.sum()) / n
+    words = _word_counts(doc_ptr, doc_terms, forward["terms"])
+    avgdl = float(words.sum()) / n
     k1, b, delta = settings.k1, settings.b, settings.delta
-    norm = (1 - b + b * lengths / avgdl)[doc] if avgdl else np.ones(len(doc))
+    norm = (1 - b + b * words / avgdl)[doc] if avgdl else np.ones(len(doc))
     if settings.variant == "bm25l":
         norm = tf / norm  # ctd
         # rank-bm25 0.2.2 multiplies BM25L by the raw tf; kept for parity (README).

@@ -8,8 +8,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from index.aliases import Aliases, Phrase
+from index.english import is_english_word, rarity
 from index.errors import BadQuestion
-from index.tokenize import stem, words
+from index.tokenize import compounds, stem, words
 
 MAX_QUESTION_CHARS = 4000
 # A typo correction counts for less than a word the user spelled as the index does.
@@ -110,10 +111,10 @@ def _nearest(term: str, vocabulary: Sequence[str], limit: int) -> list[str]:
     # Imported on first use: most questions need no typo fix, and `briefbot ask`
     # should start as fast as the libraries it cannot do without.
     from rapidfuzz import process
-    from rapidfuzz.distance import Levenshtein
+    from rapidfuzz.distance import OSA
 
     found = process.extract(
-        term, vocabulary, scorer=Levenshtein.distance, score_cutoff=limit, limit=MAX_CORRECTIONS
+        term, vocabulary, scorer=OSA.distance, score_cutoff=limit, limit=MAX_CORRECTIONS
     )
     best = min((distance for _, distance, _ in found), default=0)
     return [match for match, distance, _ in found if distance == best]
@@ -141,15 +142,42 @@ def parse(
             # Bounded, so a long question of made-up words stays fast on a large library.
             unknown = not known(term)
             lookups += unknown
-            fixes = (
-                corrections(term, vocabulary()) if unknown and lookups <= MAX_TYPO_LOOKUPS else []
-            )
+            typo = unknown and lookups <= MAX_TYPO_LOOKUPS and not is_english_word(typed[i])
+            fixes = corrections(term, vocabulary()) if typo else []
             if fixes:
                 phrases = tuple((t,) for t in fixes)
                 concepts.append(Concept((typed[i],), phrases, TYPO_WEIGHT))
             else:
                 weight = FRAMING_WEIGHT if term in FRAMING_WORDS else 1.0
+                if unknown:
+                    weight = min(weight, max(FRAMING_WEIGHT, rarity(typed[i])))
                 concepts.append(Concept((typed[i],), ((term,),), weight))
             i += 1
+    concepts = _merge_compounds(concepts, compounds(question))
     # The same concept typed twice counts once.
     return list({c.phrases: c for c in concepts}.values())
+
+
+def _plain(concept: Concept, word: str) -> bool:
+    """True when `concept` is just `word` as typed: no alias, no typo fix."""
+    return concept.words == (word,) and concept.phrases == ((stem(word),),)
+
+
+def _merge_compounds(
+    concepts: list[Concept], joined_parts: dict[str, tuple[str, ...]]
+) -> list[Concept]:
+    """One concept per hyphenated word: `Jong-un` is `jong un` or `jongun`, not three
+    words, so a name does not outweigh the rest of the question."""
+    for joined, parts in joined_parts.items():
+        found = [next((c for c in concepts if _plain(c, word)), None) for word in (*parts, joined)]
+        if any(c is None for c in found):
+            continue  # a part is an alias or a typo fix: leave them as they are
+        merged = Concept(
+            parts,
+            (tuple(stem(w) for w in parts), (stem(joined),)),
+            max(c.weight_factor for c in found if c is not None),
+        )
+        at = concepts.index(found[0])  # type: ignore[arg-type]
+        concepts = [c for c in concepts if c not in found]
+        concepts.insert(min(at, len(concepts)), merged)
+    return concepts

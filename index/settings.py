@@ -21,6 +21,9 @@ class IndexSettings:
         IDF of zero, silencing `Kim` or `China` on an 8-paragraph brief (README).
     min_coverage: share of the question's term weight (IDF) the best passage must
         contain for the brief to count as answering the question.
+    min_similarity: when the best passage falls short of min_coverage, the question
+        still counts as answered if a candidate passage holds a sentence this close in
+        meaning to it (cosine, index/meaning.py); 1 relies on words alone.
     engine: rank-bm25 (small libraries), numpy (large ones: precomputed postings,
         memory-mapped) or auto, which picks by passage count (index/engines.py).
     """
@@ -31,6 +34,7 @@ class IndexSettings:
     delta: float = 0.5
     max_passage_chars: int = 1000
     min_coverage: float = 0.4
+    min_similarity: float = 0.65
     engine: EngineName = "auto"
 
     def as_dict(self) -> dict[str, Any]:
@@ -40,6 +44,6 @@ class IndexSettings:
     def ranking(self) -> dict[str, Any]:
         """What saved scores depend on: settings bar min_coverage and engine, plus the tokenizer."""
         data = self.as_dict()
-        del data["min_coverage"], data["engine"]
+        del data["min_coverage"], data["min_similarity"], data["engine"]
         data["tokenizer"] = TOKENIZER_VERSION
         return data

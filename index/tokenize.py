@@ -6,6 +6,7 @@ straight or curly quotes; all must meet the same term in the index.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from functools import lru_cache
@@ -50,13 +51,15 @@ _FOLDED = re.compile("[" + "".join(chr(c) for c in _FOLD) + "]")
 _WORD = re.compile(r"[^\W_]+(?:['-][^\W_]+)*")
 # The same for ASCII-only text, where it matches the same words, faster.
 _WORD_ASCII = re.compile(r"[^\W_]+(?:['-][^\W_]+)*", re.ASCII)
+# Runs of letters and digits: a hyphen or space between them makes two words.
+_LETTERS = re.compile(r"[^\W_]+")
 _POSSESSIVE = re.compile(r"'s$|(?<=s)'$")
 
 _stemmer = Stemmer.Stemmer("english")
 
 # Bump when tokenize() can give other terms for the same text: saved indexes record
 # it, and a refresh reuses the tokens of unchanged briefs only under the same version.
-TOKENIZER_VERSION = 1
+TOKENIZER_VERSION = 2
 
 
 def normalize(text: str) -> str:
@@ -86,13 +89,11 @@ def _keep(word: str, original: str) -> bool:
     return word not in STOPWORDS
 
 
-def words(text: str) -> list[str]:
-    """The case-folded, unstemmed words of `text`, with hyphenated forms expanded.
-
-    `Jong-un` gives `jong`, `un` and `jongun`, so every spelling a user may type
-    meets it. Possessives are stripped; stopwords are dropped.
-    """
+def _words(text: str) -> tuple[list[str], list[str]]:
+    """The words of `text` in order, and apart from them the joined forms of its
+    hyphenated words (`Jong-un` gives `jong`, `un`, and `jongun` apart)."""
     out: list[str] = []
+    joined: list[str] = []
     # The hot loop of building a large index: regexes only for the rare words that need them.
     for original in _WORD.findall(normalize(text)):
         if "'" in original:
@@ -104,23 +105,60 @@ def words(text: str) -> list[str]:
             parts = [p for p in word.split("-") if p]
             originals = original.split("-")
             out.extend(p for p, o in zip(parts, originals, strict=False) if _keep(p, o))
-            out.append("".join(parts))
+            joined.append("".join(parts))
         elif word and (word not in STOPWORDS or (len(original) > 1 and original.isupper())):
             out.append(word)
-    return out
+    return out, joined
+
+
+def words(text: str) -> list[str]:
+    """The case-folded, unstemmed words of `text`, then the joined forms of its
+    hyphenated words.
+
+    `Jong-un` gives `jong`, `un` and `jongun`, so every spelling a user may type
+    meets it. Joined forms come last so that the words of a name stay next to each
+    other: `United States-South Korea` must still read `south korea` for the aliases.
+    Possessives are stripped; stopwords are dropped.
+    """
+    out, joined = _words(text)
+    return out + joined
+
+
+def compounds(text: str) -> dict[str, tuple[str, ...]]:
+    """Each joined form of a hyphenated word of `text`, with its kept parts."""
+    found: dict[str, tuple[str, ...]] = {}
+    for original in _WORD.findall(normalize(text)):
+        if "-" in original:
+            parts, joined = _words(original)
+            if joined and len(parts) > 1:
+                found[joined[0]] = tuple(parts)
+    return found
 
 
 @lru_cache(maxsize=1 << 18)
-def _terms_of(match: str) -> tuple[str, ...]:
-    """The stemmed words of one match of _WORD (already normalised): cached, as words repeat."""
-    return tuple(stem(w) for w in words(match))
+def _terms_of(match: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The stemmed words of one match of _WORD (already normalised), and of its joined
+    form: cached, as words repeat."""
+    out, joined = _words(match)
+    return tuple(stem(w) for w in out), tuple(stem(w) for w in joined)
 
 
 def tokenize(text: str) -> list[str]:
     """Terms for BM25: `words(text)`, each stemmed."""
     # Same as [stem(w) for w in words(text)], one cache look-up a word: 3x faster on big builds.
     out: list[str] = []
+    tail: list[str] = []
     text = normalize(text)
     for match in (_WORD_ASCII if text.isascii() else _WORD).findall(text):
-        out.extend(_terms_of(match))
-    return out
+        terms, joined = _terms_of(match)
+        out.extend(terms)
+        if joined:
+            tail.extend(joined)
+    return out + tail
+
+
+def word_pairs(text: str) -> set[tuple[str, str]]:
+    """Each pair of adjacent words of `text`, stemmed, stopwords kept: the phrases a
+    question shares with a passage (`1961 all over again`), which single terms miss."""
+    stems = list(map(stem, _LETTERS.findall(normalize(text).casefold().replace("'", ""))))
+    return set(itertools.pairwise(stems))

@@ -127,3 +127,19 @@ def test_negative_okapi_scores_are_not_pruned():
         got, want = ours.top(terms, 2), baseline.top(terms, 2)
         assert [i for i, _ in got] == [i for i, _ in want]
         assert [s for _, s in got] == pytest.approx([s for _, s in want], rel=1e-5)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_alias_group_terms_do_not_lengthen_a_passage(variant):
+    """Group terms annotate names already counted as words: both engines leave them out
+    of a passage's length, so naming Moscow does not push a passage down."""
+    settings = replace(IndexSettings(), variant=variant)
+    # Passages 0 and 1 have three words each; 1 also has three group terms.
+    annotated = [["a", "b", "c"], ["a", "d", "e", "~x", "~y", "~z"], ["f", "g", "h"]]
+    for engine in (
+        RankBM25Engine(annotated, settings),
+        NumpyEngine.from_tokens(annotated, settings),
+    ):
+        same_a = engine.term_scores("a", [0, 1])
+        assert same_a[0] == pytest.approx(same_a[1])
+        assert engine.term_scores("b", [0]) == pytest.approx(engine.term_scores("d", [1]))

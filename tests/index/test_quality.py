@@ -1,4 +1,10 @@
-"""Answer quality on the seed question set: a change that makes answers worse fails here."""
+"""Answer quality on the question sets: a change that makes answers worse fails here.
+
+seed.yaml is the set the pipeline was tuned on (the issue's targets apply to it);
+holdout.yaml and holdout2.yaml were written blind by people who never saw the
+pipeline or its scores. Their bounds are the figures measured when they were added:
+guards against getting worse, not targets (README, "Answer quality").
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,8 @@ import pytest
 from index.evaluation import BadQuestionSet, baseline, evaluate, load_cases, ours
 from tests.conftest import SEEDS
 
-QA = Path(__file__).resolve().parent.parent / "qa" / "seed.yaml"
+QA_DIR = Path(__file__).resolve().parent.parent / "qa"
+QA = QA_DIR / "seed.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -31,9 +38,24 @@ def test_targets(report):
     assert report.recall_at_1 >= 0.92, report.misses
     assert report.recall_at_3 >= 0.98, report.misses
     assert report.none_recognised >= 0.9, report.misses
-    # The issue's target is <= 0.03; the lexical pipeline refuses 4 of 57 (see
-    # README, "Answer quality"). This bound stops it getting worse.
-    assert report.wrongly_refused <= 0.071, report.misses
+    assert report.wrongly_refused <= 0.03, report.misses
+
+
+# name -> measured (recall@1, recall@3, not covered recognised, wrongly refused)
+BLIND = {
+    "holdout.yaml": (0.667, 0.900, 0.583, 0.267),
+    "holdout2.yaml": (0.800, 0.967, 0.417, 0.100),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BLIND))
+def test_blind_sets_do_not_get_worse(name, seed_index):
+    r1, r3, none, refused = BLIND[name]
+    report = evaluate("briefbot", load_cases(QA_DIR / name), ours(seed_index))
+    assert report.recall_at_1 >= r1, report.misses
+    assert report.recall_at_3 >= r3, report.misses
+    assert report.none_recognised >= none, report.misses
+    assert report.wrongly_refused <= refused, report.misses
 
 
 def test_beats_the_plain_baseline(cases, report):

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from index import IndexSettings, build_index
 from index.aliases import Aliases
+from index.english import is_english_word, rarity
 from index.query import corrections
+from tests.conftest import SEEDS
 
 VOCAB = ["sanction", "shoigu", "pyongyang", "jinp", "triangular", "kim", "border"]
 
@@ -86,7 +90,7 @@ def test_best_sentence_and_matched_words(seed_index):
 
 
 def test_not_covered_question(seed_index):
-    answer = seed_index.search("What is Japan's defence budget in 2030?", 3)
+    answer = seed_index.search("How many nuclear warheads does North Korea have?", 3)
     assert not answer.answered
     assert seed_index.search("How long is the border with China?", 3).answered
 
@@ -106,3 +110,66 @@ def test_best_sentence_counts_alias_terms(seed_index):
     hit = seed_index.search("DPRK ICBM technology", 1).hits[0]
     start, end = hit.sentence
     assert "ICBM technology came from Russia" in hit.text[start:end]
+
+
+def test_a_hyphenated_name_is_one_concept(seed_index):
+    concepts = seed_index.concepts("What did Kim Jong-un want?")
+    jong_un = [c for c in concepts if "jongun" in c.terms()]
+    assert len(jong_un) == 1
+    assert jong_un[0].phrases == (("jong", "un"), ("jongun",))
+    assert not any(c.words in {("jong",), ("un",), ("jongun",)} for c in concepts)
+
+
+def test_real_english_words_are_not_corrected(seed_index):
+    # `treat` is one edit from `great`, which the brief has; it is still not a typo.
+    (treat,) = [c for c in seed_index.concepts("treat the Russians") if c.words == ("treat",)]
+    assert treat.phrases == (("treat",),)
+
+
+def test_swapped_letters_are_one_typo(seed_index):
+    (russain,) = [c for c in seed_index.concepts("russain guests") if c.words == ("russain",)]
+    assert ("russian",) in russain.phrases
+
+
+def test_common_absent_words_count_less_than_rare_ones(seed_index):
+    def factor(question, word):
+        return next(c.weight_factor for c in seed_index.concepts(question) if c.words == (word,))
+
+    assert factor("something about sanctions", "something") < 0.5
+    assert factor("the Hokkaido sanctions", "hokkaido") == 1.0
+
+
+def test_english_frequencies():
+    assert is_english_word("treat") and is_english_word("vying")
+    assert not is_english_word("santions") and not is_english_word("Shoygu")
+    assert rarity("one") == 0.0 < rarity("message") < rarity("armistice") < rarity("Hokkaido") == 1
+
+
+def test_a_quoted_phrase_breaks_a_tie_of_single_terms(seed_index):
+    # `1961` is once in four paragraphs; only one says "1961 all over again".
+    (hit, *_) = seed_index.search("Is it 1961 all over again?", 3).hits
+    assert "1961 all over again" in hit.text
+
+
+def test_meaning_answers_a_paraphrase_the_words_miss(seed_index):
+    question = "How is Kim copying his grandfather?"
+    answer = seed_index.search(question, 3)
+    assert answer.answered
+    assert answer.similarity is not None
+    assert answer.similarity >= seed_index.settings.min_similarity
+    words_only = build_index(SEEDS, replace(IndexSettings(), min_similarity=1.0))
+    refused = words_only.search(question, 3)
+    assert not refused.answered and refused.similarity is None
+    # Meaning decides the verdict only: the ranking is the words'.
+    assert [h.passage_id for h in refused.hits] == [h.passage_id for h in answer.hits]
+
+
+def test_without_the_meaning_model_search_goes_by_words(monkeypatch, seed_index, tmp_path, caplog):
+    import index.meaning as meaning
+
+    monkeypatch.setattr(meaning, "_loaded", [])
+    monkeypatch.setattr(meaning, "data_folder", lambda: tmp_path)
+    answer = seed_index.search("How is Kim copying his grandfather?", 3)
+    assert not answer.answered and answer.hits  # the closest match is still shown
+    assert "Answering by words alone" in caplog.text
+    assert seed_index.search("How long is the border with China?", 3).answered

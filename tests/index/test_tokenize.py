@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from index.tokenize import tokenize
+from index.aliases import Aliases
+from index.tokenize import compounds, tokenize, word_pairs
 
 
 @pytest.mark.parametrize(
@@ -52,3 +53,39 @@ def test_query_and_passage_share_terms():
     passage = "North Korea and China share a 1,350-kilometre border"
     query = "how long is the 1350 kilometre border"
     assert {"1350", "kilometr", "border"} <= set(tokenize(passage)) & set(tokenize(query))
+
+
+def test_joined_forms_come_last_so_names_stay_together():
+    # "United States-South Korea-Japan": `south korea` must stay adjacent for the aliases.
+    terms = tokenize("United States-South Korea-Japan coalition")
+    assert terms == [
+        "unit",
+        "state",
+        "south",
+        "korea",
+        "japan",
+        "coalit",
+        "statessouth",
+        "koreajapan",
+    ]
+    aliases = Aliases([["South Korea", "ROK"]])
+    assert "~south_korea" in aliases.index_terms("the United States-South Korea-Japan coalition")
+
+
+def test_compounds_map_joined_forms_to_their_parts():
+    assert compounds("Kim Jong-un and the Sino-Soviet Split") == {
+        "jongun": ("jong", "un"),
+        "sinosoviet": ("sino", "soviet"),
+    }
+    assert compounds("no hyphen here") == {}
+
+
+def test_word_pairs_keep_stopwords_and_stem():
+    pairs = word_pairs("It\u2019s not quite 1961 all over again.")
+    assert {("1961", "all"), ("all", "over"), ("over", "again")} <= pairs
+    assert word_pairs("Is it 1961 all over again?") & pairs == {
+        ("1961", "all"),
+        ("all", "over"),
+        ("over", "again"),
+    }
+    assert word_pairs("single") == set()
