@@ -41,6 +41,7 @@ from index.tokenize import tokenize  # noqa: E402
 PER_BRIEF = 10  # synthetic passages per synthetic brief
 SEED = REPO / "seeds" / "interpreter-can-north-korea-play-off-russia-against-china.txt"
 QUESTION = "Why is China more important to North Korea than Russia?"
+QUESTIONS = REPO / "tests" / "qa" / "seed.yaml"
 
 
 def rss_mib() -> float:
@@ -167,7 +168,49 @@ def work_refresh(seeds: Path, out: Path) -> dict:
     }
 
 
-WORKERS = {"build": work_build, "query": work_query, "refresh": work_refresh}
+def work_meaning(seeds: Path, questions: Path) -> dict:
+    """Index.search over a question set, words only against words plus the meaning check
+    (same index, same run), and what loading the meaning model costs."""
+    from index.build import build_index
+    from index.evaluation import load_cases
+    from index.meaning import shared_model
+
+    asked = [c.question for c in load_cases(questions)]
+    words_only = build_index(seeds, replace(IndexSettings(), min_similarity=1.0))
+    both = build_index(seeds, IndexSettings())
+    before = rss_mib()
+    started = time.perf_counter()
+    shared_model()
+    load_s = time.perf_counter() - started
+    model_mib = rss_mib() - before
+    consulted = sum(both.search(q, 10).similarity is not None for q in asked)
+
+    def timed(index: object) -> list[float]:
+        times = []
+        for _ in range(20):
+            for q in asked:
+                t = time.perf_counter()
+                index.search(q, 10)  # type: ignore[attr-defined]
+                times.append(time.perf_counter() - t)
+        return times
+
+    timed(both)  # sentence vectors cached, as in a running bot
+    return {
+        "questions": len(asked),
+        "consulted": consulted,
+        "load_s": load_s,
+        "model_mib": model_mib,
+        "words_ms": percentiles(timed(words_only)),
+        "both_ms": percentiles(timed(both)),
+    }
+
+
+WORKERS = {
+    "build": work_build,
+    "query": work_query,
+    "refresh": work_refresh,
+    "meaning": work_meaning,
+}
 
 
 def child(task: str, timeout: float, **kwargs: object) -> dict:
@@ -327,6 +370,19 @@ def report(rows: list[dict], refresh: dict, start: dict, seconds: float) -> str:
     return "\n".join(lines)
 
 
+def meaning_line(m: dict) -> str:
+    """One line on what the meaning check costs a search."""
+    if "error" in m:
+        return f"Meaning check: {m['error']}"
+    words, both = m["words_ms"], m["both_ms"]
+    return (
+        f"\nMeaning check, seed question set ({m['questions']} questions x 20, "
+        f"{m['consulted']} of them consult it): `Index.search` p50 / p99 {_ms(both)} ms, "
+        f"words only {_ms(words)} ms (same run): p50 ratio {both[0] / words[0]:.2f}x. "
+        f"Loading the model once: {m['load_s']:.2f} s, +{m['model_mib']:.0f} MiB."
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print its tables."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -339,7 +395,7 @@ def main(argv: list[str] | None = None) -> int:
         spec = json.loads(args.worker)
         task = WORKERS[spec.pop("task")]
         paths = {
-            k: Path(v) if k in {"corpus", "out", "path", "queries", "seeds"} else v
+            k: Path(v) if k in {"corpus", "out", "path", "queries", "seeds", "questions"} else v
             for k, v in spec.items()
         }
         if "limit" in paths:
@@ -364,6 +420,7 @@ def main(argv: list[str] | None = None) -> int:
             rows += bench_size(n, tmp, rank_queries, timeout=600 if n > 100_000 else 300)
         refresh: dict = {}
         start: dict = {}
+        meaning: dict = {}
         if not args.no_extras:
             seeds = tmp / "library"
             seed_briefs(SEED.read_text(encoding="utf-8"), 300 if args.quick else 10_000, seeds)
@@ -371,9 +428,13 @@ def main(argv: list[str] | None = None) -> int:
             refresh = child("refresh", 600, seeds=seeds, out=tmp / "library-index")
             print("  refresh: done", file=sys.stderr)
             start = startup(tmp)
+            meaning = child("meaning", 300, seeds=REPO / "seeds", questions=QUESTIONS)
+            print("  meaning: done", file=sys.stderr)
     print(report(rows, refresh, start, time.perf_counter() - started))
+    if meaning:
+        print(meaning_line(meaning))
     # A part that failed is shown in the table, and fails the run (CI keeps the bench working).
-    failed = [r for r in [*rows, refresh, start] if "error" in r]
+    failed = [r for r in [*rows, refresh, start, meaning] if "error" in r]
     for r in failed:
         where = f"{r.get('corpus', 'extras')} {r.get('engine', '')}"
         print(f"bench: {where}: {r['error']}", file=sys.stderr)
