@@ -82,7 +82,8 @@ def open_index(seeds_dir: Path, path: Path, settings: IndexSettings) -> Opened:
     except IndexMissing:
         return Opened(_build_and_try_save(seeds_dir, path, settings), "no index had been built yet")
     except IndexUnreadable as exc:
-        log.info("Index %s cannot be used (%s); rebuilding from %s", path, exc, seeds_dir)
+        # Debug only: the reason goes back in Opened, and the CLI and the bot report it.
+        log.debug("Index %s cannot be used (%s); rebuilding from %s", path, exc, seeds_dir)
         return Opened(
             _build_and_try_save(seeds_dir, path, settings),
             f"the saved index could not be used: {exc}",

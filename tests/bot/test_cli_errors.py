@@ -241,14 +241,11 @@ def test_changed_settings_rebuild_with_a_note(capsys, config_file):
     assert "the saved index could not be used: it was built with other settings" in err
 
 
-def test_damaged_index_in_a_real_process_logs_and_answers(config_file):
+def test_damaged_index_in_a_real_process_says_so_once_and_answers(config_file):
     assert main(["--config", str(config_file), "index"]) == 0
     (config_file.parent / "data" / "index.json").write_bytes(b"\x00" * 100)
     result = ask_in_a_process(config_file)
     assert result.stderr.splitlines() == [
-        f"INFO index.refresh: Index {config_file.parent / 'data' / 'index.json'} cannot be "
-        f"used (it is not valid JSON (truncated or damaged)); rebuilding from "
-        f"{config_file.parent / 'seeds'}",
         "Built the index (the saved index could not be used: it is not valid JSON (truncated or "
         "damaged)): 1 brief(s), 8 passages.",
     ]
