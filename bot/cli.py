@@ -15,6 +15,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
+from typing import NoReturn
 
 from bot.config import CONFIG_ENV, Config, ConfigError, find_config, load_config
 from bot.console import answer_json, format_answer, format_sources
@@ -35,6 +36,15 @@ def _results(value: str) -> int:
     return number
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a hint when a question that starts with "-" was read as an option."""
+
+    def error(self, message: str) -> NoReturn:
+        if "arguments are required: question" in message or "unrecognized arguments: -" in message:
+            message += '\n(a question that starts with "-" goes after "--": briefbot ask -- "-…")'
+        super().error(message)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, with --config accepted before or after the command."""
     common = argparse.ArgumentParser(add_help=False)
@@ -44,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help=f"config file (default: ${CONFIG_ENV}, else ./config.yaml if present, else defaults)",
     )
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="briefbot",
         description="Answer questions about briefs by quoting the passages that answer them.",
         parents=[common],

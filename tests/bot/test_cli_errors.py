@@ -310,3 +310,11 @@ def test_ask_answers_when_the_index_cannot_be_saved(capsys, config_file):
         "Built the index (the saved index could not be used: cannot read it (Is a directory))"
         in err
     )
+
+
+def test_a_question_starting_with_a_dash_gets_a_hint(config_file):
+    code, out, err = run_quiet("--config", str(config_file), "ask", "-sanctions")
+    assert code == 2 and not out
+    assert 'goes after "--"' in err
+    code, out, _ = run_quiet("--config", str(config_file), "ask", "--", "-sanctions")
+    assert code == 0 and "international sanctions" in out
