@@ -1,7 +1,7 @@
 """A fake Discord on 127.0.0.1: enough of API v10 (REST + gateway) for discord.py to run our bot.
 
 It records every REST request the bot makes and every gateway payload it sends,
-and lets a test dispatch events (INTERACTION_CREATE built by the helpers below).
+and lets a test dispatch events (INTERACTION_CREATE built by tests/fake_interactions.py).
 Point discord.py at it with `discord.http.Route.BASE = fake.api_base` and
 `DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(fake.gateway_url)`.
 """
@@ -31,10 +31,9 @@ from tests.discord_payloads import (
     UPDATE_MESSAGE,
     application,
     guild,
-    interaction,
-    make_member,
     rate_limited,
 )
+from tests.fake_interactions import Interactions
 
 
 def _json(data: Any, status: int = 200) -> web.Response:
@@ -75,7 +74,7 @@ class Fault:
 
 
 @dataclass
-class Fake:
+class Fake(Interactions):
     """The fake's state: what it serves and what it has seen."""
 
     token: str
@@ -398,64 +397,3 @@ class Fake:
         for ws in list(self.live):
             self.live.remove(ws)
             await ws.send_json({"op": 7, "d": None, "s": None, "t": None})
-
-    # -- interactions ----------------------------------------------------------------------
-
-    def synced(self, name: str) -> dict[str, Any]:
-        """The synced command called `name` (guild commands first)."""
-        for scope in sorted(self.commands, key=lambda s: s == "global"):
-            for command in self.commands[scope]:
-                if command["name"] == name:
-                    return command
-        raise KeyError(f"no synced command {name!r}")
-
-    def _base(self, kind: int, member: dict[str, Any]) -> dict[str, Any]:
-        return interaction(self.snowflake(), kind, member)
-
-    def slash(
-        self, name: str, member: dict[str, Any] | None = None, **options: Any
-    ) -> dict[str, Any]:
-        """An INTERACTION_CREATE for `/name option=value...`, typed from the synced schema."""
-        command = self.synced(name)
-        types = {o["name"]: o["type"] for o in command.get("options", [])}
-        payload = self._base(2, member or make_member())
-        payload["data"] = {
-            "id": command["id"],
-            "name": name,
-            "type": 1,
-            "guild_id": command.get("guild_id"),
-            "options": [{"name": k, "type": types[k], "value": v} for k, v in options.items()],
-        }
-        return payload
-
-    def message_command(self, name: str, content: str) -> dict[str, Any]:
-        """An INTERACTION_CREATE for the message command `name` used on a message `content`."""
-        command = self.synced(name)
-        target = {
-            **self._message({"content": content}),
-            "author": make_member()["user"],
-            "type": 0,
-        }
-        payload = self._base(2, make_member())
-        payload["data"] = {
-            "id": command["id"],
-            "name": name,
-            "type": 3,
-            "guild_id": command.get("guild_id"),
-            "target_id": target["id"],
-            "resolved": {"messages": {target["id"]: target}},
-        }
-        return payload
-
-    def click(self, custom_id: str, message: dict[str, Any] | None = None) -> dict[str, Any]:
-        """An INTERACTION_CREATE for a click on the button `custom_id` of `message`.
-
-        Without `message`, one holding just that button (Discord always sends the message).
-        """
-        button = {"type": 2, "style": 2, "label": "button", "custom_id": custom_id}
-        payload = self._base(3, make_member())
-        payload["message"] = message or self._message(
-            {"components": [{"type": 1, "components": [button]}]}
-        )
-        payload["data"] = {"custom_id": custom_id, "component_type": 2}
-        return payload
