@@ -223,29 +223,26 @@ class Index:
                 scored[:PHRASE_DEPTH],
                 key=lambda item: (-_rerank(item[0], item[1], phrase[item[2]]), item[2]),
             )
-        order = [i for _, _, i in scored]
-        coverage_of = {i: coverage for coverage, _, i in scored}
-        score_of = {i: score for _, score, i in scored}
-        answered = bool(order) and coverage_of[order[0]] >= self.settings.min_coverage
+        answered = bool(scored) and scored[0][0] >= self.settings.min_coverage
         similarity = None
-        if order and not answered:
+        if scored and not answered:
             # Words fell short; a paraphrase may still be answered. Meaning decides the
             # verdict only: static embeddings find the topic, not the passage (the words'
             # ranking stays, which measured better on tests/qa/seed.yaml).
-            similarity = self._closest_in_meaning(question, order)
+            similarity = self._closest_in_meaning(question, [i for _, _, i in scored])
             answered = similarity is not None and similarity >= self.settings.min_similarity
         term_weights = {t: w for c, w in zip(concepts, weights, strict=True) for t in c.terms()}
         hits = tuple(
             Hit(
                 passage_id=self.passages[i].id,
                 text=self.passages[i].text,
-                score=round(score_of[i], 4),
+                score=round(score, 4),
                 citation=self.citation(self.passages[i]),
-                coverage=round(coverage_of[i], 4),
+                coverage=round(coverage, 4),
                 matched=_matched(concepts, present[i]),
                 sentence=_best_sentence(self.passages[i].text, term_weights, self._terms_of),
             )
-            for i in order[:k]
+            for coverage, score, i in scored[:k]
         )
         return Answer(question=question, hits=hits, answered=answered, similarity=similarity)
 
@@ -257,12 +254,12 @@ class Index:
         model = shared_model()
         if model is None:
             return None
-        vectors = [self._sentence_vectors(model, i) for i in candidates[:MEANING_DEPTH]]
-        vectors = [v for v in vectors if len(v)]
-        if not vectors:
+        sentences = np.concatenate(
+            [self._sentence_vectors(model, i) for i in candidates[:MEANING_DEPTH]]
+        )
+        if not len(sentences):
             return None
-        similarities = np.concatenate(vectors) @ model.embed([question])[0]
-        return round(float(similarities.max()), 4)
+        return round(float((sentences @ model.embed([question])[0]).max()), 4)
 
     def _sentence_vectors(self, model: MeaningModel, i: int) -> npt.NDArray[np.float32]:
         """The meaning vectors of passage i's sentences, kept for the next question
