@@ -58,14 +58,6 @@ class MeaningModel:
         out[filled] = sums / np.where(norms > 0, norms, 1)
         return out
 
-    def similarities(self, question: str, sentences: Sequence[str]) -> npt.NDArray[np.float32]:
-        """Cosine similarity of `question` to each sentence."""
-        if not sentences:
-            return np.zeros(0, dtype=np.float32)
-        vectors = self.embed([question, *sentences])
-        similarities: npt.NDArray[np.float32] = vectors[1:] @ vectors[0]
-        return similarities
-
 
 def data_folder() -> Path | None:
     """Where the `wordllama` package's files are, found without importing it."""
