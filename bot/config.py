@@ -164,11 +164,13 @@ def parse_config(data: object, where: Path) -> Config:
             raise ConfigError(f"{key} must be {expected} (got {value!r}) in {where}")
     base = where.parent
     index_keys = {k.split(".")[1]: v for k, v in flat.items() if k.startswith("index.")}
-    settings = replace(IndexSettings(), **index_keys)
-    if "search.min_coverage" in flat:
-        settings = replace(settings, min_coverage=float(flat["search.min_coverage"]))
-    if "search.min_similarity" in flat:
-        settings = replace(settings, min_similarity=float(flat["search.min_similarity"]))
+    # The search thresholds live in IndexSettings too (they are not part of the saved ranking).
+    thresholds: dict[str, Any] = {
+        k.split(".")[1]: float(v)
+        for k, v in flat.items()
+        if k in ("search.min_coverage", "search.min_similarity")
+    }
+    settings = replace(IndexSettings(), **index_keys, **thresholds)
     return Config(
         seeds_dir=base / flat.get("seeds_dir", "seeds"),
         data_dir=base / flat.get("data_dir", "data"),
