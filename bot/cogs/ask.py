@@ -51,7 +51,25 @@ async def off_loop(
     return await task
 
 
+class _GuardedClick:
+    """What every answer button does around its reply: the per-user cooldown, and one
+    private apology for any error. (A mixin: discord.py wants a template on each
+    DynamicItem subclass, so a shared DynamicItem base cannot hold it.)"""
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Reply privately to whoever clicked, unless they are over the cooldown."""
+        try:
+            if not await _too_fast(interaction):
+                await self.reply(interaction)
+        except Exception as exc:
+            await report_error(interaction, exc)
+
+    async def reply(self, interaction: discord.Interaction[BriefBot]) -> None:
+        raise NotImplementedError
+
+
 class MoreButton(
+    _GuardedClick,
     discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
     template=r"bb:more:(?P<key>[0-9a-f]+):(?P<offset>\d+)",
 ):
@@ -80,21 +98,17 @@ class MoreButton(
         """Rebuild the button from its custom_id."""
         return cls(match["key"], int(match["offset"]))
 
-    async def callback(self, interaction: discord.Interaction[BriefBot]) -> None:  # type: ignore[override]
-        """Send the next page privately to whoever clicked."""
-        try:
-            if await _too_fast(interaction):
-                return
-            pending = interaction.client.memo.get(self.key)
-            if pending is None:
-                await send_private(interaction, messages.EXPIRED)
-                return
-            await _answer(interaction, pending.question, pending.count, True, self.offset)
-        except Exception as exc:
-            await report_error(interaction, exc)
+    async def reply(self, interaction: discord.Interaction[BriefBot]) -> None:
+        """Send the next page privately."""
+        pending = interaction.client.memo.get(self.key)
+        if pending is None:
+            await send_private(interaction, messages.EXPIRED)
+            return
+        await _answer(interaction, pending.question, pending.count, True, self.offset)
 
 
 class ContextButton(
+    _GuardedClick,
     discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
     template=r"bb:ctx:(?P<brief>.+):(?P<number>\d+)",
 ):
@@ -123,27 +137,22 @@ class ContextButton(
         """Rebuild the button from its custom_id."""
         return cls(match["brief"], int(match["number"]))
 
-    async def callback(self, interaction: discord.Interaction[BriefBot]) -> None:  # type: ignore[override]
-        """Send the surrounding paragraphs privately to whoever clicked."""
-        try:
-            if await _too_fast(interaction):
-                return
-            index = interaction.client.holder.current
-            if self.brief not in index.briefs or not index.paragraph(self.brief, self.number):
-                await send_private(interaction, messages.CONTEXT_GONE)
-                return
-            numbers = (self.number - 1, self.number, self.number + 1)
-            paragraphs = [
-                (n, [p.text for p in index.paragraph(self.brief, n)]) for n in numbers if n >= 1
-            ]
-            reply = context_reply(
-                index.cite(self.brief, self.number),
-                [(n, texts) for n, texts in paragraphs if texts],
-                self.number,
-            )
-            await send(interaction, reply, ephemeral=True)
-        except Exception as exc:
-            await report_error(interaction, exc)
+    async def reply(self, interaction: discord.Interaction[BriefBot]) -> None:
+        """Send the surrounding paragraphs privately."""
+        index = interaction.client.holder.current
+        if self.brief not in index.briefs or not index.paragraph(self.brief, self.number):
+            await send_private(interaction, messages.CONTEXT_GONE)
+            return
+        numbers = (self.number - 1, self.number, self.number + 1)
+        paragraphs = [
+            (n, [p.text for p in index.paragraph(self.brief, n)]) for n in numbers if n >= 1
+        ]
+        reply = context_reply(
+            index.cite(self.brief, self.number),
+            [(n, texts) for n, texts in paragraphs if texts],
+            self.number,
+        )
+        await send(interaction, reply, ephemeral=True)
 
 
 _CONTEXT_ID = ContextButton.__discord_ui_compiled_template__
