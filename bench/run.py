@@ -185,12 +185,12 @@ def work_meaning(seeds: Path, questions: Path) -> dict:
     model_mib = rss_mib() - before
     consulted = sum(both.search(q, 10).similarity is not None for q in asked)
 
-    def timed(index: object) -> list[float]:
+    def timed(index):
         times = []
         for _ in range(20):
             for q in asked:
                 t = time.perf_counter()
-                index.search(q, 10)  # type: ignore[attr-defined]
+                index.search(q, 10)
                 times.append(time.perf_counter() - t)
         return times
 
