@@ -5,7 +5,7 @@
 
 Every measurement that needs a clean process (build, load, memory) runs in a
 child process with a time limit; the corpus is written once to a temporary
-folder. Query times are Index.search end to end (tokenise, rank, coverage, best
+folder. Query times are Searcher.search end to end (tokenise, rank, coverage, best
 sentence), top-10, one query at a time, after 10 warm-up queries.
 """
 
@@ -30,11 +30,13 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.corpus import Synthetic, seed_briefs  # noqa: E402
-from index import Index, IndexSettings, load_index, save_index  # noqa: E402
+from index import IndexSettings, Library, Searcher, SearchSettings, load_index, save_index  # noqa: E402
 from index.brief import BriefInfo  # noqa: E402
 from index.encode import encode_texts  # noqa: E402
 from index.engine_numpy import NumpyEngine  # noqa: E402
-from index.large_store import TokenTable  # noqa: E402
+from index.engines import make_engine  # noqa: E402
+from index.library import PassageList  # noqa: E402
+from index.mapped_backend import TokenTable  # noqa: E402
 from index.passages import Passage  # noqa: E402
 from index.tokenize import tokenize  # noqa: E402
 
@@ -85,9 +87,12 @@ def work_build(corpus: Path, out: Path, engine: str) -> dict:
     # As build_index does it, minus reading and parsing brief files.
     if engine == "numpy":
         ranker = NumpyEngine.from_forward(encode_texts([p.text for p in passages], []), settings)
-        index = Index(settings, briefs, passages, TokenTable(ranker), {}, "bench", engine=ranker)
+        index = Library(settings, briefs, PassageList(passages), TokenTable(ranker), ranker)
     else:
-        index = Index(settings, briefs, passages, [tokenize(p.text) for p in passages], {}, "")
+        tokens = [tokenize(p.text) for p in passages]
+        index = Library(
+            settings, briefs, PassageList(passages), tokens, make_engine(tokens, settings)
+        )
     indexed = time.perf_counter() - started
     save_index(index, out)
     return {
@@ -105,15 +110,14 @@ def percentiles(times: list[float]) -> tuple[float, float]:
 
 
 def work_query(path: Path, queries: Path, engine: str, limit: int) -> dict:
-    """Load the index, then time each query: ranking alone, and Index.search end to end."""
+    """Load the index, then time each query: ranking alone, and Searcher.search end to end."""
     base = rss_mib()
     started = time.perf_counter()
-    index = load_index(path, replace(IndexSettings(), engine=engine))
+    index = Searcher(load_index(path, replace(IndexSettings(), engine=engine)))
     load_s = time.perf_counter() - started
     after_load = rss_mib()
     questions = json.loads(queries.read_text())[:limit]
-    ranker = index.engine
-    assert ranker is not None
+    ranker = index.library.engine
     for q in questions[:10]:
         index.search(q, 10)
     rank, search, plain, answers = [], [], [], []
@@ -169,15 +173,16 @@ def work_refresh(seeds: Path, out: Path) -> dict:
 
 
 def work_meaning(seeds: Path, questions: Path) -> dict:
-    """Index.search over a question set, words only against words plus the meaning check
+    """Searcher.search over a question set, words only against words plus the meaning check
     (same index, same run), and what loading the meaning model costs."""
     from index.build import build_index
     from index.evaluation import load_cases
     from index.meaning import shared_model
 
     asked = [c.question for c in load_cases(questions)]
-    words_only = build_index(seeds, replace(IndexSettings(), min_similarity=1.0))
-    both = build_index(seeds, IndexSettings())
+    library = build_index(seeds, IndexSettings())
+    words_only = Searcher(library, SearchSettings(min_similarity=1.0))
+    both = Searcher(library)
     before = rss_mib()
     started = time.perf_counter()
     shared_model()
@@ -314,7 +319,7 @@ def report(rows: list[dict], refresh: dict, start: dict, seconds: float) -> str:
         f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, "
         f"Python {platform.python_version()}; run took {seconds:.0f} s. Times in ms are "
         "p50 / p99 over the queries; *rank* is tokenising the query and ranking the top 10, "
-        "*search* is `Index.search(q, 10)` end to end (coverage, best sentence, citations).",
+        "*search* is `Searcher.search(q, 10)` end to end (coverage, best sentence, citations).",
         "",
         "| corpus | engine | build s | file MiB | load s | RSS after load MiB "
         "| RSS after queries MiB | queries | rank ms | search ms |",
@@ -377,7 +382,7 @@ def meaning_line(m: dict) -> str:
     words, both = m["words_ms"], m["both_ms"]
     return (
         f"\nMeaning check, seed question set ({m['questions']} questions x 20, "
-        f"{m['consulted']} of them consult it): `Index.search` p50 / p99 {_ms(both)} ms, "
+        f"{m['consulted']} of them consult it): `Searcher.search` p50 / p99 {_ms(both)} ms, "
         f"words only {_ms(words)} ms (same run): p50 ratio {both[0] / words[0]:.2f}x. "
         f"Loading the model once: {m['load_s']:.2f} s, +{m['model_mib']:.0f} MiB."
     )

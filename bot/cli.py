@@ -17,11 +17,12 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import NoReturn
 
+from bot import cli_messages as say
 from bot.config import CONFIG_ENV, Config, ConfigError, find_config, load_config
 from bot.console import answer_json, format_answer, format_sources
-from index import Answer, Index, check_question, open_index, rebuild
+from index import Answer, Searcher, open_index, read_question, rebuild
 from index.errors import BadQuestion, BriefError
-from index.search import MAX_RESULTS
+from index.limits import MAX_RESULTS
 
 log = logging.getLogger(__name__)
 
@@ -95,17 +96,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _open(config: Config) -> Index:
-    """The index, built first (with a note on stderr) when missing or stale."""
+def _open(config: Config) -> Searcher:
+    """A searcher over the index, built first (with a note on stderr) when missing or stale."""
     opened = open_index(config.seeds_dir, config.index_path, config.index)
     if opened.rebuilt_because:
         index = opened.index
         print(
-            f"Built the index ({opened.rebuilt_because}): {len(index.briefs)} brief(s), "
-            f"{len(index.passages)} passages.",
+            say.BUILT.format(
+                why=opened.rebuilt_because, briefs=len(index.briefs), passages=len(index.passages)
+            ),
             file=sys.stderr,
         )
-    return opened.index
+    return Searcher(opened.index, config.search)
 
 
 def cmd_index(config: Config) -> int:
@@ -114,11 +116,15 @@ def cmd_index(config: Config) -> int:
     index = rebuild(config.seeds_dir, config.index_path, config.index)
     seconds = time.perf_counter() - started
     print(
-        f"Indexed {len(index.briefs)} brief(s), {len(index.passages)} passages "
-        f"in {seconds:.2f} s -> {config.index_path}"
+        say.INDEXED.format(
+            briefs=len(index.briefs),
+            passages=len(index.passages),
+            seconds=seconds,
+            path=config.index_path,
+        )
     )
     for skipped in index.skipped:
-        print(f"Skipped {skipped.file}: {skipped.reason}")
+        print(say.SKIPPED.format(file=skipped.file, reason=skipped.reason))
     return 0
 
 
@@ -127,12 +133,12 @@ def cmd_ask(config: Config, question: str, k: int | None, as_json: bool) -> int:
     # Bytes of argv that are not UTF-8 arrive as lone surrogates, which no output can carry.
     question = question.encode("utf-8", "replace").decode("utf-8")
     try:
-        check_question(question)  # a bad question needs no index
+        read_question(question)  # a bad question needs no index
     except BadQuestion:
         if as_json:  # --json prints one object for any question; the reason goes to stderr
             print(json.dumps(answer_json(Answer(question, (), False)), ensure_ascii=False))
         raise
-    answer = _open(config).search(question, k or config.top_k)
+    answer = _open(config).search(question, k)
     if as_json:
         print(json.dumps(answer_json(answer), ensure_ascii=False))
     else:
@@ -142,7 +148,7 @@ def cmd_ask(config: Config, question: str, k: int | None, as_json: bool) -> int:
 
 def cmd_sources(config: Config) -> int:
     """Print the indexed briefs."""
-    print(format_sources(_open(config)))
+    print(format_sources(_open(config).library))
     return 0
 
 
@@ -191,7 +197,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"briefbot: config error: {exc}", file=sys.stderr)
     except BriefError as exc:
-        print(f"briefbot: {exc}", file=sys.stderr)
+        print(f"briefbot: {say.error_text(exc)}", file=sys.stderr)
     except BrokenPipeError:
         # The reader (e.g. `| head`) stopped early; that is not an error.
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115

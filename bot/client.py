@@ -14,7 +14,7 @@ from bot import messages
 from bot.config import Config
 from bot.holder import Cooldowns, IndexHolder, Memo
 from bot.render import Reply, text_reply
-from index.errors import BadQuestion
+from index.errors import NothingToSearch, QuestionTooLong
 from index.search import warm_up
 
 log = logging.getLogger(__name__)
@@ -74,8 +74,10 @@ async def report_error(interaction: discord.Interaction[Any], error: Exception) 
         text = messages.NOT_MODERATOR
     elif isinstance(original, app_commands.NoPrivateMessage):
         text = messages.GUILD_ONLY
-    elif isinstance(original, BadQuestion):
-        text = str(original)  # written for users by the core
+    elif isinstance(original, QuestionTooLong):
+        text = messages.TOO_LONG.format(length=original.length, limit=original.limit)
+    elif isinstance(original, NothingToSearch):
+        text = messages.NOTHING_TO_SEARCH
     else:
         log.error(
             "Unexpected error in %s (guild %s, user %s)",
@@ -173,7 +175,7 @@ class BriefBot(commands.Bot):
 
     async def on_ready(self) -> None:
         """Log who we are and what we serve."""
-        index = self.holder.current
+        index = self.holder.library
         log.info(
             "Connected as %s (id %s) to %d server(s); serving %d passages from %d brief(s)",
             self.user,

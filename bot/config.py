@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from index import IndexSettings
+from index import IndexSettings, SearchSettings
 from index.settings import ENGINES, VARIANTS
 
 CONFIG_ENV = "BRIEFBOT_CONFIG"
@@ -49,7 +49,7 @@ class Config:
     seeds_dir: Path = Path("seeds")
     data_dir: Path = Path("data")
     index: IndexSettings = field(default_factory=IndexSettings)
-    top_k: int = 3
+    search: SearchSettings = field(default_factory=SearchSettings)
     log_level: str = "INFO"
     source: Path | None = None
     discord: DiscordConfig = field(default_factory=DiscordConfig)
@@ -164,18 +164,15 @@ def parse_config(data: object, where: Path) -> Config:
             raise ConfigError(f"{key} must be {expected} (got {value!r}) in {where}")
     base = where.parent
     index_keys = {k.split(".")[1]: v for k, v in flat.items() if k.startswith("index.")}
-    # The search thresholds live in IndexSettings too (they are not part of the saved ranking).
-    thresholds: dict[str, Any] = {
-        k.split(".")[1]: float(v)
-        for k, v in flat.items()
-        if k in ("search.min_coverage", "search.min_similarity")
-    }
-    settings = replace(IndexSettings(), **index_keys, **thresholds)
+    search_keys = {k.split(".")[1]: v for k, v in flat.items() if k.startswith("search.")}
+    for name in ("min_coverage", "min_similarity"):
+        if name in search_keys:
+            search_keys[name] = float(search_keys[name])
     return Config(
         seeds_dir=base / flat.get("seeds_dir", "seeds"),
         data_dir=base / flat.get("data_dir", "data"),
-        index=settings,
-        top_k=flat.get("search.top_k", 3),
+        index=replace(IndexSettings(), **index_keys),
+        search=replace(SearchSettings(), **search_keys),
         log_level=flat.get("logging.level", "INFO"),
         source=where,
         discord=_discord(flat),

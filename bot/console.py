@@ -7,10 +7,8 @@ import shutil
 import textwrap
 from typing import Any
 
-from index import Answer, Hit, Index
-
-NOT_COVERED = "The brief does not seem to answer this. Closest match, for what it is worth:"
-NO_MATCH = "Nothing in the indexed briefs matches that question. Try other keywords."
+from bot.cli_messages import INDEX_BUILT_AT, NO_MATCH, NOT_COVERED
+from index import Answer, Hit, Library
 
 
 def _width() -> int:
@@ -75,7 +73,7 @@ def answer_json(answer: Answer) -> dict[str, Any]:
     }
 
 
-def format_sources(index: Index) -> str:
+def format_sources(index: Library) -> str:
     """One line per indexed brief: id, title, publisher, paragraphs and passages."""
     counts = index.passage_counts()
     lines = []
@@ -85,5 +83,5 @@ def format_sources(index: Index) -> str:
             f"{brief.id}: {brief.title}{publisher} \u2014 "
             f"{brief.paragraphs} paragraphs, {counts.get(brief.id, 0)} passages"
         )
-    lines.append(f"Index built {index.built_at}.")
+    lines.append(INDEX_BUILT_AT.format(built_at=index.built_at))
     return "\n".join(lines)

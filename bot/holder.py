@@ -8,29 +8,34 @@ import time
 from collections import OrderedDict, deque
 from dataclasses import dataclass
 
-from index import Index
+from index import Library, Searcher
 
 
 class IndexHolder:
-    """The current Index plus the lock that makes rebuilds one at a time.
+    """The current searcher (and its library) plus the lock that makes rebuilds one at a time.
 
     Readers take `current` once and search that object, so a swap in the middle
-    of a search never mixes two indexes.
+    of a search never mixes two libraries.
     """
 
-    def __init__(self, index: Index) -> None:
-        self._index = index
+    def __init__(self, searcher: Searcher) -> None:
+        self._searcher = searcher
         self.rebuild_lock = asyncio.Lock()
 
     @property
-    def current(self) -> Index:
-        """The index to search now."""
-        return self._index
+    def current(self) -> Searcher:
+        """The searcher to ask now."""
+        return self._searcher
 
-    def swap(self, index: Index) -> Index:
-        """Serve `index` from now on; return the one it replaces."""
-        old, self._index = self._index, index
-        return old
+    @property
+    def library(self) -> Library:
+        """The library served now."""
+        return self._searcher.library
+
+    def swap(self, library: Library) -> Library:
+        """Serve `library` from now on, with the same search settings; return the old one."""
+        old, self._searcher = self._searcher, Searcher(library, self._searcher.settings)
+        return old.library
 
 
 class Cooldowns:

@@ -19,6 +19,12 @@ CONTEXT_TITLE = "Context of {locator}"
 CONTEXT_GONE = "That paragraph is no longer in the index. Ask the question again with /ask."
 PAGE_FOOTER = "Passages {first}-{last}"
 EMPTY_MESSAGE = "The message has no text to search for."
+# Questions the core cannot search (index.errors.QuestionTooLong, NothingToSearch).
+NOTHING_TO_SEARCH = (
+    "The question has no words to search for. Ask with a few keywords, "
+    'for example "Why does China matter to North Korea?"'
+)
+TOO_LONG = "The question is {length} characters long; keep it under {limit}."
 
 # /passage
 PASSAGE_OUT_OF_RANGE = "{title} has paragraphs 1-{count}. Pick a number in that range."

@@ -52,13 +52,19 @@ class Reply:
     embeds: list[dict[str, Any]] = field(default_factory=list)
 
 
+_LINE_START = re.compile(r"(?m)^(?=[>#])")
+
+
 def escape(text: str) -> str:
     """`text` with Discord markdown and mentions neutralised (a zero-width space after @)."""
     text = _EVERYONE.sub("@\u200b\\1", text)
     text = _MENTION.sub(lambda m: f"<{m.group(1)}\u200b{m.group(2)}>", text)
     # escape_markdown escapes only the `[` of a masked link `[a](**b**)` and leaves the markdown
     # inside it live; escaping every `[` ourselves means no masked link can form at all.
-    return "\\[".join(escape_markdown(part) for part in text.split("["))
+    text = "\\[".join(escape_markdown(part) for part in text.split("["))
+    # A line that starts with `>` or `#` would quote or head the rest of it (found by hypothesis:
+    # escape_markdown leaves a lone `>` after a line break).
+    return _LINE_START.sub(r"\\", text)
 
 
 def cut(text: str, limit: int) -> str:

@@ -22,7 +22,7 @@ from bot import messages
 from bot.client import create_bot
 from bot.config import Config
 from bot.holder import IndexHolder
-from index import open_index
+from index import Searcher, open_index
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ def open_holder(config: Config) -> IndexHolder:
     opened = open_index(config.seeds_dir, config.index_path, config.index)
     if opened.rebuilt_because:
         log.info("Built the index (%s)", opened.rebuilt_because)
-    return IndexHolder(opened.index)
+    return IndexHolder(Searcher(opened.index, config.search))
 
 
 async def serve(

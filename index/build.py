@@ -4,26 +4,24 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from index.aliases import ALIASES_FILE, Aliases, read_aliases
+from index.aliases import ALIASES_FILE, read_aliases
+from index.backends import backend_for
 from index.brief import (
     BRIEF_SUFFIXES,
     METADATA_SUFFIXES,
+    Brief,
     BriefInfo,
     info_of,
     load_brief,
     read_metadata,
 )
-from index.encode import encode_texts
-from index.engine_numpy import NumpyEngine
-from index.engines import PassageLookup, resolve
+from index.draft import Draft
 from index.errors import EmptyCorpus, SeedsMissing, UnreadableBrief
-from index.large_store import TokenTable
-from index.passages import Passage, indexed_text, passages_of
-from index.search import Index, Skipped, SourceStamp
+from index.library import Library, Skipped, SourceStamp
+from index.passages import Passage, passages_of
 from index.settings import IndexSettings
 
 log = logging.getLogger(__name__)
@@ -35,10 +33,7 @@ RESERVED_NAMES = frozenset({ALIASES_FILE, "README.md"})
 def seed_files(seeds_dir: Path) -> list[Path]:
     """The files of `seeds/` that matter to the index, sorted by name; hidden files are ignored."""
     if not seeds_dir.is_dir():
-        raise SeedsMissing(
-            f"The seeds folder {seeds_dir} does not exist. Create it and put a brief "
-            "(.txt or .md) in it, or set seeds_dir in the config."
-        )
+        raise SeedsMissing(seeds_dir)
     files = sorted(
         p for p in seeds_dir.iterdir() if p.is_file() and not p.name.startswith((".", "~"))
     )
@@ -77,7 +72,7 @@ def restamp(path: Path, old: SourceStamp | None) -> SourceStamp:
     return stamp(path)
 
 
-def _unchanged(path: Path, previous: Index, stamps: dict[str, SourceStamp]) -> bool:
+def _unchanged(path: Path, previous: Library, stamps: dict[str, SourceStamp]) -> bool:
     """True when the brief at `path` and its metadata read the same as when `previous` was built."""
     info = previous.briefs.get(path.stem)
     if info is None or info.source != path.name:
@@ -91,19 +86,29 @@ def _unchanged(path: Path, previous: Index, stamps: dict[str, SourceStamp]) -> b
     return not any(s.file in names for s in previous.skipped)
 
 
-def _positions(previous: Index) -> dict[str, range | list[int]]:
-    """Where each brief's passages are in `previous`."""
-    if isinstance(previous.passages, PassageLookup):
-        lookup = previous.passages
-        return {b: lookup.of_brief(b) for b in previous.briefs}
-    where: dict[str, list[int]] = {}
-    for i, p in enumerate(previous.passages):
-        where.setdefault(p.brief, []).append(i)
-    return dict(where)
+def _read_brief(path: Path, skipped: list[Skipped]) -> Brief | None:
+    """The brief at `path` with its metadata; None (and the reason in `skipped`) when unusable.
+
+    A metadata file that cannot be used is skipped alone: the brief is indexed without it.
+    """
+    meta_path = next((m for s in METADATA_SUFFIXES if (m := path.with_suffix(s)).is_file()), None)
+    metadata = None
+    if meta_path is not None:
+        try:
+            metadata = read_metadata(meta_path)
+        except UnreadableBrief as exc:
+            skipped.append(Skipped(meta_path.name, f"{exc}; indexed the brief without it"))
+    try:
+        return load_brief(path, metadata)
+    except UnreadableBrief as exc:
+        skipped.append(Skipped(path.name, str(exc)))
+        return None
 
 
-def build_index(seeds_dir: Path, settings: IndexSettings, previous: Index | None = None) -> Index:
-    """Read every brief in `seeds_dir` into a fresh Index; raise EmptyCorpus when none is usable.
+def build_index(
+    seeds_dir: Path, settings: IndexSettings, previous: Library | None = None
+) -> Library:
+    """Read every brief in `seeds_dir` into a fresh library; raise EmptyCorpus when none is usable.
 
     With `previous` (an index built with the same settings), briefs whose file and
     metadata hash the same are taken from it: only changed briefs are read and tokenised.
@@ -121,7 +126,6 @@ def build_index(seeds_dir: Path, settings: IndexSettings, previous: Index | None
     if previous is not None and previous.alias_groups != aliases:
         previous = None  # other aliases: every passage's group terms change
     stamps = {p.name: restamp(p, previous.sources.get(p.name) if previous else None) for p in files}
-    positions = _positions(previous) if previous else {}
     origin: list[int] = []  # per passage: its position in `previous`, or -1 when read afresh
     stems = {p.stem for p in files if p.suffix.lower() in BRIEF_SUFFIXES}
     for path in files:
@@ -137,23 +141,12 @@ def build_index(seeds_dir: Path, settings: IndexSettings, previous: Index | None
             continue
         if previous and path.stem not in briefs and _unchanged(path, previous, stamps):
             briefs[path.stem] = previous.briefs[path.stem]
-            reused = positions.get(path.stem, [])
+            reused = list(previous.passages.of_brief(path.stem))
             passages.extend(previous.passages[i] for i in reused)
             origin.extend(reused)
             continue
-        try:
-            meta_path = next(
-                (m for s in METADATA_SUFFIXES if (m := path.with_suffix(s)).is_file()), None
-            )
-            try:
-                metadata = read_metadata(meta_path) if meta_path else None
-            except UnreadableBrief as exc:
-                assert meta_path is not None
-                skipped.append(Skipped(meta_path.name, f"{exc}; indexed the brief without it"))
-                metadata = None
-            brief = load_brief(path, metadata)
-        except UnreadableBrief as exc:
-            skipped.append(Skipped(path.name, str(exc)))
+        brief = _read_brief(path, skipped)
+        if brief is None:
             continue
         if brief.id in briefs:
             skipped.append(Skipped(path.name, f"another brief is already named {brief.id!r}"))
@@ -163,39 +156,15 @@ def build_index(seeds_dir: Path, settings: IndexSettings, previous: Index | None
         passages.extend(fresh)
         origin.extend([-1] * len(fresh))
     if not passages:
-        why = (
-            "; ".join(f"{s.file}: {s.reason}" for s in skipped)
-            or "the folder has no .txt or .md file"
-        )
-        raise EmptyCorpus(f"No usable brief in {seeds_dir} ({why}).")
-    index_terms = Aliases(aliases).index_terms
-    unread = [i for i, o in enumerate(origin) if o < 0]  # passages read afresh
-    tokens: Sequence[list[str]]
-    engine: NumpyEngine | None = None
-    old = previous.engine if previous else None
-    if resolve(settings.engine, len(passages)) == "numpy" and (
-        previous is None or isinstance(old, NumpyEngine)
-    ):
-        # Texts straight to token ids in arrays (in worker processes when large);
-        # reused passages keep their ids: nothing unchanged is tokenised again.
-        new = encode_texts([indexed_text(passages, i) for i in unread], aliases)
-        if isinstance(old, NumpyEngine):
-            engine = NumpyEngine.refreshed(old, origin, new, settings)
-        else:
-            engine = NumpyEngine.from_forward(new, settings)
-        tokens = TokenTable(engine)
-    else:
-        new_tokens = iter([index_terms(indexed_text(passages, i)) for i in unread])
-        kept = previous.tokens if previous else []
-        tokens = [next(new_tokens) if o < 0 else kept[o] for o in origin]
-    return Index(
+        raise EmptyCorpus(seeds_dir, tuple((s.file, s.reason) for s in skipped))
+    draft = Draft(
         settings=settings,
         briefs=briefs,
         passages=passages,
-        tokens=tokens,
+        origin=origin,
         sources=stamps,
-        built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         skipped=tuple(skipped),
         alias_groups=aliases,
-        engine=engine,
+        built_at=datetime.now(UTC).isoformat(timespec="seconds"),
     )
+    return backend_for(settings, len(passages)).assemble(draft, previous)

@@ -24,7 +24,7 @@ class RankBM25Engine:
     def __init__(self, tokens: Sequence[Sequence[str]], settings: IndexSettings) -> None:
         if not tokens:
             # rank-bm25 divides by the corpus size.
-            raise EmptyCorpus("there are no passages to index")
+            raise EmptyCorpus()
         corpus = [list(t) for t in tokens]
         if settings.variant == "okapi":
             self._model: BM25Okapi | BM25L | BM25Plus = BM25Okapi(

@@ -109,7 +109,7 @@ def score_postings(forward: Mapping[str, Array], settings: IndexSettings) -> dic
     doc_ptr, doc_terms = forward["doc_ptr"], forward["doc_terms"]
     n, vocab = len(doc_ptr) - 1, len(forward["terms"])
     if n <= 0:
-        raise EmptyCorpus("there are no passages to index")
+        raise EmptyCorpus()
     lengths = np.diff(doc_ptr)
     # One sort groups postings by term, then passage; run lengths are the term frequencies.
     # (In-place steps and dels: at a million passages each array is ~90M entries.)
@@ -178,7 +178,7 @@ class NumpyEngine:
         self._max = arrays["max_score"]
         self.size = len(arrays["doc_ptr"]) - 1
         if self.size <= 0:
-            raise EmptyCorpus("there are no passages to index")
+            raise EmptyCorpus()
         vocab = len(self._terms)
         if len(self._ptr) != 2 * vocab + 1 or len(self._max) != 2 * vocab:
             raise ValueError("postings do not match the vocabulary")

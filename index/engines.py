@@ -1,12 +1,13 @@
-"""Which BM25 engine an index uses: rank-bm25 for small libraries, numpy for large ones."""
+"""Which BM25 engine ranks a library: rank-bm25 for small libraries, numpy for large ones.
+
+The one place an engine is chosen; the backends (index/backends.py) ask here.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Protocol, runtime_checkable
+from typing import Protocol
 
-from index.engine import RankBM25Engine
-from index.engine_numpy import NumpyEngine
 from index.settings import EngineName, IndexSettings
 
 # `engine: auto` picks the numpy engine from this many passages on. Below it both
@@ -17,7 +18,7 @@ AUTO_NUMPY_FROM = 1000
 
 
 class Engine(Protocol):
-    """What Index.search needs from a BM25 engine."""
+    """What the searcher needs from a BM25 engine."""
 
     def top(self, terms: Sequence[str], k: int) -> list[tuple[int, float]]:
         """The best k (passage index, score) holding a query term, ties by passage order."""
@@ -40,28 +41,19 @@ class Engine(Protocol):
         ...
 
 
-@runtime_checkable
-class PassageLookup(Protocol):
-    """Passage sequences that can find a passage without a scan (large_store.PassageTable)."""
-
-    def find(self, passage_id: str) -> int | None:
-        """The position of the passage with this id, or None."""
-        ...
-
-    def of_brief(self, brief_id: str) -> range:
-        """The positions of the passages of `brief_id`."""
-        ...
-
-
-def resolve(engine: EngineName, passages: int) -> EngineName:
-    """The engine `engine` stands for with this many passages (`auto` decides by size)."""
-    if engine != "auto":
-        return engine
+def engine_kind(settings: IndexSettings, passages: int) -> EngineName:
+    """The engine `settings.engine` stands for with this many passages (`auto` decides by size)."""
+    if settings.engine != "auto":
+        return settings.engine
     return "numpy" if passages >= AUTO_NUMPY_FROM else "rank-bm25"
 
 
 def make_engine(tokens: Sequence[Sequence[str]], settings: IndexSettings) -> Engine:
-    """A fresh engine over `tokens`, of the kind `settings.engine` resolves to."""
-    if resolve(settings.engine, len(tokens)) == "numpy":
+    """A fresh engine over `tokens`, of the kind the settings choose for their number."""
+    if engine_kind(settings, len(tokens)) == "numpy":
+        from index.engine_numpy import NumpyEngine
+
         return NumpyEngine.from_tokens(tokens, settings)
+    from index.engine import RankBM25Engine
+
     return RankBM25Engine(tokens, settings)

@@ -15,7 +15,7 @@ from rank_bm25 import BM25Okapi
 
 from index.brief import BRIEF_SUFFIXES
 from index.errors import BadQuestion, BriefError
-from index.search import Index
+from index.search import Searcher
 from index.tokenize import normalize
 
 
@@ -123,7 +123,7 @@ def evaluate(name: str, cases: Sequence[Case], system: Callable[[str], Ranked]) 
     return report
 
 
-def ours(index: Index, k: int = 10) -> Callable[[str], Ranked]:
+def ours(index: Searcher, k: int = 10) -> Callable[[str], Ranked]:
     """Our search pipeline as an evaluated system."""
 
     def run(question: str) -> Ranked:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from index.errors import IndexUnreadable, IndexUnwritable
-from index.search import Index
+from index.library import Library
 from index.settings import IndexSettings
 
 # Temporary files older than this, left by writers that were killed, are removed.
@@ -35,7 +35,7 @@ def check_manifest(data: object, fmt: str, version: int, settings: IndexSettings
     return data
 
 
-def manifest(index: Index, fmt: str, version: int) -> dict[str, Any]:
+def manifest(index: Library, fmt: str, version: int) -> dict[str, Any]:
     """The manifest fields both formats write: format, version, settings, sources..."""
     return {
         "format": fmt,
@@ -92,3 +92,12 @@ def _remove_leftovers(path: Path) -> None:
                 leftover.unlink()
         except OSError:
             continue  # gone already, or not ours to delete: harmless either way
+
+
+def alias_groups(data: object) -> list[list[str]]:
+    """The alias groups of a manifest, checked: a list of lists of names."""
+    if not isinstance(data, list) or not all(
+        isinstance(g, list) and all(isinstance(n, str) for n in g) for g in data
+    ):
+        raise TypeError("aliases must be a list of lists of names")
+    return data

@@ -4,15 +4,14 @@ other ways the briefs may say it: aliases, and near spellings for words the inde
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from index.aliases import Aliases, Phrase
 from index.english import is_english_word, rarity
-from index.errors import BadQuestion
-from index.tokenize import compounds, stem, words
+from index.question import Question
+from index.tokenize import stem
 
-MAX_QUESTION_CHARS = 4000
 # A typo correction counts for less than a word the user spelled as the index does.
 TYPO_WEIGHT = 0.8
 # Words that frame a question rather than name its topic ("What happened…",
@@ -51,21 +50,6 @@ class Concept:
     def found_in(self, terms: set[str]) -> bool:
         """True when one of the phrases is wholly in a passage's set of terms."""
         return any(set(phrase) <= terms for phrase in self.phrases)
-
-
-def check_question(question: str) -> list[str]:
-    """The searchable words of `question`, in order; BadQuestion when too long or none."""
-    if len(question) > MAX_QUESTION_CHARS:
-        raise BadQuestion(
-            f"The question is {len(question)} characters long; keep it under {MAX_QUESTION_CHARS}."
-        )
-    question_words = words(question)
-    if not question_words:
-        raise BadQuestion(
-            "The question has no words to search for. Ask with a few keywords, "
-            'for example "Why does China matter to North Korea?"'
-        )
-    return question_words
 
 
 def max_typos(term: str) -> int:
@@ -121,14 +105,13 @@ def _nearest(term: str, vocabulary: Sequence[str], limit: int) -> list[str]:
 
 
 def parse(
-    question: str,
+    question: Question,
     aliases: Aliases,
     known: Callable[[str], bool],
     vocabulary: Callable[[], Sequence[str]],
 ) -> list[Concept]:
-    """The concepts of `question`; BadQuestion when it has no words to search."""
-    typed = check_question(question)
-    stems = [stem(w) for w in typed]
+    """The concepts of `question`, with aliases and typo corrections applied."""
+    typed, stems = list(question.words), list(question.stems)
     concepts: list[Concept] = []
     i = lookups = 0
     while i < len(stems):
@@ -153,7 +136,7 @@ def parse(
                     weight = min(weight, max(FRAMING_WEIGHT, rarity(typed[i])))
                 concepts.append(Concept((typed[i],), ((term,),), weight))
             i += 1
-    concepts = _merge_compounds(concepts, compounds(question))
+    concepts = _merge_compounds(concepts, question.compounds)
     # The same concept typed twice counts once.
     return list({c.phrases: c for c in concepts}.values())
 
@@ -164,7 +147,7 @@ def _plain(concept: Concept, word: str) -> bool:
 
 
 def _merge_compounds(
-    concepts: list[Concept], joined_parts: dict[str, tuple[str, ...]]
+    concepts: list[Concept], joined_parts: Mapping[str, tuple[str, ...]]
 ) -> list[Concept]:
     """One concept per hyphenated word: `Jong-un` is `jong un` or `jongun`, not three
     words, so a name does not outweigh the rest of the question."""

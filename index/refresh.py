@@ -6,17 +6,16 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from index.backends import backend_for, load_index
 from index.build import build_index, restamp, seed_files
-from index.engine_numpy import NumpyEngine
 from index.errors import BriefError, IndexMissing, IndexUnreadable, IndexUnwritable
-from index.search import Index
+from index.library import Library
 from index.settings import IndexSettings
-from index.store import load_index, save_index
 
 log = logging.getLogger(__name__)
 
 
-def stale_reason(index: Index, seeds_dir: Path) -> str | None:
+def stale_reason(index: Library, seeds_dir: Path) -> str | None:
     """Why `index` no longer matches `seeds_dir` (a file added, removed or changed), or None.
 
     Files whose size and mtime are unchanged are not read; others are hashed,
@@ -42,30 +41,28 @@ def stale_reason(index: Index, seeds_dir: Path) -> str | None:
 class Opened:
     """An index ready to search, and why it was rebuilt (None when loaded as saved)."""
 
-    index: Index
+    index: Library
     rebuilt_because: str | None
 
 
 def rebuild(
-    seeds_dir: Path, path: Path, settings: IndexSettings, previous: Index | None = None
-) -> Index:
+    seeds_dir: Path, path: Path, settings: IndexSettings, previous: Library | None = None
+) -> Library:
     """Build from `seeds_dir` and save to `path`; on any failure the old file is untouched.
 
     With `previous` (the index in use), only briefs that changed are read again.
     """
     index = build_index(seeds_dir, settings, previous)
-    save_index(index, path)
-    if isinstance(index.engine, NumpyEngine):
-        # Serve from the mapped file: the build's token lists and passages can go.
-        return load_index(path, settings)
-    return index
+    backend = backend_for(settings, len(index.passages))
+    backend.save(index, path)
+    return backend.serving(index, path)
 
 
-def _build_and_try_save(seeds_dir: Path, path: Path, settings: IndexSettings) -> Index:
+def _build_and_try_save(seeds_dir: Path, path: Path, settings: IndexSettings) -> Library:
     """Build from `seeds_dir` and save to `path`; a failed save still returns the index."""
     index = build_index(seeds_dir, settings)
     try:
-        save_index(index, path)
+        backend_for(settings, len(index.passages)).save(index, path)
     except IndexUnwritable as exc:
         log.warning("%s Answering from the index built in memory.", exc)
     return index

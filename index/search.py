@@ -3,25 +3,24 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
 from index.aliases import Aliases
-from index.brief import BriefInfo
-from index.cite import Citation, locator
-from index.engines import Engine, PassageLookup, make_engine
+from index.cite import Citation
 from index.english import is_english_word
+from index.library import Library
+from index.limits import MAX_RESULTS
 from index.meaning import MeaningModel, shared_model
-from index.passages import Passage
 from index.query import Concept, parse
+from index.question import Question, read_question
 from index.sentences import sentence_spans
-from index.settings import IndexSettings
+from index.settings import SearchSettings
 from index.tokenize import word_pairs
 
-MAX_RESULTS = 10
 # Candidates re-ranked by coverage: enough to reach past BM25's near misses.
 RERANK_DEPTH = 30
 # A question term found only in a brief's title or standfirst counts this much
@@ -36,23 +35,6 @@ PHRASE_DEPTH = 10
 MEANING_DEPTH = 10
 # Passages whose sentence vectors are kept (about 6 KiB each for a 6-sentence passage).
 VECTOR_CACHE = 4096
-
-
-@dataclass(frozen=True)
-class SourceStamp:
-    """What the index remembers of one file in `seeds/`, to notice when it changes."""
-
-    sha256: str
-    size: int
-    mtime_ns: int
-
-
-@dataclass(frozen=True)
-class Skipped:
-    """A file in `seeds/` that was not indexed, and why."""
-
-    file: str
-    reason: str
 
 
 @dataclass(frozen=True)
@@ -85,44 +67,29 @@ class Answer:
     similarity: float | None = None
 
 
-@dataclass
-class Index:
-    """Passages, their tokens and their briefs, ready to search."""
+class Searcher:
+    """The query pipeline over one library: a question in, cited passages and a verdict out.
 
-    settings: IndexSettings
-    briefs: Mapping[str, BriefInfo]
-    passages: Sequence[Passage]
-    tokens: Sequence[list[str]]
-    sources: Mapping[str, SourceStamp]
-    built_at: str
-    skipped: tuple[Skipped, ...] = ()
-    alias_groups: list[list[str]] = field(default_factory=list)
-    # A ready engine (e.g. mapped from the index file); None builds one from `tokens`.
-    engine: Engine | None = field(default=None, repr=False, compare=False)
-    _engine: Engine = field(init=False, repr=False)
-    _by_id: dict[str, int] = field(init=False, repr=False)
-    _aliases: Aliases = field(init=False, repr=False)
-    _context: dict[str, set[str]] = field(init=False, repr=False)
-    _vocabulary: list[str] | None = field(init=False, repr=False, default=None)
-    # Sentence meaning vectors by passage (dict operations are atomic across threads).
-    _vectors: dict[int, npt.NDArray[np.float32]] = field(init=False, repr=False, compare=False)
+    Holds what it learns of its library between questions (context terms, the
+    vocabulary for typo fixes, sentence meaning vectors); a new library gets a new
+    Searcher.
+    """
 
-    def __post_init__(self) -> None:
-        if self.engine is None:
-            self.engine = make_engine(self.tokens, self.settings)
-        self._engine = self.engine
-        # Array-backed passages find ids themselves; a dict of a million would cost seconds.
-        lookup = isinstance(self.passages, PassageLookup)
-        self._by_id = {} if lookup else {p.id: i for i, p in enumerate(self.passages)}
-        self._aliases = Aliases(self.alias_groups)
-        self._context = {}
-        self._vectors = {}
+    def __init__(self, library: Library, settings: SearchSettings | None = None) -> None:
+        self.library = library
+        self.settings = settings or SearchSettings()
+        self._engine = library.engine
+        self._aliases = Aliases(library.alias_groups)
+        self._context: dict[str, set[str]] = {}
+        self._vocabulary: list[str] | None = None
+        # Sentence meaning vectors by passage (dict operations are atomic across threads).
+        self._vectors: dict[int, npt.NDArray[np.float32]] = {}
 
     def _context_of(self, brief_id: str) -> set[str]:
         """Terms of a brief's title and standfirst (on first use: a library may hold 100k)."""
         terms = self._context.get(brief_id)
         if terms is None:
-            brief = self.briefs[brief_id]
+            brief = self.library.briefs[brief_id]
             terms = set(self._terms_of(f"{brief.title}\n{brief.standfirst}"))
             self._context[brief_id] = terms
         return terms
@@ -137,8 +104,10 @@ class Index:
             self._vocabulary = sorted(self._engine.vocabulary())
         return self._vocabulary
 
-    def concepts(self, question: str) -> list[Concept]:
+    def concepts(self, question: str | Question) -> list[Concept]:
         """What `question` asks about, with aliases and typo corrections applied."""
+        if isinstance(question, str):
+            question = read_question(question)
         return parse(
             question,
             self._aliases,
@@ -180,7 +149,7 @@ class Index:
     ) -> float:
         """Share of the question's weight found in passage i (`terms`: the question terms
         it holds) or, partly, in its brief's title and standfirst."""
-        context = self._context_of(self.passages[i].brief)
+        context = self._context_of(self.library.passages[i].brief)
         found = 0.0
         for concept, weight in zip(concepts, weights, strict=True):
             if concept.found_in(terms):
@@ -191,19 +160,21 @@ class Index:
 
     def _idf(self, term: str) -> float:
         # The BM25L/Robertson-style IDF; always positive, highest for unseen terms.
-        n = len(self.passages)
+        n = len(self.library.passages)
         return math.log((n + 1) / (self._engine.document_frequency(term) + 0.5))
 
-    def search(self, question: str, k: int = 3) -> Answer:
-        """The best `k` passages for `question`; BadQuestion when there is nothing to search.
+    def search(self, text: str, k: int | None = None) -> Answer:
+        """The best `k` passages (default: settings.top_k) for the question `text`;
+        BadQuestion when there is nothing to search.
 
         BM25 over the question's terms (aliases and typo fixes included) finds the
         candidates; they are re-ranked by how much of the question they cover.
         """
+        question = read_question(text)
         concepts = self.concepts(question)
         weights = [self._weight(c) for c in concepts]
         terms = list(dict.fromkeys(t for c in concepts for t in c.terms()))
-        k = max(1, min(k, MAX_RESULTS))
+        k = max(1, min(self.settings.top_k if k is None else k, MAX_RESULTS))
         candidates = [i for i, _ in self._engine.top(terms, max(k, RERANK_DEPTH))]
         scores = self._concept_scores(concepts, candidates)
         present = dict(zip(candidates, self._present(terms, candidates), strict=True))
@@ -212,11 +183,12 @@ class Index:
             for i, score in zip(candidates, scores, strict=True)
         ]
         scored.sort(key=lambda item: (-_rerank(item[0], item[1]), item[2]))
-        pairs = word_pairs(question)
+        passages = self.library.passages
+        pairs = question.pairs
         if pairs:
             # Phrases reorder the leading candidates only: pairs cost a pass over the text.
             phrase = {
-                i: len(pairs & word_pairs(self.passages[i].text)) / len(pairs)
+                i: len(pairs & word_pairs(passages[i].text)) / len(pairs)
                 for _, _, i in scored[:PHRASE_DEPTH]
             }
             scored[:PHRASE_DEPTH] = sorted(
@@ -229,22 +201,22 @@ class Index:
             # Words fell short; a paraphrase may still be answered. Meaning decides the
             # verdict only: static embeddings find the topic, not the passage (the words'
             # ranking stays, which measured better on tests/qa/seed.yaml).
-            similarity = self._closest_in_meaning(question, [i for _, _, i in scored])
+            similarity = self._closest_in_meaning(text, [i for _, _, i in scored])
             answered = similarity is not None and similarity >= self.settings.min_similarity
         term_weights = {t: w for c, w in zip(concepts, weights, strict=True) for t in c.terms()}
         hits = tuple(
             Hit(
-                passage_id=self.passages[i].id,
-                text=self.passages[i].text,
+                passage_id=passages[i].id,
+                text=passages[i].text,
                 score=round(score, 4),
-                citation=self.citation(self.passages[i]),
+                citation=self.library.citation(passages[i]),
                 coverage=round(coverage, 4),
                 matched=_matched(concepts, present[i]),
-                sentence=_best_sentence(self.passages[i].text, term_weights, self._terms_of),
+                sentence=_best_sentence(passages[i].text, term_weights, self._terms_of),
             )
             for coverage, score, i in scored[:k]
         )
-        return Answer(question=question, hits=hits, answered=answered, similarity=similarity)
+        return Answer(question=text, hits=hits, answered=answered, similarity=similarity)
 
     def _closest_in_meaning(self, question: str, candidates: list[int]) -> float | None:
         """How close in meaning `question` is to the closest sentence of the candidate
@@ -266,52 +238,12 @@ class Index:
         (bounded: the cache starts afresh when full)."""
         vectors = self._vectors.get(i)
         if vectors is None:
-            text = self.passages[i].text
+            text = self.library.passages[i].text
             vectors = model.embed([text[start:end] for start, end in sentence_spans(text)])
             if len(self._vectors) >= VECTOR_CACHE:
                 self._vectors.clear()
             self._vectors[i] = vectors
         return vectors
-
-    def citation(self, passage: Passage) -> Citation:
-        """The citation of `passage`: brief title, `¶n`, brief id and url."""
-        return self.cite(passage.brief, passage.paragraph, passage.part)
-
-    def cite(self, brief_id: str, paragraph: int, part: int = 0) -> Citation:
-        """The citation of paragraph `paragraph` (or one part of it) of a brief."""
-        brief = self.briefs[brief_id]
-        return Citation(
-            title=brief.title,
-            locator=locator(paragraph, part),
-            paragraph=paragraph,
-            brief=brief.id,
-            url=brief.url,
-            publisher=brief.publisher,
-        )
-
-    def passage(self, passage_id: str) -> Passage | None:
-        """The passage with this id, or None."""
-        if isinstance(self.passages, PassageLookup):
-            i = self.passages.find(passage_id)
-        else:
-            i = self._by_id.get(passage_id)
-        return None if i is None else self.passages[i]
-
-    def passage_counts(self) -> dict[str, int]:
-        """How many passages each brief has (without reading them, for array-backed ones)."""
-        if isinstance(self.passages, PassageLookup):
-            return {b: len(self.passages.of_brief(b)) for b in self.briefs}
-        counts = dict.fromkeys(self.briefs, 0)
-        for passage in self.passages:
-            counts[passage.brief] += 1
-        return counts
-
-    def paragraph(self, brief_id: str, number: int) -> list[Passage]:
-        """The passages of paragraph `number` of a brief (more than one when it was split)."""
-        if isinstance(self.passages, PassageLookup):
-            mine = [self.passages[i] for i in self.passages.of_brief(brief_id)]
-            return [p for p in mine if p.paragraph == number]
-        return [p for p in self.passages if p.brief == brief_id and p.paragraph == number]
 
 
 def _rerank(coverage: float, score: float, phrase: float = 0.0) -> float:

@@ -162,3 +162,22 @@ def word_pairs(text: str) -> set[tuple[str, str]]:
     question shares with a passage (`1961 all over again`), which single terms miss."""
     stems = list(map(stem, _LETTERS.findall(normalize(text).casefold().replace("'", ""))))
     return set(itertools.pairwise(stems))
+
+
+def question_parts(
+    text: str,
+) -> tuple[list[str], dict[str, tuple[str, ...]], set[tuple[str, str]]]:
+    """`words(text)`, `compounds(text)` and `word_pairs(text)` from one normalisation:
+    what a question is read into once (index/question.py)."""
+    text = normalize(text)
+    out: list[str] = []
+    joined: list[str] = []
+    found: dict[str, tuple[str, ...]] = {}
+    for original in _WORD.findall(text):
+        parts, joins = _words(original)
+        out.extend(parts)
+        joined.extend(joins)
+        if "-" in original and joins and len(parts) > 1:
+            found[joins[0]] = tuple(parts)
+    stems = list(map(stem, _LETTERS.findall(text.casefold().replace("'", ""))))
+    return out + joined, found, set(itertools.pairwise(stems))

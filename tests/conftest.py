@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from index import Index, IndexSettings, build_index
+from index import IndexSettings, Library, Searcher, build_index
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
@@ -24,9 +24,15 @@ def seeds_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def seed_index() -> Index:
-    """The index of the real seeds/, built once per session (read-only)."""
+def seed_library() -> Library:
+    """The library of the real seeds/, built once per session (read-only)."""
     return build_index(SEEDS, IndexSettings())
+
+
+@pytest.fixture(scope="session")
+def seed_searcher(seed_library: Library) -> Searcher:
+    """A searcher over the seed library with the default search settings."""
+    return Searcher(seed_library)
 
 
 @pytest.fixture

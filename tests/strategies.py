@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from index.query import MAX_QUESTION_CHARS
+from index.limits import MAX_QUESTION_CHARS
 
 # Pieces users (or pranksters) put in Discord messages.
 DISCORD_PIECES = [

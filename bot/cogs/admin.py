@@ -14,7 +14,7 @@ from discord.ext import commands
 from bot import messages
 from bot.client import NotModerator, send, send_private
 from bot.render import escape, text_reply
-from index import Index, rebuild
+from index import Library, rebuild
 from index.errors import BriefError
 
 if TYPE_CHECKING:
@@ -40,7 +40,7 @@ def _moderators_only(interaction: discord.Interaction[BriefBot]) -> bool:
     return True
 
 
-def reindex_report(old: Index, new: Index, seconds: float) -> str:
+def reindex_report(old: Library, new: Library, seconds: float) -> str:
     """What a rebuild changed, and which files it skipped and why."""
     lines = [
         messages.REINDEX_DONE.format(
@@ -82,7 +82,7 @@ class AdminCog(commands.Cog):
             try:
                 # Incremental: briefs whose files did not change are taken from the old index.
                 new = await asyncio.to_thread(
-                    rebuild, config.seeds_dir, config.index_path, config.index, holder.current
+                    rebuild, config.seeds_dir, config.index_path, config.index, holder.library
                 )
             except BriefError as exc:
                 log.warning("Reindex failed, still serving the old index: %s", exc)

@@ -25,7 +25,8 @@ from bot.render import (
     passage_reply,
     sources_reply,
 )
-from index import Answer, Index
+from index import Answer, Library
+from index.limits import MAX_QUESTION_CHARS, MAX_RESULTS
 
 if TYPE_CHECKING:
     from bot.client import BriefBot
@@ -35,9 +36,8 @@ T = TypeVar("T")
 # Discord wants an answer within 3 s; past this, acknowledge first and answer after.
 DEFER_AFTER_SECONDS = 2.0
 # The core returns at most 10 hits per search, so "More" stops there.
-MAX_PAGED_RESULTS = 10
+MAX_PAGED_RESULTS = MAX_RESULTS
 MAX_RESULTS_PER_PAGE = 5
-MAX_QUESTION_CHARS = 1000
 
 
 async def off_loop(
@@ -139,7 +139,7 @@ class ContextButton(
 
     async def reply(self, interaction: discord.Interaction[BriefBot]) -> None:
         """Send the surrounding paragraphs privately."""
-        index = interaction.client.holder.current
+        index = interaction.client.holder.library
         if self.brief not in index.briefs or not index.paragraph(self.brief, self.number):
             await send_private(interaction, messages.CONTEXT_GONE)
             return
@@ -194,10 +194,10 @@ async def _answer(
 ) -> None:
     """Search in a thread and send the page of hits starting at `offset`."""
     bot = interaction.client
-    index = bot.holder.current
+    searcher = bot.holder.current
     # One more than shown, to know whether a "More" button has anything to show.
     wanted = min(offset + count + 1, MAX_PAGED_RESULTS)
-    answer = await off_loop(interaction, index.search, question, wanted, ephemeral=private)
+    answer = await off_loop(interaction, searcher.search, question, wanted, ephemeral=private)
     reply: Reply = answer_reply(answer, offset, count)
     key = None
     if answer.answered and len(answer.hits) > offset + count:
@@ -259,7 +259,7 @@ class AskCog(commands.Cog):
         brief: str | None = None,
     ) -> None:
         """Quote one paragraph of the brief, with its citation."""
-        index = self.bot.holder.current
+        index = self.bot.holder.library
         brief_id, problem = _which_brief(index, brief)
         if brief_id is None:
             await send_private(interaction, problem)
@@ -285,14 +285,14 @@ class AskCog(commands.Cog):
         typed = current.casefold()
         return [
             app_commands.Choice(name=button_label(b.title), value=b.id)
-            for b in self.bot.holder.current.briefs.values()
+            for b in self.bot.holder.library.briefs.values()
             if typed in b.id.casefold() or typed in b.title.casefold()
         ][:25]
 
     @app_commands.command(name="sources")
     async def sources(self, interaction: discord.Interaction[BriefBot]) -> None:
         """List the briefs the bot answers from."""
-        index = self.bot.holder.current
+        index = self.bot.holder.library
         counts = index.passage_counts()
         rows = [
             SourceRow(b.title, b.publisher, b.url, b.paragraphs, counts.get(b.id, 0))
@@ -301,7 +301,7 @@ class AskCog(commands.Cog):
         await send(interaction, sources_reply(rows, index.built_at), ephemeral=False)
 
 
-def _which_brief(index: Index, name: str | None) -> tuple[str | None, str]:
+def _which_brief(index: Library, name: str | None) -> tuple[str | None, str]:
     """The brief meant by `name` (id or title), or None and what to tell the user."""
     if name is None:
         if len(index.briefs) == 1:

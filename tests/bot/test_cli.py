@@ -136,10 +136,10 @@ def test_module_entry_point_without_discord(config_file):
     assert json.loads(result.stdout)["results"][0]["citation"]["paragraph"] == 3
 
 
-def test_terminal_highlight_bolds_the_best_sentence(seed_index):
+def test_terminal_highlight_bolds_the_best_sentence(seed_searcher):
     from bot.console import BOLD, PLAIN, format_answer
 
-    answer = seed_index.search("Who delivered a letter from Putin?", 1)
+    answer = seed_searcher.search("Who delivered a letter from Putin?", 1)
     text = format_answer(answer, highlight=True)
     bolded = text[text.index(BOLD) + len(BOLD) : text.index(PLAIN)]
     assert " ".join(bolded.split()).startswith("Shoigu also delivered a letter")

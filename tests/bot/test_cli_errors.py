@@ -21,8 +21,8 @@ import pytest
 from hypothesis import given, settings
 
 from bot.cli import main
-from index.query import MAX_QUESTION_CHARS
-from index.store import FORMAT_VERSION
+from index.json_backend import FORMAT_VERSION
+from index.limits import MAX_QUESTION_CHARS
 from tests.conftest import SEEDS
 from tests.strategies import QUESTIONS
 

@@ -94,9 +94,9 @@ def test_private_answer_is_ephemeral(env):
     assert "1,350-kilometre" in ex.text()
 
 
-def test_more_button_pages_to_the_next_hits(env, seed_index):
+def test_more_button_pages_to_the_next_hits(env, seed_searcher):
     # The pages follow the ranking of the shared search, whatever it is.
-    ranked = [h.citation.paragraph for h in seed_index.search(BORDER, 4).hits]
+    ranked = [h.citation.paragraph for h in seed_searcher.search(BORDER, 4).hits]
     names = [f"{n}. \u00b6{p}" for n, p in enumerate(ranked, start=1)]
     first = env.ask(BORDER, results=2)
     assert [f["name"] for f in first.message["embeds"][0]["fields"]] == names[:2]

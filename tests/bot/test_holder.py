@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from bot.holder import Cooldowns, IndexHolder, Memo, Pending
 
 
-def test_swap_returns_the_old_index(seed_index):
-    holder = IndexHolder(seed_index)
-    other = object()
-    assert holder.swap(other) is seed_index  # type: ignore[arg-type]
-    assert holder.current is other
+def test_swap_returns_the_old_library(seed_library, seed_searcher):
+    holder = IndexHolder(seed_searcher)
+    other = replace(seed_library, built_at="later")
+    assert holder.swap(other) is seed_library
+    assert holder.library is other and holder.current.library is other
+    # The search settings stay with the holder across swaps.
+    assert holder.current.settings is seed_searcher.settings
 
 
 def test_cooldown_allows_uses_then_says_how_long_to_wait():

@@ -40,9 +40,9 @@ def assert_same_ranking(ours, theirs, baseline, terms):
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
-def test_seed_parity(seed_index, variant):
+def test_seed_parity(seed_library, variant):
     settings = replace(IndexSettings(), variant=variant)
-    tokens = [list(t) for t in seed_index.tokens]
+    tokens = [list(t) for t in seed_library.tokens]
     baseline, ours = RankBM25Engine(tokens, settings), NumpyEngine.from_tokens(tokens, settings)
     assert set(ours.vocabulary()) == set(baseline.vocabulary())
     for question in SEED_QUESTIONS:
@@ -76,12 +76,12 @@ def test_synthetic_parity(synthetic, variant):
     assert identical >= 0.9 * len(queries)
 
 
-def test_only_passages_holding_a_term(seed_index):
-    engine = NumpyEngine.from_tokens(seed_index.tokens, IndexSettings())
+def test_only_passages_holding_a_term(seed_library):
+    engine = NumpyEngine.from_tokens(seed_library.tokens, IndexSettings())
     assert engine.top(["zzzunknown"], 5) == []
     assert engine.top([], 5) == []
     for i, _ in engine.top(["putin"], 10):
-        assert "putin" in seed_index.tokens[i]
+        assert "putin" in seed_library.tokens[i]
     assert engine.document_frequency("zzzunknown") == 0
 
 

@@ -9,7 +9,7 @@ import pytest
 import index.build
 import index.settings
 from bench.corpus import seed_briefs
-from index import IndexSettings, build_index, open_index, rebuild
+from index import IndexSettings, Searcher, build_index, open_index, rebuild
 from tests.conftest import SEED_TEXT
 
 ENGINES = ["numpy", "rank-bm25"]
@@ -43,8 +43,8 @@ def same_index(a, b):
     assert [list(t) for t in a.tokens] == [list(t) for t in b.tokens]
     assert a.briefs == b.briefs and a.sources == b.sources and a.skipped == b.skipped
     for q in ["China border", "Putin Kim summit sanctions", "alliance treaty"]:
-        assert [h.passage_id for h in a.search(q, 5).hits] == [
-            h.passage_id for h in b.search(q, 5).hits
+        assert [h.passage_id for h in Searcher(a).search(q, 5).hits] == [
+            h.passage_id for h in Searcher(b).search(q, 5).hits
         ]
 
 
@@ -62,7 +62,12 @@ def test_only_the_changed_brief_is_read(library, tmp_path, reads, engine):
     assert sorted(reads) == ["brief-00005.txt", "extra.txt"]
     assert "changed: brief-00005.txt" in (opened.rebuilt_because or "")
     same_index(opened.index, build_index(library, settings))
-    assert opened.index.search("grain exports", 1).hits[0].passage_id.startswith("brief-00005")
+    assert (
+        Searcher(opened.index)
+        .search("grain exports", 1)
+        .hits[0]
+        .passage_id.startswith("brief-00005")
+    )
 
 
 def test_changed_metadata_rereads_its_brief(library, tmp_path, reads):

@@ -6,11 +6,11 @@ from dataclasses import replace
 
 import pytest
 
-from index import IndexSettings, build_index, load_index, save_index
+from index import IndexSettings, Searcher, build_index, load_index, save_index
 from index.engine import RankBM25Engine
 from index.engine_numpy import NumpyEngine
 from index.errors import IndexUnreadable
-from index.large_store import is_large
+from index.mapped_backend import is_large
 from tests.conftest import SEEDS
 
 NUMPY = replace(IndexSettings(), engine="numpy")
@@ -25,41 +25,41 @@ def saved(tmp_path):
     return index, path
 
 
-def test_round_trip(saved, seed_index):
+def test_round_trip(saved, seed_library, seed_searcher):
     built, path = saved
     assert is_large(path)
     loaded = load_index(path, NUMPY)
     assert isinstance(loaded.engine, NumpyEngine)
-    assert list(loaded.passages) == list(seed_index.passages)
-    assert [list(t) for t in loaded.tokens] == [list(t) for t in seed_index.tokens]
-    assert loaded.briefs == seed_index.briefs
+    assert list(loaded.passages) == list(seed_library.passages)
+    assert [list(t) for t in loaded.tokens] == [list(t) for t in seed_library.tokens]
+    assert loaded.briefs == seed_library.briefs
     assert loaded.sources == built.sources
-    got, want = loaded.search(QUESTION, 5), seed_index.search(QUESTION, 5)
+    got, want = Searcher(loaded).search(QUESTION, 5), seed_searcher.search(QUESTION, 5)
     assert [h.passage_id for h in got.hits] == [h.passage_id for h in want.hits]
     assert [h.citation for h in got.hits] == [h.citation for h in want.hits]
     assert got.answered == want.answered
 
 
-def test_lookups_without_a_scan(saved, seed_index):
+def test_lookups_without_a_scan(saved, seed_library):
     _, path = saved
     loaded = load_index(path, NUMPY)
-    first = seed_index.passages[3]
+    first = seed_library.passages[3]
     assert loaded.passage(first.id) == first
     assert loaded.passage("nope:1") is None
     assert loaded.passage(f"{first.brief}:99") is None
     assert loaded.paragraph(first.brief, first.paragraph) == [first]
-    assert loaded.passages[-1] == seed_index.passages[-1]
-    assert loaded.passages[1:3] == list(seed_index.passages[1:3])
-    assert list(loaded.briefs) == list(seed_index.briefs)
+    assert loaded.passages[-1] == seed_library.passages[-1]
+    assert loaded.passages[1:3] == list(seed_library.passages[1:3])
+    assert list(loaded.briefs) == list(seed_library.briefs)
     assert loaded.briefs.get("nope") is None
     assert "nope" not in loaded.briefs and first.brief in loaded.briefs
 
 
-def test_rank_bm25_engine_reads_the_same_file(saved, seed_index):
+def test_rank_bm25_engine_reads_the_same_file(saved, seed_searcher):
     _, path = saved
     loaded = load_index(path, replace(NUMPY, engine="rank-bm25"))
     assert isinstance(loaded.engine, RankBM25Engine)
-    got, want = loaded.search(QUESTION, 3), seed_index.search(QUESTION, 3)
+    got, want = Searcher(loaded).search(QUESTION, 3), seed_searcher.search(QUESTION, 3)
     assert [h.passage_id for h in got.hits] == [h.passage_id for h in want.hits]
 
 
@@ -105,4 +105,4 @@ def test_aliases_survive_the_large_file(saved):
     built, path = saved
     loaded = load_index(path, NUMPY)
     assert loaded.alias_groups == built.alias_groups != []
-    assert loaded.search("DPRK PRC border", 1).hits[0].citation.paragraph == 4
+    assert Searcher(loaded).search("DPRK PRC border", 1).hits[0].citation.paragraph == 4

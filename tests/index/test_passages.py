@@ -15,14 +15,14 @@ LONG = (
 )
 
 
-def test_seed_paragraphs_are_one_passage_each(seed_index):
-    assert [p.paragraph for p in seed_index.passages] == list(range(1, 9))
-    assert all(p.part == 0 for p in seed_index.passages)
+def test_seed_paragraphs_are_one_passage_each(seed_library):
+    assert [p.paragraph for p in seed_library.passages] == list(range(1, 9))
+    assert all(p.part == 0 for p in seed_library.passages)
 
 
-def test_ids_are_deterministic(seed_index):
-    brief = next(iter(seed_index.briefs))
-    assert [p.id for p in seed_index.passages] == [f"{brief}:{n}" for n in range(1, 9)]
+def test_ids_are_deterministic(seed_library):
+    brief = next(iter(seed_library.briefs))
+    assert [p.id for p in seed_library.passages] == [f"{brief}:{n}" for n in range(1, 9)]
 
 
 def test_sentences_respect_abbreviations():

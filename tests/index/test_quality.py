@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from index import Searcher
 from index.evaluation import BadQuestionSet, baseline, evaluate, load_cases, ours
 from tests.conftest import SEEDS
 
@@ -25,8 +26,8 @@ def cases():
 
 
 @pytest.fixture(scope="module")
-def report(cases, seed_index):
-    return evaluate("briefbot", cases, ours(seed_index))
+def report(cases, seed_library):
+    return evaluate("briefbot", cases, ours(Searcher(seed_library)))
 
 
 def test_question_set_is_large_and_mixed(cases):
@@ -49,9 +50,9 @@ BLIND = {
 
 
 @pytest.mark.parametrize("name", sorted(BLIND))
-def test_blind_sets_do_not_get_worse(name, seed_index):
+def test_blind_sets_do_not_get_worse(name, seed_library):
     r1, r3, none, refused = BLIND[name]
-    report = evaluate("briefbot", load_cases(QA_DIR / name), ours(seed_index))
+    report = evaluate("briefbot", load_cases(QA_DIR / name), ours(Searcher(seed_library)))
     assert report.recall_at_1 >= r1, report.misses
     assert report.recall_at_3 >= r3, report.misses
     assert report.none_recognised >= none, report.misses
@@ -94,7 +95,7 @@ def test_both_engines_answer_the_question_set_alike(cases, variant):
         for engine in ("rank-bm25", "numpy")
     )
     for case in cases:
-        a, b = small.search(case.question, 5), large.search(case.question, 5)
+        a, b = Searcher(small).search(case.question, 5), Searcher(large).search(case.question, 5)
         assert [h.passage_id for h in a.hits] == [h.passage_id for h in b.hits], case.question
         assert [h.coverage for h in a.hits] == [h.coverage for h in b.hits], case.question
         assert a.answered == b.answered, case.question

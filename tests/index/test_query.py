@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
-from index import IndexSettings, build_index
+from index import IndexSettings, Searcher, SearchSettings, build_index
 from index.aliases import Aliases
 from index.english import is_english_word, rarity
 from index.query import corrections
-from tests.conftest import SEEDS
 
 VOCAB = ["sanction", "shoigu", "pyongyang", "jinp", "triangular", "kim", "border"]
 
@@ -55,8 +52,8 @@ def test_alias_group_counts_as_one_term():
         ("Pyongang parade drones", 1),
     ],
 )
-def test_aliases_and_typos_find_the_passage(seed_index, question, paragraph):
-    answer = seed_index.search(question, 1)
+def test_aliases_and_typos_find_the_passage(seed_searcher, question, paragraph):
+    answer = seed_searcher.search(question, 1)
     assert answer.hits[0].citation.paragraph == paragraph
     assert answer.answered
 
@@ -64,7 +61,7 @@ def test_aliases_and_typos_find_the_passage(seed_index, question, paragraph):
 def test_without_aliases_the_acronym_finds_nothing(seeds_dir):
     (seeds_dir / "aliases.yaml").unlink()
     index = build_index(seeds_dir, IndexSettings())
-    assert index.search("DPRK PRC", 3).hits == ()
+    assert Searcher(index).search("DPRK PRC", 3).hits == ()
 
 
 def test_bad_aliases_file_is_skipped_with_reason(seeds_dir):
@@ -79,8 +76,8 @@ def test_bad_aliases_file_is_skipped_with_reason(seeds_dir):
     assert len(index.passages) == 8
 
 
-def test_best_sentence_and_matched_words(seed_index):
-    hit = seed_index.search("Who delivered a letter from Putin?", 1).hits[0]
+def test_best_sentence_and_matched_words(seed_searcher):
+    hit = seed_searcher.search("Who delivered a letter from Putin?", 1).hits[0]
     start, end = hit.sentence
     assert hit.text[start:end] == (
         "Shoigu also delivered a letter from Russian President Vladimir Putin "
@@ -89,51 +86,51 @@ def test_best_sentence_and_matched_words(seed_index):
     assert hit.matched == ("delivered", "letter", "putin")
 
 
-def test_not_covered_question(seed_index):
-    answer = seed_index.search("How many nuclear warheads does North Korea have?", 3)
+def test_not_covered_question(seed_searcher):
+    answer = seed_searcher.search("How many nuclear warheads does North Korea have?", 3)
     assert not answer.answered
-    assert seed_index.search("How long is the border with China?", 3).answered
+    assert seed_searcher.search("How long is the border with China?", 3).answered
 
 
-def test_typo_lookups_are_bounded_per_question(monkeypatch, seed_index):
+def test_typo_lookups_are_bounded_per_question(monkeypatch, seed_searcher):
     import index.query as query
 
     calls = []
     real = query.corrections
     monkeypatch.setattr(query, "corrections", lambda t, v: calls.append(t) or real(t, v))
     question = " ".join(f"zzqx{chr(97 + i % 26)}{i}word" for i in range(40))
-    seed_index.search(question, 3)
+    seed_searcher.search(question, 3)
     assert len(calls) == query.MAX_TYPO_LOOKUPS
 
 
-def test_best_sentence_counts_alias_terms(seed_index):
-    hit = seed_index.search("DPRK ICBM technology", 1).hits[0]
+def test_best_sentence_counts_alias_terms(seed_searcher):
+    hit = seed_searcher.search("DPRK ICBM technology", 1).hits[0]
     start, end = hit.sentence
     assert "ICBM technology came from Russia" in hit.text[start:end]
 
 
-def test_a_hyphenated_name_is_one_concept(seed_index):
-    concepts = seed_index.concepts("What did Kim Jong-un want?")
+def test_a_hyphenated_name_is_one_concept(seed_searcher):
+    concepts = seed_searcher.concepts("What did Kim Jong-un want?")
     jong_un = [c for c in concepts if "jongun" in c.terms()]
     assert len(jong_un) == 1
     assert jong_un[0].phrases == (("jong", "un"), ("jongun",))
     assert not any(c.words in {("jong",), ("un",), ("jongun",)} for c in concepts)
 
 
-def test_real_english_words_are_not_corrected(seed_index):
+def test_real_english_words_are_not_corrected(seed_searcher):
     # `treat` is one edit from `great`, which the brief has; it is still not a typo.
-    (treat,) = [c for c in seed_index.concepts("treat the Russians") if c.words == ("treat",)]
+    (treat,) = [c for c in seed_searcher.concepts("treat the Russians") if c.words == ("treat",)]
     assert treat.phrases == (("treat",),)
 
 
-def test_swapped_letters_are_one_typo(seed_index):
-    (russain,) = [c for c in seed_index.concepts("russain guests") if c.words == ("russain",)]
+def test_swapped_letters_are_one_typo(seed_searcher):
+    (russain,) = [c for c in seed_searcher.concepts("russain guests") if c.words == ("russain",)]
     assert ("russian",) in russain.phrases
 
 
-def test_common_absent_words_count_less_than_rare_ones(seed_index):
+def test_common_absent_words_count_less_than_rare_ones(seed_searcher):
     def factor(question, word):
-        return next(c.weight_factor for c in seed_index.concepts(question) if c.words == (word,))
+        return next(c.weight_factor for c in seed_searcher.concepts(question) if c.words == (word,))
 
     assert factor("something about sanctions", "something") < 0.5
     assert factor("the Hokkaido sanctions", "hokkaido") == 1.0
@@ -145,31 +142,33 @@ def test_english_frequencies():
     assert rarity("one") == 0.0 < rarity("message") < rarity("armistice") < rarity("Hokkaido") == 1
 
 
-def test_a_quoted_phrase_breaks_a_tie_of_single_terms(seed_index):
+def test_a_quoted_phrase_breaks_a_tie_of_single_terms(seed_searcher):
     # `1961` is once in four paragraphs; only one says "1961 all over again".
-    (hit, *_) = seed_index.search("Is it 1961 all over again?", 3).hits
+    (hit, *_) = seed_searcher.search("Is it 1961 all over again?", 3).hits
     assert "1961 all over again" in hit.text
 
 
-def test_meaning_answers_a_paraphrase_the_words_miss(seed_index):
+def test_meaning_answers_a_paraphrase_the_words_miss(seed_searcher):
     question = "How is Kim copying his grandfather?"
-    answer = seed_index.search(question, 3)
+    answer = seed_searcher.search(question, 3)
     assert answer.answered
     assert answer.similarity is not None
-    assert answer.similarity >= seed_index.settings.min_similarity
-    words_only = build_index(SEEDS, replace(IndexSettings(), min_similarity=1.0))
+    assert answer.similarity >= seed_searcher.settings.min_similarity
+    words_only = Searcher(seed_searcher.library, SearchSettings(min_similarity=1.0))
     refused = words_only.search(question, 3)
     assert not refused.answered and refused.similarity is None
     # Meaning decides the verdict only: the ranking is the words'.
     assert [h.passage_id for h in refused.hits] == [h.passage_id for h in answer.hits]
 
 
-def test_without_the_meaning_model_search_goes_by_words(monkeypatch, seed_index, tmp_path, caplog):
+def test_without_the_meaning_model_search_goes_by_words(
+    monkeypatch, seed_searcher, tmp_path, caplog
+):
     import index.meaning as meaning
 
     monkeypatch.setattr(meaning, "_loaded", [])
     monkeypatch.setattr(meaning, "data_folder", lambda: tmp_path)
-    answer = seed_index.search("How is Kim copying his grandfather?", 3)
+    answer = seed_searcher.search("How is Kim copying his grandfather?", 3)
     assert not answer.answered and answer.hits  # the closest match is still shown
     assert "Answering by words alone" in caplog.text
-    assert seed_index.search("How long is the border with China?", 3).answered
+    assert seed_searcher.search("How long is the border with China?", 3).answered

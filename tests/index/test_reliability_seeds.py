@@ -13,7 +13,7 @@ import pathlib
 import pytest
 
 from bot.cli import main
-from index import IndexSettings, build_index, load_index, rebuild
+from index import IndexSettings, Searcher, build_index, load_index, rebuild
 from index.brief import MAX_BRIEF_BYTES
 from index.errors import EmptyCorpus
 from tests.conftest import SEED_STEM
@@ -69,8 +69,8 @@ def test_broken_files_are_skipped_with_reasons(seeds_dir, tmp_path):
     check_skips(index.skipped)
     # The brief with bad metadata is indexed under the title from its text.
     assert index.briefs["good"].title == "Good brief"
-    assert index.search("tariffs steel", 1).hits[0].citation.brief == "good"
-    assert index.search("border", 1).hits[0].citation.brief == SEED_STEM
+    assert Searcher(index).search("tariffs steel", 1).hits[0].citation.brief == "good"
+    assert Searcher(index).search("border", 1).hits[0].citation.brief == SEED_STEM
     # The reasons survive the index file, for the bot's /reindex answer.
     path = tmp_path / "index.json"
     rebuild(seeds_dir, path, IndexSettings())

@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from index import IndexSettings, build_index, load_index, open_index, rebuild, save_index
+from index import IndexSettings, Searcher, build_index, load_index, open_index, rebuild, save_index
 from index.errors import EmptyCorpus, IndexUnreadable, IndexUnwritable
 
 QUESTIONS = ["border length", "Shoigu letter Putin", "no limits partnership", "1961 treaties"]
@@ -31,7 +31,7 @@ TMP_GLOB = ".index.json.*.tmp"
 
 
 def answers(index):
-    return {q: [h.passage_id for h in index.search(q, 5).hits] for q in QUESTIONS}
+    return {q: [h.passage_id for h in Searcher(index).search(q, 5).hits] for q in QUESTIONS}
 
 
 @pytest.fixture
@@ -195,7 +195,7 @@ def test_unwritable_data_folder_still_answers(seeds_dir, tmp_path, caplog):
         opened.rebuilt_because
         == "the saved index could not be used: cannot read it (Is a directory)"
     )
-    assert opened.index.search("border", 1).hits[0].citation.paragraph == 4
+    assert Searcher(opened.index).search("border", 1).hits[0].citation.paragraph == 4
     assert "Cannot write the index to" in caplog.text
     assert not list(path.parent.glob(TMP_GLOB))
 
@@ -285,7 +285,7 @@ def _survives(path: Path) -> None:
         assert str(exc).startswith(("it ", "cannot read it"))
         return
     for question in QUESTIONS[:2]:
-        for hit in index.search(question, 10).hits:
+        for hit in Searcher(index).search(question, 10).hits:
             assert hit.citation.label()
             assert hit.text[hit.sentence[0] : hit.sentence[1]] is not None
 

@@ -8,15 +8,15 @@ from dataclasses import replace
 
 import pytest
 
-from index import IndexSettings, build_index, load_index, open_index, save_index
+from index import IndexSettings, Searcher, build_index, load_index, open_index, save_index
 from index.errors import EmptyCorpus, IndexMissing, IndexUnreadable, SeedsMissing
-from index.store import FORMAT_VERSION
+from index.json_backend import FORMAT_VERSION
 
 QUESTIONS = ["border length", "Shoigu letter Putin", "no limits partnership", "1961 treaties"]
 
 
 def ids(index, question):
-    return [h.passage_id for h in index.search(question, 5).hits]
+    return [h.passage_id for h in Searcher(index).search(question, 5).hits]
 
 
 def test_round_trip_gives_same_results(seeds_dir, tmp_path):
@@ -58,7 +58,7 @@ def test_changed_seed_is_noticed_and_rebuilt(seeds_dir, tmp_path):
     brief.write_text(text.replace("1,350-kilometre", "1,400-kilometre"), encoding="utf-8")
     opened = open_index(seeds_dir, path, IndexSettings())
     assert opened.rebuilt_because == f"the briefs changed (changed: {brief.name})"
-    assert "1,400-kilometre" in opened.index.search("border", 1).hits[0].text
+    assert "1,400-kilometre" in Searcher(opened.index).search("border", 1).hits[0].text
 
 
 def test_touched_but_unchanged_seed_is_not_rebuilt(seeds_dir, tmp_path):
@@ -75,7 +75,7 @@ def test_added_brief_is_noticed(seeds_dir, tmp_path):
     (seeds_dir / "extra.txt").write_text("Extra\n\nBody about tariffs.\n", encoding="utf-8")
     opened = open_index(seeds_dir, path, IndexSettings())
     assert opened.rebuilt_because == "the briefs changed (added: extra.txt)"
-    assert opened.index.search("tariffs", 1).hits[0].citation.brief == "extra"
+    assert Searcher(opened.index).search("tariffs", 1).hits[0].citation.brief == "extra"
 
 
 def test_other_settings_force_rebuild(seeds_dir, tmp_path):
@@ -107,8 +107,9 @@ def test_damaged_files_are_recognised(tmp_path, content, reason):
 
 
 def test_missing_index_and_missing_seeds(tmp_path):
-    with pytest.raises(IndexMissing, match="briefbot index"):
+    with pytest.raises(IndexMissing) as missing:
         load_index(tmp_path / "none.json", IndexSettings())
+    assert missing.value.path == tmp_path / "none.json"
     with pytest.raises(SeedsMissing, match="does not exist"):
         build_index(tmp_path / "no-seeds", IndexSettings())
 

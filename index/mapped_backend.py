@@ -1,4 +1,4 @@
-"""The index file of the numpy engine: a JSON manifest and raw arrays, memory-mapped on load.
+"""The mapped index format, for large libraries: a JSON manifest and raw arrays, memory-mapped.
 
 Layout: 16-byte magic, the manifest's length (8 bytes, little-endian), the
 manifest (UTF-8 JSON: settings, sources, and each array's dtype, shape and
@@ -22,12 +22,14 @@ from typing import Any, BinaryIO, overload
 import numpy as np
 
 from index.brief import BriefInfo
+from index.draft import Draft
+from index.encode import encode_texts
 from index.engine_numpy import ARRAY_NAMES, Array, NumpyEngine
-from index.engines import resolve
-from index.errors import IndexUnreadable
-from index.files import check_manifest, manifest, write_atomically
-from index.passages import Passage
-from index.search import Index, Skipped, SourceStamp
+from index.engines import Engine, engine_kind, make_engine
+from index.errors import IndexMissing, IndexUnreadable
+from index.files import alias_groups, check_manifest, manifest, write_atomically
+from index.library import Library, PassageList, Skipped, SourceStamp
+from index.passages import Passage, indexed_text
 from index.settings import IndexSettings
 
 MAGIC = b"BRIEFBOT-NPIDX\x00\x01"
@@ -187,12 +189,63 @@ def passage_arrays(passages: Sequence[Passage], brief_ids: Sequence[str]) -> dic
     }
 
 
-def save_large(index: Index, engine: NumpyEngine, path: Path) -> None:
+class MappedBackend:
+    """Builds, saves and loads libraries in the mapped format (the numpy engine's arrays)."""
+
+    name = "mapped"
+
+    def owns(self, path: Path) -> bool:
+        """True when `path` starts like a mapped index file."""
+        return is_large(path)
+
+    def assemble(self, draft: Draft, previous: Library | None) -> Library:
+        """The library of `draft`: texts straight to token ids in arrays (in worker
+        processes when large); passages reused from `previous` keep their ids, so
+        nothing unchanged is tokenised again."""
+        old = previous.engine if previous else None
+        # Another engine's library lends no token ids: then every passage is read afresh.
+        fresh = draft.fresh() if isinstance(old, NumpyEngine) else range(len(draft.passages))
+        new = encode_texts([indexed_text(draft.passages, i) for i in fresh], draft.alias_groups)
+        if isinstance(old, NumpyEngine):
+            engine = NumpyEngine.refreshed(old, draft.origin, new, draft.settings)
+        else:
+            engine = NumpyEngine.from_forward(new, draft.settings)
+        return Library(
+            settings=draft.settings,
+            briefs=draft.briefs,
+            passages=PassageList(draft.passages),
+            tokens=TokenTable(engine),
+            engine=engine,
+            sources=draft.sources,
+            built_at=draft.built_at,
+            skipped=draft.skipped,
+            alias_groups=draft.alias_groups,
+        )
+
+    def save(self, library: Library, path: Path) -> None:
+        """Write `library` with its numpy engine to `path` atomically."""
+        engine = library.engine
+        if not isinstance(engine, NumpyEngine):
+            engine = NumpyEngine.from_tokens(library.tokens, library.settings)
+        save_large(library, engine, path)
+
+    def serving(self, library: Library, path: Path) -> Library:
+        """The library to serve after saving: the mapped file (the build's lists can go)."""
+        return self.load(path, library.settings)
+
+    def load(self, path: Path, settings: IndexSettings) -> Library:
+        """Map the index file at `path` (IndexMissing, IndexUnreadable)."""
+        if not path.exists():
+            raise IndexMissing(path)
+        return load_large(path, settings)
+
+
+def save_large(index: Library, engine: NumpyEngine, path: Path) -> None:
     """Write `index` with its numpy engine to `path` atomically."""
     if isinstance(index.passages, PassageTable) and index.passages.briefs is index.briefs:
         arrays = {name: index.passages.arrays[name] for name in _PASSAGE_ARRAYS}
     else:
-        arrays = passage_arrays(index.passages, list(index.briefs))
+        arrays = passage_arrays(list(index.passages), list(index.briefs))
     arrays.update(brief_arrays(index.briefs))
     arrays.update({name: engine.arrays[name] for name in ARRAY_NAMES})
     layout: dict[str, dict[str, Any]] = {}
@@ -217,15 +270,6 @@ def save_large(index: Index, engine: NumpyEngine, path: Path) -> None:
     write_atomically(path, write)
 
 
-def alias_groups(data: object) -> list[list[str]]:
-    """The alias groups of a manifest, checked: a list of lists of names."""
-    if not isinstance(data, list) or not all(
-        isinstance(g, list) and all(isinstance(n, str) for n in g) for g in data
-    ):
-        raise TypeError("aliases must be a list of lists of names")
-    return data
-
-
 def is_large(path: Path) -> bool:
     """True when `path` starts like a numpy-engine index file."""
     try:
@@ -235,8 +279,8 @@ def is_large(path: Path) -> bool:
         return False
 
 
-def load_large(path: Path, settings: IndexSettings) -> Index:
-    """Map the index file at `path` into an Index with lazy passages and tokens."""
+def load_large(path: Path, settings: IndexSettings) -> Library:
+    """Map the index file at `path` into a library with lazy passages and tokens."""
     try:
         with path.open("rb") as f:
             mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
@@ -259,22 +303,25 @@ def load_large(path: Path, settings: IndexSettings) -> Index:
             if offset + count * dtype.itemsize > len(mapped):
                 raise ValueError(f"array {name} runs past the end of the file")
             arrays[name] = np.frombuffer(mapped, dtype=dtype, count=count, offset=offset)
-        engine = NumpyEngine(arrays, settings)
+        arrays_engine = NumpyEngine(arrays, settings)
         briefs = BriefTable(arrays)
-        index = Index(
+        tokens = TokenTable(arrays_engine)
+        # Settings that ask for rank-bm25 get it, built from the mapped tokens.
+        numpy = engine_kind(settings, arrays_engine.size) == "numpy"
+        engine: Engine = arrays_engine if numpy else make_engine(tokens, settings)
+        index = Library(
             settings=settings,
             briefs=briefs,
             passages=PassageTable(arrays, briefs),
-            tokens=TokenTable(engine),
+            tokens=tokens,
+            engine=engine,
             sources={name: SourceStamp(**s) for name, s in data["sources"].items()},
             built_at=data["built_at"],
             skipped=tuple(Skipped(**s) for s in data["skipped"]),
             alias_groups=alias_groups(data["aliases"]),
-            # engine: rank-bm25 asks for rank-bm25, built from the mapped tokens.
-            engine=engine if resolve(settings.engine, engine.size) == "numpy" else None,
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise IndexUnreadable(f"it is damaged ({exc.__class__.__name__}: {exc})") from exc
-    if len(index.passages) != engine.size:
+    if len(index.passages) != arrays_engine.size:
         raise IndexUnreadable("it is damaged (passages and postings disagree)")
     return index

@@ -1,0 +1,64 @@
+"""The one place a storage format is chosen: by the engine the settings pick (build, save)
+or by what the file holds (load)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+from index.draft import Draft
+from index.engines import engine_kind
+from index.json_backend import JsonBackend
+from index.library import Library
+from index.mapped_backend import MappedBackend
+from index.settings import IndexSettings
+
+
+class Backend(Protocol):
+    """One index file format: how a library of that format is built, saved and loaded."""
+
+    name: str
+
+    def owns(self, path: Path) -> bool:
+        """True when the file at `path` is of this format."""
+        ...
+
+    def assemble(self, draft: Draft, previous: Library | None) -> Library:
+        """The library of `draft`, reusing the terms of `previous` for unchanged passages."""
+        ...
+
+    def save(self, library: Library, path: Path) -> None:
+        """Write `library` to `path` atomically; IndexUnwritable leaves the old file."""
+        ...
+
+    def serving(self, library: Library, path: Path) -> Library:
+        """What to serve once `library` is saved at `path`."""
+        ...
+
+    def load(self, path: Path, settings: IndexSettings) -> Library:
+        """The library saved at `path` (IndexMissing, IndexUnreadable)."""
+        ...
+
+
+MAPPED = MappedBackend()
+JSON = JsonBackend()
+
+
+def backend_for(settings: IndexSettings, passages: int) -> Backend:
+    """The format a library of this size is built and saved in: mapped for the numpy engine."""
+    return MAPPED if engine_kind(settings, passages) == "numpy" else JSON
+
+
+def backend_of_file(path: Path) -> Backend:
+    """The format of the file at `path` (JSON for anything else, which its loader refuses)."""
+    return MAPPED if MAPPED.owns(path) else JSON
+
+
+def save_index(library: Library, path: Path) -> None:
+    """Write `library` to `path` atomically, in the format its engine needs."""
+    backend_for(library.settings, len(library.passages)).save(library, path)
+
+
+def load_index(path: Path, settings: IndexSettings) -> Library:
+    """Load the index at `path` without reading the sources (IndexMissing, IndexUnreadable)."""
+    return backend_of_file(path).load(path, settings)

@@ -1,0 +1,32 @@
+"""What a build has read from `seeds/` before a backend turns it into a library."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from index.brief import BriefInfo
+from index.library import Skipped, SourceStamp
+from index.passages import Passage
+from index.settings import IndexSettings
+
+
+@dataclass(frozen=True)
+class Draft:
+    """Briefs and passages read for a build, with their provenance.
+
+    origin: per passage, its position in the previous library when it was reused
+    unchanged, or -1 when it was read afresh (its terms must be made).
+    """
+
+    settings: IndexSettings
+    briefs: dict[str, BriefInfo]
+    passages: list[Passage]
+    origin: list[int]
+    sources: dict[str, SourceStamp]
+    skipped: tuple[Skipped, ...]
+    alias_groups: list[list[str]]
+    built_at: str
+
+    def fresh(self) -> list[int]:
+        """Positions of the passages read afresh."""
+        return [i for i, o in enumerate(self.origin) if o < 0]

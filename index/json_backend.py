@@ -1,0 +1,155 @@
+"""The JSON index format: one document (manifest + briefs + passages with their terms).
+
+JSON, not pickle: loading a file must never run code. One file, so that
+`os.replace` swaps it in one step and a crash mid-write leaves the old one.
+Small libraries use it; the engine is rebuilt from the stored terms on load.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import asdict
+from functools import cache
+from pathlib import Path
+from typing import Any, BinaryIO, TypeVar, cast, get_type_hints
+
+from index.aliases import Aliases
+from index.brief import BriefInfo
+from index.draft import Draft
+from index.engines import make_engine
+from index.errors import EmptyCorpus, IndexMissing, IndexUnreadable
+from index.files import alias_groups, check_manifest, manifest, write_atomically
+from index.library import Library, PassageList, Skipped, SourceStamp
+from index.passages import Passage, indexed_text
+from index.settings import IndexSettings
+
+FORMAT = "briefbot-index"
+FORMAT_VERSION = 2
+
+_Record = TypeVar("_Record")
+
+
+class JsonBackend:
+    """Builds, saves and loads libraries in the JSON format."""
+
+    name = "json"
+
+    def owns(self, path: Path) -> bool:
+        """True for any file the other formats do not claim (checked when loaded)."""
+        return True
+
+    def assemble(self, draft: Draft, previous: Library | None) -> Library:
+        """The library of `draft`: terms made for fresh passages, reused for the others."""
+        index_terms = Aliases(draft.alias_groups).index_terms
+        kept: Sequence[Sequence[str]] = previous.tokens if previous else []
+        tokens = [
+            kept[o] if o >= 0 else index_terms(indexed_text(draft.passages, i))
+            for i, o in enumerate(draft.origin)
+        ]
+        return Library(
+            settings=draft.settings,
+            briefs=draft.briefs,
+            passages=PassageList(draft.passages),
+            tokens=tokens,
+            engine=make_engine(tokens, draft.settings),
+            sources=draft.sources,
+            built_at=draft.built_at,
+            skipped=draft.skipped,
+            alias_groups=draft.alias_groups,
+        )
+
+    def save(self, library: Library, path: Path) -> None:
+        """Write `library` to `path` atomically (index/files.py)."""
+
+        def write(out: BinaryIO) -> None:
+            text = io.TextIOWrapper(out, encoding="utf-8")
+            json.dump(to_json(library), text, ensure_ascii=False, separators=(",", ":"))
+            text.flush()
+            text.detach()  # the binary file stays open for write_atomically to fsync
+
+        write_atomically(path, write)
+
+    def serving(self, library: Library, path: Path) -> Library:
+        """The library to serve after saving it: the one in memory."""
+        return library
+
+    def load(self, path: Path, settings: IndexSettings) -> Library:
+        """Load the JSON index at `path` (IndexMissing, IndexUnreadable)."""
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError as exc:
+            raise IndexMissing(path) from exc
+        except OSError as exc:
+            raise IndexUnreadable(f"cannot read it ({exc.strerror})") from exc
+        # ValueError covers bad JSON, bad UTF-8 and over-long numbers; deep nesting recurses.
+        try:
+            data = json.loads(raw)
+        except (ValueError, RecursionError) as exc:
+            raise IndexUnreadable("it is not valid JSON (truncated or damaged)") from exc
+        return from_json(data, settings)
+
+
+def to_json(library: Library) -> dict[str, Any]:
+    """The JSON document for `library`."""
+    return {
+        **manifest(library, FORMAT, FORMAT_VERSION),
+        "briefs": [asdict(b) for b in library.briefs.values()],
+        "passages": [
+            {**asdict(p), "tokens": list(tokens)}
+            for p, tokens in zip(library.passages, library.tokens, strict=True)
+        ],
+    }
+
+
+@cache
+def _field_types(cls: type) -> dict[str, Any]:
+    # Cached: get_type_hints evaluates the annotations, far slower than the check itself.
+    return get_type_hints(cls)
+
+
+def _record(cls: type[_Record], data: object) -> _Record:
+    """`cls(**data)` when `data` has exactly the fields of dataclass `cls`, each of its type."""
+    hints = _field_types(cast(type, cls))
+    if not isinstance(data, dict) or set(data) != set(hints):
+        raise IndexUnreadable(f"it is damaged (a {cls.__name__} record has the wrong keys)")
+    for name, value in data.items():
+        if not isinstance(value, hints[name]):
+            raise IndexUnreadable(f"it is damaged ({cls.__name__}.{name} has the wrong type)")
+    return cls(**data)
+
+
+def _tokens(value: object) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
+        raise IndexUnreadable("it is damaged (a passage's tokens are not a list of text)")
+    return value
+
+
+def from_json(data: object, settings: IndexSettings) -> Library:
+    """Rebuild a library from its JSON document; raise IndexUnreadable when it does not fit."""
+    data = check_manifest(data, FORMAT, FORMAT_VERSION, settings)
+    try:
+        briefs = {b.id: b for b in (_record(BriefInfo, b) for b in data["briefs"])}
+        passages = [
+            _record(Passage, {k: v for k, v in p.items() if k != "tokens"})
+            for p in data["passages"]
+        ]
+        if any(p.brief not in briefs for p in passages):
+            raise IndexUnreadable("it is damaged (a passage belongs to no brief)")
+        if not isinstance(data["built_at"], str):
+            raise IndexUnreadable("it is damaged (built_at is not text)")
+        tokens = [_tokens(p["tokens"]) for p in data["passages"]]
+        return Library(
+            settings=settings,
+            briefs=briefs,
+            passages=PassageList(passages),
+            tokens=tokens,
+            engine=make_engine(tokens, settings),
+            sources={str(name): _record(SourceStamp, s) for name, s in data["sources"].items()},
+            built_at=data["built_at"],
+            skipped=tuple(_record(Skipped, s) for s in data["skipped"]),
+            alias_groups=alias_groups(data["aliases"]),
+        )
+    except (KeyError, TypeError, AttributeError, ValueError, EmptyCorpus) as exc:
+        raise IndexUnreadable(f"it is damaged ({exc.__class__.__name__}: {exc})") from exc

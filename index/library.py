@@ -1,0 +1,145 @@
+"""The library: briefs, their passages and where they came from, behind one lookup protocol.
+
+Data only. Ranking lives in the engine a backend builds (index/engines.py), the query
+pipeline in index/search.py, and storage in one backend per file format
+(index/json_backend.py, index/mapped_backend.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol, overload
+
+from index.brief import BriefInfo
+from index.cite import Citation, locator
+from index.engines import Engine
+from index.passages import Passage
+from index.settings import IndexSettings
+
+
+@dataclass(frozen=True)
+class SourceStamp:
+    """What the index remembers of one file in `seeds/`, to notice when it changes."""
+
+    sha256: str
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file in `seeds/` that was not indexed, and why."""
+
+    file: str
+    reason: str
+
+
+class Passages(Protocol):
+    """The passages of a library in order, found by id or brief without a scan.
+
+    Implemented by PassageList (in memory) and the mapped backend's PassageTable.
+    """
+
+    def __len__(self) -> int: ...
+    @overload
+    def __getitem__(self, i: int) -> Passage: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Passage]: ...
+    def __iter__(self) -> Iterator[Passage]: ...
+
+    def find(self, passage_id: str) -> int | None:
+        """The position of the passage with this id, or None."""
+        ...
+
+    def of_brief(self, brief_id: str) -> Sequence[int]:
+        """The positions of the passages of `brief_id`, in order (empty when unknown)."""
+        ...
+
+
+class PassageList(Sequence[Passage]):
+    """Passages held in memory, with the id and brief look-ups of `Passages`."""
+
+    def __init__(self, passages: Sequence[Passage]) -> None:
+        self._items = list(passages)
+        self._by_id = {p.id: i for i, p in enumerate(self._items)}
+        self._by_brief: dict[str, list[int]] = {}
+        for i, p in enumerate(self._items):
+            self._by_brief.setdefault(p.brief, []).append(i)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @overload
+    def __getitem__(self, i: int) -> Passage: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Passage]: ...
+    def __getitem__(self, i: int | slice) -> Passage | list[Passage]:
+        return self._items[i]
+
+    def __iter__(self) -> Iterator[Passage]:
+        return iter(self._items)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def find(self, passage_id: str) -> int | None:
+        """The position of the passage with this id, or None."""
+        return self._by_id.get(passage_id)
+
+    def of_brief(self, brief_id: str) -> Sequence[int]:
+        """The positions of the passages of `brief_id`, in order."""
+        return self._by_brief.get(brief_id, [])
+
+
+@dataclass(frozen=True)
+class Library:
+    """Everything an index holds: briefs, passages, their terms and the engine over them.
+
+    settings: the build settings the terms and scores were made with.
+    tokens: each passage's index terms (lazy for a mapped library).
+    engine: the BM25 engine over `tokens`, made by the backend that built or loaded it.
+    sources / skipped / built_at / alias_groups: provenance, to tell when it is stale.
+    """
+
+    settings: IndexSettings
+    briefs: Mapping[str, BriefInfo]
+    passages: Passages
+    tokens: Sequence[Sequence[str]]
+    engine: Engine = field(repr=False, compare=False)
+    sources: Mapping[str, SourceStamp] = field(default_factory=dict)
+    built_at: str = ""
+    skipped: tuple[Skipped, ...] = ()
+    alias_groups: list[list[str]] = field(default_factory=list)
+
+    def passage(self, passage_id: str) -> Passage | None:
+        """The passage with this id, or None."""
+        i = self.passages.find(passage_id)
+        return None if i is None else self.passages[i]
+
+    def paragraph(self, brief_id: str, number: int) -> list[Passage]:
+        """The passages of paragraph `number` of a brief (more than one when it was split)."""
+        mine = (self.passages[i] for i in self.passages.of_brief(brief_id))
+        return [p for p in mine if p.paragraph == number]
+
+    def passage_counts(self) -> dict[str, int]:
+        """How many passages each brief has (without reading them)."""
+        return {b: len(self.passages.of_brief(b)) for b in self.briefs}
+
+    def citation(self, passage: Passage) -> Citation:
+        """The citation of `passage`: brief title, `¶n`, brief id and url."""
+        return self.cite(passage.brief, passage.paragraph, passage.part)
+
+    def cite(self, brief_id: str, paragraph: int, part: int = 0) -> Citation:
+        """The citation of paragraph `paragraph` (or one part of it) of a brief."""
+        brief = self.briefs[brief_id]
+        return Citation(
+            title=brief.title,
+            locator=locator(paragraph, part),
+            paragraph=paragraph,
+            brief=brief.id,
+            url=brief.url,
+            publisher=brief.publisher,
+        )
