@@ -5,7 +5,7 @@ private, link-local, multicast, reserved or unspecified addresses unless the hos
 is in `allow_hosts`), and the connection goes to the checked address, so a DNS
 answer that changes between check and connect (DNS rebinding) cannot redirect
 it. Each redirect (at most MAX_REDIRECTS) is checked the same way. The body is
-read up to `max_bytes` within `timeout` seconds in all; only HTML, PDF and plain
+read up to `max_bytes` within about `timeout` seconds (see _read); only HTML, PDF and plain
 text are accepted. Proxy settings in the environment are not used.
 """
 
@@ -96,7 +96,8 @@ def refusal(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
     mapped = getattr(ip, "ipv4_mapped", None)
     if mapped is not None:
         ip = mapped
-    for kind in ("loopback", "private", "link_local", "multicast", "reserved", "unspecified"):
+    # Most specific first: is_private also holds for loopback, link-local and unspecified.
+    for kind in ("unspecified", "loopback", "link_local", "multicast", "reserved", "private"):
         if getattr(ip, f"is_{kind}"):
             return kind.replace("_", "-")
     return None if ip.is_global else "not-global"
@@ -143,12 +144,10 @@ class _PinnedHTTP(http.client.HTTPConnection):
     def __init__(self, target: _Target, timeout: float) -> None:
         super().__init__(target.host, target.port, timeout=timeout)
         self.address = target.address
-        # Kept after http.client lets go of `sock`, to bound each read of the body.
-        self.pinned: socket.socket | None = None
 
     def connect(self) -> None:
         """Connect to the checked address (the Host header still names the host)."""
-        self.sock = self.pinned = socket.create_connection((self.address, self.port), self.timeout)
+        self.sock = socket.create_connection((self.address, self.port), self.timeout)
 
 
 class _PinnedHTTPS(_PinnedHTTP):
@@ -163,21 +162,23 @@ class _PinnedHTTPS(_PinnedHTTP):
     def connect(self) -> None:
         """Connect to the checked address, then TLS with SNI and verification for the host."""
         sock = socket.create_connection((self.address, self.port), self.timeout)
-        self.sock = self.pinned = self.context.wrap_socket(sock, server_hostname=self.host)
+        self.sock = self.context.wrap_socket(sock, server_hostname=self.host)
 
 
-def _read(
-    url: str, conn: _PinnedHTTP, response: http.client.HTTPResponse, max_bytes: int, deadline: float
-) -> bytes:
-    """The body, refused as soon as it passes `max_bytes`; each read bounded by the deadline."""
+def _read(url: str, response: http.client.HTTPResponse, max_bytes: int, deadline: float) -> bytes:
+    """The body, refused as soon as it passes `max_bytes`.
+
+    The deadline is checked between reads; one read waits at most the socket
+    timeout (what was left of `timeout` at connect), so a server dripping bytes
+    is cut off within about twice `timeout`.
+    """
     declared = response.getheader("Content-Length")
     if declared and declared.isdigit() and int(declared) > max_bytes:
         raise FetchRefused(url, "too-large", f"{declared} bytes declared")
     chunks: list[bytes] = []
     size = 0
     while True:
-        if conn.pinned is not None:
-            conn.pinned.settimeout(_remaining(url, deadline))
+        _remaining(url, deadline)
         chunk = response.read(min(_CHUNK, max_bytes + 1 - size))
         if not chunk:
             return b"".join(chunks)
@@ -242,7 +243,7 @@ def fetch(
                 raise FetchFailed(current, "status", str(response.status))
             media, suffix = _accept(current, response)
             try:
-                body = _read(current, conn, response, max_bytes, deadline)
+                body = _read(current, response, max_bytes, deadline)
             except TimeoutError as exc:
                 raise FetchFailed(current, "timeout") from exc
             except (OSError, http.client.HTTPException) as exc:
