@@ -23,7 +23,7 @@ from urllib.parse import urljoin, urlsplit
 from index.errors import BriefError
 
 MAX_REDIRECTS = 5
-USER_AGENT = "briefbot/0.1 (+https://github.com/)"
+USER_AGENT = "briefbot/0.1"
 # Accepted media types and the file suffix each is read as.
 SUFFIXES = {
     "text/html": ".html",

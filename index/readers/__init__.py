@@ -8,6 +8,7 @@ page). The HTML and PDF readers import their libraries on first use, so
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from index.readers.document import Block, Document, Reason, UnsupportedDocument
@@ -76,11 +77,6 @@ def read_bytes(
     if not document.blocks:
         raise UnsupportedDocument(name, "no-text")
     if url and not document.url:
-        document = _with_url(document, url)
+        document = replace(document, url=url)
     return document
 
-
-def _with_url(document: Document, url: str) -> Document:
-    from dataclasses import replace
-
-    return replace(document, url=url)
