@@ -79,4 +79,3 @@ def read_bytes(
     if url and not document.url:
         document = replace(document, url=url)
     return document
-
