@@ -70,12 +70,13 @@ def test_pull_quote_is_not_a_body_paragraph(brief):
 
 def test_brief_without_metadata_takes_title_from_text(tmp_path: Path):
     path = tmp_path / "note.txt"
-    path.write_text("A title\n\nA short standfirst.\n\nBody one.\n\nBody two.\n", encoding="utf-8")
+    body = ["Body one, longer than the standfirst.", "Body two, also longer than it."]
+    path.write_text("A title\n\nA short standfirst.\n\n" + "\n\n".join(body), encoding="utf-8")
     brief = load_brief(path)
     assert brief.title == "A title"
     assert brief.standfirst == "A short standfirst."
     assert brief.publisher is None
-    assert [p.text for p in brief.paragraphs] == ["Body one.", "Body two."]
+    assert [p.text for p in brief.paragraphs] == body
 
 
 def test_markdown_heading_is_the_title():
