@@ -43,7 +43,7 @@ def read_regular(path: Path, max_bytes: int) -> bytes:
     try:
         fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
-        raise FileRefused(path, f"cannot open it ({exc.strerror or type(exc).__name__})") from exc
+        raise FileRefused(path, f"cannot read it ({exc.strerror or type(exc).__name__})") from exc
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):

@@ -98,7 +98,7 @@ class _BoundedLoader(yaml.SafeLoader):
             return super().construct_object(node, deep)
         except (_Refusal, yaml.YAMLError):
             raise
-        except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+        except Exception as exc:  # any constructor failure is the input's: !!int "" -> IndexError
             why = f"a value cannot be read ({type(exc).__name__})"
             raise _Refusal(why, node.start_mark) from exc
 
@@ -139,7 +139,7 @@ def load_yaml(path: Path, *, max_bytes: int) -> object:
     except yaml.reader.ReaderError as exc:
         line, column = _line_column(text, exc.position)
         raise YamlRefused(path, "it holds a character YAML does not allow", line, column) from exc
-    except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as exc:
+    except Exception as exc:  # whatever else the input provokes is a refusal, never a crash
         raise YamlRefused(path, f"it cannot be read as YAML ({type(exc).__name__})") from exc
 
 
