@@ -165,8 +165,9 @@ def parse_brief(text: str, brief_id: str, *, markdown: bool = False) -> Brief:
         if not _HEADER_CHROME.match(plain):
             blocks.append(block)
 
-    captions = [b for b in blocks if _is_caption(b)]
-    rest = [b for b in blocks if not _is_caption(b)]
+    is_caption = [_is_caption(b) for b in blocks]
+    captions = [b for b, caption in zip(blocks, is_caption, strict=True) if caption]
+    rest = [b for b, caption in zip(blocks, is_caption, strict=True) if not caption]
     headings = [b for b in rest if markdown and _MD_HEADING.match(b.text)]
     title = ""
     if headings:
