@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
 from index.errors import UnreadableBrief
+from index.safe_files import inside
+from index.safe_yaml import YamlRefused, load_yaml
 from index.tokenize import tokenize
 
 ALIASES_FILE = "aliases.yaml"
+MAX_ALIASES_BYTES = 1024 * 1024
 # Group terms start with this; no word can (the tokenizer keeps letters and digits only).
 GROUP_PREFIX = "~"
 
@@ -17,11 +18,13 @@ Phrase = tuple[str, ...]
 
 
 def read_aliases(path: Path) -> list[list[str]]:
-    """The alias groups of `path` as written; UnreadableBrief saying what is wrong."""
+    """The alias groups of `path` as written; UnreadableBrief saying what is wrong, and where."""
+    if not inside(path, path.parent):
+        raise UnreadableBrief("it is a link to a file outside the seeds folder")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise UnreadableBrief(f"cannot read the aliases ({exc.__class__.__name__})") from exc
+        data = load_yaml(path, max_bytes=MAX_ALIASES_BYTES)
+    except YamlRefused as exc:
+        raise UnreadableBrief(f"cannot read the aliases ({exc.detail})") from exc
     if data is None:
         return []
     if not isinstance(data, list):

@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from index.errors import UnreadableBrief
+from index.safe_files import FileRefused, inside, read_regular
+from index.safe_yaml import YamlRefused, echo, load_yaml
 from index.tokenize import normalize
 
 BRIEF_SUFFIXES = (".txt", ".md")
@@ -44,6 +44,8 @@ _CREDIT = re.compile(
 _MD_HEADING = re.compile(r"^#{1,6}\s+")
 _MD_IMAGE = re.compile(r"^!\[[^\]]*\]\([^)]*\)\s*$")
 _STANDFIRST_MAX_CHARS = 300
+# A pull quote is short; longer repeats are left alone (and the check stays linear).
+_PULL_QUOTE_MAX_WORDS = 60
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,18 @@ class Brief:
     date: str | None = None
     source: str = ""
     captions: tuple[str, ...] = field(default=())
+    standfirst_start: int = -1  # where the standfirst starts in the source; -1 when none
+
+
+STANDFIRST_NUMBER = 0  # the standfirst, when indexed, is "paragraph 0": before ¶1
+
+
+def standfirst_paragraph(brief: Brief) -> Paragraph | None:
+    """The standfirst as a paragraph numbered STANDFIRST_NUMBER, or None when there is none."""
+    if not brief.standfirst or brief.standfirst_start < 0:
+        return None
+    start = brief.standfirst_start
+    return Paragraph(STANDFIRST_NUMBER, brief.standfirst, start, start + len(brief.standfirst))
 
 
 @dataclass(frozen=True)
@@ -105,8 +119,40 @@ def _is_caption(block: _Block) -> bool:
     return len(lines) == 1 and bool(_CREDIT.search(lines[0]) or _MD_IMAGE.match(lines[0]))
 
 
-def _is_standfirst(block: _Block) -> bool:
-    return len(block.lines) == 1 and len(block.text) <= _STANDFIRST_MAX_CHARS
+def _is_standfirst(block: _Block, body: list[_Block]) -> bool:
+    """One line right after the title that stands apart from the body: it is shorter
+    than the median body paragraph after it, and at least two of those follow.
+
+    A first paragraph as short as the others (one-line briefs) stays paragraph 1.
+    """
+    if len(block.lines) != 1 or len(block.text) > _STANDFIRST_MAX_CHARS or len(body) < 2:
+        return False
+    lengths = sorted(len(b.text) for b in body)
+    return len(block.text) < lengths[len(lengths) // 2]
+
+
+def _pull_quotes(blocks: list[_Block]) -> set[int]:
+    """Positions of blocks that repeat, word for word, part of a longer block: pull quotes.
+
+    Linear in the words of the text: every run of words of a block is looked up in a
+    set of the (short) candidates' word tuples, only where a candidate's first word is.
+    """
+    words = [tuple(_key(b.text).split()) for b in blocks]
+    candidates: dict[tuple[str, ...], list[int]] = {}
+    lengths: dict[str, set[int]] = {}  # first word -> lengths of candidates starting with it
+    for i, w in enumerate(words):
+        if 0 < len(w) <= _PULL_QUOTE_MAX_WORDS:
+            candidates.setdefault(w, []).append(i)
+            lengths.setdefault(w[0], set()).add(len(w))
+    found: set[tuple[str, ...]] = set()
+    for w in dict.fromkeys(words):  # a block repeated verbatim is looked through once
+        for start, word in enumerate(w):
+            for size in lengths.get(word, ()):
+                run = w[start : start + size]
+                # A shorter run only: a block does not quote its own copy.
+                if size < len(w) and len(run) == size and run in candidates:
+                    found.add(run)
+    return {i for quote in found for i in candidates[quote]}
 
 
 def parse_brief(text: str, brief_id: str, *, markdown: bool = False) -> Brief:
@@ -119,53 +165,54 @@ def parse_brief(text: str, brief_id: str, *, markdown: bool = False) -> Brief:
         if not _HEADER_CHROME.match(plain):
             blocks.append(block)
 
-    captions = [b for b in blocks if _is_caption(b)]
-    rest = [b for b in blocks if not _is_caption(b)]
+    is_caption = [_is_caption(b) for b in blocks]
+    captions = [b for b, caption in zip(blocks, is_caption, strict=True) if caption]
+    rest = [b for b, caption in zip(blocks, is_caption, strict=True) if not caption]
     headings = [b for b in rest if markdown and _MD_HEADING.match(b.text)]
     title = ""
     if headings:
         title = _MD_HEADING.sub("", headings[0].text)
-        rest = [b for b in rest if b not in headings]
+        rest = [b for b in rest if not (markdown and _MD_HEADING.match(b.text))]
     elif rest:
         title = rest.pop(0).text
-    standfirst = rest.pop(0).text if len(rest) > 1 and _is_standfirst(rest[0]) else ""
+    lead = rest.pop(0) if rest and _is_standfirst(rest[0], rest[1:]) else None
 
-    keys = [_key(b.text) for b in rest]
-    body = [
-        b
-        for i, b in enumerate(rest)
-        # A pull quote repeats (part of) another, longer paragraph of the body.
-        if not any(j != i and len(k) > len(keys[i]) and keys[i] in k for j, k in enumerate(keys))
-    ]
+    quotes = _pull_quotes(rest)
+    body = [b for i, b in enumerate(rest) if i not in quotes]
     if not body:
         raise UnreadableBrief("it has no body paragraphs (only a title, chrome or captions)")
     paragraphs = tuple(Paragraph(n, b.text, b.start, b.end) for n, b in enumerate(body, start=1))
     return Brief(
         id=brief_id,
         title=title,
-        standfirst=standfirst,
+        standfirst=lead.text if lead else "",
         paragraphs=paragraphs,
         captions=tuple(dict.fromkeys(b.lines[0].strip() for b in captions)),
+        standfirst_start=lead.start if lead else -1,
     )
 
 
 def read_metadata(path: Path) -> dict[str, str | None]:
     """Read a brief's metadata file; raise UnreadableBrief saying what is wrong with it."""
+    if not inside(path, path.parent):
+        raise UnreadableBrief("it is a link to a file outside the seeds folder")
     try:
         if path.stat().st_size > MAX_METADATA_BYTES:
             raise UnreadableBrief(f"it is over the {MAX_METADATA_BYTES // 1024} KB limit")
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
+        data = load_yaml(path, max_bytes=MAX_METADATA_BYTES)
+    except OSError as exc:
         raise UnreadableBrief(f"cannot read it ({exc.__class__.__name__})") from exc
-    except yaml.YAMLError as exc:
-        raise UnreadableBrief(f"it is not valid YAML ({_yaml_where(exc)})") from exc
+    except YamlRefused as exc:
+        raise UnreadableBrief(f"it is not valid YAML ({exc.detail})") from exc
     if data is None:
         return {}
     if not isinstance(data, dict):
         raise UnreadableBrief("it must be a mapping of keys such as title: and url:")
     unknown = sorted(str(k) for k in data if k not in METADATA_KEYS)
     if unknown:
-        raise UnreadableBrief(f"unknown key {unknown[0]!r} (allowed: {', '.join(METADATA_KEYS)})")
+        raise UnreadableBrief(
+            f"unknown key {echo(unknown[0])} (allowed: {', '.join(METADATA_KEYS)})"
+        )
     out: dict[str, str | None] = {}
     for key in METADATA_KEYS:
         value = data.get(key)
@@ -177,22 +224,22 @@ def read_metadata(path: Path) -> dict[str, str | None]:
     return out
 
 
-def _yaml_where(exc: yaml.YAMLError) -> str:
-    mark = getattr(exc, "problem_mark", None)
-    return f"line {mark.line + 1}" if mark is not None else "syntax error"
-
-
 def read_text(path: Path) -> str:
-    """Read a brief's text as UTF-8; raise UnreadableBrief for empty, binary or huge files."""
+    """Read a brief's text as UTF-8; raise UnreadableBrief for empty, binary or huge files,
+    and for anything but a regular file inside its folder (links out, FIFOs, devices)."""
+    if not inside(path, path.parent):
+        raise UnreadableBrief("it is a link to a file outside the seeds folder")
     try:
         size = path.stat().st_size
         if size > MAX_BRIEF_BYTES:
             raise UnreadableBrief(
                 f"it is {size / 1_048_576:.0f} MB, over the {MAX_BRIEF_BYTES // 1_048_576} MB limit"
             )
-        raw = path.read_bytes()
+        raw = read_regular(path, MAX_BRIEF_BYTES)
     except OSError as exc:
         raise UnreadableBrief(f"cannot read it ({exc.strerror or exc.__class__.__name__})") from exc
+    except FileRefused as exc:
+        raise UnreadableBrief(exc.reason) from exc
     if b"\x00" in raw:
         raise UnreadableBrief("it is a binary file, not text")
     try:
@@ -220,6 +267,7 @@ def load_brief(path: Path, metadata: dict[str, str | None] | None = None) -> Bri
         date=meta.get("date"),
         source=path.name,
         captions=brief.captions,
+        standfirst_start=brief.standfirst_start,
     )
 
 

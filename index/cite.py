@@ -23,5 +23,7 @@ class Citation:
 
 
 def locator(paragraph: int, part: int = 0) -> str:
-    """`¶4`, or `¶4 (part 2)` for the second piece of a split paragraph."""
-    return f"\u00b6{paragraph}" if not part else f"\u00b6{paragraph} (part {part})"
+    """`¶4`, or `¶4 (part 2)` for the second piece of a split paragraph; paragraph 0 is
+    the standfirst (index.brief.STANDFIRST_NUMBER)."""
+    where = "standfirst" if paragraph == 0 else f"\u00b6{paragraph}"
+    return where if not part else f"{where} (part {part})"

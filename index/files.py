@@ -59,10 +59,14 @@ def write_atomically(path: Path, write: Callable[[BinaryIO], None]) -> None:
 
     On any failure `path` is left as it was and the temporary file removed; an
     OSError (disk full, no permission, a folder in the way) becomes IndexUnwritable.
+    The temporary file's name carries this process's id, so the next writer can
+    tell the leftovers of killed writers from files still being written.
     """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        _remove_leftovers(path)  # before writing: disk space a killed writer held comes back
+        prefix = f".{path.name}.{os.getpid()}."
+        fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=path.parent)
     except OSError as exc:
         raise IndexUnwritable(unwritable(path, exc)) from exc
     try:
@@ -77,18 +81,39 @@ def write_atomically(path: Path, write: Callable[[BinaryIO], None]) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    _remove_leftovers(path)
+
+
+def writer_pid(leftover: Path, target: Path) -> int | None:
+    """The process id in the name of a temporary file of `target`, or None (older names)."""
+    middle = leftover.name.removeprefix(f".{target.name}.").removesuffix(".tmp")
+    pid, dot, _ = middle.partition(".")
+    return int(pid) if dot and pid.isdigit() else None
+
+
+def _alive(pid: int) -> bool:
+    """True when a process `pid` exists (here: our pid namespace)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # it exists but is not ours to signal
+    return True
 
 
 def _remove_leftovers(path: Path) -> None:
     """Delete temporary files that writers killed mid-write left beside `path`.
 
-    Only old ones: a younger one may belong to a writer still at work.
+    A file whose writer process is gone is removed at once. One whose writer is
+    alive (or this process: another thread may be writing), or whose name has no
+    process id, is removed only when old: its pid may have been reused.
     """
     cutoff = time.time() - LEFTOVER_AGE_SECONDS
     for leftover in path.parent.glob(f".{path.name}.*.tmp"):
+        pid = writer_pid(leftover, path)
         try:
-            if leftover.stat().st_mtime < cutoff:
+            gone = pid is not None and pid != os.getpid() and not _alive(pid)
+            if gone or leftover.stat().st_mtime < cutoff:
                 leftover.unlink()
         except OSError:
             continue  # gone already, or not ours to delete: harmless either way

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from index.brief import Brief, Paragraph
+from index.brief import Brief, Paragraph, standfirst_paragraph
 from index.sentences import sentence_spans
 
 
@@ -21,17 +21,41 @@ class Passage:
     text: str
 
 
+def _word_cuts(text: str, start: int, end: int, max_chars: int) -> list[tuple[int, int]]:
+    """`text[start:end]` in pieces of at most max_chars, cut at the last space that fits.
+
+    Only a single word longer than max_chars is cut inside the word.
+    """
+    pieces: list[tuple[int, int]] = []
+    while end - start > max_chars:
+        limit = start + max_chars
+        cut = max(text.rfind(" ", start + 1, limit + 1), text.rfind("\t", start + 1, limit + 1))
+        if cut < 0:
+            cut = limit
+        piece_end = len(text[start:cut].rstrip()) + start
+        pieces.append((start, piece_end))
+        start = cut
+        while start < end and text[start] in " \t":
+            start += 1
+    if start < end:
+        pieces.append((start, end))
+    return pieces
+
+
 def _split(paragraph: Paragraph, max_chars: int) -> list[tuple[int, int]]:
     """Spans (within the paragraph) of parts no longer than max_chars, cut between sentences.
 
-    A single sentence longer than max_chars stays whole: we never cut mid-sentence.
+    A single sentence longer than max_chars (or text with no sentence boundary at all)
+    is cut between words, so no passage is ever longer than max_chars.
     """
+    text = paragraph.text
     parts: list[tuple[int, int]] = []
-    for start, end in sentence_spans(paragraph.text):
-        if parts and end - parts[-1][0] <= max_chars:
-            parts[-1] = (parts[-1][0], end)
-        else:
-            parts.append((start, end))
+    for sentence_start, sentence_end in sentence_spans(text):
+        for start, end in _word_cuts(text, sentence_start, sentence_end, max_chars):
+            if parts and end - parts[-1][0] <= max_chars:
+                parts[-1] = (parts[-1][0], end)
+            else:
+                parts.append((start, end))
     return parts
 
 
@@ -52,10 +76,15 @@ def indexed_text(passages: list[Passage], i: int) -> str:
     return " ".join(pieces)
 
 
-def passages_of(brief: Brief, max_chars: int) -> list[Passage]:
-    """The passages of `brief` in reading order, with deterministic ids `brief:¶[.part]`."""
+def passages_of(brief: Brief, max_chars: int, *, standfirst: bool = False) -> list[Passage]:
+    """The passages of `brief` in reading order, with deterministic ids `brief:¶[.part]`.
+
+    With `standfirst`, the standfirst comes first as paragraph 0 (`brief:0`), cited as
+    "standfirst" (index.cite.locator).
+    """
+    lead = standfirst_paragraph(brief) if standfirst else None
     out: list[Passage] = []
-    for paragraph in brief.paragraphs:
+    for paragraph in ([lead] if lead else []) + list(brief.paragraphs):
         if len(paragraph.text) <= max_chars:
             spans = [(0, len(paragraph.text))]
         else:

@@ -15,10 +15,14 @@ _ABBREVIATIONS = frozenset(
     """.split()
 )
 
+_LOOKBEHIND = 64  # longer than any abbreviation, with room for the white space before it
+
 
 def _is_abbreviation(text: str, end: int) -> bool:
     """True when the full stop just before `end` closes a known abbreviation or an initial."""
-    head = text[:end].rstrip()
+    # Only the last few characters matter: a copy of all of text[:end] per boundary
+    # made a long paragraph quadratic.
+    head = text[max(0, end - _LOOKBEHIND) : end].rstrip()
     if not head.endswith("."):
         return False
     word = head[:-1].rsplit(None, 1)[-1].casefold() if head[:-1].split() else ""

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from index.brief import load_brief, parse_brief, read_metadata
 from index.errors import UnreadableBrief
+from index.safe_files import inside
 from tests.conftest import SEED_TEXT
 
 
@@ -70,12 +72,13 @@ def test_pull_quote_is_not_a_body_paragraph(brief):
 
 def test_brief_without_metadata_takes_title_from_text(tmp_path: Path):
     path = tmp_path / "note.txt"
-    path.write_text("A title\n\nA short standfirst.\n\nBody one.\n\nBody two.\n", encoding="utf-8")
+    body = ["Body one, longer than the standfirst.", "Body two, also longer than it."]
+    path.write_text("A title\n\nA short standfirst.\n\n" + "\n\n".join(body), encoding="utf-8")
     brief = load_brief(path)
     assert brief.title == "A title"
     assert brief.standfirst == "A short standfirst."
     assert brief.publisher is None
-    assert [p.text for p in brief.paragraphs] == ["Body one.", "Body two."]
+    assert [p.text for p in brief.paragraphs] == body
 
 
 def test_markdown_heading_is_the_title():
@@ -100,3 +103,86 @@ def test_unusable_files_say_why(tmp_path: Path, content: bytes, reason: str):
     path.write_bytes(content)
     with pytest.raises(UnreadableBrief, match=reason):
         load_brief(path)
+
+
+KIRIBATI = (
+    "# Title\n\nFirst paragraph: Kiribati switched recognition from Taipei in 2019.\n\n"
+    "Second paragraph: Solomon Islands did the same that year.\n\n"
+    "Third paragraph: Nauru followed in 2024.\n"
+)
+
+
+def test_a_first_paragraph_as_short_as_the_rest_is_not_a_standfirst():
+    brief = parse_brief(KIRIBATI, "kiribati", markdown=True)
+    assert brief.title == "Title"
+    assert brief.standfirst == ""
+    assert [p.text.split(":")[0] for p in brief.paragraphs] == [
+        "First paragraph",
+        "Second paragraph",
+        "Third paragraph",
+    ]
+    assert [p.number for p in brief.paragraphs] == [1, 2, 3]
+
+
+def test_seed_standfirst_is_located_in_the_source(brief):
+    source = SEED_TEXT.read_text(encoding="utf-8")
+    start = brief.standfirst_start
+    assert source[start : start + len(brief.standfirst)] == brief.standfirst
+
+
+def test_pull_quote_check_is_linear_in_the_number_of_paragraphs():
+    # 50,000 short paragraphs took minutes with the all-pairs check (pytest's 60 s
+    # timeout fails it); with the word-run lookup it is well under a second.
+    body = [f"Paragraph {i} notes tariff number {i * 7} on item {i}." for i in range(50_000)]
+    quote = "tariff number 70 on item 10"
+    text = "Title\n\n" + "\n\n".join([*body[:5], quote, *body[5:]]) + "\n"
+    brief = parse_brief(text, "many")
+    assert len(brief.paragraphs) + bool(brief.standfirst) == 50_000
+    assert all(p.text != quote for p in brief.paragraphs)
+
+
+def test_a_repeated_paragraph_is_not_a_pull_quote_of_itself():
+    text = "Title\n\nA longer different paragraph.\n\nSame words here.\n\nSame words here.\n"
+    assert [p.text for p in parse_brief(text, "d").paragraphs] == [
+        "A longer different paragraph.",
+        "Same words here.",
+        "Same words here.",
+    ]
+
+
+def test_links_out_of_the_seeds_folder_are_not_read(seeds_dir, tmp_path):
+    outside = tmp_path / "secret.txt"
+    outside.write_text("Secret\n\nA private paragraph about passwords.\n", encoding="utf-8")
+    (seeds_dir / "x.txt").symlink_to(outside)
+    (seeds_dir / "inner.txt").symlink_to(seeds_dir / f"{SEED_TEXT.stem}.txt")
+    with pytest.raises(UnreadableBrief, match="outside the seeds folder"):
+        load_brief(seeds_dir / "x.txt")
+    assert load_brief(seeds_dir / "inner.txt").paragraphs  # a link inside is fine
+    (seeds_dir / "y.txt").write_text("Y\n\nBody about ports.\n", encoding="utf-8")
+    (seeds_dir / "y.yaml").symlink_to(outside)
+    with pytest.raises(UnreadableBrief, match="outside the seeds folder"):
+        read_metadata(seeds_dir / "y.yaml")
+
+
+def test_fifo_and_device_briefs_are_refused_without_blocking(tmp_path):
+    fifo = tmp_path / "fifo.txt"
+    os.mkfifo(fifo)
+    with pytest.raises(UnreadableBrief, match="not a regular file"):
+        load_brief(fifo)
+    (tmp_path / "zero.txt").symlink_to("/dev/zero")
+    with pytest.raises(UnreadableBrief, match="outside the seeds folder"):
+        load_brief(tmp_path / "zero.txt")
+
+
+def test_inside(tmp_path):
+    root = tmp_path / "root"
+    (root / "sub").mkdir(parents=True)
+    (root / "a.txt").write_text("a", encoding="utf-8")
+    (root / "out").symlink_to(tmp_path)
+    (root / "loop").symlink_to(root / "loop")
+    assert inside(root / "a.txt", root)
+    assert inside(root / "sub", root)
+    assert not inside(root / "out", root)
+    assert not inside(root / "out" / "root" / "a.txt", root / "sub")
+    assert not inside(root / "loop", root)
+    assert not inside(root / "missing", root)

@@ -76,3 +76,44 @@ def test_split_parts_index_their_neighbouring_sentences():
         "Was anyone surprised? The fifth sentence closes the paragraph."
     )
     assert indexed_text(passages, 3) == "Second paragraph, short."
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        " ".join(f"word{i}" for i in range(40_000)),  # one line, no sentence boundary
+        "lower case after stops. " * 8_000,  # boundaries the splitter does not accept
+        "x" * 5_000 + " tail",  # one "word" longer than a passage
+    ],
+    ids=["no-boundary", "lowercase", "huge-word"],
+)
+def test_no_passage_is_longer_than_max_chars(paragraph):
+    text = f"Title\n\n{paragraph}\n"
+    passages = passages_of(parse_brief(text, "b"), 1000)
+    assert len(passages) > 1
+    assert all(0 < len(p.text) <= 1000 for p in passages)
+    assert all(text[p.start : p.end] == p.text for p in passages)
+    # Cut between words: nothing lost but the white space at the cuts.
+    assert "".join(p.text for p in passages).replace(" ", "") == paragraph.replace(" ", "")
+    if " " in paragraph[:1000]:
+        assert all(not p.text[-1].isspace() and not p.text[0].isspace() for p in passages)
+
+
+def test_sentence_spans_of_a_long_paragraph_is_linear():
+    # 200,000 sentences: the prefix copy per boundary made this minutes long.
+    text = "It is so. " * 200_000
+    assert len(sentence_spans(text)) == 200_000
+
+
+def test_standfirst_is_a_citable_passage_when_asked():
+    from index.cite import locator
+
+    text = f"Title\n\nA standfirst.\n\n{LONG}\n\nSecond paragraph, longer than the standfirst.\n"
+    brief = parse_brief(text, "b")
+    plain = passages_of(brief, 1000)
+    led = passages_of(brief, 1000, standfirst=True)
+    assert [p.id for p in plain] == ["b:1", "b:2"]
+    assert [p.id for p in led] == ["b:0", "b:1", "b:2"]
+    assert led[0].text == "A standfirst." == text[led[0].start : led[0].end]
+    assert locator(led[0].paragraph) == "standfirst"
+    assert locator(1) == "\u00b61" and locator(0, 2) == "standfirst (part 2)"
