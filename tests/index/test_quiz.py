@@ -20,15 +20,15 @@ KIND_SHAPES = {
 
 
 @pytest.fixture(scope="module")
-def passages(seed_index):
-    return list(seed_index.passages)
+def passages(seed_library):
+    return list(seed_library.passages)
 
 
 @pytest.fixture(scope="module")
-def questions(seed_index, passages) -> list[QuizQuestion]:
+def questions(seed_library, passages) -> list[QuizQuestion]:
     out = []
     for seed in SEEDS:
-        q = make_question(passages, seed, SEED_STEM, aliases=seed_index.alias_groups)
+        q = make_question(passages, seed, SEED_STEM, aliases=seed_library.alias_groups)
         assert q is not None
         out.append(q)
     return out
@@ -38,11 +38,11 @@ def _whole(text: str, word: str) -> int:
     return len(re.findall(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text))
 
 
-def test_same_seed_same_question(seed_index, passages):
-    a = make_question(passages, 7, aliases=seed_index.alias_groups)
-    b = make_question(tuple(passages), 7, aliases=[list(g) for g in seed_index.alias_groups])
+def test_same_seed_same_question(seed_library, passages):
+    a = make_question(passages, 7, aliases=seed_library.alias_groups)
+    b = make_question(tuple(passages), 7, aliases=[list(g) for g in seed_library.alias_groups])
     assert a is not None and a == b
-    assert make_question(passages, 8, aliases=seed_index.alias_groups) != a
+    assert make_question(passages, 8, aliases=seed_library.alias_groups) != a
 
 
 def test_seeds_vary_the_question(questions):
@@ -71,8 +71,8 @@ def test_no_question_is_broken(questions, passages):
                 assert not _whole(sentence, choice), (choice, q)  # would give itself away
 
 
-def test_distractors_are_never_another_name_for_the_answer(questions, seed_index):
-    groups = [{n.casefold() for n in g} for g in seed_index.alias_groups]
+def test_distractors_are_never_another_name_for_the_answer(questions, seed_library):
+    groups = [{n.casefold() for n in g} for g in seed_library.alias_groups]
     for q in questions:
         for choice in q.choices:
             if choice != q.answer:
