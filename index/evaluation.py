@@ -1,7 +1,8 @@
 """Measure answer quality on a question set, beside a plain BM25 baseline run on the same set.
 
 A question set is YAML: a list of {q, expect: [phrases]} (any phrase found in a
-passage makes it right) or {q, none: true} (the briefs do not answer it).
+passage makes it right) or {q, none: true, kind: off-topic | near-topic} (the briefs do
+not answer it; off-topic: nothing to do with them, near-topic: their subject, not their text).
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from index.search import Searcher
 from index.tokenize import normalize
 
 
+KINDS = ("off-topic", "near-topic")
+
+
 class BadQuestionSet(BriefError):
     """The question-set file cannot be used; the message says which entry and why."""
 
@@ -29,6 +33,7 @@ class Case:
 
     question: str
     expect: tuple[str, ...]
+    kind: str = ""
 
     @property
     def answerable(self) -> bool:
@@ -53,6 +58,8 @@ class Report:
     recall_at_3: float = 0.0
     mrr: float = 0.0
     none_recognised: float = 0.0
+    off_topic_recognised: float = 0.0
+    near_topic_recognised: float = 0.0
     wrongly_refused: float = 0.0
     misses: list[str] = field(default_factory=list)
 
@@ -78,7 +85,10 @@ def load_cases(path: Path) -> list[Case]:
             isinstance(expect, list) and expect and all(isinstance(p, str) for p in expect)
         ):
             raise BadQuestionSet(f"entry {n} of {path} needs expect: [phrases] or none: true")
-        cases.append(Case(entry["q"], tuple(expect)))
+        kind = entry.get("kind", "")
+        if entry.get("none") and kind not in KINDS:
+            raise BadQuestionSet(f"entry {n} of {path} needs kind: off-topic or near-topic")
+        cases.append(Case(entry["q"], tuple(expect), kind if entry.get("none") else ""))
     return cases
 
 
@@ -100,12 +110,13 @@ def evaluate(name: str, cases: Sequence[Case], system: Callable[[str], Ranked]) 
     report = Report(name)
     answerable = [c for c in cases if c.answerable]
     unanswerable = [c for c in cases if not c.answerable]
+    recognised = {kind: 0 for kind in KINDS}
     for case in cases:
         ranked = system(case.question)
         if not case.answerable:
-            report.none_recognised += not ranked.answered
+            recognised[case.kind] += not ranked.answered
             if ranked.answered:
-                report.misses.append(f"answered a none question: {case.question!r}")
+                report.misses.append(f"answered a {case.kind} question: {case.question!r}")
             continue
         rank = _rank_of(case, ranked)
         report.recall_at_1 += rank == 1
@@ -119,7 +130,10 @@ def evaluate(name: str, cases: Sequence[Case], system: Callable[[str], Ranked]) 
             report.misses.append(f"refused but right: {case.question!r}")
     for attr in ("recall_at_1", "recall_at_3", "mrr", "wrongly_refused"):
         setattr(report, attr, round(getattr(report, attr) / max(1, len(answerable)), 3))
-    report.none_recognised = round(report.none_recognised / max(1, len(unanswerable)), 3)
+    report.none_recognised = round(sum(recognised.values()) / max(1, len(unanswerable)), 3)
+    for kind, attr in zip(KINDS, ("off_topic_recognised", "near_topic_recognised"), strict=True):
+        asked = sum(c.kind == kind for c in unanswerable)
+        setattr(report, attr, round(recognised[kind] / asked, 3) if asked else float("nan"))
     return report
 
 
@@ -142,7 +156,7 @@ def baseline(seeds_dir: Path, k: int = 10) -> Callable[[str], Ranked]:
         line.strip()
         for path in sorted(seeds_dir.iterdir())
         if path.suffix.lower() in BRIEF_SUFFIXES
-        for line in path.read_text(encoding="utf-8").splitlines()
+        for line in _lines(path)
         if line.strip()
     ]
     model = BM25Okapi([line.lower().split() for line in lines])
@@ -155,6 +169,15 @@ def baseline(seeds_dir: Path, k: int = 10) -> Callable[[str], Ranked]:
     return run
 
 
+def _lines(path: Path) -> list[str]:
+    """The lines of a brief for the baseline; none for a file the index skips too (not
+    UTF-8, unreadable): the baseline must not crash where briefbot reports a skip."""
+    try:
+        return path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return []
+
+
 def format_reports(reports: Sequence[Report], cases: Sequence[Case]) -> str:
     """Side-by-side table of the figures, then each system's misses."""
     answerable = sum(c.answerable for c in cases)
@@ -163,6 +186,8 @@ def format_reports(reports: Sequence[Report], cases: Sequence[Case]) -> str:
         ("recall@3", "recall_at_3"),
         ("MRR", "mrr"),
         ("not covered recognised", "none_recognised"),
+        ("  off-topic recognised", "off_topic_recognised"),
+        ("  near-topic recognised", "near_topic_recognised"),
         ("answerable wrongly refused", "wrongly_refused"),
     ]
     width = max(len(r.name) for r in reports) + 2

@@ -99,3 +99,18 @@ def test_both_engines_answer_the_question_set_alike(cases, variant):
         assert [h.passage_id for h in a.hits] == [h.passage_id for h in b.hits], case.question
         assert [h.coverage for h in a.hits] == [h.coverage for h in b.hits], case.question
         assert a.answered == b.answered, case.question
+
+
+def test_baseline_skips_files_the_index_skips(seeds_dir):
+    """Issue 12 item 15: a Latin-1 .txt and a binary .md crashed `briefbot eval`."""
+    (seeds_dir / "latin.txt").write_bytes("caf\xe9 au lait".encode("latin-1"))
+    (seeds_dir / "binary.md").write_bytes(b"\x00\x01\xff\xfe")
+    run = baseline(seeds_dir)
+    assert run("border China").texts  # the seed brief still answers
+
+
+def test_not_covered_questions_need_a_kind(tmp_path):
+    path = tmp_path / "qa.yaml"
+    path.write_text("- q: what is the capital of peru\n  none: true\n", encoding="utf-8")
+    with pytest.raises(BadQuestionSet, match="kind: off-topic or near-topic"):
+        load_cases(path)
