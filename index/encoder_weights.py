@@ -20,6 +20,7 @@ import mmap
 import os
 import struct
 import tempfile
+import time
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -57,6 +58,8 @@ ALIGN = 64
 # The file starts with MAGIC, the JSON header's length (8 bytes) and the header; the
 # arrays start here.
 HEADER_ROOM = 16384
+# Temporary files older than this, left by writers that were killed, are removed.
+LEFTOVER_AGE_SECONDS = 3600
 
 Arrays = Mapping[str, npt.NDArray[np.float32]]
 
@@ -265,6 +268,19 @@ def write_converted(path: Path, arrays: Arrays, fingerprint: dict[str, Any]) -> 
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    _remove_leftovers(path)
+
+
+def _remove_leftovers(path: Path) -> None:
+    """Delete the 90 MB temporary files that killed writers left; only old ones, since a
+    younger one may belong to a writer still at work."""
+    cutoff = time.time() - LEFTOVER_AGE_SECONDS
+    for leftover in path.parent.glob(f".{path.name}.*.tmp"):
+        try:
+            if leftover.stat().st_mtime < cutoff:
+                leftover.unlink()
+        except OSError:
+            continue  # gone already, or not ours to delete: harmless either way
 
 
 def map_converted(path: Path, fingerprint: dict[str, Any]) -> Arrays | None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import socket
 import sys
+import time
 import zipfile
 
 import numpy as np
@@ -152,13 +154,20 @@ def test_a_second_load_maps_the_converted_file(encoder, cache_dir):
     assert np.array_equal(again.embed([WEATHER]), encoder.embed([WEATHER]))
 
 
-def test_a_damaged_converted_file_is_rebuilt(encoder, cache_dir, tmp_path):
+def test_a_damaged_converted_file_is_rebuilt_and_old_leftovers_removed(
+    encoder, cache_dir, tmp_path
+):
     damaged = cache_path(tmp_path)
     data = cache_path(cache_dir).read_bytes()
     damaged.write_bytes(data[: len(data) // 2])
+    old, young = (tmp_path / f".{damaged.name}.{n}.tmp" for n in ("old", "young"))
+    for leftover in (old, young):
+        leftover.write_bytes(b"half a file")
+    os.utime(old, (time.time() - 2 * 3600,) * 2)
     loaded = load_encoder(None, tmp_path)
     assert loaded is not None
     assert damaged.stat().st_size == len(data)
+    assert not old.exists() and young.exists()  # a younger one may be a writer at work
     assert np.array_equal(loaded.embed([WEATHER]), encoder.embed([WEATHER]))
 
 
