@@ -21,6 +21,7 @@ import numpy as np
 
 from index.aliases import Aliases
 from index.engine_numpy import Array, finish_forward
+from index.tokenize import tokenize
 
 # Below this many texts, starting worker processes costs more than it saves.
 PARALLEL_FROM = 20_000
@@ -29,15 +30,24 @@ _CHUNK = 5_000
 Chunk = tuple[list[str], bytes, bytes]
 
 
+class _Ids(dict[str, int]):
+    """Term -> id in first-seen order; a miss assigns the next id (a C-speed hit path)."""
+
+    def __missing__(self, term: str) -> int:
+        self[term] = n = len(self)
+        return n
+
+
 def _encode_chunk(texts: Sequence[str], aliases: list[list[str]]) -> Chunk:
     """One chunk: its vocabulary (first-seen order), token ids (uint32), lengths (int64)."""
-    index_terms = Aliases(aliases).index_terms
-    vocab: dict[str, int] = {}
+    # Without alias groups there is nothing to annotate: tokens as they are.
+    index_terms = Aliases(aliases).index_terms if aliases else tokenize
+    vocab = _Ids()
     ids = array("I")
     lengths = array("q")
     for text in texts:
         tokens = index_terms(text)
-        ids.extend([vocab.setdefault(t, len(vocab)) for t in tokens])
+        ids.extend(map(vocab.__getitem__, tokens))
         lengths.append(len(tokens))
     return list(vocab), ids.tobytes(), lengths.tobytes()
 
