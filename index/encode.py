@@ -9,6 +9,10 @@ does not become the bottleneck. Small inputs are tokenised in-process.
 from __future__ import annotations
 
 import os
+import select
+import signal
+import threading
+import time
 from array import array
 from collections.abc import Sequence
 from functools import partial
@@ -17,6 +21,7 @@ import numpy as np
 
 from index.aliases import Aliases
 from index.engine_numpy import Array, finish_forward
+from index.tokenize import tokenize
 
 # Below this many texts, starting worker processes costs more than it saves.
 PARALLEL_FROM = 20_000
@@ -25,17 +30,65 @@ _CHUNK = 5_000
 Chunk = tuple[list[str], bytes, bytes]
 
 
+class _Ids(dict[str, int]):
+    """Term -> id in first-seen order; a miss assigns the next id (a C-speed hit path)."""
+
+    def __missing__(self, term: str) -> int:
+        self[term] = n = len(self)
+        return n
+
+
 def _encode_chunk(texts: Sequence[str], aliases: list[list[str]]) -> Chunk:
     """One chunk: its vocabulary (first-seen order), token ids (uint32), lengths (int64)."""
-    index_terms = Aliases(aliases).index_terms
-    vocab: dict[str, int] = {}
+    # Without alias groups there is nothing to annotate: tokens as they are.
+    index_terms = Aliases(aliases).index_terms if aliases else tokenize
+    vocab = _Ids()
     ids = array("I")
     lengths = array("q")
     for text in texts:
         tokens = index_terms(text)
-        ids.extend([vocab.setdefault(t, len(vocab)) for t in tokens])
+        ids.extend(map(vocab.__getitem__, tokens))
         lengths.append(len(tokens))
     return list(vocab), ids.tobytes(), lengths.tobytes()
+
+
+def _die_with(parent: int) -> None:
+    """Worker initializer: exit when the building process ends, however it ends (kill -9
+    included), and leave Ctrl-C to it, which stops the whole pool."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        # A pidfd becomes readable when the process ends, even as an unreaped zombie.
+        watch: int | None = os.pidfd_open(parent)
+    except (AttributeError, OSError):  # not Linux >= 5.3
+        watch = None
+    threading.Thread(target=_exit_after, args=(parent, watch), daemon=True).start()
+
+
+def _exit_after(parent: int, watch: int | None) -> None:
+    """Block until `parent` has ended, then end this worker at once."""
+    if watch is not None:
+        select.select([watch], [], [])
+    else:
+        while True:
+            try:
+                os.kill(parent, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.5)
+    os._exit(1)
+
+
+def _in_workers(chunks: list[Sequence[str]], aliases: list[list[str]], workers: int) -> list[Chunk]:
+    """Each chunk encoded in a pool of worker processes, in order."""
+    # Imported here: `briefbot ask` never needs it, and it costs start-up time.
+    import multiprocessing
+
+    # forkserver: safe when the caller has threads (the bot builds in a thread). A Pool,
+    # not a ProcessPoolExecutor: leaving its block on an error or Ctrl-C terminates the
+    # workers at once, where the executor would first finish every queued chunk.
+    context = multiprocessing.get_context("forkserver")
+    with context.Pool(workers, initializer=_die_with, initargs=(os.getpid(),)) as pool:
+        return list(pool.imap(partial(_encode_chunk, aliases=aliases), chunks))
 
 
 def encode_texts(
@@ -48,14 +101,7 @@ def encode_texts(
     if len(texts) < PARALLEL_FROM or workers < 2:
         parts = [_encode_chunk(c, aliases) for c in chunks]
     else:
-        # Imported here: `briefbot ask` never needs them, and they cost start-up time.
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        # forkserver: safe when the caller has threads (the bot builds in a thread).
-        context = multiprocessing.get_context("forkserver")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            parts = list(pool.map(partial(_encode_chunk, aliases=aliases), chunks))
+        parts = _in_workers(chunks, aliases, workers)
     vocab: dict[str, int] = {}
     ids: list[Array] = []
     lengths: list[Array] = [np.zeros(1, dtype=np.int64)]

@@ -10,6 +10,7 @@ import itertools
 import re
 import unicodedata
 from functools import lru_cache
+from itertools import chain
 
 import Stemmer
 
@@ -143,18 +144,22 @@ def _terms_of(match: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(stem(w) for w in out), tuple(stem(w) for w in joined)
 
 
+@lru_cache(maxsize=1 << 18)
+def _stems_of(match: str) -> tuple[str, ...]:
+    """The stemmed words of one match of _WORD, without its joined form: cached."""
+    return _terms_of(match)[0]
+
+
 def tokenize(text: str) -> list[str]:
     """Terms for BM25: `words(text)`, each stemmed."""
-    # Same as [stem(w) for w in words(text)], one cache look-up a word: 3x faster on big builds.
-    out: list[str] = []
-    tail: list[str] = []
+    # Same as [stem(w) for w in words(text)]: one cached call a word, the loop in C
+    # (map, chain); joined forms only when the text has a hyphen. 3x faster on big builds.
     text = normalize(text)
-    for match in (_WORD_ASCII if text.isascii() else _WORD).findall(text):
-        terms, joined = _terms_of(match)
-        out.extend(terms)
-        if joined:
-            tail.extend(joined)
-    return out + tail
+    matches = (_WORD_ASCII if text.isascii() else _WORD).findall(text)
+    out = list(chain.from_iterable(map(_stems_of, matches)))
+    if "-" in text:
+        out.extend(chain.from_iterable(_terms_of(m)[1] for m in matches if "-" in m))
+    return out
 
 
 def word_pairs(text: str) -> set[tuple[str, str]]:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from index.aliases import Aliases
-from index.tokenize import compounds, tokenize, word_pairs
+from index.tokenize import compounds, stem, tokenize, word_pairs, words
 
 
 @pytest.mark.parametrize(
@@ -89,3 +91,37 @@ def test_word_pairs_keep_stopwords_and_stem():
         ("over", "again"),
     }
     assert word_pairs("single") == set()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "Kim",
+                "Jong-un",
+                "un",
+                "the",
+                "US",
+                "it's",
+                "Sino-Soviet",
+                "1,350",
+                "-",
+                "'",
+                " ",
+                "\u2019s",
+                "\u2014",
+                "caf\u00e9",
+                "Stra\u00dfe",
+                "nuclear",
+                "tests",
+                "a-b-c",
+                "IT",
+            ]
+        ),
+        max_size=30,
+    ).map("".join)
+)
+def test_tokenize_is_words_stemmed(text):
+    """The fast path (cached stems, joined forms only past a hyphen) gives the documented terms."""
+    assert tokenize(text) == [stem(w) for w in words(text)]

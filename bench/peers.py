@@ -1,0 +1,332 @@
+"""Benchmark: briefbot's numpy engine against tantivy and bm25s, one corpus, one table.
+
+    pip install -e '.[bench]'
+    python bench/peers.py --passages 100000 --queries 1000
+
+Each engine builds its index in a fresh process (build wall time, file size), then
+each loads it in its own fresh process and stays up to answer queries (RSS after
+load). Queries go out in rounds, each round a slice of the query list sent to every
+engine in turn (the order rotates), so a slow moment of the machine falls on all
+engines alike. *rank* is one query end to end as a user would call it: tokenise,
+rank, the top 10 passages (ids and scores). Peers that are not installed are
+skipped; bench/run.py needs none of them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from bench.corpus import Synthetic  # noqa: E402
+from bench.run import rss_mib  # noqa: E402
+
+ENGINES = ("briefbot", "tantivy", "bm25s")
+WARM_UP = 10
+
+
+def size_mib(path: Path) -> float:
+    """Size of a file, or of every file under a folder, in MiB."""
+    if path.is_file():
+        return path.stat().st_size / 2**20
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20
+
+
+# --- building, one fresh process each ------------------------------------------------------
+
+
+def build_briefbot(texts: list[str], out: Path) -> None:
+    """As bench/run.py builds it: tokenise in workers, score, save the one index file."""
+    from bench.run import work_build
+
+    corpus = out.with_suffix(".txt")
+    corpus.write_text("\n".join(texts) + "\n", encoding="utf-8")
+    work_build(corpus, out, "numpy")
+    corpus.unlink()
+
+
+def build_tantivy(texts: list[str], out: Path) -> None:
+    """One stored, stemmed text field; tantivy picks its writer threads."""
+    import tantivy
+
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("body", stored=True, tokenizer_name="en_stem")
+    out.mkdir()
+    index = tantivy.Index(builder.build(), path=str(out))
+    writer = index.writer(heap_size=512 * 2**20)
+    for text in texts:
+        writer.add_document(tantivy.Document(body=text))
+    writer.commit()
+    writer.wait_merging_threads()
+
+
+def build_bm25s(texts: list[str], out: Path) -> None:
+    """bm25s's README recipe, with the same Snowball stemmer as ours; the corpus saved too."""
+    import bm25s
+    import Stemmer
+
+    tokens = bm25s.tokenize(
+        texts, stopwords="en", stemmer=Stemmer.Stemmer("english"), show_progress=False
+    )
+    model = bm25s.BM25()
+    model.index(tokens, show_progress=False)
+    model.save(str(out), corpus=texts, show_progress=False)
+
+
+BUILDERS = {"briefbot": build_briefbot, "tantivy": build_tantivy, "bm25s": build_bm25s}
+
+
+def work_build(engine: str, corpus: Path, out: Path) -> dict:
+    """Read the corpus (not timed), build and save the index (timed)."""
+    texts = corpus.read_text(encoding="utf-8").splitlines()
+    started = time.perf_counter()
+    BUILDERS[engine](texts, out)
+    return {"build_s": time.perf_counter() - started, "file_mib": size_mib(out)}
+
+
+# --- querying, one long-lived fresh process each ---------------------------------------------
+
+
+def open_briefbot(path: Path):
+    """load_index, then the engine's top 10 for the query's distinct terms."""
+    from dataclasses import replace
+
+    from index import IndexSettings, load_index
+    from index.tokenize import tokenize
+
+    ranker = load_index(path, replace(IndexSettings(), engine="numpy")).engine
+    assert ranker is not None
+    return lambda q: ranker.top(list(dict.fromkeys(tokenize(q))), 10)
+
+
+def open_tantivy(path: Path):
+    """Index.open, one searcher; parse_query over the body field (terms ORed), top 10."""
+    import tantivy
+
+    index = tantivy.Index.open(str(path))
+    searcher = index.searcher()
+
+    def rank(q: str) -> list:
+        hits = searcher.search(index.parse_query(q, ["body"]), 10).hits
+        return [(address.doc, score) for score, address in hits]
+
+    return rank
+
+
+def open_bm25s(path: Path):
+    """BM25.load (in memory, as its README), numba back end, one thread, top 10."""
+    import bm25s
+    import Stemmer
+
+    model = bm25s.BM25.load(str(path), show_progress=False, backend="numba")
+    stemmer = Stemmer.Stemmer("english")
+    vocab = model.vocab_dict
+
+    def rank(q: str) -> list:
+        words = bm25s.tokenize(
+            q, stopwords="en", stemmer=stemmer, return_ids=False, show_progress=False
+        )[0]
+        words = [w for w in words if w in vocab]
+        if not words:
+            return []
+        docs, scores = model.retrieve(
+            [words], k=10, show_progress=False, n_threads=1, backend_selection="numba"
+        )
+        return list(zip(docs[0].tolist(), scores[0].tolist(), strict=True))
+
+    return rank
+
+
+OPENERS = {"briefbot": open_briefbot, "tantivy": open_tantivy, "bm25s": open_bm25s}
+
+
+def serve(engine: str, path: Path, queries: Path) -> None:
+    """Load, say how it went, then time each batch of query numbers read from stdin."""
+    questions = json.loads(queries.read_text())
+    base = rss_mib()
+    started = time.perf_counter()
+    rank = OPENERS[engine](path)
+    load_s = time.perf_counter() - started
+    report = {"load_s": load_s, "rss_before_mib": base, "rss_after_load_mib": rss_mib()}
+    print(json.dumps(report), flush=True)
+    for line in sys.stdin:
+        times = []
+        for i in json.loads(line):
+            t = time.perf_counter()
+            rank(questions[i])
+            times.append(time.perf_counter() - t)
+        print(json.dumps(times), flush=True)
+
+
+# --- the run ------------------------------------------------------------------------------------
+
+
+def child(args: list[str], timeout: float) -> dict:
+    """Run `peers.py --worker ...` in a fresh interpreter; its last stdout line is JSON."""
+    cmd = [sys.executable, __file__, "--worker", *args]
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return {"error": f"timed out after {timeout:.0f} s"}
+    if done.returncode:
+        return {"error": (done.stderr.strip().splitlines() or ["failed"])[-1]}
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def installed(engine: str) -> bool:
+    """Whether a peer's package can be imported here (briefbot always can)."""
+    import importlib.util
+
+    module = {"briefbot": "index", "tantivy": "tantivy", "bm25s": "bm25s"}[engine]
+    return importlib.util.find_spec(module) is not None
+
+
+def query_rounds(engines: dict[str, Path], queries: Path, count: int, rounds: int) -> dict:
+    """Start one server per engine, warm each up, then send the queries in rounds."""
+    procs = {
+        e: subprocess.Popen(
+            [sys.executable, __file__, "--worker", "serve", e, str(p), str(queries)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for e, p in engines.items()
+    }
+    rows: dict[str, dict] = {}
+    try:
+
+        def ask(e: str, numbers: list[int]) -> list[float]:
+            proc = procs[e]
+            assert proc.stdin is not None and proc.stdout is not None
+            proc.stdin.write(json.dumps(numbers) + "\n")
+            proc.stdin.flush()
+            return list(json.loads(proc.stdout.readline()))
+
+        for e, proc in procs.items():
+            assert proc.stdout is not None
+            rows[e] = {**json.loads(proc.stdout.readline()), "times": []}
+            ask(e, list(range(WARM_UP)))
+        numbers = list(range(WARM_UP, WARM_UP + count))
+        step = -(-count // rounds)
+        names = list(procs)
+        for r in range(rounds):
+            batch = numbers[r * step : (r + 1) * step]
+            for e in names[r % len(names) :] + names[: r % len(names)]:
+                rows[e]["times"] += ask(e, batch)
+    finally:
+        for proc in procs.values():
+            if proc.stdin:
+                proc.stdin.close()
+            proc.wait(timeout=60)
+    for row in rows.values():
+        ordered = sorted(row.pop("times"))
+        row["queries"] = len(ordered)
+        row["rank_ms"] = (
+            1000 * statistics.median(ordered),
+            1000 * ordered[int(0.99 * (len(ordered) - 1))],
+        )
+    return rows
+
+
+COLUMNS = (
+    ("build s", "build_s", ".1f"),
+    ("file MiB", "file_mib", ".0f"),
+    ("load s", "load_s", ".3f"),
+    ("RSS after load MiB", "rss_after_load_mib", ".0f"),
+)
+# Target ratios of briefbot to the best peer (issue 15).
+TARGETS = {"build_s": 1.5, "file_mib": 1.5, "rss_after_load_mib": 1.5, "p50": 1.0, "p99": 1.5}
+
+
+def table(rows: dict[str, dict], passages: int) -> str:
+    """The Markdown table of one run, with briefbot ÷ best peer ratios."""
+    lines = [
+        f"Synthetic corpus (bench/corpus.py), {passages:,} passages; rank ms is p50 / p99.",
+        "",
+        "| engine | build s | file MiB | load s | RSS after load MiB | queries | rank p50 ms "
+        "| rank p99 ms |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for e, r in rows.items():
+        if "error" in r:
+            lines.append(f"| {e} | {r['error']} | | | | | | |")
+            continue
+        cells = [format(r[key], spec) if key in r else "-" for _, key, spec in COLUMNS]
+        p50, p99 = r.get("rank_ms", (None, None))
+        lines.append(
+            f"| {e} | {' | '.join(cells)} | {r.get('queries', '-')} "
+            f"| {p50 if p50 is None else format(p50, '.3f')} "
+            f"| {p99 if p99 is None else format(p99, '.2f')} |"
+        )
+    ours = rows.get("briefbot", {})
+    peers = [r for e, r in rows.items() if e != "briefbot" and "error" not in r]
+    if "error" in ours or not peers or "rank_ms" not in ours:
+        return "\n".join(lines)
+    values = {k: ours[k] for k in ("build_s", "file_mib", "rss_after_load_mib")}
+    values["p50"], values["p99"] = ours["rank_ms"]
+    ratios = []
+    for key, value in values.items():
+        best = min((r["rank_ms"][key == "p99"] if key in ("p50", "p99") else r[key]) for r in peers)
+        ratio = value / best
+        mark = "met" if ratio <= TARGETS[key] else "not met"
+        ratios.append(f"{key} {ratio:.2f}x (target ≤ {TARGETS[key]}x: {mark})")
+    lines += ["", "briefbot ÷ best peer: " + "; ".join(ratios) + "."]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Build, load and query every installed engine on one corpus; print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--passages", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--engines", default=",".join(ENGINES))
+    parser.add_argument("--json", type=Path, help="also write the rows here")
+    parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        task, engine, *paths = args.worker
+        if task == "serve":
+            serve(engine, Path(paths[0]), Path(paths[1]))
+        else:
+            print(json.dumps(work_build(engine, Path(paths[0]), Path(paths[1]))))
+        return 0
+    wanted = [e for e in args.engines.split(",") if e]
+    missing = [e for e in wanted if not installed(e)]
+    for e in missing:
+        print(f"peers: {e} is not installed (pip install -e '.[bench]'); skipped", file=sys.stderr)
+    rows: dict[str, dict] = {}
+    timeout = 3600 if args.passages > 100_000 else 900
+    with tempfile.TemporaryDirectory(prefix="briefbot-peers-") as name:
+        tmp = Path(name)
+        corpus, queries = tmp / "corpus.txt", tmp / "queries.json"
+        synthetic = Synthetic()
+        with corpus.open("w", encoding="utf-8") as f:
+            for text in synthetic.passages(args.passages):
+                f.write(text + "\n")
+        queries.write_text(json.dumps(synthetic.queries(args.queries + WARM_UP)))
+        paths = {}
+        for e in (e for e in wanted if e not in missing):
+            out = tmp / f"index-{e}"
+            rows[e] = child(["build", e, str(corpus), str(out)], timeout)
+            print(f"  {e}: built {rows[e]}", file=sys.stderr)
+            if "error" not in rows[e]:
+                paths[e] = out
+        for e, row in query_rounds(paths, queries, args.queries, args.rounds).items():
+            rows[e].update(row)
+    print(table(rows, args.passages))
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=1))
+    return 1 if any("error" in r for r in rows.values()) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
