@@ -19,7 +19,6 @@ from index.errors import BadQuestion, BriefError
 from index.search import Searcher
 from index.tokenize import normalize
 
-
 KINDS = ("off-topic", "near-topic")
 
 
