@@ -23,6 +23,7 @@ from bot.console import answer_json, format_answer, format_sources
 from index import Answer, Searcher, open_index, read_question, rebuild
 from index.errors import BadQuestion, BriefError
 from index.limits import MAX_RESULTS
+from index.meaning import shared_encoder
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +99,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _open(config: Config) -> Searcher:
     """A searcher over the index, built first (with a note on stderr) when missing or stale."""
-    opened = open_index(config.seeds_dir, config.index_path, config.index)
+    encoder = shared_encoder(None, config.data_dir)
+    opened = open_index(config.seeds_dir, config.index_path, config.index, encoder)
+    if opened.warning is not None:
+        problem = say.error_text(opened.warning)
+        print(f"briefbot: {say.SERVING_SAVED.format(problem=problem)}", file=sys.stderr)
     if opened.rebuilt_because:
         index = opened.index
         print(
@@ -107,13 +112,14 @@ def _open(config: Config) -> Searcher:
             ),
             file=sys.stderr,
         )
-    return Searcher(opened.index, config.search)
+    return Searcher(opened.index, config.search, encoder)
 
 
 def cmd_index(config: Config) -> int:
     """Rebuild the index and say what was done, and what was skipped and why."""
     started = time.perf_counter()
-    index = rebuild(config.seeds_dir, config.index_path, config.index)
+    encoder = shared_encoder(None, config.data_dir)
+    index = rebuild(config.seeds_dir, config.index_path, config.index, encoder=encoder)
     seconds = time.perf_counter() - started
     print(
         say.INDEXED.format(

@@ -9,6 +9,7 @@ from collections import OrderedDict, deque
 from dataclasses import dataclass
 
 from index import Library, Searcher
+from index.vectors import Embedder
 
 
 class IndexHolder:
@@ -32,9 +33,16 @@ class IndexHolder:
         """The library served now."""
         return self._searcher.library
 
+    @property
+    def encoder(self) -> Embedder | None:
+        """The sentence encoder searches use (None: words alone)."""
+        meaning = self._searcher.meaning
+        return meaning.encoder if meaning is not None else None
+
     def swap(self, library: Library) -> Library:
-        """Serve `library` from now on, with the same search settings; return the old one."""
-        old, self._searcher = self._searcher, Searcher(library, self._searcher.settings)
+        """Serve `library` from now on, with the same settings and encoder; return the old one."""
+        new = Searcher(library, self._searcher.settings, self.encoder)
+        old, self._searcher = self._searcher, new
         return old.library
 
 

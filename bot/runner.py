@@ -23,6 +23,7 @@ from bot.client import create_bot
 from bot.config import Config
 from bot.holder import IndexHolder
 from index import Searcher, open_index
+from index.meaning import shared_encoder
 
 log = logging.getLogger(__name__)
 
@@ -49,10 +50,13 @@ def setup_logging(config: Config) -> None:
 
 def open_holder(config: Config) -> IndexHolder:
     """The index to serve, built first when missing or stale."""
-    opened = open_index(config.seeds_dir, config.index_path, config.index)
+    encoder = shared_encoder(None, config.data_dir)
+    opened = open_index(config.seeds_dir, config.index_path, config.index, encoder)
     if opened.rebuilt_because:
         log.info("Built the index (%s)", opened.rebuilt_because)
-    return IndexHolder(Searcher(opened.index, config.search))
+    if opened.warning is not None:
+        log.warning("%s; answering from the saved index", opened.warning)
+    return IndexHolder(Searcher(opened.index, config.search, encoder))
 
 
 async def serve(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from index.errors import EmptyCorpus, SeedsMissing, UnreadableBrief
 from index.library import Library, Skipped, SourceStamp
 from index.passages import Passage, passages_of
 from index.settings import IndexSettings
+from index.vectors import Embedder, Progress, SentenceVectors, embed_passages, merged
 
 log = logging.getLogger(__name__)
 
@@ -105,13 +107,39 @@ def _read_brief(path: Path, skipped: list[Skipped]) -> Brief | None:
         return None
 
 
+def _vectors(
+    passages: list[Passage],
+    origin: list[int],
+    previous: Library | None,
+    encoder: Embedder | None,
+    settings: IndexSettings,
+    progress: Callable[[Progress], None] | None,
+) -> SentenceVectors | None:
+    """Sentence vectors for the passages: reused from `previous` for unchanged passages
+    when made by the same model, embedded for the others; None without an encoder or
+    above settings.vectors_up_to (search then makes them for its candidates)."""
+    if encoder is None or len(passages) > settings.vectors_up_to:
+        return None
+    old = previous.vectors if previous is not None else None
+    if old is None or old.model != encoder.model_sha256:
+        old, origin = None, [-1] * len(passages)
+    fresh = [p.text for p, o in zip(passages, origin, strict=True) if o < 0]
+    return merged(old, origin, embed_passages(encoder, fresh, progress))
+
+
 def build_index(
-    seeds_dir: Path, settings: IndexSettings, previous: Library | None = None
+    seeds_dir: Path,
+    settings: IndexSettings,
+    previous: Library | None = None,
+    encoder: Embedder | None = None,
+    progress: Callable[[Progress], None] | None = None,
 ) -> Library:
     """Read every brief in `seeds_dir` into a fresh library; raise EmptyCorpus when none is usable.
 
     With `previous` (an index built with the same settings), briefs whose file and
     metadata hash the same are taken from it: only changed briefs are read and tokenised.
+    With `encoder`, sentence vectors are made for libraries up to settings.vectors_up_to
+    passages (only for changed briefs when `previous` has them), reporting `progress`.
     """
     files = seed_files(seeds_dir)
     briefs: dict[str, BriefInfo] = {}
@@ -166,5 +194,6 @@ def build_index(
         skipped=tuple(skipped),
         alias_groups=aliases,
         built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        vectors=_vectors(passages, origin, previous, encoder, settings, progress),
     )
     return backend_for(settings, len(passages)).assemble(draft, previous)

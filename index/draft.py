@@ -8,6 +8,7 @@ from index.brief import BriefInfo
 from index.library import Skipped, SourceStamp
 from index.passages import Passage
 from index.settings import IndexSettings
+from index.vectors import SentenceVectors
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class Draft:
     skipped: tuple[Skipped, ...]
     alias_groups: list[list[str]]
     built_at: str
+    vectors: SentenceVectors | None = None
 
     def fresh(self) -> list[int]:
         """Positions of the passages read afresh."""

@@ -42,7 +42,8 @@ class Case:
 
 @dataclass(frozen=True)
 class Ranked:
-    """What a system returned for a question: passage texts best first, and its verdict."""
+    """What a system returned for a question: passage texts best first, and whether it
+    answered (shown passages as an answer, even framed as the closest) or refused it."""
 
     texts: tuple[str, ...]
     answered: bool
@@ -144,7 +145,7 @@ def ours(index: Searcher, k: int = 10) -> Callable[[str], Ranked]:
             answer = index.search(question, k)
         except BadQuestion:
             return Ranked((), False)
-        return Ranked(tuple(h.text for h in answer.hits), answer.answered)
+        return Ranked(tuple(h.text for h in answer.hits), answer.verdict != "not_covered")
 
     return run
 

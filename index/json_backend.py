@@ -24,6 +24,7 @@ from index.files import alias_groups, check_manifest, manifest, write_atomically
 from index.library import Library, PassageList, Skipped, SourceStamp
 from index.passages import Passage, indexed_text
 from index.settings import IndexSettings
+from index.vectors import vectors_from_json, vectors_to_json
 
 FORMAT = "briefbot-index"
 FORMAT_VERSION = 2
@@ -58,6 +59,7 @@ class JsonBackend:
             built_at=draft.built_at,
             skipped=draft.skipped,
             alias_groups=draft.alias_groups,
+            vectors=draft.vectors,
         )
 
     def save(self, library: Library, path: Path) -> None:
@@ -93,7 +95,7 @@ class JsonBackend:
 
 def to_json(library: Library) -> dict[str, Any]:
     """The JSON document for `library`."""
-    return {
+    document = {
         **manifest(library, FORMAT, FORMAT_VERSION),
         "briefs": [asdict(b) for b in library.briefs.values()],
         "passages": [
@@ -101,6 +103,9 @@ def to_json(library: Library) -> dict[str, Any]:
             for p, tokens in zip(library.passages, library.tokens, strict=True)
         ],
     }
+    if library.vectors is not None:
+        document["vectors"] = vectors_to_json(library.vectors)
+    return document
 
 
 @cache
@@ -150,6 +155,9 @@ def from_json(data: object, settings: IndexSettings) -> Library:
             built_at=data["built_at"],
             skipped=tuple(_record(Skipped, s) for s in data["skipped"]),
             alias_groups=alias_groups(data["aliases"]),
+            vectors=vectors_from_json(data["vectors"], len(passages))
+            if "vectors" in data
+            else None,
         )
     except (KeyError, TypeError, AttributeError, ValueError, EmptyCorpus) as exc:
         raise IndexUnreadable(f"it is damaged ({exc.__class__.__name__}: {exc})") from exc

@@ -16,6 +16,7 @@ from index.cite import Citation, locator
 from index.engines import Engine
 from index.passages import Passage
 from index.settings import IndexSettings
+from index.vectors import SentenceVectors
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ class Library:
     tokens: each passage's index terms (lazy for a mapped library).
     engine: the BM25 engine over `tokens`, made by the backend that built or loaded it.
     sources / skipped / built_at / alias_groups: provenance, to tell when it is stale.
+    vectors: the sentence meaning vectors of the passages, when made at build time.
     """
 
     settings: IndexSettings
@@ -113,6 +115,8 @@ class Library:
     built_at: str = ""
     skipped: tuple[Skipped, ...] = ()
     alias_groups: list[list[str]] = field(default_factory=list)
+    # Sentence meaning vectors made at build time (None: none made; see index/vectors.py).
+    vectors: SentenceVectors | None = field(default=None, repr=False, compare=False)
 
     def passage(self, passage_id: str) -> Passage | None:
         """The passage with this id, or None."""

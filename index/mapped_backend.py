@@ -31,6 +31,7 @@ from index.files import alias_groups, check_manifest, manifest, write_atomically
 from index.library import Library, PassageList, Skipped, SourceStamp
 from index.passages import Passage, indexed_text
 from index.settings import IndexSettings
+from index.vectors import SentenceVectors
 
 MAGIC = b"BRIEFBOT-NPIDX\x00\x01"
 FORMAT = "briefbot-numpy-index"
@@ -220,6 +221,7 @@ class MappedBackend:
             built_at=draft.built_at,
             skipped=draft.skipped,
             alias_groups=draft.alias_groups,
+            vectors=draft.vectors,
         )
 
     def save(self, library: Library, path: Path) -> None:
@@ -248,13 +250,17 @@ def save_large(index: Library, engine: NumpyEngine, path: Path) -> None:
         arrays = passage_arrays(list(index.passages), list(index.briefs))
     arrays.update(brief_arrays(index.briefs))
     arrays.update({name: engine.arrays[name] for name in ARRAY_NAMES})
+    extra: dict[str, str] = {}
+    if index.vectors is not None:
+        arrays.update(sent_ptr=index.vectors.ptr, sent_vec=index.vectors.vectors)
+        extra["vectors_model"] = index.vectors.model
     layout: dict[str, dict[str, Any]] = {}
     offset = 0
     for name, array in arrays.items():
         layout[name] = {"dtype": array.dtype.str, "shape": list(array.shape), "offset": offset}
         offset += -(-array.nbytes // _ALIGN) * _ALIGN
     header = json.dumps(
-        {**manifest(index, FORMAT, FORMAT_VERSION), "arrays": layout},
+        {**manifest(index, FORMAT, FORMAT_VERSION), **extra, "arrays": layout},
         ensure_ascii=False,
         separators=(",", ":"),
     ).encode("utf-8")
@@ -277,6 +283,18 @@ def is_large(path: Path) -> bool:
             return f.read(len(MAGIC)) == MAGIC
     except OSError:
         return False
+
+
+def _vectors(arrays: Mapping[str, Array], model: object, passages: int) -> SentenceVectors | None:
+    """The sentence vectors stored in the file, checked against the passages, or None."""
+    if "sent_ptr" not in arrays:
+        return None
+    ptr, vectors = arrays["sent_ptr"], arrays["sent_vec"]
+    if not isinstance(model, str) or ptr.shape != (passages + 1,) or vectors.ndim != 2:
+        raise ValueError("sentence vectors do not match the passages")
+    if ptr[0] != 0 or ptr[-1] != len(vectors) or (np.diff(ptr) < 0).any():
+        raise ValueError("sentence vector offsets are out of range")
+    return SentenceVectors(model, ptr, vectors)
 
 
 def load_large(path: Path, settings: IndexSettings) -> Library:
@@ -302,7 +320,8 @@ def load_large(path: Path, settings: IndexSettings) -> Library:
             offset = start + int(spec["offset"])
             if offset + count * dtype.itemsize > len(mapped):
                 raise ValueError(f"array {name} runs past the end of the file")
-            arrays[name] = np.frombuffer(mapped, dtype=dtype, count=count, offset=offset)
+            array = np.frombuffer(mapped, dtype=dtype, count=count, offset=offset)
+            arrays[name] = array.reshape(spec["shape"]) if len(spec["shape"]) > 1 else array
         arrays_engine = NumpyEngine(arrays, settings)
         briefs = BriefTable(arrays)
         tokens = TokenTable(arrays_engine)
@@ -319,6 +338,7 @@ def load_large(path: Path, settings: IndexSettings) -> Library:
             built_at=data["built_at"],
             skipped=tuple(Skipped(**s) for s in data["skipped"]),
             alias_groups=alias_groups(data["aliases"]),
+            vectors=_vectors(arrays, data.get("vectors_model"), arrays_engine.size),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise IndexUnreadable(f"it is damaged ({exc.__class__.__name__}: {exc})") from exc

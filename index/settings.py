@@ -15,6 +15,8 @@ from index.tokenize import TOKENIZER_VERSION
 Variant = Literal["okapi", "bm25l", "bm25plus"]
 VARIANTS: tuple[Variant, ...] = ("okapi", "bm25l", "bm25plus")
 EngineName = Literal["auto", "rank-bm25", "numpy"]
+Ranking = Literal["fused", "words", "meaning"]
+RANKINGS: tuple[Ranking, ...] = ("fused", "words", "meaning")
 ENGINES: tuple[EngineName, ...] = ("auto", "rank-bm25", "numpy")
 
 
@@ -26,6 +28,9 @@ class IndexSettings:
         IDF of zero, silencing `Kim` or `China` on an 8-paragraph brief (README).
     engine: rank-bm25 (small libraries), numpy (large ones: precomputed postings,
         memory-mapped) or auto, which picks by passage count (index/engines.py).
+    vectors_up_to: sentence meaning vectors are made at build time for libraries of up
+        to this many passages (about 30 passages a second on 2 cores); above it they are
+        made for the candidates a question reaches, and cached (index/meaning.py).
     """
 
     variant: Variant = "bm25l"
@@ -34,11 +39,13 @@ class IndexSettings:
     delta: float = 0.5
     max_passage_chars: int = 1000
     engine: EngineName = "auto"
+    vectors_up_to: int = 2000
 
     def ranking(self) -> dict[str, Any]:
-        """What saved scores depend on: every setting but the engine, plus the tokenizer."""
+        """What saved scores depend on: every setting but the engine and vectors_up_to,
+        plus the tokenizer."""
         data = asdict(self)
-        del data["engine"]
+        del data["engine"], data["vectors_up_to"]
         data["tokenizer"] = TOKENIZER_VERSION
         return data
 
@@ -49,15 +56,21 @@ class SearchSettings:
 
     top_k: passages an answer quotes when the asker does not say (1-MAX_RESULTS).
     min_coverage: share of the question's term weight (IDF) the best passage must
-        contain for the brief to count as answering the question.
-    min_similarity: when the best passage falls short of min_coverage, the question
-        still counts as answered if a candidate passage holds a sentence this close in
-        meaning to it (cosine, index/meaning.py); 1 relies on words alone.
+        contain for the words alone to say the brief answers the question.
+    min_similarity: a passage holding a sentence this close in meaning to the question
+        (cosine, index/meaning.py) answers it even when the words fall short.
+    refuse_below: "not covered" only when the words fall short AND no sentence is even
+        this close; between refuse_below and min_similarity the closest passages are
+        shown, framed as possibly not answering it exactly.
+    ranking: fused (words and meaning, by reciprocal rank), words or meaning alone
+        (the last two are for measuring each half: `briefbot eval`).
     """
 
     top_k: int = 3
     min_coverage: float = 0.4
-    min_similarity: float = 0.65
+    min_similarity: float = 0.6
+    refuse_below: float = 0.3
+    ranking: Ranking = "fused"
 
     def __post_init__(self) -> None:
         if not 1 <= self.top_k <= MAX_RESULTS:

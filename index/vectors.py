@@ -7,6 +7,7 @@ recorded with the model's sha256 so that another model makes them again.
 
 from __future__ import annotations
 
+import base64
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -75,6 +76,35 @@ class SentenceVectors:
         owner = np.repeat(np.arange(len(ids), dtype=np.int64), counts)
         index = np.concatenate([np.arange(s, e) for s, e in zip(starts, ends, strict=True)])
         return self.vectors[index.astype(np.int64)].astype(np.float32), owner
+
+
+def vectors_to_json(vectors: SentenceVectors) -> dict[str, object]:
+    """The vectors as a JSON object: the model, the row counts, and the float16 bytes."""
+    return {
+        "model": vectors.model,
+        "counts": np.diff(vectors.ptr).tolist(),
+        "dim": int(vectors.vectors.shape[1]),
+        "data": base64.b64encode(vectors.vectors.astype("<f2").tobytes()).decode("ascii"),
+    }
+
+
+def vectors_from_json(data: object, passages: int) -> SentenceVectors:
+    """Vectors read back from `vectors_to_json`; ValueError (or KeyError, TypeError) when
+    they do not fit `passages` passages."""
+    if not isinstance(data, dict):
+        raise TypeError("vectors must be an object")
+    counts = np.asarray(data["counts"], dtype=np.int64)
+    dim, model = data["dim"], data["model"]
+    if not isinstance(dim, int) or not isinstance(model, str) or not 0 < dim <= 4096:
+        raise ValueError("vectors have a bad model or dimension")
+    if counts.shape != (passages,) or (counts < 0).any():
+        raise ValueError("vectors do not match the passages")
+    raw = base64.b64decode(data["data"], validate=True)
+    flat = np.frombuffer(raw, dtype="<f2")
+    if flat.size != int(counts.sum()) * dim:
+        raise ValueError("vectors have the wrong size")
+    ptr = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+    return SentenceVectors(model, ptr, flat.reshape(-1, dim).astype(np.float16))
 
 
 def sentences_of(text: str) -> list[str]:

@@ -82,7 +82,12 @@ class AdminCog(commands.Cog):
             try:
                 # Incremental: briefs whose files did not change are taken from the old index.
                 new = await asyncio.to_thread(
-                    rebuild, config.seeds_dir, config.index_path, config.index, holder.library
+                    rebuild,
+                    config.seeds_dir,
+                    config.index_path,
+                    config.index,
+                    holder.library,
+                    holder.encoder,
                 )
             except BriefError as exc:
                 log.warning("Reindex failed, still serving the old index: %s", exc)

@@ -1,0 +1,195 @@
+"""Ranking by words: BM25 over a question's concepts (aliases and typo fixes included),
+re-ranked by how much of the question each candidate covers, then by shared phrases."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from index.aliases import Aliases
+from index.library import Library
+from index.query import Concept, parse
+from index.question import Question
+from index.sentences import sentence_spans
+from index.tokenize import word_pairs
+
+# A question term found only in a brief's title or standfirst counts this much
+# towards covering it in each passage of that brief.
+CONTEXT_WEIGHT = 0.3
+# A passage holding all of the question's adjacent word pairs scores this much more
+# (a half of them, half as much): phrases the student quotes, stopwords included.
+PHRASE_WEIGHT = 0.5
+# Leading candidates (after coverage re-ranking) that phrases may reorder.
+PHRASE_DEPTH = 10
+
+
+@dataclass(frozen=True)
+class Scored:
+    """One candidate by words: coverage of the question, BM25 score, passage position."""
+
+    coverage: float
+    score: float
+    passage: int
+
+
+@dataclass(frozen=True)
+class WordRanking:
+    """What the words of a question found: its concepts and weights, candidates best first."""
+
+    concepts: list[Concept]
+    weights: list[float]
+    terms: list[str]
+    ranked: list[Scored]
+
+    def term_weights(self) -> dict[str, float]:
+        """Each query term's weight (its concept's), for choosing the best sentence."""
+        return {t: w for c, w in zip(self.concepts, self.weights, strict=True) for t in c.terms()}
+
+
+class WordRanker:
+    """The word half of search over one library (caches its vocabulary and brief contexts)."""
+
+    def __init__(self, library: Library) -> None:
+        self.library = library
+        self._engine = library.engine
+        self._aliases = Aliases(library.alias_groups)
+        self._context: dict[str, set[str]] = {}
+        self._vocabulary: list[str] | None = None
+
+    def rank(self, question: Question, depth: int) -> WordRanking:
+        """The `depth` best candidates holding a question term, best first."""
+        concepts = self.concepts(question)
+        weights = [self._weight(c) for c in concepts]
+        terms = list(dict.fromkeys(t for c in concepts for t in c.terms()))
+        candidates = [i for i, _ in self._engine.top(terms, depth)]
+        found = WordRanking(concepts, weights, terms, [])
+        ranked = self.score(found, candidates)
+        ranked.sort(key=lambda s: (-_rerank(s.coverage, s.score), s.passage))
+        if question.pairs:
+            # Phrases reorder the leading candidates only: pairs cost a pass over the text.
+            passages = self.library.passages
+            share = {
+                s.passage: len(question.pairs & word_pairs(passages[s.passage].text))
+                / len(question.pairs)
+                for s in ranked[:PHRASE_DEPTH]
+            }
+            ranked[:PHRASE_DEPTH] = sorted(
+                ranked[:PHRASE_DEPTH],
+                key=lambda s: (-_rerank(s.coverage, s.score, share[s.passage]), s.passage),
+            )
+        return WordRanking(concepts, weights, terms, ranked)
+
+    def score(self, found: WordRanking, ids: Sequence[int]) -> list[Scored]:
+        """Coverage and BM25 score of the passages `ids` for the question of `found`."""
+        ids = list(ids)
+        scores = self._concept_scores(found.concepts, ids)
+        present = self.present(found.terms, ids)
+        return [
+            Scored(self._coverage(i, held, found.concepts, found.weights), score, i)
+            for i, score, held in zip(ids, scores, present, strict=True)
+        ]
+
+    def matched(self, found: WordRanking, i: int) -> tuple[str, ...]:
+        """The question's words, as typed, whose concept passage i holds."""
+        (held,) = self.present(found.terms, [i])
+        return tuple(w for c in found.concepts if c.found_in(held) for w in c.words)
+
+    def _context_of(self, brief_id: str) -> set[str]:
+        """Terms of a brief's title and standfirst (on first use: a library may hold 100k)."""
+        terms = self._context.get(brief_id)
+        if terms is None:
+            brief = self.library.briefs[brief_id]
+            terms = set(self.terms_of(f"{brief.title}\n{brief.standfirst}"))
+            self._context[brief_id] = terms
+        return terms
+
+    def terms_of(self, text: str) -> list[str]:
+        """Index terms of `text`, alias group terms included, as passages are indexed."""
+        return self._aliases.index_terms(text)
+
+    def vocabulary(self) -> list[str]:
+        """Every indexed term, for typo correction (built on first use)."""
+        if self._vocabulary is None:
+            self._vocabulary = sorted(self._engine.vocabulary())
+        return self._vocabulary
+
+    def concepts(self, question: Question) -> list[Concept]:
+        """What `question` asks about, with aliases and typo corrections applied."""
+        return parse(
+            question,
+            self._aliases,
+            lambda term: self._engine.document_frequency(term) > 0,
+            self.vocabulary,
+        )
+
+    def _weight(self, concept: Concept) -> float:
+        """A concept's IDF: that of its best-known phrase (mean over the phrase's terms)."""
+        best = max(sum(map(self._idf, phrase)) / len(phrase) for phrase in concept.phrases)
+        return best * concept.weight_factor
+
+    def _concept_scores(self, concepts: list[Concept], ids: list[int]) -> list[float]:
+        """BM25 per concept, not per term: a concept scores as its best phrase.
+
+        So an alias group (China, Chinese, Beijing, PRC) weighs as one word,
+        not five, and cannot drown the rest of the question.
+        """
+        per_term = {t: self._engine.term_scores(t, ids) for c in concepts for t in c.terms()}
+        totals = [0.0] * len(ids)
+        for concept in concepts:
+            for j in range(len(ids)):
+                best = max(sum(per_term[t][j] for t in phrase) for phrase in concept.phrases)
+                totals[j] += best * concept.weight_factor
+        return totals
+
+    def present(self, terms: list[str], ids: list[int]) -> list[set[str]]:
+        """For each passage of `ids`, which of `terms` it contains (asked of the engine,
+        so an array-backed index decodes no passage)."""
+        present: list[set[str]] = [set() for _ in ids]
+        for term in terms:
+            for j, held in enumerate(self._engine.holds(term, ids)):
+                if held:
+                    present[j].add(term)
+        return present
+
+    def _coverage(
+        self, i: int, terms: set[str], concepts: list[Concept], weights: list[float]
+    ) -> float:
+        """Share of the question's weight found in passage i (`terms`: the question terms
+        it holds) or, partly, in its brief's title and standfirst."""
+        context = self._context_of(self.library.passages[i].brief)
+        found = 0.0
+        for concept, weight in zip(concepts, weights, strict=True):
+            if concept.found_in(terms):
+                found += weight
+            elif concept.found_in(context):
+                found += weight * CONTEXT_WEIGHT
+        return found / sum(weights) if sum(weights) else 0.0
+
+    def _idf(self, term: str) -> float:
+        # The BM25L/Robertson-style IDF; always positive, highest for unseen terms.
+        n = len(self.library.passages)
+        return math.log((n + 1) / (self._engine.document_frequency(term) + 0.5))
+
+
+def _rerank(coverage: float, score: float, phrase: float = 0.0) -> float:
+    """BM25 score scaled by coverage, so a passage answering all of the question wins,
+    and by the share of the question's word pairs it holds."""
+    return score * (0.5 + coverage) * (1 + PHRASE_WEIGHT * phrase)
+
+
+def best_by_words(
+    text: str, weights: Mapping[str, float], terms_of: Callable[[str], list[str]]
+) -> tuple[int, int]:
+    """The span of the sentence holding the most question-term weight (first on ties).
+
+    Weights are summed in a fixed order and rounded, so the choice does not
+    depend on set order (PYTHONHASHSEED).
+    """
+    best, best_weight = (0, len(text)), -1.0
+    for start, end in sentence_spans(text):
+        found = sorted(set(terms_of(text[start:end])) & weights.keys())
+        weight = round(sum(weights[t] for t in found), 6)
+        if weight > best_weight:
+            best, best_weight = (start, end), weight
+    return best
