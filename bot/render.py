@@ -15,6 +15,7 @@ from typing import Any
 from discord.utils import escape_markdown
 
 from bot import messages
+from bot.limits import MAX_RESULTS_PER_PAGE
 from index import Answer, Citation, Hit
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
@@ -181,7 +182,7 @@ def _hits_embed(
     return embed
 
 
-def answer_reply(answer: Answer, offset: int = 0, count: int = 3) -> Reply:
+def answer_reply(answer: Answer, offset: int = 0, count: int = MAX_RESULTS_PER_PAGE) -> Reply:
     """The reply to a question: hits `offset` to `offset+count`, or the closest match, marked."""
     if not answer.hits:
         return Reply(content=messages.NO_MATCH)
