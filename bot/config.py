@@ -170,7 +170,7 @@ KEYS: tuple[Key, ...] = (
         "1: words alone",
         more="Tuned on the question sets (docs/evaluation.md).",
     ),
-    Key("index.variant", choice(VARIANTS), 'BM25 variant (README, "How retrieval works")'),
+    Key("index.variant", choice(VARIANTS), "BM25 variant; bm25l, on evidence (docs/retrieval.md)"),
     Key("index.k1", number(0.0, 10.0), "BM25 term-frequency saturation"),
     Key("index.b", number(0.0, 1.0), "BM25 length normalisation"),
     Key("index.delta", number(0.0, 5.0), "BM25 lower bound on a matching term (bm25l, bm25plus)"),
