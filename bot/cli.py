@@ -12,7 +12,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from bot import cli_messages as say
 from bot.commands_offline import cmd_ask, cmd_config, cmd_eval, cmd_index, cmd_sources
@@ -41,6 +41,29 @@ class _Parser(argparse.ArgumentParser):
         if "arguments are required: question" in message or "unrecognized arguments: -" in message:
             message += "\n" + say.DASH_QUESTION
         super().error(message)
+
+
+def _add_config_command(commands: Any, common: argparse.ArgumentParser) -> None:  # noqa: ANN401
+    """`briefbot config [--example | --table]`."""
+    shown = commands.add_parser(
+        "config", parents=[common], help="print the config in effect, with every key explained"
+    )
+    which = shown.add_mutually_exclusive_group()
+    which.add_argument(
+        "--example",
+        dest="show",
+        action="store_const",
+        const="example",
+        default="current",
+        help="print config.example.yaml: every key at its default",
+    )
+    which.add_argument(
+        "--table",
+        dest="show",
+        action="store_const",
+        const="table",
+        help="print the README's table of keys (Markdown)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -83,25 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("questions", metavar="QA.yaml", help="question set (see tests/qa/)")
     evaluate.add_argument("--json", action="store_true", help="print the figures as JSON")
-    shown = commands.add_parser(
-        "config", parents=[common], help="print the config in effect, with every key explained"
-    )
-    which = shown.add_mutually_exclusive_group()
-    which.add_argument(
-        "--example",
-        dest="show",
-        action="store_const",
-        const="example",
-        default="current",
-        help="print config.example.yaml: every key at its default",
-    )
-    which.add_argument(
-        "--table",
-        dest="show",
-        action="store_const",
-        const="table",
-        help="print the README's table of keys (Markdown)",
-    )
+    _add_config_command(commands, common)
     commands.add_parser(
         "run",
         parents=[common],
