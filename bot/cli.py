@@ -1,4 +1,5 @@
-"""The `briefbot` command: index, ask and sources offline; run and sync on Discord.
+"""The `briefbot` command: its arguments, and which command runs (the offline ones are in
+bot/commands_offline.py, run and sync in bot/runner.py).
 
 Results go to stdout, errors to stderr with exit code 1, usage errors exit 2.
 Offline commands never import discord.py: the Discord ones import it when chosen.
@@ -7,23 +8,18 @@ Offline commands never import discord.py: the Discord ones import it when chosen
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import sys
-import time
 from collections.abc import Sequence
-from dataclasses import asdict
-from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from bot import cli_messages as say
+from bot.commands_offline import cmd_ask, cmd_config, cmd_eval, cmd_index, cmd_sources
 from bot.config import CONFIG_ENV, Config, ConfigError, find_config, load_config
-from bot.console import answer_json, format_answer, format_sources
-from index import Answer, Searcher, open_index, read_question, rebuild
-from index.errors import BadQuestion, BriefError
+from index import SearchSettings
+from index.errors import BriefError
 from index.limits import MAX_RESULTS
-from index.meaning import shared_encoder
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +30,7 @@ def _results(value: str) -> int:
     except ValueError:
         number = 0
     if not 1 <= number <= MAX_RESULTS:
-        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to {MAX_RESULTS}")
+        raise argparse.ArgumentTypeError(say.BAD_RESULTS.format(limit=MAX_RESULTS))
     return number
 
 
@@ -43,8 +39,31 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         if "arguments are required: question" in message or "unrecognized arguments: -" in message:
-            message += '\n(a question that starts with "-" goes after "--": briefbot ask -- "-…")'
+            message += "\n" + say.DASH_QUESTION
         super().error(message)
+
+
+def _add_config_command(commands: Any, common: argparse.ArgumentParser) -> None:  # noqa: ANN401
+    """`briefbot config [--example | --table]`."""
+    shown = commands.add_parser(
+        "config", parents=[common], help="print the config in effect, with every key explained"
+    )
+    which = shown.add_mutually_exclusive_group()
+    which.add_argument(
+        "--example",
+        dest="show",
+        action="store_const",
+        const="example",
+        default="current",
+        help="print config.example.yaml: every key at its default",
+    )
+    which.add_argument(
+        "--table",
+        dest="show",
+        action="store_const",
+        const="table",
+        help="print the README's table of keys (Markdown)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -75,7 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=_results,
         default=None,
         metavar="N",
-        help=f"how many passages to show, 1-{MAX_RESULTS} (default: search.top_k in config, 3)",
+        help=f"how many passages to show, 1-{MAX_RESULTS} "
+        f"(default: search.top_k in the config, {SearchSettings().top_k})",
     )
     ask.add_argument("--json", action="store_true", help="print one JSON object (stable format)")
     commands.add_parser("sources", parents=[common], help="list the indexed briefs")
@@ -86,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("questions", metavar="QA.yaml", help="question set (see tests/qa/)")
     evaluate.add_argument("--json", action="store_true", help="print the figures as JSON")
+    _add_config_command(commands, common)
     commands.add_parser(
         "run",
         parents=[common],
@@ -97,83 +118,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _open(config: Config) -> Searcher:
-    """A searcher over the index, built first (with a note on stderr) when missing or stale."""
-    encoder = shared_encoder(None, config.data_dir)
-    opened = open_index(config.seeds_dir, config.index_path, config.index, encoder)
-    if opened.warning is not None:
-        problem = say.error_text(opened.warning)
-        print(f"briefbot: {say.SERVING_SAVED.format(problem=problem)}", file=sys.stderr)
-    if opened.rebuilt_because:
-        index = opened.index
-        print(
-            say.BUILT.format(
-                why=opened.rebuilt_because, briefs=len(index.briefs), passages=len(index.passages)
-            ),
-            file=sys.stderr,
-        )
-    return Searcher(opened.index, config.search, encoder)
-
-
-def cmd_index(config: Config) -> int:
-    """Rebuild the index and say what was done, and what was skipped and why."""
-    started = time.perf_counter()
-    encoder = shared_encoder(None, config.data_dir)
-    index = rebuild(config.seeds_dir, config.index_path, config.index, encoder=encoder)
-    seconds = time.perf_counter() - started
-    print(
-        say.INDEXED.format(
-            briefs=len(index.briefs),
-            passages=len(index.passages),
-            seconds=seconds,
-            path=config.index_path,
-        )
-    )
-    for skipped in index.skipped:
-        print(say.SKIPPED.format(file=skipped.file, reason=skipped.reason))
-    return 0
-
-
-def cmd_ask(config: Config, question: str, k: int | None, as_json: bool) -> int:
-    """Print the answer to `question`."""
-    # Bytes of argv that are not UTF-8 arrive as lone surrogates, which no output can carry.
-    question = question.encode("utf-8", "replace").decode("utf-8")
-    try:
-        read_question(question)  # a bad question needs no index
-    except BadQuestion:
-        if as_json:  # --json prints one object for any question; the reason goes to stderr
-            print(json.dumps(answer_json(Answer(question, (), False)), ensure_ascii=False))
-        raise
-    answer = _open(config).search(question, k)
-    if as_json:
-        print(json.dumps(answer_json(answer), ensure_ascii=False))
-    else:
-        print(format_answer(answer, highlight=sys.stdout.isatty()))
-    return 0
-
-
-def cmd_sources(config: Config) -> int:
-    """Print the indexed briefs."""
-    print(format_sources(_open(config).library))
-    return 0
-
-
-def cmd_eval(config: Config, questions: str, as_json: bool) -> int:
-    """Print recall@1/@3, MRR and refusal shares for briefbot and the baseline."""
-    from index.evaluation import baseline, evaluate, format_reports, load_cases, ours
-
-    cases = load_cases(Path(questions))
-    reports = [
-        evaluate("baseline", cases, baseline(config.seeds_dir)),
-        evaluate("briefbot", cases, ours(_open(config))),
-    ]
-    if as_json:
-        print(json.dumps({r.name: asdict(r) for r in reports}, ensure_ascii=False))
-    else:
-        print(format_reports(reports, cases))
-    return 0
-
-
 def dispatch(args: argparse.Namespace, config: Config) -> int:
     """Run the chosen command."""
     if args.command == "index":
@@ -182,12 +126,18 @@ def dispatch(args: argparse.Namespace, config: Config) -> int:
         return cmd_ask(config, args.question, args.results, args.json)
     if args.command == "eval":
         return cmd_eval(config, args.questions, args.json)
+    if args.command == "config":
+        return cmd_config(config, args.show)
     if args.command in ("run", "sync"):
         # Imported here so that the offline commands never load discord.py.
         from bot import runner
 
         return runner.run(config) if args.command == "run" else runner.sync(config)
     return cmd_sources(config)
+
+
+def _fail(text: str) -> None:
+    print(say.PREFIX + text, file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -201,16 +151,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         return dispatch(args, config)
     except ConfigError as exc:
-        print(f"briefbot: config error: {exc}", file=sys.stderr)
+        _fail(say.CONFIG_ERROR.format(error=exc))
     except BriefError as exc:
-        print(f"briefbot: {say.error_text(exc)}", file=sys.stderr)
+        _fail(say.error_text(exc))
     except BrokenPipeError:
         # The reader (e.g. `| head`) stopped early; that is not an error.
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115
         return 0
     except OSError as exc:  # e.g. a seeds folder that cannot be listed
-        print(f"briefbot: {exc}", file=sys.stderr)
+        _fail(str(exc))
     except KeyboardInterrupt:
-        print("briefbot: interrupted", file=sys.stderr)
+        _fail(say.INTERRUPTED)
         return 130
     return 1

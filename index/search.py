@@ -115,6 +115,10 @@ class Searcher:
         close = self._closeness(vector, found)
         order = self._order(found, close)
         verdict = self._verdict(found, close, bool(order))
+        if verdict == "not_covered":
+            # Far in meaning and short in words: only what the words found is worth
+            # showing for reference (an off-topic question sharing no word shows nothing).
+            order = [s.passage for s in found.ranked]
         similarity = round(close.best(), 4) if close is not None else None
         return Answer(
             question=text,

@@ -53,3 +53,38 @@ def test_ask_does_not_import_discord(tmp_path):
         )
         assert done.returncode == 0, done.stderr
         assert done.stdout.rstrip().endswith("no discord")
+
+
+def _imports(path, package_modules):
+    """The project modules `path` imports, at module level or inside functions."""
+    import ast
+
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+        else:
+            continue
+        found.update(name for name in names if name in package_modules)
+    return found
+
+
+def test_the_import_graph_of_index_and_bot_has_no_cycle():
+    """No module imports one that imports it back, however far round (issue 10): the cogs
+    import the client's helpers from bot/interactions.py and are loaded by name."""
+    from graphlib import CycleError, TopologicalSorter
+
+    paths = {}
+    for path in [*(REPO / "index").rglob("*.py"), *(REPO / "bot").rglob("*.py")]:
+        parts = path.relative_to(REPO).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        paths[name] = path
+    graph = {name: _imports(path, paths) - {name} for name, path in paths.items()}
+    assert "bot.interactions" in graph["bot.cogs.ask"]
+    assert not graph["bot.client"] & {"bot.cogs.ask", "bot.cogs.admin"}
+    try:
+        TopologicalSorter(graph).prepare()
+    except CycleError as cycle:
+        raise AssertionError(f"import cycle: {' -> '.join(cycle.args[1])}") from None

@@ -12,7 +12,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import messages
-from bot.client import NotModerator, send, send_private
+from bot.interactions import NotModerator, send, send_private
 from bot.render import escape, text_reply
 from index import Library, rebuild
 from index.errors import BriefError
@@ -89,23 +89,11 @@ class AdminCog(commands.Cog):
                     holder.library,
                     holder.encoder,
                 )
-            except BriefError as exc:
+            except (BriefError, OSError) as exc:
                 log.warning("Reindex failed, still serving the old index: %s", exc)
-                reason = escape(str(exc))
-                await send(
-                    interaction,
-                    text_reply(messages.REINDEX_FAILED.format(reason=reason)),
-                    ephemeral=True,
-                )
-                return
-            except OSError as exc:
-                log.warning("Reindex could not write %s: %s", config.index_path, exc)
-                reason = f"the index file could not be written ({exc.__class__.__name__})."
-                await send(
-                    interaction,
-                    text_reply(messages.REINDEX_FAILED.format(reason=reason)),
-                    ephemeral=True,
-                )
+                reason = escape(messages.build_error_text(exc))
+                failed = text_reply(messages.REINDEX_FAILED.format(reason=reason))
+                await send(interaction, failed, ephemeral=True)
                 return
             seconds = time.perf_counter() - started
             old = holder.swap(new)
@@ -116,3 +104,8 @@ class AdminCog(commands.Cog):
                 seconds,
             )
             await send(interaction, text_reply(reindex_report(old, new, seconds)), ephemeral=True)
+
+
+async def setup(bot: BriefBot) -> None:
+    """The extension's entry point: discord.py calls it from `load_extension`."""
+    await bot.add_cog(AdminCog(bot))

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot import messages
-from bot.client import report_error, send, send_private
+from bot.config import Config
 from bot.holder import Pending
+from bot.interactions import off_loop, report_error, send, send_private
+from bot.limits import MAX_RESULTS_PER_PAGE
 from bot.render import (
     MAX_CUSTOM_ID,
     Reply,
@@ -31,24 +31,14 @@ from index.limits import MAX_QUESTION_CHARS, MAX_RESULTS
 if TYPE_CHECKING:
     from bot.client import BriefBot
 
-T = TypeVar("T")
-
-# Discord wants an answer within 3 s; past this, acknowledge first and answer after.
-DEFER_AFTER_SECONDS = 2.0
 # The core returns at most 10 hits per search, so "More" stops there.
 MAX_PAGED_RESULTS = MAX_RESULTS
-MAX_RESULTS_PER_PAGE = 5
 
 
-async def off_loop(
-    interaction: discord.Interaction[Any], func: Callable[..., T], *args: object, ephemeral: bool
-) -> T:
-    """Run `func(*args)` in a thread; defer the interaction if it is still running after 2 s."""
-    task = asyncio.ensure_future(asyncio.to_thread(func, *args))
-    done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER_SECONDS)
-    if not done and not interaction.response.is_done():
-        await interaction.response.defer(ephemeral=ephemeral, thinking=True)
-    return await task
+def default_count(config: Config) -> int:
+    """Passages /ask quotes when the asker does not say: discord.default_results, else
+    search.top_k (the command line's default too), at most one page."""
+    return min(config.discord.default_results or config.search.top_k, MAX_RESULTS_PER_PAGE)
 
 
 class _GuardedClick:
@@ -226,7 +216,7 @@ class AskCog(commands.Cog):
     @app_commands.command(name="ask")
     @app_commands.describe(
         question="Your question about the brief",
-        results="How many passages to quote (1-5)",
+        results=f"How many passages to quote (1-{MAX_RESULTS_PER_PAGE})",
         private="Only you see the answer",
     )
     async def ask(
@@ -237,7 +227,7 @@ class AskCog(commands.Cog):
         private: bool = False,
     ) -> None:
         """Answer a question by quoting the brief, with citations."""
-        count = results or self.bot.config.discord.default_results
+        count = results or default_count(self.bot.config)
         await _answer(interaction, question, count, private)
 
     async def ask_message(
@@ -248,7 +238,7 @@ class AskCog(commands.Cog):
         if not text:
             await send_private(interaction, messages.EMPTY_MESSAGE)
             return
-        await _answer(interaction, text, self.bot.config.discord.default_results, False)
+        await _answer(interaction, text, default_count(self.bot.config), False)
 
     @app_commands.command(name="passage")
     @app_commands.describe(number="Paragraph number", brief="Which brief (when there are several)")
@@ -314,3 +304,15 @@ def _which_brief(index: Library, name: str | None) -> tuple[str | None, str]:
         if folded in (brief.id.casefold(), brief.title.casefold()):
             return brief.id, ""
     return None, messages.UNKNOWN_BRIEF.format(brief=escape(name[:100]))
+
+
+async def setup(bot: BriefBot) -> None:
+    """The extension's entry point: the cog, and the answer buttons, which must be known to
+    the bot to work after a restart (discord.py calls this from `load_extension`)."""
+    await bot.add_cog(AskCog(bot))
+    bot.add_dynamic_items(MoreButton, ContextButton)
+
+
+async def teardown(bot: BriefBot) -> None:
+    """Forget the buttons when the extension is unloaded."""
+    bot.remove_dynamic_items(MoreButton, ContextButton)

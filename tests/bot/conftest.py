@@ -22,6 +22,7 @@ from discord.gateway import DiscordWebSocket
 from bot.client import BriefBot, create_bot
 from bot.config import Config, load_config
 from bot.runner import open_holder, serve
+from tests.conftest import MODEL_CACHE
 from tests.discord_payloads import (
     CHANNEL_MESSAGE,
     DEFERRED_CHANNEL_MESSAGE,
@@ -215,6 +216,7 @@ def write_config(folder: Path, seeds: Path, **discord_keys: Any) -> Path:
         "seeds_dir": str(seeds),
         "data_dir": str(folder / "data"),
         "logging": {"level": "INFO"},
+        "meaning": {"cache_dir": str(MODEL_CACHE)},
         "discord": {
             "guild_ids": [GUILD_ID],
             "moderator_role_ids": [MOD_ROLE_ID],

@@ -9,9 +9,8 @@ import re
 import pytest
 from discord.ext import commands
 
-from bot import messages
+from bot import interactions, messages
 from bot.cli import main
-from bot.cogs import ask as ask_cog
 from tests.bot.conftest import TOKEN
 from tests.bot.limits import problems
 from tests.discord_payloads import APP_ID, GUILD_ID, MOD_ROLE_ID, make_member
@@ -229,7 +228,7 @@ def test_the_token_never_reaches_the_logs(start_bot, caplog):
 
 def test_slow_search_is_deferred_then_answered(env, monkeypatch):
     # As if the search took longer than the deferral threshold.
-    monkeypatch.setattr(ask_cog, "DEFER_AFTER_SECONDS", 0.0)
+    monkeypatch.setattr(interactions, "DEFER_AFTER_SECONDS", 0.0)
     ex = env.ask(BORDER)
     assert [(r.method, r.path.split("/")[1]) for r in ex.requests] == [
         ("POST", "interactions"),
@@ -242,7 +241,7 @@ def test_slow_search_is_deferred_then_answered(env, monkeypatch):
 
 
 def test_slow_miss_replaces_the_public_placeholder_with_a_private_note(env, monkeypatch):
-    monkeypatch.setattr(ask_cog, "DEFER_AFTER_SECONDS", 0.0)
+    monkeypatch.setattr(interactions, "DEFER_AFTER_SECONDS", 0.0)
     ex = env.ask("What is the capital of France?")
     assert [(r.method, r.path.rsplit("/", 1)[-1]) for r in ex.requests][:2] == [
         ("POST", "callback"),

@@ -108,14 +108,15 @@ def test_unreadable_file(tmp_path, capsys, make):
 def test_file_without_permission(tmp_path, capsys, monkeypatch):
     # Tests may run as root, for whom chmod 000 changes nothing: refuse the read instead.
     path = write(tmp_path, "search:\n  top_k: 3\n")
-    real_read_text = pathlib.Path.read_text
+    real_open = os.open
 
-    def denied(self, *args, **kwargs):
-        if self == path:
-            raise PermissionError(13, os.strerror(13), str(self))
-        return real_read_text(self, *args, **kwargs)
+    def denied(name, *args, **kwargs):
+        if os.fspath(name) == str(path):
+            raise PermissionError(13, os.strerror(13), str(name))
+        return real_open(name, *args, **kwargs)
 
-    monkeypatch.setattr(pathlib.Path, "read_text", denied)
+    # The config is read through os.open (a regular file of bounded size, index/safe_files.py).
+    monkeypatch.setattr(os, "open", denied)
     code = main(["--config", str(path), "ask", "border"])
     assert_one_clear_line(
         code, *capsys.readouterr(), [f"cannot read config file {path} (PermissionError)"]

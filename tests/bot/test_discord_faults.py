@@ -142,12 +142,14 @@ def test_answer_that_always_fails_is_logged_and_the_bot_keeps_serving(env, fast_
     with caplog.at_level(logging.WARNING):
         env.lt.run(env.fake.dispatch("INTERACTION_CREATE", payload))
         # Five tries for the answer, five for the private apology; then both are logged.
-        warned = eventually(lambda: _records(caplog, "bot.client", logging.WARNING))
+        warned = eventually(lambda: _records(caplog, "bot.interactions", logging.WARNING))
     tries = [r for r in env.fake.requests if payload["token"] in r.path]
     assert [r.status for r in tries] == [500] * 10
     assert tries[-1].body["data"]["content"] == messages.APOLOGY
     assert fast_backoff.asked == SERVER_ERROR_WAITS * 2
-    errors = [r for r in caplog.records if r.name == "bot.client" and r.levelno == logging.ERROR]
+    errors = [
+        r for r in caplog.records if r.name == "bot.interactions" and r.levelno == logging.ERROR
+    ]
     assert [e.getMessage() for e in errors] == [
         f"Unexpected error in ask (guild {payload['guild_id']}, user {USER_ID})"
     ]

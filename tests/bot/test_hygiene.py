@@ -120,7 +120,7 @@ def test_unexpected_error_gives_a_private_apology_and_logs_the_traceback(env, ca
     assert apology["data"]["content"] == messages.APOLOGY
     assert apology["data"]["flags"] & 64
     assert apology["data"]["allowed_mentions"] == {"parse": []}
-    errors = [r for r in caplog.records if r.name == "bot.client"]
+    errors = [r for r in caplog.records if r.name == "bot.interactions"]
     assert len(errors) == 1
     assert errors[0].message.startswith("Unexpected error in ask")
     assert "HTTPException" in caplog.text and "Traceback" in caplog.text

@@ -1,0 +1,117 @@
+"""What every command and button does with an interaction: reply once, privately when
+asked, defer when slow, and turn any error into one private line.
+
+The client and the cogs both import this module; it imports neither of them, so the
+cogs can be loaded as extensions without an import cycle.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import discord
+from discord import app_commands
+
+from bot import messages
+from bot.render import Reply, text_reply
+from index.errors import NothingToSearch, QuestionTooLong
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+NO_MENTIONS = discord.AllowedMentions.none()
+# Discord wants an answer within 3 s; past this, acknowledge first and answer after.
+DEFER_AFTER_SECONDS = 2.0
+
+
+class TooFast(app_commands.CheckFailure):
+    """The user is over the per-user cooldown."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"retry after {retry_after:.1f} s")
+        self.retry_after = retry_after
+
+
+class NotModerator(app_commands.CheckFailure):
+    """The user may not use a moderators' command."""
+
+
+def _embeds(reply: Reply) -> list[discord.Embed]:
+    return [discord.Embed.from_dict(e) for e in reply.embeds]
+
+
+async def send(
+    interaction: discord.Interaction[Any],
+    reply: Reply,
+    *,
+    ephemeral: bool,
+    view: discord.ui.View | None = None,
+) -> None:
+    """Send `reply` as the interaction's response, or as a followup when it was deferred."""
+    kwargs: dict[str, Any] = {
+        "content": reply.content or None,
+        "embeds": _embeds(reply),
+        "ephemeral": ephemeral,
+        "allowed_mentions": NO_MENTIONS,
+    }
+    if view is not None:
+        kwargs["view"] = view
+    if interaction.response.is_done():
+        await interaction.followup.send(**kwargs)
+    else:
+        await interaction.response.send_message(**kwargs)
+
+
+async def send_private(interaction: discord.Interaction[Any], text: str) -> None:
+    """A short ephemeral notice, whether or not the interaction was answered yet."""
+    await send(interaction, text_reply(text), ephemeral=True)
+
+
+async def off_loop(
+    interaction: discord.Interaction[Any], func: Callable[..., T], *args: object, ephemeral: bool
+) -> T:
+    """Run `func(*args)` in a thread; defer the interaction if it is still running after 2 s."""
+    task = asyncio.ensure_future(asyncio.to_thread(func, *args))
+    done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER_SECONDS)
+    if not done and not interaction.response.is_done():
+        await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+    return await task
+
+
+def error_text(error: BaseException) -> str | None:
+    """The private line for an error the user can act on; None for a bug."""
+    if isinstance(error, TooFast):
+        return messages.COOLDOWN.format(seconds=max(error.retry_after, 1))
+    if isinstance(error, NotModerator):
+        return messages.NOT_MODERATOR
+    if isinstance(error, app_commands.NoPrivateMessage):
+        return messages.GUILD_ONLY
+    if isinstance(error, QuestionTooLong):
+        return messages.TOO_LONG.format(length=error.length, limit=error.limit)
+    if isinstance(error, NothingToSearch):
+        return messages.NOTHING_TO_SEARCH
+    return None
+
+
+async def report_error(interaction: discord.Interaction[Any], error: Exception) -> None:
+    """Tell the user what went wrong in one private line; log the traceback of real bugs."""
+    original = getattr(error, "original", error)
+    text = error_text(original)
+    if text is None:
+        log.error(
+            "Unexpected error in %s (guild %s, user %s)",
+            getattr(interaction.command, "qualified_name", "a component"),
+            interaction.guild_id,
+            interaction.user.id,
+            exc_info=original,
+        )
+        text = messages.APOLOGY
+    try:
+        await send_private(interaction, text)
+    except discord.HTTPException:
+        # The interaction expired or Discord refused; nothing more can reach the user.
+        log.warning("Could not tell the user about an error", exc_info=True)
