@@ -22,6 +22,7 @@ from index.brief import (
 from index.draft import Draft
 from index.errors import EmptyCorpus, SeedsMissing, UnreadableBrief
 from index.library import Library, Skipped, SourceStamp
+from index.meaning import EncoderUnavailable
 from index.passages import Passage, passages_of
 from index.settings import IndexSettings
 from index.vectors import Embedder, Progress, SentenceVectors, embed_passages, merged
@@ -124,7 +125,10 @@ def _vectors(
     if old is None or old.model != encoder.model_sha256:
         old, origin = None, [-1] * len(passages)
     fresh = [p.text for p, o in zip(passages, origin, strict=True) if o < 0]
-    return merged(old, origin, embed_passages(encoder, fresh, progress))
+    try:
+        return merged(old, origin, embed_passages(encoder, fresh, progress))
+    except EncoderUnavailable:
+        return None  # the encoder logged why; search goes by words alone
 
 
 def build_index(
@@ -180,7 +184,7 @@ def build_index(
             skipped.append(Skipped(path.name, f"another brief is already named {brief.id!r}"))
             continue
         briefs[brief.id] = info_of(brief)
-        fresh = passages_of(brief, settings.max_passage_chars)
+        fresh = passages_of(brief, settings.max_passage_chars, standfirst=True)
         passages.extend(fresh)
         origin.extend([-1] * len(fresh))
     if not passages:

@@ -109,6 +109,10 @@ class SentenceEncoder:
         self._tokenizer = tokenizer
         self.model_sha256 = model_sha256
 
+    def usable(self) -> bool:
+        """Always: a SentenceEncoder exists only once its files were accepted."""
+        return True
+
     def embed(self, texts: Sequence[str]) -> Vectors:
         """One unit row per text, in the order given; shape (len(texts), 384)."""
         out = np.zeros((len(texts), HIDDEN), dtype=np.float32)

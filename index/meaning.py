@@ -27,17 +27,54 @@ VECTOR_CACHE = 4096
 WHOLE_PASSAGE = 0.4
 
 _lock = threading.Lock()
-_encoders: dict[tuple[Path | None, Path], Embedder | None] = {}
+_encoders: dict[tuple[Path | None, Path], LazyEncoder] = {}
 
 
-def shared_encoder(model_dir: Path | None, cache_dir: Path) -> Embedder | None:
-    """The sentence encoder, loaded once per process; None (one warning) when unusable."""
+class EncoderUnavailable(Exception):
+    """The encoder's files were refused when first needed (load_encoder logged why)."""
+
+
+class LazyEncoder:
+    """The sentence encoder, loaded on its first use: a build that fails before it embeds
+    anything (no usable brief) never converts the weights into the data folder. Its model
+    is the pinned one: any other file is refused (index/encoder_weights.py)."""
+
+    dim = 384
+
+    def __init__(self, model_dir: Path | None, cache_dir: Path) -> None:
+        from index.encoder_weights import WEIGHTS_SHA256
+
+        self.model_sha256 = WEIGHTS_SHA256
+        self._where = (model_dir, cache_dir)
+        self._loaded: list[Embedder | None] = []
+        self._lock = threading.Lock()
+
+    def _encoder(self) -> Embedder | None:
+        with self._lock:
+            if not self._loaded:
+                from index.encoder import load_encoder
+
+                self._loaded.append(load_encoder(*self._where))
+            return self._loaded[0]
+
+    def usable(self) -> bool:
+        """Load the model now (if not yet); False when its files were refused."""
+        return self._encoder() is not None
+
+    def embed(self, texts: Sequence[str]) -> Floats:
+        """One unit row per text; EncoderUnavailable when the model cannot be loaded."""
+        encoder = self._encoder()
+        if encoder is None:
+            raise EncoderUnavailable()
+        return encoder.embed(texts)
+
+
+def shared_encoder(model_dir: Path | None, cache_dir: Path) -> LazyEncoder:
+    """The sentence encoder for these folders, one per process (loaded on first use)."""
     key = (model_dir, cache_dir)
     with _lock:
         if key not in _encoders:
-            from index.encoder import load_encoder
-
-            _encoders[key] = load_encoder(model_dir, cache_dir)
+            _encoders[key] = LazyEncoder(model_dir, cache_dir)
         return _encoders[key]
 
 
@@ -73,9 +110,12 @@ class Meaning:
         """True when every passage has a stored vector: a question can reach any passage."""
         return self._stored is not None
 
-    def embed_question(self, text: str) -> Floats:
-        """The question's unit vector."""
-        vector: Floats = self.encoder.embed([text])[0]
+    def embed_question(self, text: str) -> Floats | None:
+        """The question's unit vector; None when the encoder cannot be loaded (words alone)."""
+        try:
+            vector: Floats = self.encoder.embed([text])[0]
+        except EncoderUnavailable:
+            return None
         return vector
 
     def closeness(self, question: Floats, ids: Sequence[int] | None = None) -> Closeness:

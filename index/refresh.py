@@ -50,6 +50,8 @@ def _vectors_stale(index: Library, encoder: Embedder | None) -> str | None:
     """Why the sentence vectors of `index` must be made again, or None."""
     if encoder is None or len(index.passages) > index.settings.vectors_up_to:
         return None
+    if not encoder.usable():
+        return None  # refused model files: words alone, not a rebuild at every start
     if index.vectors is None:
         return "the sentence vectors had not been made"
     if index.vectors.model != encoder.model_sha256:

@@ -12,6 +12,9 @@ from typing import Any, Literal
 from index.limits import MAX_RESULTS
 from index.tokenize import TOKENIZER_VERSION
 
+# Bump when the same brief can give other passages: saved indexes are then rebuilt.
+PASSAGES_VERSION = 2
+
 Variant = Literal["okapi", "bm25l", "bm25plus"]
 VARIANTS: tuple[Variant, ...] = ("okapi", "bm25l", "bm25plus")
 EngineName = Literal["auto", "rank-bm25", "numpy"]
@@ -47,6 +50,8 @@ class IndexSettings:
         data = asdict(self)
         del data["engine"], data["vectors_up_to"]
         data["tokenizer"] = TOKENIZER_VERSION
+        # 2: the standfirst is a passage of its own (paragraph 0).
+        data["passages"] = PASSAGES_VERSION
         return data
 
 

@@ -33,6 +33,10 @@ class Embedder(Protocol):
         """One unit row per text."""
         ...
 
+    def usable(self) -> bool:
+        """True when `embed` can work (a lazy encoder loads its model to tell)."""
+        ...
+
 
 @dataclass(frozen=True)
 class Progress:

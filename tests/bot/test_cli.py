@@ -23,7 +23,7 @@ def run(capsys, *argv):
 def test_ask_builds_the_index_then_quotes_with_citation(capsys, config_file):
     code, out, err = run(capsys, "--config", str(config_file), "ask", BORDER)
     assert code == 0
-    assert "Built the index (no index had been built yet): 1 brief(s), 8 passages." in err
+    assert "Built the index (no index had been built yet): 1 brief(s), 9 passages." in err
     first = out.split("\n\n")[0]
     assert first.startswith("[1] Can North Korea play off Russia against China?, \u00b64")
     assert "1,350-kilometre border" in first
@@ -95,7 +95,7 @@ def test_index_reports_what_it_did_and_skipped(capsys, config_file, seeds_dir):
     code, out, _ = run(capsys, "--config", str(config_file), "index")
     assert code == 0
     lines = out.splitlines()
-    assert lines[0].startswith("Indexed 1 brief(s), 8 passages in ")
+    assert lines[0].startswith("Indexed 1 brief(s), 9 passages in ")
     assert "Skipped notes.pdf: not a brief: briefs are .txt or .md files" in lines
     assert "Skipped orphan.yaml: metadata file with no brief of the same name" in lines
 
@@ -106,7 +106,7 @@ def test_sources_lists_briefs(capsys, config_file):
     assert out.splitlines()[0] == (
         "interpreter-can-north-korea-play-off-russia-against-china: "
         "Can North Korea play off Russia against China? (The Interpreter, Lowy Institute) "
-        "\u2014 8 paragraphs, 8 passages"
+        "\u2014 8 paragraphs, 9 passages"
     )
 
 

@@ -225,7 +225,7 @@ def test_damaged_index_is_named_on_stderr_and_the_question_answered(capsys, conf
     assert json.loads(out)["results"][0]["citation"]["paragraph"] == 4
     assert err == (
         f"Built the index (the saved index could not be used: {REASONS[damage]}): "
-        "1 brief(s), 8 passages.\n"
+        "1 brief(s), 9 passages.\n"
     )
     # Rebuilt and saved: the next question loads it silently.
     assert run(capsys, "--config", str(config_file), "ask", BORDER)[2] == ""
@@ -247,7 +247,7 @@ def test_damaged_index_in_a_real_process_says_so_once_and_answers(config_file):
     result = ask_in_a_process(config_file)
     assert result.stderr.splitlines() == [
         "Built the index (the saved index could not be used: it is not valid JSON (truncated or "
-        "damaged)): 1 brief(s), 8 passages.",
+        "damaged)): 1 brief(s), 9 passages.",
     ]
 
 

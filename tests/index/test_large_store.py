@@ -25,7 +25,7 @@ def saved(tmp_path):
     return index, path
 
 
-def test_round_trip(saved, seed_library, seed_searcher):
+def test_round_trip(saved, seed_library):
     built, path = saved
     assert is_large(path)
     loaded = load_index(path, NUMPY)
@@ -34,7 +34,7 @@ def test_round_trip(saved, seed_library, seed_searcher):
     assert [list(t) for t in loaded.tokens] == [list(t) for t in seed_library.tokens]
     assert loaded.briefs == seed_library.briefs
     assert loaded.sources == built.sources
-    got, want = Searcher(loaded).search(QUESTION, 5), seed_searcher.search(QUESTION, 5)
+    got, want = Searcher(loaded).search(QUESTION, 5), Searcher(seed_library).search(QUESTION, 5)
     assert [h.passage_id for h in got.hits] == [h.passage_id for h in want.hits]
     assert [h.citation for h in got.hits] == [h.citation for h in want.hits]
     assert got.answered == want.answered
@@ -55,11 +55,11 @@ def test_lookups_without_a_scan(saved, seed_library):
     assert "nope" not in loaded.briefs and first.brief in loaded.briefs
 
 
-def test_rank_bm25_engine_reads_the_same_file(saved, seed_searcher):
+def test_rank_bm25_engine_reads_the_same_file(saved, seed_library):
     _, path = saved
     loaded = load_index(path, replace(NUMPY, engine="rank-bm25"))
     assert isinstance(loaded.engine, RankBM25Engine)
-    got, want = Searcher(loaded).search(QUESTION, 3), seed_searcher.search(QUESTION, 3)
+    got, want = Searcher(loaded).search(QUESTION, 3), Searcher(seed_library).search(QUESTION, 3)
     assert [h.passage_id for h in got.hits] == [h.passage_id for h in want.hits]
 
 

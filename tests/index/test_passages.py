@@ -16,13 +16,15 @@ LONG = (
 
 
 def test_seed_paragraphs_are_one_passage_each(seed_library):
-    assert [p.paragraph for p in seed_library.passages] == list(range(1, 9))
+    # Paragraph 0 is the standfirst, a passage of its own (cited as "standfirst").
+    assert [p.paragraph for p in seed_library.passages] == list(range(0, 9))
+    assert seed_library.citation(seed_library.passages[0]).locator == "standfirst"
     assert all(p.part == 0 for p in seed_library.passages)
 
 
 def test_ids_are_deterministic(seed_library):
     brief = next(iter(seed_library.briefs))
-    assert [p.id for p in seed_library.passages] == [f"{brief}:{n}" for n in range(1, 9)]
+    assert [p.id for p in seed_library.passages] == [f"{brief}:{n}" for n in range(0, 9)]
 
 
 def test_sentences_respect_abbreviations():

@@ -1,9 +1,10 @@
 """Answer quality on the question sets: a change that makes answers worse fails here.
 
-seed.yaml is the set the pipeline was tuned on (the issue's targets apply to it);
-holdout.yaml and holdout2.yaml were written blind by people who never saw the
-pipeline or its scores. Their bounds are the figures measured when they were added:
-guards against getting worse, not targets (README, "Answer quality").
+seed.yaml is the set the first pipeline was tuned on; dev3.yaml (written blind) and
+holdout.yaml were used to tune the fusion of words and meaning (issue 11); holdout2.yaml
+validated that tuning without being tuned on. Targets from issue 11 that a set meets are
+asserted as targets; where a set falls short, its measured figure is a floor (a guard
+against getting worse), marked so (docs/evaluation.md has every figure).
 """
 
 from __future__ import annotations
@@ -12,12 +13,25 @@ from pathlib import Path
 
 import pytest
 
-from index import Searcher
+from index import Searcher, SearchSettings
 from index.evaluation import BadQuestionSet, baseline, evaluate, load_cases, ours
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, encoder
 
 QA_DIR = Path(__file__).resolve().parent.parent / "qa"
 QA = QA_DIR / "seed.yaml"
+
+# Issue 11's targets: recall@1 (0.95 on seed, 0.85 on the blind sets), recall@3, the most
+# answerable questions refused, the least off-topic ones recognised.
+R1_SEED, R1_BLIND, R3, REFUSED, OFF_TOPIC = 0.95, 0.85, 0.97, 0.05, 1.0
+
+# name -> (recall@1, recall@3, wrongly refused, off-topic recognised) to hold: the target
+# where met, else the figure measured when the encoder landed (a floor, not a target).
+SETS = {
+    "seed.yaml": (R1_SEED, R3, REFUSED, OFF_TOPIC),
+    "holdout.yaml": (0.767, 0.900, REFUSED, OFF_TOPIC),  # r1, r3 short of the targets
+    "holdout2.yaml": (R1_BLIND, 0.967, REFUSED, 0.667),  # r3 one question short; off-topic
+    "dev3.yaml": (0.774, 0.868, 0.076, OFF_TOPIC),  # r1, r3, refused short of the targets
+}
 
 
 @pytest.fixture(scope="module")
@@ -26,8 +40,8 @@ def cases():
 
 
 @pytest.fixture(scope="module")
-def report(cases, seed_library):
-    return evaluate("briefbot", cases, ours(Searcher(seed_library)))
+def report(cases, seed_searcher):
+    return evaluate("briefbot", cases, ours(seed_searcher))
 
 
 def test_question_set_is_large_and_mixed(cases):
@@ -35,28 +49,30 @@ def test_question_set_is_large_and_mixed(cases):
     assert sum(not c.answerable for c in cases) >= 10
 
 
-def test_targets(report):
-    assert report.recall_at_1 >= 0.92, report.misses
-    assert report.recall_at_3 >= 0.98, report.misses
-    assert report.none_recognised >= 0.9, report.misses
-    assert report.wrongly_refused <= 0.03, report.misses
-
-
-# name -> measured (recall@1, recall@3, not covered recognised, wrongly refused)
-BLIND = {
-    "holdout.yaml": (0.667, 0.900, 0.583, 0.267),
-    "holdout2.yaml": (0.800, 0.967, 0.417, 0.100),
-}
-
-
-@pytest.mark.parametrize("name", sorted(BLIND))
-def test_blind_sets_do_not_get_worse(name, seed_library):
-    r1, r3, none, refused = BLIND[name]
-    report = evaluate("briefbot", load_cases(QA_DIR / name), ours(Searcher(seed_library)))
+@pytest.mark.parametrize("name", sorted(SETS))
+def test_targets_and_floors(name, seed_searcher):
+    r1, r3, refused, off_topic = SETS[name]
+    report = evaluate("briefbot", load_cases(QA_DIR / name), ours(seed_searcher))
     assert report.recall_at_1 >= r1, report.misses
     assert report.recall_at_3 >= r3, report.misses
-    assert report.none_recognised >= none, report.misses
     assert report.wrongly_refused <= refused, report.misses
+    assert report.off_topic_recognised >= off_topic, report.misses
+
+
+@pytest.mark.parametrize("name", sorted(SETS))
+def test_fusion_beats_each_half(name, seed_searcher):
+    """The ablation of `briefbot eval`: words and meaning together rank at least as well
+    as either alone, and refuse no more answerable questions than words alone."""
+    cases = load_cases(QA_DIR / name)
+    library = seed_searcher.library
+
+    def measured(ranking: str):
+        searcher = Searcher(library, SearchSettings(ranking=ranking), encoder())  # type: ignore[arg-type]
+        return evaluate(ranking, cases, ours(searcher))
+
+    fused, words, meaning = measured("fused"), measured("words"), measured("meaning")
+    assert fused.recall_at_1 >= max(words.recall_at_1, meaning.recall_at_1)
+    assert fused.wrongly_refused <= words.wrongly_refused
 
 
 def test_beats_the_plain_baseline(cases, report):

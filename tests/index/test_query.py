@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from index import IndexSettings, Searcher, SearchSettings, build_index
+from index import IndexSettings, Searcher, build_index
 from index.aliases import Aliases
 from index.english import is_english_word, rarity
+from index.meaning import LazyEncoder
 from index.query import corrections
 
 VOCAB = ["sanction", "shoigu", "pyongyang", "jinp", "triangular", "kim", "border"]
@@ -73,7 +74,7 @@ def test_bad_aliases_file_is_skipped_with_reason(seeds_dir):
             "group 1 must list two names or more, e.g. [USSR, Soviet]; searching without aliases",
         )
     ]
-    assert len(index.passages) == 8
+    assert len(index.passages) == 9
 
 
 def test_best_sentence_and_matched_words(seed_searcher):
@@ -151,24 +152,40 @@ def test_a_quoted_phrase_breaks_a_tie_of_single_terms(seed_searcher):
 def test_meaning_answers_a_paraphrase_the_words_miss(seed_searcher):
     question = "How is Kim copying his grandfather?"
     answer = seed_searcher.search(question, 3)
-    assert answer.answered
+    assert answer.answered and answer.verdict == "answered"
     assert answer.similarity is not None
     assert answer.similarity >= seed_searcher.settings.min_similarity
-    words_only = Searcher(seed_searcher.library, SearchSettings(min_similarity=1.0))
+    assert "grandfather\u2019s playbook" in answer.hits[0].text
+    assert answer.hits[0].similarity is not None
+    words_only = Searcher(seed_searcher.library)  # no encoder: words alone
     refused = words_only.search(question, 3)
     assert not refused.answered and refused.similarity is None
-    # Meaning decides the verdict only: the ranking is the words'.
-    assert [h.passage_id for h in refused.hits] == [h.passage_id for h in answer.hits]
+    assert refused.verdict == "not_covered"
 
 
-def test_without_the_meaning_model_search_goes_by_words(
-    monkeypatch, seed_searcher, tmp_path, caplog
-):
-    import index.meaning as meaning
+@pytest.mark.parametrize(
+    ("question", "verdict"),
+    [
+        ("How long is the border between China and North Korea?", "answered"),
+        ("What are the rules of cricket?", "not_covered"),
+        ("What is the capital of France?", "not_covered"),
+    ],
+)
+def test_verdicts(seed_searcher, question, verdict):
+    answer = seed_searcher.search(question)
+    assert answer.verdict == verdict
+    assert answer.answered == (verdict == "answered")
+    assert len(answer.shown()) == (len(answer.hits) if verdict != "not_covered" else 1) or (
+        not answer.hits
+    )
 
-    monkeypatch.setattr(meaning, "_loaded", [])
-    monkeypatch.setattr(meaning, "data_folder", lambda: tmp_path)
-    answer = seed_searcher.search("How is Kim copying his grandfather?", 3)
+
+def test_without_the_meaning_model_search_goes_by_words(seed_searcher, tmp_path, caplog):
+    # A model folder without the model's files: refused with one warning, words alone.
+    searcher = Searcher(seed_searcher.library, encoder=LazyEncoder(tmp_path, tmp_path))
+    answer = searcher.search("How is Kim copying his grandfather?", 3)
     assert not answer.answered and answer.hits  # the closest match is still shown
-    assert "Answering by words alone" in caplog.text
-    assert seed_searcher.search("How long is the border with China?", 3).answered
+    assert answer.similarity is None
+    assert caplog.text.count("Not using the sentence encoder") == 1
+    assert searcher.search("How long is the border with China?", 3).answered
+    assert caplog.text.count("Not using the sentence encoder") == 1

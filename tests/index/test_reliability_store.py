@@ -25,20 +25,24 @@ from hypothesis import strategies as st
 
 from index import IndexSettings, Searcher, build_index, load_index, open_index, rebuild, save_index
 from index.errors import EmptyCorpus, IndexUnreadable, IndexUnwritable
+from tests.conftest import encoder
 
 QUESTIONS = ["border length", "Shoigu letter Putin", "no limits partnership", "1961 treaties"]
 TMP_GLOB = ".index.json.*.tmp"
 
 
 def answers(index):
-    return {q: [h.passage_id for h in Searcher(index).search(q, 5).hits] for q in QUESTIONS}
+    return {
+        q: [h.passage_id for h in Searcher(index, encoder=encoder()).search(q, 5).hits]
+        for q in QUESTIONS
+    }
 
 
 @pytest.fixture
 def served(seeds_dir, tmp_path):
     """An index file built from the real seed: (path, its bytes, its answers)."""
     path = tmp_path / "data" / "index.json"
-    index = rebuild(seeds_dir, path, IndexSettings())
+    index = rebuild(seeds_dir, path, IndexSettings(), encoder=encoder())
     return path, path.read_bytes(), answers(index)
 
 
@@ -243,7 +247,7 @@ def test_damaged_index_is_recognised_and_rebuilt(served, seeds_dir, damage):
     write(path)
     with pytest.raises(IndexUnreadable, match=reason):
         load_index(path, IndexSettings())
-    opened = open_index(seeds_dir, path, IndexSettings())
+    opened = open_index(seeds_dir, path, IndexSettings(), encoder())
     assert opened.rebuilt_because is not None
     assert opened.rebuilt_because.startswith("the saved index could not be used: ")
     assert answers(opened.index) == expected
@@ -339,7 +343,7 @@ def test_refresh_that_hits_an_os_error_keeps_the_saved_index(served, seeds_dir, 
     path, before, expected = served
     (seeds_dir / "extra.txt").write_text("Extra\n\nStandfirst.\n\nBody on tariffs.\n", "utf-8")
 
-    def vanished(seeds, settings, previous=None):
+    def vanished(seeds, settings, *args):
         raise FileNotFoundError(2, "No such file or directory", str(seeds / "extra.txt"))
 
     monkeypatch.setattr("index.refresh.build_index", vanished)
