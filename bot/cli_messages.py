@@ -21,6 +21,7 @@ PREFIX = "briefbot: "
 
 # The same sentences as on Discord, worded once in bot/messages.py.
 NOT_COVERED = messages.NOT_COVERED
+CLOSEST_FRAMING = messages.CLOSEST_FRAMING
 NOTHING_TO_SEARCH = messages.NOTHING_TO_SEARCH
 TOO_LONG = messages.TOO_LONG
 

@@ -201,6 +201,12 @@ KEYS: tuple[Key, ...] = (
         "between it and min_similarity the closest passages are shown, framed as such",
     ),
     Key(
+        "search.closest_min_coverage",
+        number(0.0, 1.0),
+        "the closest passages are shown only when their words hold this share of the "
+        "question; less, and not close in meaning: not covered",
+    ),
+    Key(
         "search.ranking",
         choice(RANKINGS),
         "fused (words and meaning), or words or meaning alone (to measure each)",

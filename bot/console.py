@@ -7,7 +7,7 @@ import shutil
 import textwrap
 from typing import Any
 
-from bot.cli_messages import INDEX_BUILT_AT, NO_MATCH, NOT_COVERED
+from bot.cli_messages import CLOSEST_FRAMING, INDEX_BUILT_AT, NO_MATCH, NOT_COVERED
 from index import Answer, Hit, Library
 
 
@@ -42,20 +42,26 @@ def format_hit(number: int, hit: Hit, width: int, highlight: bool = False) -> st
 
 
 def format_answer(answer: Answer, highlight: bool = False) -> str:
-    """The whole answer for a terminal: a verdict line when not covered, then the quotes."""
+    """The whole answer for a terminal: a framing line unless answered, then the quotes
+    (the same passages as Discord and `--json` show: Answer.shown)."""
     if not answer.hits:
         return NO_MATCH
     width = _width()
-    hits = answer.hits if answer.answered else answer.hits[:1]
+    hits = answer.shown()
     body = "\n\n".join(format_hit(n, h, width, highlight) for n, h in enumerate(hits, start=1))
-    return body if answer.answered else f"{NOT_COVERED}\n\n{body}"
+    framing = {"answered": "", "closest": CLOSEST_FRAMING}.get(answer.verdict, NOT_COVERED)
+    return f"{framing}\n\n{body}" if framing else body
 
 
 def answer_json(answer: Answer) -> dict[str, Any]:
-    """The `--json` contract: question, answered, results with text, score and citation."""
+    """The `--json` contract: question, answered, results with text, score and citation;
+    verdict (answered, closest, not_covered) and similarity say how sure it is. Results are
+    the passages the terminal and Discord show (Answer.shown)."""
     return {
         "question": answer.question,
         "answered": answer.answered,
+        "verdict": answer.verdict,
+        "similarity": answer.similarity,
         "results": [
             {
                 "text": h.text,
@@ -68,7 +74,7 @@ def answer_json(answer: Answer) -> dict[str, Any]:
                     "url": h.citation.url,
                 },
             }
-            for h in answer.hits
+            for h in answer.shown()
         ],
     }
 

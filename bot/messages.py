@@ -11,6 +11,10 @@ from index.errors import SeedsMissing
 # /ask. NOT_COVERED is also the command line's sentence (bot/cli_messages.py).
 NOT_COVERED = "The brief does not seem to answer this. The closest match is below, for reference."
 CLOSEST_MATCH = "Closest match (not an answer)"
+# Neither the words nor the meaning settle it (index.search: verdict "closest").
+CLOSEST_FRAMING = (
+    "These are the closest passages in the brief; they may not answer your question exactly."
+)
 NO_MATCH = "I couldn't find that in the brief. Try other keywords."
 NO_MORE = "There are no more passages for this question."
 EXPIRED = "This button has expired (the bot restarted). Ask the question again with /ask."

@@ -191,8 +191,8 @@ def answer_reply(answer: Answer, offset: int = 0, count: int = MAX_RESULTS_PER_P
     """The reply to a question: hits `offset` to `offset+count`, or the closest match, marked."""
     if not answer.hits:
         return Reply(content=messages.NO_MATCH)
-    if not answer.answered:
-        embed = _hits_embed(messages.CLOSEST_MATCH, answer.hits[:1], 1, COLOR_CLOSEST)
+    if answer.verdict == "not_covered":
+        embed = _hits_embed(messages.CLOSEST_MATCH, answer.shown(), 1, COLOR_CLOSEST)
         return Reply(content=messages.NOT_COVERED, embeds=[embed])
     page = answer.hits[offset : offset + count]
     if not page:
@@ -200,6 +200,9 @@ def answer_reply(answer: Answer, offset: int = 0, count: int = MAX_RESULTS_PER_P
     footer = ""
     if offset:
         footer = messages.PAGE_FOOTER.format(first=offset + 1, last=offset + len(page))
+    if answer.verdict == "closest":
+        embed = _hits_embed(answer.question, page, offset + 1, COLOR_CLOSEST, footer)
+        return Reply(content=messages.CLOSEST_FRAMING, embeds=[embed])
     return Reply(embeds=[_hits_embed(answer.question, page, offset + 1, COLOR_ANSWER, footer)])
 
 

@@ -165,7 +165,9 @@ class Searcher:
         best = close.best()
         if words_ok or best >= self.settings.min_similarity:
             return "answered"
-        return "closest" if best >= self.settings.refuse_below else "not_covered"
+        coverage = found.ranked[0].coverage if found.ranked else 0.0
+        some_words = coverage >= self.settings.closest_min_coverage
+        return "closest" if best >= self.settings.refuse_below and some_words else "not_covered"
 
     def _hits(
         self, vector: Floats | None, found: WordRanking, close: Closeness | None, ids: list[int]

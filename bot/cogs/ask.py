@@ -158,7 +158,9 @@ async def _too_fast(interaction: discord.Interaction[BriefBot]) -> bool:
 
 def _view(answer: Answer, key: str | None, offset: int, count: int) -> discord.ui.View | None:
     """Context buttons for the hits shown, and "More" when further hits exist."""
-    shown = answer.hits[offset : offset + count] if answer.answered else answer.hits[:1]
+    shown = (
+        answer.hits[offset : offset + count] if answer.verdict != "not_covered" else answer.shown()
+    )
     view = discord.ui.View(timeout=None)
     seen = set()
     for hit in shown:
@@ -170,7 +172,7 @@ def _view(answer: Answer, key: str | None, offset: int, count: int) -> discord.u
         if (cite.brief, cite.paragraph) not in seen and fits:
             seen.add((cite.brief, cite.paragraph))
             view.add_item(ContextButton(cite.brief, cite.paragraph))
-    if key is not None and answer.answered and len(answer.hits) > offset + count:
+    if key is not None and answer.verdict != "not_covered" and len(answer.hits) > offset + count:
         view.add_item(MoreButton(key, offset + count))
     return view if view.children else None
 
@@ -190,9 +192,9 @@ async def _answer(
     answer = await off_loop(interaction, searcher.search, question, wanted, ephemeral=private)
     reply: Reply = answer_reply(answer, offset, count)
     key = None
-    if answer.answered and len(answer.hits) > offset + count:
+    if answer.verdict != "not_covered" and len(answer.hits) > offset + count:
         key = bot.memo.put(Pending(question, count))
-    missed = not answer.answered or offset >= len(answer.hits)
+    missed = answer.verdict == "not_covered" or offset >= len(answer.hits)
     if missed and not private and interaction.response.is_done():
         # Deferred in public, but a miss is for the asker only: drop the public placeholder.
         await interaction.delete_original_response()

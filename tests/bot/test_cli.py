@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from bot.cli import main
+from bot.cli_messages import CLOSEST_FRAMING
 from tests.conftest import REPO
 
 BORDER = "How long is the border between North Korea and China?"
@@ -38,8 +39,11 @@ def test_json_contract(capsys, config_file):
     code, out, _ = run(capsys, "--config", str(config_file), "ask", BORDER, "--json", "-k", "2")
     assert code == 0
     data = json.loads(out)
-    assert set(data) == {"question", "answered", "results"}
+    # The first three keys are the contract since the first version; verdict and similarity
+    # (how sure it is: issue 11) were added beside them.
+    assert set(data) == {"question", "answered", "results", "verdict", "similarity"}
     assert data["question"] == BORDER and data["answered"] is True
+    assert data["verdict"] == "answered" and 0 < data["similarity"] <= 1
     assert len(data["results"]) == 2
     for result in data["results"]:
         assert set(result) == {"text", "score", "citation"}
@@ -62,7 +66,25 @@ def test_not_covered_is_said_plainly(capsys, config_file):
     assert code == 0
     assert out.strip() == "Nothing in the indexed briefs matches that question. Try other keywords."
     code, out, _ = run(capsys, "--config", str(config_file), "ask", "--json", "capital of France")
-    assert json.loads(out) == {"question": "capital of France", "answered": False, "results": []}
+    data = json.loads(out)
+    assert {k: data[k] for k in ("question", "answered", "results", "verdict")} == {
+        "question": "capital of France",
+        "answered": False,
+        "results": [],
+        "verdict": "not_covered",
+    }
+
+
+def test_near_topic_is_framed_and_shows_as_many_as_json(capsys, config_file):
+    """Both outputs show the same passages for the same verdict (issue 11)."""
+    question = "How many US troops are stationed in South Korea?"
+    code, out, _ = run(capsys, "--config", str(config_file), "ask", question, "-k", "2")
+    assert code == 0 and out.startswith(CLOSEST_FRAMING)
+    quoted = [line for line in out.splitlines() if line.startswith("[")]
+    code, out, _ = run(capsys, "--config", str(config_file), "ask", question, "-k", "2", "--json")
+    data = json.loads(out)
+    assert data["verdict"] == "closest" and data["answered"] is False
+    assert len(data["results"]) == len(quoted) == 2
 
 
 @pytest.mark.parametrize("question", ["", "   ", "the of and what is", "?!?"])

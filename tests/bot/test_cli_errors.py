@@ -62,7 +62,7 @@ def ask_in_a_process(config_file):
 def check_contract(data, question):
     """`data` follows the --json contract, for `question`."""
     assert isinstance(data, dict)
-    assert set(data) == {"question", "answered", "results"}
+    assert set(data) == {"question", "answered", "results", "verdict", "similarity"}
     assert data["question"] == question
     assert isinstance(data["answered"], bool)
     assert isinstance(data["results"], list)

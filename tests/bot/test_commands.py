@@ -87,6 +87,23 @@ def test_partial_match_is_only_a_marked_closest_match(env):
     assert not [c for c in ex.custom_ids() if c.startswith("bb:more:")]
 
 
+NEAR_TOPIC = "How many US troops are stationed in South Korea?"
+
+
+def test_near_topic_question_shows_the_closest_passages_framed(env, seed_searcher):
+    """Neither words nor meaning settle it: the closest passages, said to be only that."""
+    answer = seed_searcher.search(NEAR_TOPIC, 3)
+    assert answer.verdict == "closest"
+    ex = env.ask(NEAR_TOPIC)
+    assert ex.message["content"] == messages.CLOSEST_FRAMING
+    fields = ex.message["embeds"][0]["fields"]
+    assert [f["name"] for f in fields] == [
+        f"{n}. \u00b6{h.citation.paragraph}" for n, h in enumerate(answer.hits, start=1)
+    ]
+    assert not ex.ephemeral  # a framed answer to the channel, like any other
+    assert ex.message["allowed_mentions"] == {"parse": []}
+
+
 def test_private_answer_is_ephemeral(env):
     ex = env.ask(BORDER, private=True)
     assert ex.ephemeral

@@ -93,7 +93,7 @@ def test_burst_with_a_reindex_is_all_answered_and_memory_stays_flat(traced, star
     tracker.reset()
     after = traced_bytes()
     # The new index is a paragraph larger and its sentence vectors are new: up to 20% more.
-    # An old index kept alive would add all of its own size again (about 40%).
+    # An old index kept alive would add its whole size again.
     assert after <= before * 1.20, f"{before} B before, {after} B after"
 
     # After the reindex, questions are answered from the new index.
