@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import sys
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from bot import cli_messages as say
@@ -77,14 +77,22 @@ def cmd_sources(config: Config) -> int:
 
 
 def cmd_eval(config: Config, questions: str, as_json: bool) -> int:
-    """Print recall@1/@3, MRR and refusal shares for briefbot and the baseline."""
+    """Print recall@1/@3, MRR and refusal shares for the plain baseline, each half of the
+    search alone (words, meaning: the ablation) and briefbot as configured."""
     from index.evaluation import baseline, evaluate, format_reports, load_cases, ours
 
     cases = load_cases(Path(questions))
-    reports = [
-        evaluate("baseline", cases, baseline(config.seeds_dir)),
-        evaluate("briefbot", cases, ours(open_searcher(config))),
-    ]
+    searcher = open_searcher(config)
+    halves = ("words", "meaning") if searcher.meaning is not None else ("words",)
+    reports = [evaluate("baseline", cases, baseline(config.seeds_dir))]
+    for ranking in halves:
+        half = Searcher(
+            searcher.library,
+            replace(searcher.settings, ranking=ranking),
+            searcher.meaning.encoder if searcher.meaning is not None else None,
+        )
+        reports.append(evaluate(f"{ranking} only", cases, ours(half)))
+    reports.append(evaluate("briefbot", cases, ours(searcher)))
     if as_json:
         print(json.dumps({r.name: asdict(r) for r in reports}, ensure_ascii=False))
     else:

@@ -7,6 +7,7 @@ not answer it; off-topic: nothing to do with them, near-topic: their subject, no
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -178,6 +179,11 @@ def _lines(path: Path) -> list[str]:
         return []
 
 
+def _cell(value: float, width: int) -> str:
+    """A figure right-aligned; "-" when the set has no question of that kind."""
+    return f"{'-':>{width}}" if math.isnan(value) else f"{value:>{width}.3f}"
+
+
 def format_reports(reports: Sequence[Report], cases: Sequence[Case]) -> str:
     """Side-by-side table of the figures, then each system's misses."""
     answerable = sum(c.answerable for c in cases)
@@ -196,8 +202,8 @@ def format_reports(reports: Sequence[Report], cases: Sequence[Case]) -> str:
         f"{'':28}" + "".join(f"{r.name:>{width}}" for r in reports),
     ]
     for label, attr in rows:
-        lines.append(f"{label:28}" + "".join(f"{getattr(r, attr):>{width}.3f}" for r in reports))
-    for report in reports:
-        lines.append(f"\n{report.name}: {len(report.misses)} misses")
-        lines.extend(f"  - {m}" for m in report.misses)
+        lines.append(f"{label:28}" + "".join(_cell(getattr(r, attr), width) for r in reports))
+    last = reports[-1]  # the system as configured; the others are for comparison
+    lines.append(f"\n{last.name}: {len(last.misses)} misses")
+    lines.extend(f"  - {m}" for m in last.misses)
     return "\n".join(lines)

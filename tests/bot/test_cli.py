@@ -168,19 +168,22 @@ def test_terminal_highlight_bolds_the_best_sentence(seed_searcher):
     assert BOLD not in format_answer(answer)
 
 
-def test_eval_prints_both_columns(capsys, config_file):
+def test_eval_prints_the_baseline_each_half_and_briefbot(capsys, config_file):
     qa = REPO / "tests" / "qa" / "seed.yaml"
     code, out, _ = run(capsys, "--config", str(config_file), "eval", str(qa))
     assert code == 0
     lines = out.splitlines()
     assert lines[0].endswith("(57 answerable, 12 not covered)")
-    assert lines[1].split() == ["baseline", "briefbot"]
+    assert lines[1].split() == ["baseline", "words", "only", "meaning", "only", "briefbot"]
     recall = lines[2].split()
-    assert recall[0] == "recall@1" and float(recall[2]) > float(recall[1])
+    assert recall[0] == "recall@1"
+    baseline, words, meaning, fused = map(float, recall[1:])
+    assert fused > baseline and fused >= max(words, meaning)
+    assert [line.split()[0] for line in lines[5:7]] == ["off-topic", "near-topic"]
     code, out, _ = run(capsys, "--config", str(config_file), "eval", str(qa), "--json")
     data = json.loads(out)
-    assert set(data) == {"baseline", "briefbot"}
-    assert data["briefbot"]["recall_at_1"] >= 0.92
+    assert set(data) == {"baseline", "words only", "meaning only", "briefbot"}
+    assert data["briefbot"]["recall_at_1"] >= 0.95
 
 
 def test_eval_bad_question_set_is_one_line(capsys, config_file, tmp_path):
