@@ -14,6 +14,7 @@ from bot.config import Config, encoder_of
 from bot.console import answer_json, format_answer, format_sources
 from index import Answer, Searcher, open_index, read_question, rebuild
 from index.errors import BadQuestion
+from index.settings import Ranking
 
 
 def open_searcher(config: Config) -> Searcher:
@@ -83,7 +84,7 @@ def cmd_eval(config: Config, questions: str, as_json: bool) -> int:
 
     cases = load_cases(Path(questions))
     searcher = open_searcher(config)
-    halves = ("words", "meaning") if searcher.meaning is not None else ("words",)
+    halves: tuple[Ranking, ...] = ("words", "meaning") if searcher.meaning else ("words",)
     reports = [evaluate("baseline", cases, baseline(config.seeds_dir))]
     for ranking in halves:
         half = Searcher(

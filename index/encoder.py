@@ -209,4 +209,14 @@ def load_encoder(model_dir: Path | None, cache_dir: Path) -> SentenceEncoder | N
             exc.reason,
         )
         return None
+    _one_blas_thread()
     return SentenceEncoder(weights, tokenizer, WEIGHTS_SHA256)
+
+
+def _one_blas_thread() -> None:
+    """Run BLAS on one thread in this process from now on. The encoder's products are small
+    (a question is ten tokens): on a busy 2-core machine a second BLAS thread made a question
+    8x slower (26 -> 202 ms, load average 8), and idle it saved only a few milliseconds."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")

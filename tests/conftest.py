@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -28,7 +30,11 @@ def seeds_dir(tmp_path: Path) -> Path:
 
 # The sentence encoder's converted weights, shared by every test (and test run): converting
 # takes about a second, mapping the converted file milliseconds.
-MODEL_CACHE = Path(tempfile.gettempdir()) / "briefbot-tests-model"
+# One folder per environment: the converted file records which installed package it was
+# made from, so two environments sharing one folder would convert it over and over.
+MODEL_CACHE = Path(tempfile.gettempdir()) / (
+    "briefbot-tests-model-" + hashlib.sha256(sys.prefix.encode()).hexdigest()[:12]
+)
 
 
 def encoder() -> Embedder | None:

@@ -179,7 +179,7 @@ def test_eval_prints_the_baseline_each_half_and_briefbot(capsys, config_file):
     assert recall[0] == "recall@1"
     baseline, words, meaning, fused = map(float, recall[1:])
     assert fused > baseline and fused >= max(words, meaning)
-    assert [line.split()[0] for line in lines[5:7]] == ["off-topic", "near-topic"]
+    assert [line.split()[0] for line in lines[6:8]] == ["off-topic", "near-topic"]
     code, out, _ = run(capsys, "--config", str(config_file), "eval", str(qa), "--json")
     data = json.loads(out)
     assert set(data) == {"baseline", "words only", "meaning only", "briefbot"}
