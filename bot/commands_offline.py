@@ -12,6 +12,7 @@ from pathlib import Path
 from bot import cli_messages as say
 from bot.config import Config, encoder_of
 from bot.console import answer_json, format_answer, format_sources
+from bot.progress import terminal_progress
 from index import Answer, Searcher, open_index, read_question, rebuild
 from index.errors import BadQuestion
 from index.settings import Ranking
@@ -20,7 +21,9 @@ from index.settings import Ranking
 def open_searcher(config: Config) -> Searcher:
     """A searcher over the index, built first (with a note on stderr) when missing or stale."""
     encoder = encoder_of(config)
-    opened = open_index(config.seeds_dir, config.index_path, config.index, encoder)
+    opened = open_index(
+        config.seeds_dir, config.index_path, config.index, encoder, terminal_progress()
+    )
     if opened.warning is not None:
         problem = say.error_text(opened.warning)
         print(f"briefbot: {say.SERVING_SAVED.format(problem=problem)}", file=sys.stderr)
@@ -38,7 +41,13 @@ def open_searcher(config: Config) -> Searcher:
 def cmd_index(config: Config) -> int:
     """Rebuild the index and say what was done, and what was skipped and why."""
     started = time.perf_counter()
-    index = rebuild(config.seeds_dir, config.index_path, config.index, encoder=encoder_of(config))
+    index = rebuild(
+        config.seeds_dir,
+        config.index_path,
+        config.index,
+        encoder=encoder_of(config),
+        progress=terminal_progress(),
+    )
     seconds = time.perf_counter() - started
     print(
         say.INDEXED.format(

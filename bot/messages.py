@@ -46,6 +46,11 @@ UNTITLED = "Untitled brief"
 # /reindex
 NOT_MODERATOR = "Only moderators (Manage Server, or a moderator role) can rebuild the index."
 REINDEX_RUNNING = "A reindex is already running."
+# A long build, on a terminal and in /reindex's reply (bot/progress.py).
+BUILD_PROGRESS = (
+    "Embedding sentences: {done:,} of {total:,} passages ({rate:,.0f} a second, "
+    "about {left:,.0f} s left)"
+)
 REINDEX_DONE = (
     "Rebuilt the index in {seconds:.2f} s: {briefs} brief(s) (was {old_briefs}), "
     "{passages} passages (was {old_passages})."

@@ -89,10 +89,14 @@ def rebuild(
 
 
 def _build_and_try_save(
-    seeds_dir: Path, path: Path, settings: IndexSettings, encoder: Embedder | None
+    seeds_dir: Path,
+    path: Path,
+    settings: IndexSettings,
+    encoder: Embedder | None,
+    progress: Callable[[Progress], None] | None,
 ) -> Library:
     """Build from `seeds_dir` and save to `path`; a failed save still returns the index."""
-    index = build_index(seeds_dir, settings, encoder=encoder)
+    index = build_index(seeds_dir, settings, encoder=encoder, progress=progress)
     try:
         backend_for(settings, len(index.passages)).save(index, path)
     except IndexUnwritable as exc:
@@ -101,7 +105,11 @@ def _build_and_try_save(
 
 
 def open_index(
-    seeds_dir: Path, path: Path, settings: IndexSettings, encoder: Embedder | None = None
+    seeds_dir: Path,
+    path: Path,
+    settings: IndexSettings,
+    encoder: Embedder | None = None,
+    progress: Callable[[Progress], None] | None = None,
 ) -> Opened:
     """Load the index at `path`, rebuilding it first when it is missing, damaged or stale
     (briefs changed, or sentence vectors missing or from another model).
@@ -112,13 +120,13 @@ def open_index(
     try:
         index = load_index(path, settings)
     except IndexMissing:
-        built = _build_and_try_save(seeds_dir, path, settings, encoder)
+        built = _build_and_try_save(seeds_dir, path, settings, encoder, progress)
         return Opened(built, "no index had been built yet")
     except IndexUnreadable as exc:
         # Debug only: the reason goes back in Opened, and the CLI and the bot report it.
         log.debug("Index %s cannot be used (%s); rebuilding from %s", path, exc, seeds_dir)
         return Opened(
-            _build_and_try_save(seeds_dir, path, settings, encoder),
+            _build_and_try_save(seeds_dir, path, settings, encoder, progress),
             f"the saved index could not be used: {exc}",
         )
     if not seeds_dir.is_dir():
@@ -126,7 +134,7 @@ def open_index(
     reason = stale_reason(index, seeds_dir) or _vectors_stale(index, encoder)
     if reason:
         try:
-            index = rebuild(seeds_dir, path, settings, index, encoder)
+            index = rebuild(seeds_dir, path, settings, index, encoder, progress)
             return Opened(index, reason)
         except (BriefError, OSError) as exc:  # e.g. a brief deleted while it was read
             log.warning(

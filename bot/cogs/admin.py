@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -12,10 +13,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import messages
-from bot.interactions import NotModerator, send, send_private
+from bot.interactions import NO_MENTIONS, NotModerator, send, send_private
+from bot.progress import throttled
 from bot.render import escape, text_reply
 from index import Library, rebuild
 from index.errors import BriefError
+from index.vectors import Progress
 
 if TYPE_CHECKING:
     from bot.client import BriefBot
@@ -58,6 +61,21 @@ def reindex_report(old: Library, new: Library, seconds: float) -> str:
     return "\n".join(lines)
 
 
+# How often a long /reindex edits its "thinking" reply with its progress.
+PROGRESS_EVERY_SECONDS = 5.0
+
+
+def _progress_in_reply(interaction: discord.Interaction[BriefBot]) -> Callable[[Progress], None]:
+    """A progress callback (called from the build's thread) that edits the deferred reply."""
+    loop = asyncio.get_running_loop()
+
+    def edit(text: str) -> None:
+        edited = interaction.edit_original_response(content=text, allowed_mentions=NO_MENTIONS)
+        asyncio.run_coroutine_threadsafe(edited, loop)
+
+    return throttled(edit, PROGRESS_EVERY_SECONDS)
+
+
 class AdminCog(commands.Cog):
     """Commands for the server's moderators."""
 
@@ -88,6 +106,7 @@ class AdminCog(commands.Cog):
                     config.index,
                     holder.library,
                     holder.encoder,
+                    _progress_in_reply(interaction),
                 )
             except (BriefError, OSError) as exc:
                 log.warning("Reindex failed, still serving the old index: %s", exc)

@@ -190,3 +190,24 @@ def test_sources_reply_caps_the_fields():
 
 def test_text_reply_is_cut_to_the_content_limit():
     assert len(text_reply("Skipped a file. " * 500).content) <= 2000
+
+
+def test_progress_is_said_only_for_a_long_build(monkeypatch):
+    """A build that takes a moment says nothing; a long one reports now and then, and its end."""
+    from bot import progress
+    from index.vectors import Progress
+
+    clock = [0.0]
+    monkeypatch.setattr(progress.time, "monotonic", lambda: clock[0])
+    said: list[str] = []
+    step = progress.throttled(said.append, 5.0)
+    step(Progress(10, 10, 0.5))
+    assert said == []  # short: nothing
+    said.clear()
+    step = progress.throttled(said.append, 5.0)
+    for done, at in ((100, 1.0), (200, 6.0), (300, 7.0), (400, 12.0), (500, 13.0)):
+        clock[0] = at
+        step(Progress(done, 500, at))
+    assert len(said) == 3  # at 6 s, at 12 s, and the end
+    assert said[0] == "Embedding sentences: 200 of 500 passages (33 a second, about 9 s left)"
+    assert said[-1].startswith("Embedding sentences: 500 of 500 passages")
