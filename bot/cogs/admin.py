@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
 import time
 from collections.abc import Callable
@@ -65,15 +66,25 @@ def reindex_report(old: Library, new: Library, seconds: float) -> str:
 PROGRESS_EVERY_SECONDS = 5.0
 
 
-def _progress_in_reply(interaction: discord.Interaction[BriefBot]) -> Callable[[Progress], None]:
-    """A progress callback (called from the build's thread) that edits the deferred reply."""
-    loop = asyncio.get_running_loop()
+class _ProgressInReply:
+    """Progress of a build (reported from its thread) as edits of the deferred reply; the
+    result is sent once every edit has landed, so it always comes last."""
 
-    def edit(text: str) -> None:
-        edited = interaction.edit_original_response(content=text, allowed_mentions=NO_MENTIONS)
-        asyncio.run_coroutine_threadsafe(edited, loop)
+    def __init__(self, interaction: discord.Interaction[BriefBot]) -> None:
+        self._interaction = interaction
+        self._loop = asyncio.get_running_loop()
+        self._edits: list[concurrent.futures.Future[Any]] = []
+        self.callback: Callable[[Progress], None] = throttled(self._edit, PROGRESS_EVERY_SECONDS)
 
-    return throttled(edit, PROGRESS_EVERY_SECONDS)
+    def _edit(self, text: str) -> None:
+        edited = self._interaction.edit_original_response(
+            content=text, allowed_mentions=NO_MENTIONS
+        )
+        self._edits.append(asyncio.run_coroutine_threadsafe(edited, self._loop))
+
+    async def settled(self) -> None:
+        """Wait for the edits sent so far (a failed edit is only a missed progress line)."""
+        await asyncio.gather(*map(asyncio.wrap_future, self._edits), return_exceptions=True)
 
 
 class AdminCog(commands.Cog):
@@ -97,6 +108,7 @@ class AdminCog(commands.Cog):
             await interaction.response.defer(ephemeral=True, thinking=True)
             config = self.bot.config
             started = time.perf_counter()
+            progress = _ProgressInReply(interaction)
             try:
                 # Incremental: briefs whose files did not change are taken from the old index.
                 new = await asyncio.to_thread(
@@ -106,15 +118,17 @@ class AdminCog(commands.Cog):
                     config.index,
                     holder.library,
                     holder.encoder,
-                    _progress_in_reply(interaction),
+                    progress.callback,
                 )
             except (BriefError, OSError) as exc:
+                await progress.settled()
                 log.warning("Reindex failed, still serving the old index: %s", exc)
                 reason = escape(messages.build_error_text(exc))
                 failed = text_reply(messages.REINDEX_FAILED.format(reason=reason))
                 await send(interaction, failed, ephemeral=True)
                 return
             seconds = time.perf_counter() - started
+            await progress.settled()
             old = holder.swap(new)
             log.info(
                 "Reindexed: %d brief(s), %d passages in %.2f s",

@@ -112,8 +112,12 @@ class Tracker:
                 outcome.callbacks.append(r)
                 if r.body.get("type") != DEFERRED_CHANNEL_MESSAGE and outcome.answer is None:
                     outcome.answer = r
-            elif r.method in ("POST", "PATCH") and outcome.answer is None:
-                outcome.answer = r
+            elif r.method in ("POST", "PATCH"):
+                # An edit of the "thinking" message is progress (a long /reindex); the
+                # followup that comes after it is the answer.
+                progress = outcome.answer is not None and outcome.answer.method == "PATCH"
+                if outcome.answer is None or (r.method == "POST" and progress):
+                    outcome.answer = r
         self._seen = len(requests)
 
     def pending(self) -> list[str]:
