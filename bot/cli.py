@@ -15,11 +15,19 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from bot import cli_messages as say
-from bot.commands_offline import cmd_ask, cmd_config, cmd_eval, cmd_index, cmd_sources
+from bot.commands_offline import (
+    cmd_ask,
+    cmd_config,
+    cmd_eval,
+    cmd_index,
+    cmd_sources,
+    open_searcher,
+)
 from bot.config import CONFIG_ENV, Config, ConfigError, find_config, load_config
 from index import SearchSettings
 from index.errors import BriefError
 from index.limits import MAX_RESULTS
+from index.styles import STYLES
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +106,28 @@ def build_parser() -> argparse.ArgumentParser:
         f"(default: search.top_k in the config, {SearchSettings().top_k})",
     )
     ask.add_argument("--json", action="store_true", help="print one JSON object (stable format)")
+    ask.add_argument(
+        "--cite",
+        choices=(*STYLES, "all"),
+        metavar="STYLE",
+        help=f"also print the references of the quoted passages ({', '.join(STYLES)}, all)",
+    )
+    ask.add_argument(
+        "--explain", action="store_true", help="also print the numbers the search ranked by"
+    )
+    check = commands.add_parser(
+        "check", parents=[common], help="find the passages that bear on a claim"
+    )
+    check.add_argument("claim", help='the claim, in quotes: "China matters more than Russia"')
+    gaps = commands.add_parser(
+        "gaps", parents=[common], help="questions the briefs did not answer (Discord feedback)"
+    )
+    gaps.add_argument("--guild", type=int, default=None, metavar="ID", help="one server only")
+    quiz = commands.add_parser(
+        "quiz", parents=[common], help="a fill-in-the-blank question from a brief"
+    )
+    quiz.add_argument("--seed", type=int, default=0, metavar="N", help="which question (default 0)")
+    quiz.add_argument("--brief", default=None, metavar="ID", help="from this brief only")
     commands.add_parser("sources", parents=[common], help="list the indexed briefs")
     evaluate = commands.add_parser(
         "eval",
@@ -123,7 +153,16 @@ def dispatch(args: argparse.Namespace, config: Config) -> int:
     if args.command == "index":
         return cmd_index(config)
     if args.command == "ask":
-        return cmd_ask(config, args.question, args.results, args.json)
+        return cmd_ask(config, args.question, args.results, args.json, args.cite, args.explain)
+    if args.command in ("check", "gaps", "quiz"):
+        from bot import commands_study as study
+
+        searcher = open_searcher(config)
+        if args.command == "check":
+            return study.cmd_check(searcher, args.claim)
+        if args.command == "gaps":
+            return study.cmd_gaps(config, searcher, args.guild)
+        return study.cmd_quiz(searcher, args.seed, args.brief)
     if args.command == "eval":
         return cmd_eval(config, args.questions, args.json)
     if args.command == "config":

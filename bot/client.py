@@ -18,7 +18,7 @@ from index.search import warm_up
 log = logging.getLogger(__name__)
 
 # The cogs, loaded by name as discord.py extensions (each has `async def setup(bot)`).
-EXTENSIONS = ("bot.cogs.ask", "bot.cogs.admin")
+EXTENSIONS = ("bot.cogs.ask", "bot.cogs.admin", "bot.cogs.study")
 
 
 class QATree(app_commands.CommandTree["BriefBot"]):

@@ -13,8 +13,8 @@ from bot import cli_messages as say
 from bot.config import Config, encoder_of
 from bot.console import answer_json, format_answer, format_sources
 from bot.progress import terminal_progress
-from index import Answer, Searcher, open_index, read_question, rebuild
-from index.errors import BadQuestion
+from index import Answer, Library, Searcher, load_index, open_index, read_question, rebuild
+from index.errors import BadQuestion, BriefError
 from index.settings import Ranking
 
 
@@ -38,13 +38,27 @@ def open_searcher(config: Config) -> Searcher:
     return Searcher(opened.index, config.search, encoder)
 
 
+def _saved(config: Config) -> Library | None:
+    """The index saved before a rebuild (to report what changed), or None."""
+    try:
+        return load_index(config.index_path, config.index)
+    except BriefError:
+        return None
+
+
 def cmd_index(config: Config) -> int:
-    """Rebuild the index and say what was done, and what was skipped and why."""
+    """Rebuild the index and say what was done, what changed per brief, and what was
+    skipped and why."""
+    from bot.console_study import diff_lines
+    from index.diff import diff_libraries
+
+    previous = _saved(config)
     started = time.perf_counter()
     index = rebuild(
         config.seeds_dir,
         config.index_path,
         config.index,
+        previous,
         encoder=encoder_of(config),
         progress=terminal_progress(),
     )
@@ -57,12 +71,21 @@ def cmd_index(config: Config) -> int:
             path=config.index_path,
         )
     )
+    if previous is not None:
+        print("\n".join(diff_lines(diff_libraries(previous, index), index, previous)))
     for skipped in index.skipped:
         print(say.SKIPPED.format(file=skipped.file, reason=skipped.reason))
     return 0
 
 
-def cmd_ask(config: Config, question: str, k: int | None, as_json: bool) -> int:
+def cmd_ask(
+    config: Config,
+    question: str,
+    k: int | None,
+    as_json: bool,
+    cite: str | None = None,
+    explain: bool = False,
+) -> int:
     """Print the answer to `question`."""
     # Bytes of argv that are not UTF-8 arrive as lone surrogates, which no output can carry.
     question = question.encode("utf-8", "replace").decode("utf-8")
@@ -72,11 +95,19 @@ def cmd_ask(config: Config, question: str, k: int | None, as_json: bool) -> int:
         if as_json:  # --json prints one object for any question; the reason goes to stderr
             print(json.dumps(answer_json(Answer(question, (), False)), ensure_ascii=False))
         raise
-    answer = open_searcher(config).search(question, k)
+    searcher = open_searcher(config)
+    answer = searcher.search(question, k)
     if as_json:
         print(json.dumps(answer_json(answer), ensure_ascii=False))
     else:
         print(format_answer(answer, highlight=sys.stdout.isatty()))
+    if cite or explain:
+        from bot.commands_study import answer_extras
+
+        extras = answer_extras(searcher, answer, cite, explain)
+        if extras:
+            # With --json, stdout stays one object: the extras go to stderr.
+            print(f"\n{extras}", file=sys.stderr if as_json else sys.stdout)
     return 0
 
 

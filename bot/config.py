@@ -74,6 +74,20 @@ class MeaningConfig:
 
 
 @dataclass(frozen=True)
+class FeedbackConfig:
+    """The `feedback:` section: the study tools' SQLite file in the data folder (votes,
+    asked questions, answers sent; docs/study-tools.md).
+
+    retention_days: rows older than this are deleted. store_user_ids: false keeps only a
+    salted hash of each voter's id. file: the file's name inside data_dir.
+    """
+
+    retention_days: int = 90
+    store_user_ids: bool = False
+    file: str = "feedback.sqlite3"
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything the CLI and the bot need to know, with working defaults."""
 
@@ -85,11 +99,17 @@ class Config:
     source: Path | None = None
     discord: DiscordConfig = field(default_factory=DiscordConfig)
     meaning: MeaningConfig = field(default_factory=MeaningConfig)
+    feedback: FeedbackConfig = field(default_factory=FeedbackConfig)
 
     @property
     def index_path(self) -> Path:
         """Where the index file lives."""
         return self.data_dir / "index.json"
+
+    @property
+    def feedback_path(self) -> Path:
+        """Where the study tools' SQLite file lives."""
+        return self.data_dir / self.feedback.file
 
 
 @dataclass(frozen=True)
@@ -139,6 +159,15 @@ IDS = Rule(
     lambda v: isinstance(v, list) and all(_is_int(i) and 0 < i < 2**64 for i in v),
     "a list of Discord ids (whole numbers), e.g. [123456789012345678]",
     tuple,
+)
+# A file name inside data_dir: no folder part, so it cannot point elsewhere.
+FILE_NAME = Rule(
+    lambda v: (
+        isinstance(v, str)
+        and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}", v) is not None
+        and ".." not in v
+    ),
+    "a file name (letters, digits, . _ -; no folder), e.g. feedback.sqlite3",
 )
 ENV_NAME = Rule(
     lambda v: isinstance(v, str) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", v) is not None,
@@ -244,6 +273,21 @@ KEYS: tuple[Key, ...] = (
         "meaning.cache_dir",
         OPTIONAL_FOLDER,
         "where the encoder's weights are converted once (90 MB) for fast loading; null: data_dir",
+    ),
+    Key(
+        "feedback.retention_days",
+        integer(1, 3650),
+        "days the study tools keep votes, asked questions and answers sent (for /gaps, /cite)",
+    ),
+    Key(
+        "feedback.store_user_ids",
+        FLAG,
+        "store voters' Discord ids; false: only a salted hash (one vote per user still holds)",
+    ),
+    Key(
+        "feedback.file",
+        FILE_NAME,
+        "the study tools' SQLite file, inside data_dir",
     ),
     Key("logging.level", choice(LOG_LEVELS), "how much the log says", attr="log_level"),
     Key(

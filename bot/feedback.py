@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import re
 import secrets
 import sqlite3
@@ -45,6 +46,16 @@ class Tally:
 
     up: int
     down: int
+
+
+@dataclass(frozen=True)
+class SentAnswer:
+    """An answer the bot sent: its question and the (passage id, text hash) it quoted."""
+
+    key: str
+    question: str
+    passages: tuple[tuple[str, str], ...]
+    sent_at: float
 
 
 @dataclass(frozen=True)
@@ -88,9 +99,28 @@ def _v1(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX questions_key ON questions (guild_id, answer_key)")
 
 
+def _v2(db: sqlite3.Connection) -> None:
+    """Answers the bot sent, by key: what the Cite, Why and vote buttons act on after a
+    restart, and what /cite lists per channel. No user id."""
+    db.execute(
+        """CREATE TABLE answers (
+            guild_id INTEGER NOT NULL,
+            channel_id INTEGER NOT NULL,
+            answer_key TEXT NOT NULL,
+            question TEXT NOT NULL,
+            passages TEXT NOT NULL,
+            public INTEGER NOT NULL,
+            sent_at REAL NOT NULL,
+            PRIMARY KEY (guild_id, channel_id, answer_key)
+        )"""
+    )
+    db.execute("CREATE INDEX answers_key ON answers (answer_key)")
+    db.execute("CREATE INDEX answers_time ON answers (sent_at)")
+
+
 # MIGRATIONS[n] migrates version n to n + 1; append, never edit a released step.
-# An empty file is version 0. To add version 2: write _v2(db) and append it here.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1]
+# An empty file is version 0. To add version 3: write _v3(db) and append it here.
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]
 
 
 def migrate(db: sqlite3.Connection, target: int | None = None) -> int:
@@ -209,6 +239,7 @@ class FeedbackStore:
         with self._lock, _transaction(self._db):
             gone = self._db.execute("DELETE FROM votes WHERE voted_at < ?", (cutoff,)).rowcount
             gone += self._db.execute("DELETE FROM questions WHERE asked_at < ?", (cutoff,)).rowcount
+            gone += self._db.execute("DELETE FROM answers WHERE sent_at < ?", (cutoff,)).rowcount
         self._purged_at = now
         return gone
 
@@ -249,6 +280,60 @@ class FeedbackStore:
             (guild_id, question, verdict, closest_passage_id, key, self._clock()),
         )
 
+    def remember_answer(
+        self,
+        guild_id: int,
+        channel_id: int,
+        key: str,
+        question: str,
+        passages: Sequence[tuple[str, str]],
+        public: bool,
+    ) -> None:
+        """Keep what an answer quoted (passage ids and text hashes), for its buttons and
+        for /cite in its channel; the same answer again only moves its time."""
+        self._write(
+            """INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (guild_id, channel_id, answer_key) DO UPDATE SET
+               sent_at = excluded.sent_at, public = max(public, excluded.public)""",
+            (
+                guild_id,
+                channel_id,
+                key,
+                question,
+                json.dumps([list(p) for p in passages]),
+                int(public),
+                self._clock(),
+            ),
+        )
+
+    def answer(self, key: str) -> SentAnswer | None:
+        """The answer sent under `key` (any channel), or None when unknown or purged."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT answer_key, question, passages, sent_at FROM answers"
+                " WHERE answer_key = ? ORDER BY sent_at DESC LIMIT 1",
+                (key,),
+            ).fetchone()
+        return _sent(row) if row else None
+
+    def quoted(self, guild_id: int, channel_id: int, since_seconds: float) -> list[SentAnswer]:
+        """Public answers sent in one channel in the last `since_seconds`, oldest first."""
+        since = self._clock() - since_seconds
+        with self._lock:
+            rows = self._db.execute(
+                """SELECT answer_key, question, passages, sent_at FROM answers
+                   WHERE guild_id = ? AND channel_id = ? AND public AND sent_at >= ?
+                   ORDER BY sent_at""",
+                (guild_id, channel_id, since),
+            ).fetchall()
+        return [_sent(r) for r in rows]
+
+    def guilds(self) -> list[int]:
+        """Every guild with a recorded question, for reports across servers."""
+        with self._lock:
+            rows = self._db.execute("SELECT DISTINCT guild_id FROM questions ORDER BY 1").fetchall()
+        return [int(r[0]) for r in rows]
+
     def gaps(self, guild_id: int, since_days: float = 30) -> list[Gap]:
         """Questions not covered or voted down since `since_days` ago, near-duplicates
         grouped, most frequent first."""
@@ -266,6 +351,12 @@ class FeedbackStore:
                 (since, guild_id, since),
             ).fetchall()
         return _group([r for r in rows if r[3] or r[4]])
+
+
+def _sent(row: tuple[str, str, str, float]) -> SentAnswer:
+    key, question, passages, sent_at = row
+    pairs = tuple((str(p[0]), str(p[1])) for p in json.loads(passages))
+    return SentAnswer(key, question, pairs, float(sent_at))
 
 
 def _group(rows: list[tuple[str, str | None, str | None, int, int]]) -> list[Gap]:

@@ -139,20 +139,22 @@ class Searcher:
 
     def _order(self, found: WordRanking, close: Closeness | None) -> list[int]:
         """Passage positions, best first, by the chosen ranking."""
-        by_words = [s.passage for s in found.ranked]
+        by_words, by_meaning, fused = _rankings(found, close)
         if close is None:
             return by_words
-        by_meaning = [
-            close.ids[j]
-            for j in sorted(range(len(close.ids)), key=lambda j: (-close.scores[j], close.ids[j]))
-        ]
         if self.settings.ranking == "meaning":
             return by_meaning
-        fused: dict[int, float] = {}
-        for ranking in (by_words, by_meaning):
-            for rank, i in enumerate(ranking, start=1):
-                fused[i] = fused.get(i, 0.0) + 1.0 / (FUSION_K + rank)
         return sorted(fused, key=lambda i: (-fused[i], i))
+
+    def trace(self, text: str) -> Trace:
+        """The intermediate numbers a search of `text` ranks by (for explaining an answer)."""
+        question = read_question(text)
+        found = self.words.rank(question, RERANK_DEPTH)
+        vector = self.meaning.embed_question(question.text) if self.meaning else None
+        close = self._closeness(vector, found)
+        by_words, by_meaning, fused = _rankings(found, close)
+        order = self._order(found, close)
+        return Trace(question, found, close, by_words, by_meaning, fused, order)
 
     def _verdict(self, found: WordRanking, close: Closeness | None, any_hit: bool) -> Verdict:
         """Answered when the words cover the question or meaning is close; not covered
@@ -211,6 +213,39 @@ class Searcher:
             if score > best_score:
                 best, best_score = span, score
         return best
+
+
+@dataclass(frozen=True)
+class Trace:
+    """What one search computed on the way to its order: the word ranking, the meaning
+    closeness, each ranking's passage positions best first, and the fused (RRF) scores."""
+
+    question: Question
+    found: WordRanking
+    close: Closeness | None
+    by_words: list[int]
+    by_meaning: list[int]
+    fused: dict[int, float]
+    order: list[int]
+
+
+def _rankings(
+    found: WordRanking, close: Closeness | None
+) -> tuple[list[int], list[int], dict[int, float]]:
+    """Passage positions by words and by meaning, best first, and their reciprocal-rank
+    fusion (1/(FUSION_K + rank) summed over both)."""
+    by_words = [s.passage for s in found.ranked]
+    by_meaning = []
+    if close is not None:
+        by_meaning = [
+            close.ids[j]
+            for j in sorted(range(len(close.ids)), key=lambda j: (-close.scores[j], close.ids[j]))
+        ]
+    fused: dict[int, float] = {}
+    for ranking in (by_words, by_meaning):
+        for rank, i in enumerate(ranking, start=1):
+            fused[i] = fused.get(i, 0.0) + 1.0 / (FUSION_K + rank)
+    return by_words, by_meaning, fused
 
 
 def warm_up() -> None:

@@ -14,10 +14,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import messages
+from bot.console_study import diff_lines
 from bot.interactions import NO_MENTIONS, NotModerator, send, send_private
 from bot.progress import throttled
 from bot.render import escape, text_reply
 from index import Library, rebuild
+from index.diff import diff_libraries
 from index.errors import BriefError
 from index.vectors import Progress
 
@@ -55,6 +57,8 @@ def reindex_report(old: Library, new: Library, seconds: float) -> str:
             old_passages=len(old.passages),
         )
     ]
+    # Paragraphs added, changed and removed per brief (issue 14), titles escaped.
+    lines += [escape(line) for line in diff_lines(diff_libraries(old, new), new, old)]
     lines += [
         messages.REINDEX_SKIPPED.format(file=escape(s.file), reason=escape(s.reason))
         for s in new.skipped

@@ -25,7 +25,7 @@ from bot.render import (
     passage_reply,
     sources_reply,
 )
-from index import Answer, Library
+from index import Answer, Hit, Library
 from index.limits import MAX_QUESTION_CHARS, MAX_RESULTS
 
 if TYPE_CHECKING:
@@ -156,12 +156,26 @@ async def _too_fast(interaction: discord.Interaction[BriefBot]) -> bool:
     return wait > 0
 
 
-def _view(answer: Answer, key: str | None, offset: int, count: int) -> discord.ui.View | None:
-    """Context buttons for the hits shown, and "More" when further hits exist."""
-    shown = (
-        answer.hits[offset : offset + count] if answer.verdict != "not_covered" else answer.shown()
-    )
+def _shown(answer: Answer, offset: int, count: int) -> tuple[Hit, ...]:
+    """The hits a page of the answer quotes."""
+    if answer.verdict == "not_covered":
+        return answer.shown()
+    return answer.hits[offset : offset + count]
+
+
+def _view(
+    answer: Answer,
+    key: str | None,
+    offset: int,
+    count: int,
+    study: list[discord.ui.Item[discord.ui.View]] | None = None,
+) -> discord.ui.View | None:
+    """Context buttons for the hits shown, "More" when further hits exist, and the study
+    buttons (Cite, Why?, votes) when the study extension gave some."""
+    shown = _shown(answer, offset, count)
     view = discord.ui.View(timeout=None)
+    for item in study or []:
+        view.add_item(item)
     seen = set()
     for hit in shown:
         cite = hit.citation
@@ -195,12 +209,32 @@ async def _answer(
     if answer.verdict != "not_covered" and len(answer.hits) > offset + count:
         key = bot.memo.put(Pending(question, count))
     missed = answer.verdict == "not_covered" or offset >= len(answer.hits)
+    study = await _study_buttons(interaction, answer, offset, count, not (private or missed))
     if missed and not private and interaction.response.is_done():
         # Deferred in public, but a miss is for the asker only: drop the public placeholder.
         await interaction.delete_original_response()
-    await send(
-        interaction, reply, ephemeral=private or missed, view=_view(answer, key, offset, count)
+    view = _view(answer, key, offset, count, study)
+    await send(interaction, reply, ephemeral=private or missed, view=view)
+
+
+async def _study_buttons(
+    interaction: discord.Interaction[BriefBot],
+    answer: Answer,
+    offset: int,
+    count: int,
+    public: bool,
+) -> list[discord.ui.Item[discord.ui.View]]:
+    """Record the answer with the study extension (bot/cogs/study.py) when it is loaded,
+    and its buttons for an answer that quotes passages (none for a miss)."""
+    study = interaction.client.get_cog("StudyCog")
+    if study is None:
+        return []
+    key = await study.remember(  # type: ignore[attr-defined]
+        interaction, answer, _shown(answer, offset, count), public=public, first_page=offset == 0
     )
+    if key is None or answer.verdict == "not_covered":
+        return []
+    return study.buttons(key)  # type: ignore[attr-defined, no-any-return]
 
 
 class AskCog(commands.Cog):

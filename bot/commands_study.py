@@ -1,0 +1,75 @@
+"""The study tools on the command line: check, gaps, quiz, and what `ask --cite` and
+`ask --explain` add to an answer. Never imports discord."""
+
+from __future__ import annotations
+
+import sys
+
+from bot import study_messages as say
+from bot.citing import quoted_paragraphs, style_blocks
+from bot.config import Config
+from bot.console_study import (
+    format_check,
+    format_explanation,
+    format_quiz,
+    format_styles,
+    gap_lines,
+)
+from bot.feedback import FeedbackStore
+from index import Answer, Searcher
+from index.claims import check_claim
+from index.explain import explain
+from index.quiz import make_question
+from index.styles import STYLES
+
+
+def answer_extras(searcher: Searcher, answer: Answer, cite: str | None, why: bool) -> str:
+    """The references (in `cite`, or every style for "all") and the explanation of an answer."""
+    ids = [h.passage_id for h in answer.shown()]
+    parts = []
+    if cite and ids:
+        styles = STYLES if cite == "all" else (cite,)
+        passages = quoted_paragraphs(searcher.library, ids)
+        parts.append(format_styles(style_blocks(searcher.library, passages, styles)))
+    if why and ids:
+        parts.append(format_explanation(explain(searcher, answer.question, ids), searcher.library))
+    return "\n\n".join(parts)
+
+
+def cmd_check(searcher: Searcher, claim: str) -> int:
+    """Print the passages bearing on `claim`, each marked, after the honesty note."""
+    print(format_check(check_claim(searcher, claim)))
+    return 0
+
+
+def cmd_gaps(config: Config, searcher: Searcher, guild: int | None) -> int:
+    """Print the not-covered and voted-down questions per server, most frequent first."""
+    path = config.feedback_path
+    days = config.feedback.retention_days
+    if not path.is_file():
+        print(say.GAPS_NONE.format(days=days))
+        return 0
+    with FeedbackStore(
+        path, retention_days=days, store_user_ids=config.feedback.store_user_ids
+    ) as store:
+        guilds = [guild] if guild is not None else store.guilds()
+        found = [(g, store.gaps(g, days)) for g in guilds]
+    found = [(g, gaps) for g, gaps in found if gaps]
+    if not found:
+        print(say.GAPS_NONE.format(days=days))
+    for g, gaps in found:
+        print(say.GAPS_GUILD.format(guild_id=g))
+        print("\n".join(gap_lines(gaps, searcher.library)))
+    return 0
+
+
+def cmd_quiz(searcher: Searcher, seed: int, brief: str | None) -> int:
+    """Print the quiz question for `seed` with its choices and cited answer."""
+    library = searcher.library
+    passages = [library.passages[i] for i in range(len(library.passages))]
+    quiz = make_question(passages, seed, brief, aliases=library.alias_groups)
+    if quiz is None:
+        print(say.QUIZ_NONE, file=sys.stderr)
+        return 1
+    print(format_quiz(quiz, library))
+    return 0
