@@ -70,3 +70,20 @@ def problem_text(exc: Exception) -> str:
     if isinstance(exc, ShelfError | BriefError):
         return FAILED.format(reason=str(exc)[:200])
     return FAILED.format(reason=type(exc).__name__)
+
+
+# The command line (bot/commands_library.py): plain text, nothing escaped.
+CLI_ADDED = 'Added "{title}" ({paragraphs} paragraphs) as {id}; the index is refreshed.'
+CLI_REPLACED = 'Replaced "{title}" ({paragraphs} paragraphs) as {id}; the index is refreshed.'
+CLI_PREVIEW = "First paragraph: {preview}"
+CLI_DROPPED = "Left out as page chrome: {dropped}."
+CLI_SAME_TITLE = (
+    'A brief titled "{title}" is already in the library. Run again with --replace to '
+    "replace it, or --keep-both to add this one beside it."
+)
+CLI_UNREADABLE = "Cannot read {path} ({why})."
+CLI_EMPTY = "The library has no brief yet."
+CLI_CONFIRM = 'Remove "{title}" from the library? [y/N] '
+CLI_CONFIRM_NEEDED = 'Removing "{title}" needs a confirmation: run again with --yes.'
+CLI_KEPT = 'Kept "{title}".'
+CLI_UNKNOWN_LIBRARY = "There is no library named {name} in the config (known: {known})."
