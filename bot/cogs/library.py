@@ -23,7 +23,7 @@ from discord.ext import commands
 from bot import audit, library_changes
 from bot import library_messages as say
 from bot.cogs.admin import is_moderator
-from bot.interactions import NO_MENTIONS, NotModerator, send, send_private
+from bot.interactions import NO_MENTIONS, NotModerator, report_error, send, send_private
 from bot.libraries import Slot
 from bot.render import SourceRow, button_label, escape, escaped_cut, sources_reply, text_reply
 from bot.shelf import (
@@ -102,10 +102,9 @@ class LibraryButton(
         cog = interaction.client.get_cog("LibraryCog")
         try:
             moderators_only(interaction)
-        except app_commands.AppCommandError as exc:
-            await interaction.client.tree.on_error(interaction, exc)
-            return
-        await cog.clicked(interaction, self.action, self.key)
+            await cog.clicked(interaction, self.action, self.key)
+        except Exception as exc:  # one private line for the user, the traceback for bugs
+            await report_error(interaction, exc)
 
 
 class LibraryCog(commands.Cog):
