@@ -87,6 +87,7 @@ class LibraryConfig:
     fetch_timeout: float = 20.0
     allow_hosts: tuple[str, ...] = ()
     mod_log_channel_id: int | None = None
+    auto_refresh_seconds: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -363,6 +364,11 @@ KEYS: tuple[Key, ...] = (
         "library.allow_hosts",
         HOSTS,
         "hosts a link may name although they are loopback or private (e.g. an intranet)",
+    ),
+    Key(
+        "library.auto_refresh_seconds",
+        number(0.0, 3600.0),
+        "refresh a library this long after its files stop changing on disk; 0: off (run /reindex)",
     ),
     Key(
         "library.mod_log_channel_id",

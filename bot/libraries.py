@@ -83,6 +83,10 @@ class Libraries:
         shelf = self.shelf_for(guild_id)
         return shelf.name if shelf else DEFAULT_NAME
 
+    def open_slots(self) -> list[Slot]:
+        """The libraries opened so far."""
+        return list(self._slots.values())
+
     def opened(self, guild_id: int | None) -> Slot | None:
         """The server's library when already open (autocomplete must not wait for a build)."""
         return self._slots.get(self.name_for(guild_id))

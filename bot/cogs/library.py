@@ -35,6 +35,7 @@ from bot.shelf import (
     find_brief,
     read_candidate,
 )
+from bot.watch import watch
 from index.errors import BriefError
 from index.fetch import fetch
 
@@ -115,6 +116,18 @@ class LibraryCog(commands.Cog):
     def __init__(self, bot: BriefBot) -> None:
         self.bot = bot
         self.pending: OrderedDict[str, Pending] = OrderedDict()
+        self._watcher: asyncio.Task[None] | None = None
+
+    async def cog_load(self) -> None:
+        """Start watching the library folders, when the config asks for it."""
+        period = self.bot.config.library.auto_refresh_seconds
+        if period > 0:
+            self._watcher = asyncio.create_task(watch(self.bot.libraries, period))
+
+    async def cog_unload(self) -> None:
+        """Stop watching."""
+        if self._watcher is not None:
+            self._watcher.cancel()
 
     def _remember(self, pending: Pending) -> str:
         key = secrets.token_hex(5)

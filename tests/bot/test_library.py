@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -124,10 +125,15 @@ def other_seeds(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def lib_env(
-    fake: Fake, loop_thread: LoopThread, tmp_path: Path, seeds_dir: Path, other_seeds: Path
+    request: pytest.FixtureRequest,
+    fake: Fake,
+    loop_thread: LoopThread,
+    tmp_path: Path,
+    seeds_dir: Path,
+    other_seeds: Path,
 ) -> Iterator[BotEnv]:
     """A bot whose config allows links to 127.0.0.1, posts to a mod log, and gives the
-    other server its own library."""
+    other server its own library (more `library:` keys by indirect parametrization)."""
     data = {
         "seeds_dir": str(seeds_dir),
         "data_dir": str(tmp_path / "data"),
@@ -137,6 +143,7 @@ def lib_env(
             "max_attachment_bytes": MAX_ATTACHMENT,
             "fetch_timeout": 5,
             "mod_log_channel_id": MOD_LOG_CHANNEL,
+            **getattr(request, "param", {}),
         },
         "libraries": {
             "other": {
@@ -384,6 +391,22 @@ def test_every_action_is_audited_and_posted_without_mentions(lib_env, files, see
     assert len(posts) == 2
     assert "added" in posts[0]["content"] and "removed" in posts[1]["content"]
     assert all(p["allowed_mentions"] == {"parse": []} for p in posts)
+
+
+@pytest.mark.parametrize("lib_env", [{"auto_refresh_seconds": 0.2}], indirect=True)
+def test_files_changed_on_disk_are_indexed_after_a_quiet_period(lib_env, seeds_dir):
+    (seeds_dir / "fiji.md").write_bytes(MARKDOWN)
+
+    async def indexed() -> bool:
+        return "fiji" in lib_env.bot.holder.library.briefs
+
+    deadline = time.monotonic() + 30
+    while not lib_env.lt.run(indexed()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert "forty-two" in ask(lib_env, "How many villages will Fiji move inland?").text()
+    entries = read(lib_env.config.audit_path)
+    assert [(e.action, e.moderator) for e in entries] == [("reindex", "automatic refresh")]
+    assert "added: fiji.md" in entries[0].result
 
 
 def test_the_seed_still_parses_to_the_same_paragraphs():
