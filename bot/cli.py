@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from bot import cli_messages as say
+from bot.commands_library import LibraryCommandError
 from bot.commands_offline import (
     cmd_ask,
     cmd_config,
@@ -74,6 +75,38 @@ def _add_config_command(commands: Any, common: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_library_commands(commands: Any, common: argparse.ArgumentParser) -> None:  # noqa: ANN401
+    """`briefbot add FILE_OR_URL`, `remove BRIEF`, `audit` (bot/commands_library.py)."""
+    add = commands.add_parser(
+        "add", parents=[common], help="add a brief from a file or a link to the library"
+    )
+    add.add_argument("source", metavar="FILE_OR_URL", help="a .txt/.md/.html/.pdf file or a link")
+    for name in ("title", "publisher", "date", "author"):
+        add.add_argument(f"--{name}", default=None, help=f"the brief's {name} (default: its own)")
+    same = add.add_mutually_exclusive_group()
+    same.add_argument(
+        "--replace",
+        dest="on_same_title",
+        action="store_const",
+        const="replace",
+        help="replace a brief with the same title",
+    )
+    same.add_argument(
+        "--keep-both",
+        dest="on_same_title",
+        action="store_const",
+        const="keep",
+        help="keep a brief with the same title and add this one beside it",
+    )
+    remove = commands.add_parser(
+        "remove", parents=[common], help="remove a brief (by id or title) from the library"
+    )
+    remove.add_argument("brief", metavar="BRIEF", help="the brief's id or title")
+    remove.add_argument("--yes", action="store_true", help="do not ask for a confirmation")
+    shown = commands.add_parser("audit", parents=[common], help="print the library's audit log")
+    shown.add_argument("--json", action="store_true", help="one JSON object per line")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, with --config accepted before or after the command."""
     common = _Parser(add_help=False)
@@ -82,6 +115,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         default=argparse.SUPPRESS,
         help=f"config file (default: ${CONFIG_ENV}, else ./config.yaml if present, else defaults)",
+    )
+    common.add_argument(
+        "--library",
+        metavar="NAME",
+        default=argparse.SUPPRESS,
+        help="work on the library NAME of the config's libraries: (default: the default one)",
     )
     parser = _Parser(
         prog="briefbot",
@@ -137,6 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("questions", metavar="QA.yaml", help="question set (see tests/qa/)")
     evaluate.add_argument("--json", action="store_true", help="print the figures as JSON")
     _add_config_command(commands, common)
+    _add_library_commands(commands, common)
     commands.add_parser(
         "run",
         parents=[common],
@@ -167,12 +207,39 @@ def dispatch(args: argparse.Namespace, config: Config) -> int:
         return cmd_eval(config, args.questions, args.json)
     if args.command == "config":
         return cmd_config(config, args.show)
+    if args.command in ("add", "remove", "audit"):
+        return _library_command(args, config)
     if args.command in ("run", "sync"):
         # Imported here so that the offline commands never load discord.py.
         from bot import runner
 
         return runner.run(config) if args.command == "run" else runner.sync(config)
     return cmd_sources(config)
+
+
+def _library_command(args: argparse.Namespace, config: Config) -> int:
+    """Run add, remove or audit on the chosen library."""
+    from bot.commands_library import cmd_add, cmd_audit, cmd_remove
+
+    if args.command == "add":
+        metadata = {k: getattr(args, k) for k in ("title", "publisher", "date", "author")}
+        return cmd_add(config, args.source, metadata, args.on_same_title)
+    if args.command == "remove":
+        return cmd_remove(config, args.brief, args.yes)
+    return cmd_audit(config, args.json)
+
+
+def _on_library(config: Config, name: str | None) -> Config:
+    """The config working on library `name` (--library); LibraryCommandError if unknown."""
+    from bot.commands_library import LibraryCommandError
+    from bot.libraries import DEFAULT_NAME, config_for
+    from bot.library_messages import CLI_UNKNOWN_LIBRARY
+
+    try:
+        return config_for(config, name or DEFAULT_NAME)
+    except KeyError as exc:
+        known = ", ".join([DEFAULT_NAME] + [s.name for s in config.libraries])
+        raise LibraryCommandError(CLI_UNKNOWN_LIBRARY.format(name=name, known=known)) from exc
 
 
 def _fail(text: str) -> None:
@@ -188,7 +255,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             logging.basicConfig(
                 level=config.log_level, format="%(levelname)s %(name)s: %(message)s"
             )
+        if args.command not in ("run", "sync"):  # the bot serves every library
+            config = _on_library(config, getattr(args, "library", None))
         return dispatch(args, config)
+    except LibraryCommandError as exc:
+        _fail(str(exc))
     except ConfigError as exc:
         _fail(say.CONFIG_ERROR.format(error=exc))
     except BriefError as exc:

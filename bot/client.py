@@ -13,12 +13,13 @@ from discord.ext import commands
 from bot.config import Config
 from bot.holder import Cooldowns, IndexHolder, Memo
 from bot.interactions import NO_MENTIONS, TooFast, report_error
+from bot.libraries import Libraries
 from index.search import warm_up
 
 log = logging.getLogger(__name__)
 
 # The cogs, loaded by name as discord.py extensions (each has `async def setup(bot)`).
-EXTENSIONS = ("bot.cogs.ask", "bot.cogs.admin", "bot.cogs.study")
+EXTENSIONS = ("bot.cogs.ask", "bot.cogs.admin", "bot.cogs.study", "bot.cogs.library")
 
 
 class QATree(app_commands.CommandTree["BriefBot"]):
@@ -62,6 +63,8 @@ class BriefBot(commands.Bot):
         )
         self.config = config
         self.holder = holder
+        # One library per server (config `libraries:`); `holder` is the default one's.
+        self.libraries = Libraries(config, holder)
         self.memo = Memo()
         self.cooldowns = Cooldowns(config.discord.cooldown_uses, config.discord.cooldown_seconds)
         self.sync_on_start = sync_on_start

@@ -88,6 +88,34 @@ class FeedbackConfig:
 
 
 @dataclass(frozen=True)
+class LibraryConfig:
+    """The `library:` section: what /brief add and `briefbot add` accept (docs/library.md).
+
+    allow_hosts: hosts a link may name although they resolve to loopback or private
+    addresses (the tests allow 127.0.0.1); mod_log_channel_id: where the default
+    library's changes are posted (None: the audit log file only).
+    """
+
+    max_attachment_bytes: int = 10 * 1024 * 1024
+    fetch_max_bytes: int = 10 * 1024 * 1024
+    fetch_timeout: float = 20.0
+    allow_hosts: tuple[str, ...] = ()
+    mod_log_channel_id: int | None = None
+    auto_refresh_seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Shelf:
+    """One server's own library (config `libraries:`): its briefs, its index, its mod log."""
+
+    name: str
+    guild_ids: tuple[int, ...]
+    seeds_dir: Path
+    data_dir: Path
+    mod_log_channel_id: int | None = None
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything the CLI and the bot need to know, with working defaults."""
 
@@ -100,6 +128,8 @@ class Config:
     discord: DiscordConfig = field(default_factory=DiscordConfig)
     meaning: MeaningConfig = field(default_factory=MeaningConfig)
     feedback: FeedbackConfig = field(default_factory=FeedbackConfig)
+    library: LibraryConfig = field(default_factory=LibraryConfig)
+    libraries: tuple[Shelf, ...] = ()
 
     @property
     def index_path(self) -> Path:
@@ -110,6 +140,24 @@ class Config:
     def feedback_path(self) -> Path:
         """Where the study tools' SQLite file lives."""
         return self.data_dir / self.feedback.file
+
+    @property
+    def audit_path(self) -> Path:
+        """Where this library's audit log (JSON lines) is appended."""
+        return self.data_dir / "audit.jsonl"
+
+    def shelf(self, name: str) -> Shelf | None:
+        """The library called `name` in `libraries:`, or None."""
+        return next((s for s in self.libraries if s.name == name), None)
+
+    def for_library(self, shelf: Shelf) -> Config:
+        """This config working on `shelf`: its seeds, data folder and mod-log channel."""
+        return replace(
+            self,
+            seeds_dir=shelf.seeds_dir,
+            data_dir=shelf.data_dir,
+            library=replace(self.library, mod_log_channel_id=shelf.mod_log_channel_id),
+        )
 
 
 @dataclass(frozen=True)
@@ -169,6 +217,56 @@ FILE_NAME = Rule(
     ),
     "a file name (letters, digits, . _ -; no folder), e.g. feedback.sqlite3",
 )
+HOSTS = Rule(
+    lambda v: (
+        isinstance(v, list)
+        and all(isinstance(h, str) and re.fullmatch(r"[A-Za-z0-9.:\[\]_-]{1,253}", h) for h in v)
+    ),
+    "a list of host names or addresses, e.g. [127.0.0.1]",
+    tuple,
+)
+OPTIONAL_ID = Rule(
+    lambda v: v is None or (_is_int(v) and 0 < v < 2**64), "a Discord channel id, or null"
+)
+_SHELF_KEYS = {"guild_ids", "seeds_dir", "data_dir", "mod_log_channel_id"}
+
+
+def _shelf_ok(name: object, spec: object) -> bool:
+    """One entry of `libraries:`: a name, its servers, its folders, its mod-log channel."""
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_-]{1,40}", name):
+        return False
+    if name == "default" or not isinstance(spec, dict) or not set(spec) <= _SHELF_KEYS:
+        return False
+    return (
+        IDS.check(spec.get("guild_ids", []))
+        and FOLDER.check(spec.get("seeds_dir"))
+        and FOLDER.check(spec.get("data_dir"))
+        and OPTIONAL_ID.check(spec.get("mod_log_channel_id"))
+    )
+
+
+def _shelves(value: dict[str, dict[str, Any]] | list[Any]) -> tuple[Shelf, ...]:
+    if isinstance(value, list):
+        return ()
+    return tuple(
+        Shelf(
+            name=name,
+            guild_ids=tuple(spec.get("guild_ids", [])),
+            seeds_dir=Path(spec["seeds_dir"]),
+            data_dir=Path(spec["data_dir"]),
+            mod_log_channel_id=spec.get("mod_log_channel_id"),
+        )
+        for name, spec in value.items()
+    )
+
+
+SHELVES = Rule(
+    # [] is the default as the example config writes it: no libraries besides the default.
+    lambda v: v == [] or (isinstance(v, dict) and all(_shelf_ok(k, s) for k, s in v.items())),
+    "a mapping of library names (letters, digits, - and _; not 'default') to guild_ids, "
+    "seeds_dir, data_dir and an optional mod_log_channel_id",
+    _shelves,
+)
 ENV_NAME = Rule(
     lambda v: isinstance(v, str) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", v) is not None,
     "an environment variable name such as DISCORD_TOKEN",
@@ -204,6 +302,12 @@ KEYS: tuple[Key, ...] = (
         "folder of briefs (.txt or .md, each with an optional .yaml of metadata)",
     ),
     Key("data_dir", FOLDER, "where the index file (index.json) is written; keep it out of git"),
+    Key(
+        "libraries",
+        SHELVES,
+        "one library per server: name -> guild_ids, seeds_dir, data_dir, mod_log_channel_id",
+        more="A server not listed uses seeds_dir and data_dir (docs/library.md).",
+    ),
     Key(
         "search.top_k",
         integer(1, MAX_RESULTS),
@@ -288,6 +392,32 @@ KEYS: tuple[Key, ...] = (
         "feedback.file",
         FILE_NAME,
         "the study tools' SQLite file, inside data_dir",
+    ),
+    Key(
+        "library.max_attachment_bytes",
+        integer(1024, 100 * 1024 * 1024),
+        "largest file /brief add accepts as an attachment",
+    ),
+    Key(
+        "library.fetch_max_bytes",
+        integer(1024, 100 * 1024 * 1024),
+        "largest page or PDF /brief add url: downloads",
+    ),
+    Key("library.fetch_timeout", number(1.0, 300.0), "seconds a link may take to download"),
+    Key(
+        "library.allow_hosts",
+        HOSTS,
+        "hosts a link may name although they are loopback or private (e.g. an intranet)",
+    ),
+    Key(
+        "library.auto_refresh_seconds",
+        number(0.0, 3600.0),
+        "refresh a library this long after its files stop changing on disk; 0: off (run /reindex)",
+    ),
+    Key(
+        "library.mod_log_channel_id",
+        OPTIONAL_ID,
+        "channel where the default library's changes are posted; null: the audit log only",
     ),
     Key("logging.level", choice(LOG_LEVELS), "how much the log says", attr="log_level"),
     Key(
@@ -380,6 +510,10 @@ def parse_config(data: object, where: Path) -> Config:
         config,
         seeds_dir=base / config.seeds_dir,
         data_dir=base / config.data_dir,
+        libraries=tuple(
+            replace(s, seeds_dir=base / s.seeds_dir, data_dir=base / s.data_dir)
+            for s in config.libraries
+        ),
         meaning=replace(
             meaning,
             model_dir=meaning.model_dir and base / meaning.model_dir,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from index.errors import UnreadableBrief
@@ -18,7 +18,7 @@ from index.safe_files import FileRefused, inside, read_regular
 from index.safe_yaml import YamlRefused, echo, load_yaml
 from index.tokenize import normalize
 
-BRIEF_SUFFIXES = (".txt", ".md")
+BRIEF_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
 METADATA_SUFFIXES = (".yaml", ".yml")
 METADATA_KEYS = ("title", "publisher", "url", "author", "date")
 MAX_BRIEF_BYTES = 5 * 1024 * 1024
@@ -56,6 +56,7 @@ class Paragraph:
     text: str
     start: int
     end: int
+    page: int = 0  # the PDF page it starts on; 0 for formats without pages
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ class Brief:
     source: str = ""
     captions: tuple[str, ...] = field(default=())
     standfirst_start: int = -1  # where the standfirst starts in the source; -1 when none
+    dropped: tuple[str, ...] = field(default=())  # chrome a reader left out ("nav", "2 images")
 
 
 STANDFIRST_NUMBER = 0  # the standfirst, when indexed, is "paragraph 0": before ¶1
@@ -224,22 +226,26 @@ def read_metadata(path: Path) -> dict[str, str | None]:
     return out
 
 
-def read_text(path: Path) -> str:
-    """Read a brief's text as UTF-8; raise UnreadableBrief for empty, binary or huge files,
-    and for anything but a regular file inside its folder (links out, FIFOs, devices)."""
+def read_raw(path: Path, limit: int = MAX_BRIEF_BYTES) -> bytes:
+    """A brief file's bytes; UnreadableBrief for huge files and for anything but a
+    regular file inside its folder (links out, FIFOs, devices)."""
     if not inside(path, path.parent):
         raise UnreadableBrief("it is a link to a file outside the seeds folder")
     try:
         size = path.stat().st_size
-        if size > MAX_BRIEF_BYTES:
+        if size > limit:
             raise UnreadableBrief(
-                f"it is {size / 1_048_576:.0f} MB, over the {MAX_BRIEF_BYTES // 1_048_576} MB limit"
+                f"it is {size / 1_048_576:.0f} MB, over the {limit // 1_048_576} MB limit"
             )
-        raw = read_regular(path, MAX_BRIEF_BYTES)
+        return read_regular(path, limit)
     except OSError as exc:
         raise UnreadableBrief(f"cannot read it ({exc.strerror or exc.__class__.__name__})") from exc
     except FileRefused as exc:
         raise UnreadableBrief(exc.reason) from exc
+
+
+def decode_brief(raw: bytes) -> str:
+    """A .txt brief's bytes as text; UnreadableBrief for empty, binary or non-UTF-8 ones."""
     if b"\x00" in raw:
         raise UnreadableBrief("it is a binary file, not text")
     try:
@@ -251,24 +257,39 @@ def read_text(path: Path) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def load_brief(path: Path, metadata: dict[str, str | None] | None = None) -> Brief:
-    """Read and structure the brief at `path`, with its metadata applied when given."""
-    text = read_text(path)
-    brief = parse_brief(text, path.stem, markdown=path.suffix.lower() == ".md")
-    meta = metadata or {}
-    return Brief(
-        id=brief.id,
-        title=meta.get("title") or brief.title or path.stem,
-        standfirst=brief.standfirst,
-        paragraphs=brief.paragraphs,
-        publisher=meta.get("publisher"),
-        url=meta.get("url"),
-        author=meta.get("author"),
-        date=meta.get("date"),
-        source=path.name,
-        captions=brief.captions,
-        standfirst_start=brief.standfirst_start,
+def read_text(path: Path) -> str:
+    """Read a brief's text as UTF-8; raise UnreadableBrief for empty, binary or huge files,
+    and for anything but a regular file inside its folder (links out, FIFOs, devices)."""
+    return decode_brief(read_raw(path))
+
+
+def with_metadata(brief: Brief, meta: dict[str, str | None], fallback_title: str) -> Brief:
+    """`brief` with the metadata file's values over the document's own."""
+    return replace(
+        brief,
+        title=meta.get("title") or brief.title or fallback_title,
+        publisher=meta.get("publisher") or brief.publisher,
+        url=meta.get("url") or brief.url,
+        author=meta.get("author") or brief.author,
+        date=meta.get("date") or brief.date,
     )
+
+
+def load_brief(
+    path: Path, metadata: dict[str, str | None] | None = None, brief_id: str | None = None
+) -> Brief:
+    """Read and structure the brief at `path` (any reader's format), with its metadata
+    applied when given; `brief_id` defaults to the file's stem."""
+    brief_id = brief_id or path.stem
+    if path.suffix.lower() == ".txt":
+        text = read_text(path)
+        brief = replace(parse_brief(text, brief_id), source=path.name)
+    else:
+        from index.brief_formats import read_document_brief
+        from index.readers import MAX_DOCUMENT_BYTES
+
+        brief = read_document_brief(read_raw(path, MAX_DOCUMENT_BYTES), path, brief_id)
+    return with_metadata(brief, metadata or {}, path.stem)
 
 
 @dataclass(frozen=True)

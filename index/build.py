@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,17 +35,33 @@ RESERVED_NAMES = frozenset({ALIASES_FILE, "README.md"})
 
 
 def seed_files(seeds_dir: Path) -> list[Path]:
-    """The files of `seeds/` that matter to the index, sorted by name; hidden files are ignored."""
+    """The files of `seeds/` and its subfolders that matter to the index, sorted by their
+    path; hidden files and folders are ignored, and links to folders are not followed."""
     if not seeds_dir.is_dir():
         raise SeedsMissing(seeds_dir)
-    files = sorted(
-        p for p in seeds_dir.iterdir() if p.is_file() and not p.name.startswith((".", "~"))
-    )
+    files: list[Path] = []
+    for folder, dirs, names in os.walk(seeds_dir):
+        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "~", "__")))
+        base = Path(folder)
+        files += [base / n for n in names if not n.startswith((".", "~"))]
+    files = sorted((p for p in files if p.is_file()), key=lambda p: source_name(seeds_dir, p))
     # A name that is not UTF-8 cannot be stored in the index file nor shown.
     for path in files:
         if not _utf8(path.name):
             log.warning("Ignoring %r in %s: its name is not UTF-8; rename it", path.name, seeds_dir)
-    return [p for p in files if _utf8(p.name)]
+    return [p for p in files if _utf8(str(p.relative_to(seeds_dir)))]
+
+
+def source_name(seeds_dir: Path, path: Path) -> str:
+    """How the index names a file of `seeds_dir`: its path inside it, with forward slashes."""
+    return path.relative_to(seeds_dir).as_posix()
+
+
+def brief_id_of(name: str) -> str:
+    """The id of the brief in the file named `name` (source_name): the name without its
+    extension, e.g. `week1/reading`."""
+    stem, dot, _ = name.rpartition(".")
+    return stem if dot and stem and not stem.endswith("/") else name
 
 
 def _utf8(name: str) -> bool:
@@ -75,22 +92,25 @@ def restamp(path: Path, old: SourceStamp | None) -> SourceStamp:
     return stamp(path)
 
 
-def _unchanged(path: Path, previous: Library, stamps: dict[str, SourceStamp]) -> bool:
-    """True when the brief at `path` and its metadata read the same as when `previous` was built."""
-    info = previous.briefs.get(path.stem)
-    if info is None or info.source != path.name:
+def _unchanged(name: str, previous: Library, stamps: dict[str, SourceStamp]) -> bool:
+    """True when the brief in file `name` and its metadata read the same as when
+    `previous` was built."""
+    brief_id = brief_id_of(name)
+    info = previous.briefs.get(brief_id)
+    if info is None or info.source != name.rpartition("/")[2]:
         return False
-    names = [path.name] + [path.with_suffix(s).name for s in METADATA_SUFFIXES]
-    for name in names:
-        old, new = previous.sources.get(name), stamps.get(name)
+    names = [name] + [f"{brief_id}{s}" for s in METADATA_SUFFIXES]
+    for one in names:
+        old, new = previous.sources.get(one), stamps.get(one)
         if (old is None) != (new is None) or (old and new and old.sha256 != new.sha256):
             return False
     # A metadata file that could not be read is re-read, to report it again.
     return not any(s.file in names for s in previous.skipped)
 
 
-def _read_brief(path: Path, skipped: list[Skipped]) -> Brief | None:
-    """The brief at `path` with its metadata; None (and the reason in `skipped`) when unusable.
+def _read_brief(path: Path, name: str, skipped: list[Skipped]) -> Brief | None:
+    """The brief at `path` (named `name` in the index) with its metadata; None (and the
+    reason in `skipped`) when unusable.
 
     A metadata file that cannot be used is skipped alone: the brief is indexed without it.
     """
@@ -100,12 +120,28 @@ def _read_brief(path: Path, skipped: list[Skipped]) -> Brief | None:
         try:
             metadata = read_metadata(meta_path)
         except UnreadableBrief as exc:
-            skipped.append(Skipped(meta_path.name, f"{exc}; indexed the brief without it"))
+            meta_name = f"{brief_id_of(name)}{meta_path.suffix}"
+            skipped.append(Skipped(meta_name, f"{exc}; indexed the brief without it"))
     try:
-        return load_brief(path, metadata)
+        brief_id = brief_id_of(name)
+        if brief_id == path.stem:
+            return load_brief(path, metadata)
+        return load_brief(path, metadata, brief_id)  # a brief in a subfolder
     except UnreadableBrief as exc:
-        skipped.append(Skipped(path.name, str(exc)))
+        skipped.append(Skipped(name, str(exc)))
         return None
+
+
+def _not_a_brief(name: str, ids: set[str]) -> str | None:
+    """Why the file `name` is not read as a brief (None: it is one, or it is reserved)."""
+    suffix = "." + name.rpartition(".")[2].lower() if "." in name else ""
+    if name in RESERVED_NAMES:
+        return None
+    if suffix in METADATA_SUFFIXES:
+        return None if brief_id_of(name) in ids else "metadata file with no brief of the same name"
+    if suffix not in BRIEF_SUFFIXES:
+        return "not a brief: briefs are .txt, .md, .html, .htm or .pdf files"
+    return None
 
 
 def _vectors(
@@ -131,6 +167,16 @@ def _vectors(
         return None  # the encoder logged why; search goes by words alone
 
 
+def _aliases(seeds_dir: Path) -> tuple[list[list[str]], list[Skipped]]:
+    """The alias groups of `seeds_dir`, and the aliases file when it cannot be used."""
+    if not (seeds_dir / ALIASES_FILE).is_file():
+        return [], []
+    try:
+        return read_aliases(seeds_dir / ALIASES_FILE), []
+    except UnreadableBrief as exc:
+        return [], [Skipped(ALIASES_FILE, f"{exc}; searching without aliases")]
+
+
 def build_index(
     seeds_dir: Path,
     settings: IndexSettings,
@@ -145,43 +191,37 @@ def build_index(
     With `encoder`, sentence vectors are made for libraries up to settings.vectors_up_to
     passages (only for changed briefs when `previous` has them), reporting `progress`.
     """
-    files = seed_files(seeds_dir)
+    files = {source_name(seeds_dir, p): p for p in seed_files(seeds_dir)}
     briefs: dict[str, BriefInfo] = {}
     passages: list[Passage] = []
     skipped: list[Skipped] = []
-    aliases: list[list[str]] = []
-    if (seeds_dir / ALIASES_FILE).is_file():
-        try:
-            aliases = read_aliases(seeds_dir / ALIASES_FILE)
-        except UnreadableBrief as exc:
-            skipped.append(Skipped(ALIASES_FILE, f"{exc}; searching without aliases"))
+    aliases, alias_skip = _aliases(seeds_dir)
+    skipped += alias_skip
     if previous is not None and previous.alias_groups != aliases:
         previous = None  # other aliases: every passage's group terms change
-    stamps = {p.name: restamp(p, previous.sources.get(p.name) if previous else None) for p in files}
+    stamps = {
+        n: restamp(p, previous.sources.get(n) if previous else None) for n, p in files.items()
+    }
     origin: list[int] = []  # per passage: its position in `previous`, or -1 when read afresh
-    stems = {p.stem for p in files if p.suffix.lower() in BRIEF_SUFFIXES}
-    for path in files:
-        suffix = path.suffix.lower()
-        if path.name in RESERVED_NAMES:
+    ids = {brief_id_of(n) for n in files if "." + n.rpartition(".")[2].lower() in BRIEF_SUFFIXES}
+    for name, path in files.items():
+        why = _not_a_brief(name, ids)
+        if why:
+            skipped.append(Skipped(name, why))
+        if why or name in RESERVED_NAMES or path.suffix.lower() not in BRIEF_SUFFIXES:
             continue
-        if suffix in METADATA_SUFFIXES:
-            if path.stem not in stems:
-                skipped.append(Skipped(path.name, "metadata file with no brief of the same name"))
-            continue
-        if suffix not in BRIEF_SUFFIXES:
-            skipped.append(Skipped(path.name, "not a brief: briefs are .txt or .md files"))
-            continue
-        if previous and path.stem not in briefs and _unchanged(path, previous, stamps):
-            briefs[path.stem] = previous.briefs[path.stem]
-            reused = list(previous.passages.of_brief(path.stem))
+        brief_id = brief_id_of(name)
+        if previous and brief_id not in briefs and _unchanged(name, previous, stamps):
+            briefs[brief_id] = previous.briefs[brief_id]
+            reused = list(previous.passages.of_brief(brief_id))
             passages.extend(previous.passages[i] for i in reused)
             origin.extend(reused)
             continue
-        brief = _read_brief(path, skipped)
+        brief = _read_brief(path, name, skipped)
         if brief is None:
             continue
         if brief.id in briefs:
-            skipped.append(Skipped(path.name, f"another brief is already named {brief.id!r}"))
+            skipped.append(Skipped(name, f"another brief is already named {brief.id!r}"))
             continue
         briefs[brief.id] = info_of(brief)
         fresh = passages_of(brief, settings.max_passage_chars, standfirst=True)

@@ -15,6 +15,7 @@ class Citation:
     brief: str
     url: str | None = None
     publisher: str | None = None
+    page: int = 0  # the PDF page the paragraph starts on; 0 when the format has no pages
 
     def label(self) -> str:
         """One-line human label: `Title, ¶4 (publisher)`."""
@@ -22,8 +23,10 @@ class Citation:
         return f"{where} ({self.publisher})" if self.publisher else where
 
 
-def locator(paragraph: int, part: int = 0) -> str:
-    """`¶4`, or `¶4 (part 2)` for the second piece of a split paragraph; paragraph 0 is
-    the standfirst (index.brief.STANDFIRST_NUMBER)."""
+def locator(paragraph: int, part: int = 0, page: int = 0) -> str:
+    """`¶4`, or `¶4 (part 2)` for the second piece of a split paragraph, `p. 3 ¶4` when
+    the brief has pages; paragraph 0 is the standfirst (index.brief.STANDFIRST_NUMBER)."""
     where = "standfirst" if paragraph == 0 else f"\u00b6{paragraph}"
+    if page:
+        where = f"p. {page} {where}"
     return where if not part else f"{where} (part {part})"

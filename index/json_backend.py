@@ -27,7 +27,7 @@ from index.settings import IndexSettings
 from index.vectors import vectors_from_json, vectors_to_json
 
 FORMAT = "briefbot-index"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: passages carry their PDF page
 
 _Record = TypeVar("_Record")
 

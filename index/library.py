@@ -134,16 +134,20 @@ class Library:
 
     def citation(self, passage: Passage) -> Citation:
         """The citation of `passage`: brief title, `¶n`, brief id and url."""
-        return self.cite(passage.brief, passage.paragraph, passage.part)
+        return self.cite(passage.brief, passage.paragraph, passage.part, passage.page)
 
-    def cite(self, brief_id: str, paragraph: int, part: int = 0) -> Citation:
-        """The citation of paragraph `paragraph` (or one part of it) of a brief."""
+    def cite(self, brief_id: str, paragraph: int, part: int = 0, page: int = -1) -> Citation:
+        """The citation of paragraph `paragraph` (or one part of it) of a brief; `page`
+        -1 looks the paragraph's page up (PDF briefs)."""
         brief = self.briefs[brief_id]
+        if page < 0:
+            page = next((p.page for p in self.paragraph(brief_id, paragraph)), 0)
         return Citation(
             title=brief.title,
-            locator=locator(paragraph, part),
+            locator=locator(paragraph, part, page),
             paragraph=paragraph,
             brief=brief.id,
             url=brief.url,
             publisher=brief.publisher,
+            page=page,
         )

@@ -35,9 +35,18 @@ from index.vectors import SentenceVectors
 
 MAGIC = b"BRIEFBOT-NPIDX\x00\x01"
 FORMAT = "briefbot-numpy-index"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: passages carry their PDF page (p_page)
 _ALIGN = 64
-_PASSAGE_ARRAYS = ("text_ptr", "text", "p_brief", "p_paragraph", "p_part", "p_start", "p_end")
+_PASSAGE_ARRAYS = (
+    "text_ptr",
+    "text",
+    "p_brief",
+    "p_paragraph",
+    "p_part",
+    "p_start",
+    "p_end",
+    "p_page",
+)
 
 
 class BriefTable(Mapping[str, BriefInfo]):
@@ -128,6 +137,7 @@ class PassageTable(Sequence[Passage]):
             start=int(a["p_start"][i]),
             end=int(a["p_end"][i]),
             text=text,
+            page=int(a["p_page"][i]),
         )
 
     def __iter__(self) -> Iterator[Passage]:
@@ -187,6 +197,7 @@ def passage_arrays(passages: Sequence[Passage], brief_ids: Sequence[str]) -> dic
         "p_part": np.fromiter((p.part for p in passages), np.int32, len(passages)),
         "p_start": np.fromiter((p.start for p in passages), np.int64, len(passages)),
         "p_end": np.fromiter((p.end for p in passages), np.int64, len(passages)),
+        "p_page": np.fromiter((p.page for p in passages), np.int32, len(passages)),
     }
 
 

@@ -10,7 +10,9 @@ from index.sentences import sentence_spans
 
 @dataclass(frozen=True)
 class Passage:
-    """The unit we search and quote; `start`/`end` locate its text in the source file."""
+    """The unit we search and quote; `start`/`end` locate its text in the source file
+    (in the brief's plain text for a format read by index/readers); `page` is the
+    1-based page a PDF paragraph starts on, 0 for formats without pages."""
 
     id: str
     brief: str
@@ -19,6 +21,7 @@ class Passage:
     start: int
     end: int
     text: str
+    page: int = 0
 
 
 def _word_cuts(text: str, start: int, end: int, max_chars: int) -> list[tuple[int, int]]:
@@ -100,6 +103,7 @@ def passages_of(brief: Brief, max_chars: int, *, standfirst: bool = False) -> li
                     start=paragraph.start + start,
                     end=paragraph.start + end,
                     text=paragraph.text[start:end],
+                    page=paragraph.page,
                 )
             )
     return out

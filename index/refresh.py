@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index.backends import backend_for, load_index
-from index.build import build_index, restamp, seed_files
+from index.build import build_index, restamp, seed_files, source_name
 from index.errors import BriefError, IndexMissing, IndexUnreadable, IndexUnwritable, SeedsMissing
 from index.library import Library
 from index.settings import IndexSettings
@@ -23,7 +23,7 @@ def stale_reason(index: Library, seeds_dir: Path) -> str | None:
     Files whose size and mtime are unchanged are not read; others are hashed,
     so touching a file without changing it does not force a rebuild.
     """
-    current = {p.name: p for p in seed_files(seeds_dir)}
+    current = {source_name(seeds_dir, p): p for p in seed_files(seeds_dir)}
     added = sorted(current.keys() - index.sources.keys())
     removed = sorted(index.sources.keys() - current.keys())
     changed = [

@@ -244,6 +244,8 @@ class Fake(Interactions):
             return _json({"message": "Invalid Form Body", "code": 50035, "errors": {}}, 400)
         if parts[0] == "interactions" and parts[-1] == "callback":
             return _json(self._callback(int(parts[1]), body))
+        if parts[0] == "channels" and parts[-1] == "messages" and method == "POST":
+            return _json(self._message(body or {}))  # e.g. the library's mod-log posts
         if parts[0] == "webhooks":
             if method == "DELETE":
                 return web.Response(status=204)

@@ -14,11 +14,13 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import messages
+from bot.audit import record
 from bot.console_study import diff_lines
 from bot.interactions import NO_MENTIONS, NotModerator, send, send_private
+from bot.library_changes import refreshed
 from bot.progress import throttled
 from bot.render import escape, text_reply
-from index import Library, rebuild
+from index import Library
 from index.diff import diff_libraries
 from index.errors import BriefError
 from index.vectors import Progress
@@ -103,37 +105,32 @@ class AdminCog(commands.Cog):
     @app_commands.check(_moderators_only)
     async def reindex(self, interaction: discord.Interaction[BriefBot]) -> None:
         """Rebuild the index from the seeds folder (moderators only)."""
-        holder = self.bot.holder
-        if holder.rebuild_lock.locked():
+        # This server's library (bot/libraries.py): its own folder, index and lock.
+        slot = await self.bot.libraries.slot(interaction.guild_id)
+        if slot.lock.locked():
             await send_private(interaction, messages.REINDEX_RUNNING)
             return
-        # Taken before the first await, so a second /reindex always sees it held.
-        async with holder.rebuild_lock:
+        # Taken before the next await, so a second /reindex always sees it held.
+        async with slot.lock:
             await interaction.response.defer(ephemeral=True, thinking=True)
-            config = self.bot.config
+            holder = slot.holder
             started = time.perf_counter()
             progress = _ProgressInReply(interaction)
             try:
                 # Incremental: briefs whose files did not change are taken from the old index.
-                new = await asyncio.to_thread(
-                    rebuild,
-                    config.seeds_dir,
-                    config.index_path,
-                    config.index,
-                    holder.library,
-                    holder.encoder,
-                    progress.callback,
-                )
+                new = await asyncio.to_thread(refreshed, slot.config, holder, progress.callback)
             except (BriefError, OSError) as exc:
                 await progress.settled()
                 log.warning("Reindex failed, still serving the old index: %s", exc)
+                record(interaction, slot, "reindex", "", f"failed: {exc}")
                 reason = escape(messages.build_error_text(exc))
                 failed = text_reply(messages.REINDEX_FAILED.format(reason=reason))
                 await send(interaction, failed, ephemeral=True)
                 return
             seconds = time.perf_counter() - started
             await progress.settled()
-            old = holder.swap(new)
+            old = slot.serve(new) or new
+            record(interaction, slot, "reindex", "", f"ok: {len(new.briefs)} brief(s)")
             log.info(
                 "Reindexed: %d brief(s), %d passages in %.2f s",
                 len(new.briefs),

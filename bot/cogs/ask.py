@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import messages
+from bot import library_messages, messages
 from bot.config import Config
-from bot.holder import Pending
+from bot.holder import IndexHolder, Pending
 from bot.interactions import off_loop, report_error, send, send_private
 from bot.limits import MAX_RESULTS_PER_PAGE
 from bot.render import (
@@ -129,7 +130,10 @@ class ContextButton(
 
     async def reply(self, interaction: discord.Interaction[BriefBot]) -> None:
         """Send the surrounding paragraphs privately."""
-        index = interaction.client.holder.library
+        holder = await _holder(interaction)
+        if holder is None:
+            return
+        index = holder.library
         if self.brief not in index.briefs or not index.paragraph(self.brief, self.number):
             await send_private(interaction, messages.CONTEXT_GONE)
             return
@@ -146,6 +150,22 @@ class ContextButton(
 
 
 _CONTEXT_ID = ContextButton.__discord_ui_compiled_template__
+
+
+async def _holder(interaction: discord.Interaction[BriefBot]) -> IndexHolder | None:
+    """The index of this server's library; None (and the user told) while it has no brief."""
+    slot = await interaction.client.libraries.slot(interaction.guild_id)
+    if slot.holder is None:
+        await send_private(interaction, library_messages.EMPTY_LIBRARY)
+    return slot.holder
+
+
+def _in_brief(answer: Answer, brief_id: str) -> Answer:
+    """`answer` with only the hits from one brief (not covered when none is left)."""
+    hits = tuple(h for h in answer.hits if h.citation.brief == brief_id)
+    if not hits:
+        return replace(answer, hits=(), answered=False, verdict="not_covered")
+    return replace(answer, hits=hits)
 
 
 async def _too_fast(interaction: discord.Interaction[BriefBot]) -> bool:
@@ -197,16 +217,24 @@ async def _answer(
     count: int,
     private: bool,
     offset: int = 0,
+    brief: str | None = None,
 ) -> None:
-    """Search in a thread and send the page of hits starting at `offset`."""
+    """Search in a thread and send the page of hits starting at `offset`; with `brief`,
+    only that brief's passages (searched among the best MAX_RESULTS of all briefs)."""
     bot = interaction.client
-    searcher = bot.holder.current
+    holder = await _holder(interaction)
+    if holder is None:
+        return
+    searcher = holder.current
     # One more than shown, to know whether a "More" button has anything to show.
-    wanted = min(offset + count + 1, MAX_PAGED_RESULTS)
+    wanted = MAX_RESULTS if brief else min(offset + count + 1, MAX_PAGED_RESULTS)
     answer = await off_loop(interaction, searcher.search, question, wanted, ephemeral=private)
+    if brief is not None:
+        answer = _in_brief(answer, brief)
     reply: Reply = answer_reply(answer, offset, count)
     key = None
-    if answer.verdict != "not_covered" and len(answer.hits) > offset + count:
+    more = answer.verdict != "not_covered" and len(answer.hits) > offset + count
+    if more and brief is None:
         key = bot.memo.put(Pending(question, count))
     missed = answer.verdict == "not_covered" or offset >= len(answer.hits)
     study = await _study_buttons(interaction, answer, offset, count, not (private or missed))
@@ -254,6 +282,7 @@ class AskCog(commands.Cog):
         question="Your question about the brief",
         results=f"How many passages to quote (1-{MAX_RESULTS_PER_PAGE})",
         private="Only you see the answer",
+        brief="Search one brief only (default: all of this server's briefs)",
     )
     async def ask(
         self,
@@ -261,10 +290,27 @@ class AskCog(commands.Cog):
         question: app_commands.Range[str, 1, MAX_QUESTION_CHARS],
         results: app_commands.Range[int, 1, MAX_RESULTS_PER_PAGE] | None = None,
         private: bool = False,
+        brief: str | None = None,
     ) -> None:
         """Answer a question by quoting the brief, with citations."""
         count = results or default_count(self.bot.config)
-        await _answer(interaction, question, count, private)
+        brief_id = None
+        if brief is not None:
+            holder = await _holder(interaction)
+            if holder is None:
+                return
+            brief_id, problem = _which_brief(holder.library, brief)
+            if brief_id is None:
+                await send_private(interaction, problem)
+                return
+        await _answer(interaction, question, count, private, brief=brief_id)
+
+    @ask.autocomplete("brief")
+    async def _ask_brief_names(
+        self, interaction: discord.Interaction[BriefBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        """Titles of this server's briefs containing what the user typed."""
+        return _brief_choices(self.bot, interaction.guild_id, current)
 
     async def ask_message(
         self, interaction: discord.Interaction[BriefBot], message: discord.Message
@@ -285,7 +331,10 @@ class AskCog(commands.Cog):
         brief: str | None = None,
     ) -> None:
         """Quote one paragraph of the brief, with its citation."""
-        index = self.bot.holder.library
+        holder = await _holder(interaction)
+        if holder is None:
+            return
+        index = holder.library
         brief_id, problem = _which_brief(index, brief)
         if brief_id is None:
             await send_private(interaction, problem)
@@ -307,24 +356,37 @@ class AskCog(commands.Cog):
     async def _brief_names(
         self, interaction: discord.Interaction[BriefBot], current: str
     ) -> list[app_commands.Choice[str]]:
-        """Brief ids whose id or title contains what the user typed."""
-        typed = current.casefold()
-        return [
-            app_commands.Choice(name=button_label(b.title), value=b.id)
-            for b in self.bot.holder.library.briefs.values()
-            if typed in b.id.casefold() or typed in b.title.casefold()
-        ][:25]
+        """Brief ids whose id or title contains what the user typed (this server's)."""
+        return _brief_choices(self.bot, interaction.guild_id, current)
 
     @app_commands.command(name="sources")
     async def sources(self, interaction: discord.Interaction[BriefBot]) -> None:
         """List the briefs the bot answers from."""
-        index = self.bot.holder.library
+        holder = await _holder(interaction)
+        if holder is None:
+            return
+        index = holder.library
         counts = index.passage_counts()
         rows = [
             SourceRow(b.title, b.publisher, b.url, b.paragraphs, counts.get(b.id, 0))
             for b in index.briefs.values()
         ]
         await send(interaction, sources_reply(rows, index.built_at), ephemeral=False)
+
+
+def _brief_choices(
+    bot: BriefBot, guild_id: int | None, current: str
+) -> list[app_commands.Choice[str]]:
+    """The server's briefs whose id or title contains `current`: titles shown, ids sent."""
+    typed = current.casefold()
+    slot = bot.libraries.opened(guild_id)
+    if slot is None or slot.holder is None:
+        return []
+    return [
+        app_commands.Choice(name=button_label(b.title), value=b.id)
+        for b in slot.holder.library.briefs.values()
+        if typed in b.id.casefold() or typed in b.title.casefold()
+    ][:25]
 
 
 def _which_brief(index: Library, name: str | None) -> tuple[str | None, str]:

@@ -38,7 +38,7 @@ def test_member_is_refused_and_nothing_is_rebuilt(env):
 
 def test_moderator_role_rebuilds_and_says_what_changed(env, seeds_dir):
     (seeds_dir / "fish.txt").write_text(NEW_BRIEF, encoding="utf-8")
-    (seeds_dir / "notes.pdf").write_bytes(b"%PDF")
+    (seeds_dir / "notes.docx").write_bytes(b"PK")
     ex = _reindex(env, MODERATOR)
     defer = ex.requests[0].body
     # Acknowledged at once, privately, with "thinking", then answered by a followup.
@@ -47,7 +47,7 @@ def test_moderator_role_rebuilds_and_says_what_changed(env, seeds_dir):
     text = ex.message["content"]
     assert text.startswith("Rebuilt the index in ")
     assert "2 brief(s) (was 1), 12 passages (was 9)." in text
-    assert "Skipped notes.pdf: not a brief" in text
+    assert "Skipped notes.docx: not a brief" in text
     assert ex.message["allowed_mentions"] == {"parse": []}
     # The new brief answers at once, without a restart.
     answer = env.ask("Where do salmon spawn?")

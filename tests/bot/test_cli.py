@@ -112,13 +112,15 @@ def test_bad_result_count_is_a_usage_error(capsys, config_file, k):
 
 
 def test_index_reports_what_it_did_and_skipped(capsys, config_file, seeds_dir):
-    (seeds_dir / "notes.pdf").write_bytes(b"%PDF")
+    (seeds_dir / "notes.docx").write_bytes(b"PK")
     (seeds_dir / "orphan.yaml").write_text("title: x\n", encoding="utf-8")
     code, out, _ = run(capsys, "--config", str(config_file), "index")
     assert code == 0
     lines = out.splitlines()
     assert lines[0].startswith("Indexed 1 brief(s), 9 passages in ")
-    assert "Skipped notes.pdf: not a brief: briefs are .txt or .md files" in lines
+    assert "Skipped notes.docx: not a brief: briefs are .txt, .md, .html, .htm or .pdf files" in (
+        lines
+    )
     assert "Skipped orphan.yaml: metadata file with no brief of the same name" in lines
 
 

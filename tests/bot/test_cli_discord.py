@@ -92,8 +92,8 @@ def test_sync_registers_and_prints_the_commands(fake, config_path, monkeypatch, 
     assert main(["sync", "--config", str(config_path)]) == 0
     out = capsys.readouterr().out
     assert out == (
-        f"Registered 9 command(s) in server {GUILD_ID}: Ask the brief, Check against the brief, "
-        "ask, cite, gaps, passage, quiz, reindex, sources\n"
+        f"Registered 10 command(s) in server {GUILD_ID}: Ask the brief, "
+        "Check against the brief, ask, brief, cite, gaps, passage, quiz, reindex, sources\n"
     )
     put = [r.path for r in fake.requests if r.method == "PUT"]
     assert put == [f"/applications/{APP_ID}/guilds/{GUILD_ID}/commands"]

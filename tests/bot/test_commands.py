@@ -26,13 +26,24 @@ def test_commands_synced_to_the_configured_server(env):
     assert [r.path for r in put] == [f"/applications/{APP_ID}/guilds/{GUILD_ID}/commands"]
     synced = {c["name"]: c for c in put[0].body}
     assert set(synced) == {
-        *("ask", "passage", "sources", "reindex", "Ask the brief"),
+        *("ask", "passage", "sources", "reindex", "brief", "Ask the brief"),
         *("cite", "gaps", "quiz", "Check against the brief"),
     }
+    brief = {o["name"]: o for o in synced["brief"]["options"]}
+    assert set(brief) == {"add", "remove", "list"}
+    assert [o["name"] for o in brief["add"]["options"]] == [
+        "file",
+        "url",
+        "title",
+        "publisher",
+        "date",
+    ]
+    assert brief["add"]["options"][0]["type"] == 11  # an attachment
     ask = {o["name"]: o for o in synced["ask"]["options"]}
     assert (ask["question"]["type"], ask["question"]["required"]) == (3, True)
     assert (ask["results"]["min_value"], ask["results"]["max_value"]) == (1, 5)
     assert ask["private"]["type"] == 5 and not ask["private"]["required"]
+    assert ask["brief"]["autocomplete"] and not ask["brief"]["required"]
     assert [o["name"] for o in synced["passage"]["options"]] == ["number", "brief"]
     assert synced["ask"]["default_member_permissions"] is None
     # Manage Server (1 << 5) hides /reindex from members; it is also server-only.

@@ -9,7 +9,15 @@ import pytest
 
 from bot.cli import main
 from bot.cogs.ask import default_count
-from bot.config import KEYS, Config, DiscordConfig, FeedbackConfig, MeaningConfig, load_config
+from bot.config import (
+    KEYS,
+    Config,
+    DiscordConfig,
+    FeedbackConfig,
+    LibraryConfig,
+    MeaningConfig,
+    load_config,
+)
 from bot.config_docs import config_yaml, key_table, yaml_value
 from bot.limits import MAX_RESULTS_PER_PAGE
 from index import IndexSettings, SearchSettings
@@ -39,7 +47,8 @@ def test_every_setting_has_exactly_one_key():
     expected |= {f"discord.{f.name}" for f in fields(DiscordConfig)}
     expected |= {f"meaning.{f.name}" for f in fields(MeaningConfig)}
     expected |= {f"feedback.{f.name}" for f in fields(FeedbackConfig)}
-    sections = {"index", "search", "discord", "meaning", "feedback", "source"}
+    expected |= {f"library.{f.name}" for f in fields(LibraryConfig)}
+    sections = {"index", "search", "discord", "meaning", "feedback", "library", "source"}
     expected |= {f.name for f in fields(Config)} - sections
     assert set(targets) == expected
 

@@ -32,7 +32,7 @@ BROKEN: dict[str, tuple[bytes, str]] = {
         b"title: [unclosed\n",
         "it is not valid YAML (line 2, column 1: expected ',' or ']'",
     ),
-    "notes.pdf": (b"%PDF-1.7\n", "not a brief: briefs are .txt or .md files"),
+    "notes.pdf": (b"%PDF-1.7\n", "the PDF is damaged"),
 }
 
 

@@ -1,0 +1,81 @@
+"""Briefs in formats with markup (.md, .html, .pdf): a reader's Document becomes a Brief.
+
+The readers (index/readers) turn a file into plain-text blocks and the file's own
+metadata. The blocks are laid out as a plain-text brief (title, blank line, one
+block per paragraph) and structured by the same rules as a .txt brief, so chrome
+that slipped past a reader (a "Share" line, a caption, a pull quote) is still
+dropped, and spans index that plain text. A PDF paragraph keeps its page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from index.brief import Brief, parse_brief
+from index.errors import UnreadableBrief
+from index.readers import Document, UnsupportedDocument, read_bytes
+from index.readers.document import Reason
+
+# Why a file is not read, as the build lists it (index/ words reasons for the CLI's
+# skipped-files list, as index/brief.py does for .txt).
+REASONS: dict[Reason, str] = {
+    "unreadable": "cannot read it",
+    "too-large": "it is over the size limit",
+    "unknown-suffix": "not a brief: briefs are .txt, .md, .html, .htm or .pdf files",
+    "empty": "it is empty",
+    "binary": "it is a binary file, not text",
+    "not-utf8": "it is not UTF-8 text",
+    "not-html": "it is not an HTML page",
+    "not-pdf": "it is not a PDF",
+    "damaged-pdf": "the PDF is damaged",
+    "encrypted": "the PDF needs a password",
+    "no-text": "no text could be read from it (a scanned PDF?)",
+}
+
+
+def reason_text(exc: UnsupportedDocument) -> str:
+    """The skipped-files line for a document no reader could use."""
+    return REASONS.get(exc.reason, exc.reason) + (f" ({exc.detail})" if exc.detail else "")
+
+
+def layout(document: Document) -> tuple[str, dict[int, int]]:
+    """The document as plain text (title first when known) and each block's page by offset."""
+    pieces: list[str] = []
+    pages: dict[int, int] = {}
+    offset = 0
+    if document.title:
+        pieces.append(document.title)
+        offset = len(document.title) + 2
+    for block in document.blocks:
+        pages[offset] = block.page or 0
+        pieces.append(block.text)
+        offset += len(block.text) + 2
+    return "\n\n".join(pieces), pages
+
+
+def document_brief(document: Document, brief_id: str, source: str) -> Brief:
+    """The brief of a read document (UnreadableBrief when it has no body paragraph)."""
+    text, pages = layout(document)
+    brief = parse_brief(text, brief_id)
+    paragraphs = tuple(replace(p, page=pages.get(p.start, 0)) for p in brief.paragraphs)
+    return replace(
+        brief,
+        title=brief.title,
+        paragraphs=paragraphs,
+        publisher=document.publisher,
+        url=document.url,
+        author=document.author,
+        date=document.date,
+        source=source,
+        dropped=document.dropped + tuple(f"caption {c!r}" for c in brief.captions),
+    )
+
+
+def read_document_brief(data: bytes, path: Path, brief_id: str, url: str | None = None) -> Brief:
+    """The brief in `data`, a file named like `path`; UnreadableBrief says why not."""
+    try:
+        document = read_bytes(data, path.suffix, name=path.name, url=url)
+    except UnsupportedDocument as exc:
+        raise UnreadableBrief(reason_text(exc)) from exc
+    return document_brief(document, brief_id, path.name)
