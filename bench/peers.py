@@ -30,6 +30,9 @@ from bench.corpus import Synthetic  # noqa: E402
 from bench.run import rss_mib  # noqa: E402
 
 ENGINES = ("briefbot", "tantivy", "bm25s")
+# `--baseline DIR`: briefbot as another checkout has it, built and queried in the same run
+# by that checkout's own peers.py (before/after side by side, queries interleaved).
+BASELINE = "briefbot-base"
 WARM_UP = 10
 
 
@@ -169,9 +172,21 @@ def serve(engine: str, path: Path, queries: Path) -> None:
 # --- the run ------------------------------------------------------------------------------------
 
 
-def child(args: list[str], timeout: float) -> dict:
+def script(engine: str, baseline: Path | None) -> list[str]:
+    """The command that runs an engine's worker: this file, or the baseline's copy."""
+    if engine == BASELINE and baseline is not None:
+        return [sys.executable, str(baseline / "bench" / "peers.py")]
+    return [sys.executable, __file__]
+
+
+def child(args: list[str], timeout: float, baseline: Path | None = None) -> dict:
     """Run `peers.py --worker ...` in a fresh interpreter; its last stdout line is JSON."""
-    cmd = [sys.executable, __file__, "--worker", *args]
+    engine = args[1]
+    cmd = [
+        *script(engine, baseline),
+        "--worker",
+        *[a if a != BASELINE else "briefbot" for a in args],
+    ]
     try:
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
@@ -185,15 +200,22 @@ def installed(engine: str) -> bool:
     """Whether a peer's package can be imported here (briefbot always can)."""
     import importlib.util
 
-    module = {"briefbot": "index", "tantivy": "tantivy", "bm25s": "bm25s"}[engine]
+    module = {"briefbot": "index", BASELINE: "index", "tantivy": "tantivy", "bm25s": "bm25s"}[
+        engine
+    ]
     return importlib.util.find_spec(module) is not None
 
 
-def query_rounds(engines: dict[str, Path], queries: Path, count: int, rounds: int) -> dict:
+def query_rounds(
+    engines: dict[str, Path], queries: Path, count: int, rounds: int, baseline: Path | None
+) -> dict:
     """Start one server per engine, warm each up, then send the queries in rounds."""
     procs = {
         e: subprocess.Popen(
-            [sys.executable, __file__, "--worker", "serve", e, str(p), str(queries)],
+            [
+                *script(e, baseline),
+                *["--worker", "serve", "briefbot" if e == BASELINE else e, str(p), str(queries)],
+            ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -267,7 +289,7 @@ def table(rows: dict[str, dict], passages: int) -> str:
             f"| {p99 if p99 is None else format(p99, '.2f')} |"
         )
     ours = rows.get("briefbot", {})
-    peers = [r for e, r in rows.items() if e != "briefbot" and "error" not in r]
+    peers = [r for e, r in rows.items() if not e.startswith("briefbot") and "error" not in r]
     if "error" in ours or not peers or "rank_ms" not in ours:
         return "\n".join(lines)
     values = {k: ours[k] for k in ("build_s", "file_mib", "rss_after_load_mib")}
@@ -279,6 +301,15 @@ def table(rows: dict[str, dict], passages: int) -> str:
         mark = "met" if ratio <= TARGETS[key] else "not met"
         ratios.append(f"{key} {ratio:.2f}x (target ≤ {TARGETS[key]}x: {mark})")
     lines += ["", "briefbot ÷ best peer: " + "; ".join(ratios) + "."]
+    base = rows.get(BASELINE, {})
+    if "rank_ms" in base:
+        keys = ("build_s", "file_mib", "rss_after_load_mib")
+        mine = [ours[k] / base[k] for k in keys] + [
+            a / b for a, b in zip(ours["rank_ms"], base["rank_ms"], strict=True)
+        ]
+        names = (*keys, "p50", "p99")
+        pairs = "; ".join(f"{n} {r:.2f}x" for n, r in zip(names, mine, strict=True))
+        lines += ["", f"briefbot ÷ {BASELINE} (this checkout ÷ the baseline): {pairs}."]
     return "\n".join(lines)
 
 
@@ -290,6 +321,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--engines", default=",".join(ENGINES))
     parser.add_argument("--json", type=Path, help="also write the rows here")
+    parser.add_argument(
+        "--baseline", type=Path, help="another checkout of briefbot to measure beside this one"
+    )
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
@@ -300,6 +334,8 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps(work_build(engine, Path(paths[0]), Path(paths[1]))))
         return 0
     wanted = [e for e in args.engines.split(",") if e]
+    if args.baseline:
+        wanted.insert(1, BASELINE)
     missing = [e for e in wanted if not installed(e)]
     for e in missing:
         print(f"peers: {e} is not installed (pip install -e '.[bench]'); skipped", file=sys.stderr)
@@ -316,11 +352,12 @@ def main(argv: list[str] | None = None) -> int:
         paths = {}
         for e in (e for e in wanted if e not in missing):
             out = tmp / f"index-{e}"
-            rows[e] = child(["build", e, str(corpus), str(out)], timeout)
+            rows[e] = child(["build", e, str(corpus), str(out)], timeout, args.baseline)
             print(f"  {e}: built {rows[e]}", file=sys.stderr)
             if "error" not in rows[e]:
                 paths[e] = out
-        for e, row in query_rounds(paths, queries, args.queries, args.rounds).items():
+        served = query_rounds(paths, queries, args.queries, args.rounds, args.baseline)
+        for e, row in served.items():
             rows[e].update(row)
     print(table(rows, args.passages))
     if args.json:

@@ -36,16 +36,18 @@ else:
 # Arrays that make up the engine; large_store.py saves and maps exactly these.
 ARRAY_NAMES = (
     "terms",  # S<n>: the vocabulary, UTF-8, sorted bytewise; a term's id is its position
-    "post_ptr",  # int64[2V+1]: term t's high tier is [ptr[2t], ptr[2t+1]), its low one next
+    "post_ptr",  # int64[T*V+1]: term t's tier j is [ptr[T*t+j], ptr[T*t+j+1]), highest first
     "post_doc",  # int32[nnz]: passage index of each posting, ascending within a tier
     "post_score",  # float32[nnz]: the BM25 contribution of the term to that passage
-    "max_score",  # float64[2V]: the largest contribution in each tier (MaxScore bound)
+    "max_score",  # float64[T*V]: the largest contribution in each tier (MaxScore bound)
     "doc_ptr",  # int64[N+1]: passage i's tokens are doc_terms[doc_ptr[i]:doc_ptr[i+1]]
     "doc_terms",  # uint32[T]: every passage's tokens as term ids, in text order
 )
 
-# A posting scoring above this many times its term's mean goes to the term's high tier.
-_TIER = 1.25
+# Tier edges: a posting scoring above EDGES[j] times its term's mean goes to a tier <= j.
+_EDGES = (1.25,)
+# Term ids remembered per engine (a few MiB at most), cleared when full.
+_KNOWN = 50_000
 # Float sums of the same impacts in another order differ in the last bits: bounds get slack.
 _SLACK = 1 + 1e-9
 
@@ -116,7 +118,13 @@ def score_postings(forward: Mapping[str, Array], settings: IndexSettings) -> dic
     keys = doc_terms.astype(np.int64)
     keys *= n
     keys += np.repeat(np.arange(n, dtype=np.int64), lengths)
-    keys, counts = np.unique(keys, return_counts=True)
+    # An in-place sort and run boundaries: np.unique would sort a copy (and a copy again
+    # for its counts), a third more time and memory at a million passages.
+    keys.sort()
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    counts = np.diff(np.append(starts, keys.size))
+    keys = keys[starts]
+    del starts
     term = (keys // n).astype(np.int32)
     doc = (keys % n).astype(np.int32)
     del keys
@@ -142,16 +150,21 @@ def score_postings(forward: Mapping[str, Array], settings: IndexSettings) -> dic
     score *= _idf(settings.variant, n, df)[term]
     stored = score.astype(np.float32)
     del score
-    # Two tiers per term: postings above 1.25x the term's mean score (mostly tf >= 2), then
+    # Tiers per term: postings above 1.25x the term's mean score (mostly tf >= 2), then
     # the rest. The low tier's bound is then close to a typical score, not the rare peak
     # (rank-bm25's BM25L grows with raw tf), so MaxScore can skip common words' long tails.
+    tiers = len(_EDGES) + 1
     mean = np.bincount(term, weights=stored, minlength=vocab) / np.maximum(df, 1)
-    slot = 2 * term + (stored <= _TIER * mean[term])
+    level = stored / mean[term]
+    slot = tiers * term.astype(np.int64)
+    for edge in _EDGES:
+        slot += level <= edge
+    del level
     order = np.argsort(slot, kind="stable")  # already sorted by term: a cheap merge
     slot, doc, stored = slot[order], doc[order], stored[order]
-    sizes = np.bincount(slot, minlength=2 * vocab)
+    sizes = np.bincount(slot, minlength=tiers * vocab)
     post_ptr = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
-    max_score = np.zeros(2 * vocab, dtype=np.float64)
+    max_score = np.zeros(tiers * vocab, dtype=np.float64)
     present = sizes > 0
     if stored.size:
         max_score[present] = np.maximum.reduceat(stored.astype(np.float64), post_ptr[:-1][present])
@@ -180,12 +193,15 @@ class NumpyEngine:
         if self.size <= 0:
             raise EmptyCorpus()
         vocab = len(self._terms)
-        if len(self._ptr) != 2 * vocab + 1 or len(self._max) != 2 * vocab:
+        # Tiers per term, from the arrays (files written with other edges still load).
+        self._tiers = (len(self._ptr) - 1) // vocab if vocab else 1
+        if len(self._ptr) != self._tiers * vocab + 1 or len(self._max) != self._tiers * vocab:
             raise ValueError("postings do not match the vocabulary")
         if int(self._ptr[-1]) != len(self._doc) or len(self._doc) != len(self._score):
             raise ValueError("postings arrays disagree in length")
         self._plus = settings.delta if settings.variant == "bm25plus" else 0.0
         self._local = threading.local()
+        self._known: dict[str, int | None] = {}
 
     @classmethod
     def from_tokens(cls, tokens: Iterable[Sequence[str]], settings: IndexSettings) -> NumpyEngine:
@@ -231,6 +247,15 @@ class NumpyEngine:
 
     def term_id(self, term: str) -> int | None:
         """The id of `term` in the vocabulary, or None when no passage contains it."""
+        # Queries repeat words (Zipf): a dict hit costs ~50 ns, a bytewise search ~8 us.
+        if term in self._known:
+            return self._known[term]
+        if len(self._known) >= _KNOWN:
+            self._known.clear()
+        found = self._known[term] = self._find(term)
+        return found
+
+    def _find(self, term: str) -> int | None:
         key = term.encode("utf-8")
         if not self._terms.size or len(key) > self._terms.dtype.itemsize or not key:
             return None
@@ -240,7 +265,14 @@ class NumpyEngine:
     def document_frequency(self, term: str) -> int:
         """How many passages contain `term`."""
         i = self.term_id(term)
-        return 0 if i is None else int(self._ptr[2 * i + 2] - self._ptr[2 * i])
+        return 0 if i is None else self._df(i)
+
+    def _df(self, t: int) -> int:
+        return int(self._ptr[self._tiers * (t + 1)] - self._ptr[self._tiers * t])
+
+    def _slots(self, t: int) -> range:
+        """The postings lists (tiers) of term t."""
+        return range(self._tiers * t, self._tiers * (t + 1))
 
     def vocabulary(self) -> Iterator[str]:
         """Every indexed term, in bytewise order."""
@@ -258,7 +290,7 @@ class NumpyEngine:
             return [False] * len(ids)
         cand = np.asarray(ids, dtype=np.int64)
         found = np.zeros(cand.size, dtype=bool)
-        for tier in (2 * t, 2 * t + 1):
+        for tier in self._slots(t):
             docs, _ = self._postings(tier)
             if docs.size:
                 pos = np.minimum(np.searchsorted(docs, cand), docs.size - 1)
@@ -274,12 +306,12 @@ class NumpyEngine:
         cand = np.asarray(ids, dtype=np.int64)
         _, aux = self._scratch()
         found = np.zeros(cand.size)
-        for tier in (2 * t, 2 * t + 1):
+        for tier in self._slots(t):
             docs, scores = self._postings(tier)
             found += self._lookup(cand, docs, scores, aux)
         if self._plus:
             # BM25+'s idf * delta, for the passages that hold the term (their score is > 0).
-            df = int(self._ptr[2 * t + 2] - self._ptr[2 * t])
+            df = self._df(t)
             found[found > 0] += self._plus * math.log((self.size + 1) / df)
         result: list[float] = found.tolist()
         return result
@@ -300,16 +332,20 @@ class NumpyEngine:
                 counts[t] = counts.get(t, 0) + 1  # a repeated query term counts again
         if not counts or k <= 0:
             return []
-        # Each term's two tiers rank as separate lists (a passage is in one of them).
-        tiers = {
-            v: n
-            for t, n in counts.items()
-            for v in (2 * t, 2 * t + 1)
-            if self._ptr[v + 1] > self._ptr[v]
-        }
+        # Each term's tiers rank as separate lists (a passage is in one of them). Bounds and
+        # offsets are read once as Python numbers: numpy scalar indexing costs ~100 ns each.
+        lists: list[tuple[float, int, int, int, int]] = []  # (-bound, slot, lo, hi, weight)
+        tiers = self._tiers
+        for t, n in counts.items():
+            ptr = self._ptr[tiers * t : tiers * (t + 1) + 1].tolist()
+            peak = self._max[tiers * t : tiers * (t + 1)].tolist()
+            for j in range(tiers):
+                if ptr[j + 1] > ptr[j]:
+                    lists.append((-peak[j] * n, tiers * t + j, ptr[j], ptr[j + 1], n))
         # Highest possible contribution first: rare terms decide the candidates.
-        order = sorted(tiers, key=lambda v: (-self._max[v] * tiers[v], v))
-        bounds = [float(self._max[v]) * tiers[v] for v in order]
+        lists.sort()
+        order = [(lo, hi, n) for _, _, lo, hi, n in lists]
+        bounds = [-b for b, *_ in lists]
         rest = [math.fsum(bounds[i:]) for i in range(len(order))] + [0.0]
         # Term at a time into a dense accumulator, highest bound first. theta is a lower
         # bound on the final k-th best score: the k-th best partial sum among the passages
@@ -324,8 +360,8 @@ class NumpyEngine:
             prune = min(bounds) >= 0
             i = 0
             while i < len(order) and not theta > rest[i] * _SLACK:
-                ids, scores = self._postings(order[i])
-                weight = tiers[order[i]]
+                lo, hi, weight = order[i]
+                ids, scores = self._doc[lo:hi], self._score[lo:hi]
                 total[ids] += scores if weight == 1 else scores * float(weight)
                 touched.append(ids)
                 done += bounds[i]
@@ -342,16 +378,24 @@ class NumpyEngine:
             if len(kept) > 1:
                 cand = cand[np.concatenate(([True], cand[1:] != cand[:-1]))]
             acc = total[cand]
-            for t in order[i:]:
-                ids, scores = self._postings(t)
-                acc += self._lookup(cand, ids, scores, aux) * tiers[t]
+            # The remaining lists, largest bound first, looked up for the candidates only.
+            # After each, theta rises to the k-th best exact partial sum and candidates that
+            # can no longer reach it drop out, so the long lists are searched for few.
+            for j in range(i, len(order)):
+                lo, hi, weight = order[j]
+                found = self._lookup(cand, self._doc[lo:hi], self._score[lo:hi], aux)
+                acc += found if weight == 1 else found * weight
+                if prune and cand.size > k and j + 1 < len(order):
+                    theta = max(theta, float(np.partition(acc, acc.size - k)[acc.size - k]))
+                    keep = acc >= theta - rest[j + 1] * _SLACK
+                    cand, acc = cand[keep], acc[keep]
         finally:
             for ids in touched:
                 total[ids] = 0.0
         if self._plus:
             # rank-bm25's BM25+ adds idf * delta for each query term, present or not.
-            df = np.diff(self._ptr[np.asarray(list(counts), dtype=np.int64)[:, None] * 2 + [0, 2]])
-            idf = np.log((self.size + 1) / df.ravel().astype(np.float64))
+            df = np.array([self._df(t) for t in counts], dtype=np.float64)
+            idf = np.log((self.size + 1) / df)
             acc = acc + self._plus * float(np.dot(idf, list(counts.values())))
         return self._best(cand, acc, k)
 

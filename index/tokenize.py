@@ -150,6 +150,18 @@ def _stems_of(match: str) -> tuple[str, ...]:
     return _terms_of(match)[0]
 
 
+def word_matches(text: str) -> list[str]:
+    """The raw word matches of `text`, normalised: tokenize's input, each match mapped
+    by `match_terms` (a builder may cache per match, as words repeat)."""
+    text = normalize(text)
+    return (_WORD_ASCII if text.isascii() else _WORD).findall(text)
+
+
+def match_terms(match: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The terms of one word match: its stemmed words, and its joined form's (hyphens)."""
+    return _terms_of(match)
+
+
 def tokenize(text: str) -> list[str]:
     """Terms for BM25: `words(text)`, each stemmed."""
     # Same as [stem(w) for w in words(text)]: one cached call a word, the loop in C

@@ -143,3 +143,17 @@ def test_alias_group_terms_do_not_lengthen_a_passage(variant):
         same_a = engine.term_scores("a", [0, 1])
         assert same_a[0] == pytest.approx(same_a[1])
         assert engine.term_scores("b", [0]) == pytest.approx(engine.term_scores("d", [1]))
+
+
+def test_encoding_without_aliases_gives_tokenize_tokens():
+    """The build's fast path (ids per distinct word match) keeps tokenize()'s tokens."""
+    texts = [
+        *Synthetic(seed=11, vocabulary=400).passages(300),
+        "Kim Jong-un met Putin in the US; the PRC\u2019s envoy \u2013 and Sino\u2010Soviet ties.",
+        "IT and it, 1,350 troops, the Leaders' summit, co-operation, e-mail\u00ad",
+        "",
+    ]
+    want = encode_tokens(tokenize(t) for t in texts)
+    got = encode.encode_texts(texts, [], workers=1)
+    for name, array in want.items():
+        assert np.array_equal(got[name], array), name
