@@ -275,23 +275,6 @@ def with_metadata(brief: Brief, meta: dict[str, str | None], fallback_title: str
     )
 
 
-def load_brief(
-    path: Path, metadata: dict[str, str | None] | None = None, brief_id: str | None = None
-) -> Brief:
-    """Read and structure the brief at `path` (any reader's format), with its metadata
-    applied when given; `brief_id` defaults to the file's stem."""
-    brief_id = brief_id or path.stem
-    if path.suffix.lower() == ".txt":
-        text = read_text(path)
-        brief = replace(parse_brief(text, brief_id), source=path.name)
-    else:
-        from index.brief_formats import read_document_brief
-        from index.readers import MAX_DOCUMENT_BYTES
-
-        brief = read_document_brief(read_raw(path, MAX_DOCUMENT_BYTES), path, brief_id)
-    return with_metadata(brief, metadata or {}, path.stem)
-
-
 @dataclass(frozen=True)
 class BriefInfo:
     """What the index keeps of a brief besides its passages (no body text)."""

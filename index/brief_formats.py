@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from index.brief import Brief, parse_brief
+from index.brief import Brief, parse_brief, read_raw, read_text, with_metadata
 from index.errors import UnreadableBrief
-from index.readers import Document, UnsupportedDocument, read_bytes
+from index.readers import MAX_DOCUMENT_BYTES, Document, UnsupportedDocument, read_bytes
 from index.readers.document import Reason
 
 # Why a file is not read, as the build lists it (index/ words reasons for the CLI's
@@ -79,3 +79,17 @@ def read_document_brief(data: bytes, path: Path, brief_id: str, url: str | None 
     except UnsupportedDocument as exc:
         raise UnreadableBrief(reason_text(exc)) from exc
     return document_brief(document, brief_id, path.name)
+
+
+def load_brief(
+    path: Path, metadata: dict[str, str | None] | None = None, brief_id: str | None = None
+) -> Brief:
+    """Read and structure the brief at `path` (any reader's format), with its metadata
+    applied when given; `brief_id` defaults to the file's stem."""
+    brief_id = brief_id or path.stem
+    if path.suffix.lower() == ".txt":
+        text = read_text(path)
+        brief = replace(parse_brief(text, brief_id), source=path.name)
+    else:
+        brief = read_document_brief(read_raw(path, MAX_DOCUMENT_BYTES), path, brief_id)
+    return with_metadata(brief, metadata or {}, path.stem)

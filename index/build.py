@@ -17,9 +17,9 @@ from index.brief import (
     Brief,
     BriefInfo,
     info_of,
-    load_brief,
     read_metadata,
 )
+from index.brief_formats import load_brief
 from index.draft import Draft
 from index.errors import EmptyCorpus, SeedsMissing, UnreadableBrief
 from index.library import Library, Skipped, SourceStamp

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from index.brief import load_brief, parse_brief, read_metadata
+from index.brief import parse_brief, read_metadata
+from index.brief_formats import load_brief
 from index.errors import UnreadableBrief
 from index.safe_files import inside
 from tests.conftest import SEED_TEXT
