@@ -410,7 +410,7 @@ def test_files_changed_on_disk_are_indexed_after_a_quiet_period(lib_env, seeds_d
 
 
 def test_the_seed_still_parses_to_the_same_paragraphs():
-    from index.brief import load_brief
+    from index.brief_formats import load_brief
 
     brief = load_brief(SEEDS / SEED_TEXT.name)
     assert len(brief.paragraphs) == 8

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from index import IndexSettings, Searcher, build_index
-from index.brief import load_brief
+from index.brief_formats import load_brief
 from index.build import brief_id_of, seed_files, source_name
 from index.cite import locator
 from tests.conftest import SEED_TEXT
