@@ -6,14 +6,18 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
+from typing import TypeVar
 
 from bot import cli_messages as say
 from bot.config import Config, encoder_of
 from bot.console import answer_json, format_answer, format_sources
 from index import Answer, Searcher, open_index, read_question, rebuild
-from index.errors import BadQuestion
+from index.errors import BadQuestion, IndexUnreadable
+
+T = TypeVar("T")
 
 
 def open_searcher(config: Config) -> Searcher:
@@ -32,6 +36,27 @@ def open_searcher(config: Config) -> Searcher:
             file=sys.stderr,
         )
     return Searcher(opened.index, config.search, encoder)
+
+
+def _rebuilt_searcher(config: Config, damage: IndexUnreadable) -> Searcher:
+    """A searcher over an index rebuilt because a read found the saved one damaged."""
+    encoder = encoder_of(config)
+    index = rebuild(config.seeds_dir, config.index_path, config.index, encoder=encoder)
+    why = f"the saved index could not be used: {damage}"
+    print(
+        say.BUILT.format(why=why, briefs=len(index.briefs), passages=len(index.passages)),
+        file=sys.stderr,
+    )
+    return Searcher(index, config.search, encoder)
+
+
+def with_searcher(config: Config, use: Callable[[Searcher], T]) -> T:
+    """`use(searcher)`; when a read finds the index damaged (a passage failing its checksum,
+    the file changed in place), the index is rebuilt from the seeds and `use` runs again."""
+    try:
+        return use(open_searcher(config))
+    except IndexUnreadable as exc:
+        return use(_rebuilt_searcher(config, exc))
 
 
 def cmd_index(config: Config) -> int:
@@ -62,7 +87,7 @@ def cmd_ask(config: Config, question: str, k: int | None, as_json: bool) -> int:
         if as_json:  # --json prints one object for any question; the reason goes to stderr
             print(json.dumps(answer_json(Answer(question, (), False)), ensure_ascii=False))
         raise
-    answer = open_searcher(config).search(question, k)
+    answer = with_searcher(config, lambda s: s.search(question, k))
     if as_json:
         print(json.dumps(answer_json(answer), ensure_ascii=False))
     else:
@@ -72,7 +97,7 @@ def cmd_ask(config: Config, question: str, k: int | None, as_json: bool) -> int:
 
 def cmd_sources(config: Config) -> int:
     """Print the indexed briefs."""
-    print(format_sources(open_searcher(config).library))
+    print(with_searcher(config, lambda s: format_sources(s.library)))
     return 0
 
 
@@ -83,7 +108,7 @@ def cmd_eval(config: Config, questions: str, as_json: bool) -> int:
     cases = load_cases(Path(questions))
     reports = [
         evaluate("baseline", cases, baseline(config.seeds_dir)),
-        evaluate("briefbot", cases, ours(open_searcher(config))),
+        with_searcher(config, lambda s: evaluate("briefbot", cases, ours(s))),
     ]
     if as_json:
         print(json.dumps({r.name: asdict(r) for r in reports}, ensure_ascii=False))
