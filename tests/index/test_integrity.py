@@ -100,7 +100,7 @@ def test_the_issue_repro_every_post_doc_a_million(files, libraries, read_as, tmp
     _array(raw, "post_doc")[:] = 1_000_000
     path = tmp_path / "index.json"
     path.write_bytes(raw)
-    with pytest.raises(IndexUnreadable, match="post_doc|checksum"):
+    with pytest.raises(IndexUnreadable, match=r"post_doc|checksum"):
         load_index(path, NUMPY)
 
 
