@@ -17,6 +17,8 @@ from typing import Any, NoReturn
 from bot import cli_messages as say
 from bot.commands_offline import cmd_ask, cmd_config, cmd_eval, cmd_index, cmd_sources
 from bot.config import CONFIG_ENV, Config, ConfigError, find_config, load_config
+from bot.redact import install_token_filter
+from bot.terminal import clean
 from index import SearchSettings
 from index.errors import BriefError
 from index.limits import MAX_RESULTS
@@ -137,7 +139,8 @@ def dispatch(args: argparse.Namespace, config: Config) -> int:
 
 
 def _fail(text: str) -> None:
-    print(say.PREFIX + text, file=sys.stderr)
+    # File names and reasons come from the seeds folder: no escape sequence reaches stderr.
+    print(clean(say.PREFIX + text), file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -149,6 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             logging.basicConfig(
                 level=config.log_level, format="%(levelname)s %(name)s: %(message)s"
             )
+            install_token_filter()
         return dispatch(args, config)
     except ConfigError as exc:
         _fail(say.CONFIG_ERROR.format(error=exc))

@@ -3,7 +3,6 @@ code. They never import discord.py; `briefbot run` and `sync` live in bot/runner
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from collections.abc import Callable
@@ -13,7 +12,8 @@ from typing import TypeVar
 
 from bot import cli_messages as say
 from bot.config import Config, encoder_of
-from bot.console import answer_json, format_answer, format_sources
+from bot.console import answer_json, format_answer, format_sources, to_json, wrap
+from bot.terminal import clean
 from index import Answer, Searcher, open_index, read_question, rebuild
 from index.errors import BadQuestion, IndexUnreadable
 
@@ -26,15 +26,13 @@ def open_searcher(config: Config) -> Searcher:
     opened = open_index(config.seeds_dir, config.index_path, config.index, encoder)
     if opened.warning is not None:
         problem = say.error_text(opened.warning)
-        print(f"briefbot: {say.SERVING_SAVED.format(problem=problem)}", file=sys.stderr)
+        print(clean(f"briefbot: {say.SERVING_SAVED.format(problem=problem)}"), file=sys.stderr)
     if opened.rebuilt_because:
         index = opened.index
-        print(
-            say.BUILT.format(
-                why=opened.rebuilt_because, briefs=len(index.briefs), passages=len(index.passages)
-            ),
-            file=sys.stderr,
+        built = say.BUILT.format(
+            why=opened.rebuilt_because, briefs=len(index.briefs), passages=len(index.passages)
         )
+        print(clean(built), file=sys.stderr)  # one line: not wrapped
     return Searcher(opened.index, config.search, encoder)
 
 
@@ -43,10 +41,8 @@ def _rebuilt_searcher(config: Config, damage: IndexUnreadable) -> Searcher:
     encoder = encoder_of(config)
     index = rebuild(config.seeds_dir, config.index_path, config.index, encoder=encoder)
     why = f"the saved index could not be used: {damage}"
-    print(
-        say.BUILT.format(why=why, briefs=len(index.briefs), passages=len(index.passages)),
-        file=sys.stderr,
-    )
+    built = say.BUILT.format(why=why, briefs=len(index.briefs), passages=len(index.passages))
+    print(clean(built), file=sys.stderr)  # one line: not wrapped
     return Searcher(index, config.search, encoder)
 
 
@@ -64,16 +60,15 @@ def cmd_index(config: Config) -> int:
     started = time.perf_counter()
     index = rebuild(config.seeds_dir, config.index_path, config.index, encoder=encoder_of(config))
     seconds = time.perf_counter() - started
-    print(
-        say.INDEXED.format(
-            briefs=len(index.briefs),
-            passages=len(index.passages),
-            seconds=seconds,
-            path=config.index_path,
-        )
+    indexed = say.INDEXED.format(
+        briefs=len(index.briefs),
+        passages=len(index.passages),
+        seconds=seconds,
+        path=config.index_path,
     )
+    print(wrap(indexed, indent="    "))
     for skipped in index.skipped:
-        print(say.SKIPPED.format(file=skipped.file, reason=skipped.reason))
+        print(wrap(say.SKIPPED.format(file=skipped.file, reason=skipped.reason), indent="    "))
     return 0
 
 
@@ -85,11 +80,11 @@ def cmd_ask(config: Config, question: str, k: int | None, as_json: bool) -> int:
         read_question(question)  # a bad question needs no index
     except BadQuestion:
         if as_json:  # --json prints one object for any question; the reason goes to stderr
-            print(json.dumps(answer_json(Answer(question, (), False)), ensure_ascii=False))
+            print(to_json(answer_json(Answer(question, (), False))))
         raise
     answer = with_searcher(config, lambda s: s.search(question, k))
     if as_json:
-        print(json.dumps(answer_json(answer), ensure_ascii=False))
+        print(to_json(answer_json(answer)))
     else:
         print(format_answer(answer, highlight=sys.stdout.isatty()))
     return 0
@@ -111,9 +106,9 @@ def cmd_eval(config: Config, questions: str, as_json: bool) -> int:
         with_searcher(config, lambda s: evaluate("briefbot", cases, ours(s))),
     ]
     if as_json:
-        print(json.dumps({r.name: asdict(r) for r in reports}, ensure_ascii=False))
+        print(to_json({r.name: asdict(r) for r in reports}))
     else:
-        print(format_reports(reports, cases))
+        print(wrap(format_reports(reports, cases), indent="    "))
     return 0
 
 
