@@ -25,6 +25,8 @@ from bot.commands_offline import (
     open_searcher,
 )
 from bot.config import CONFIG_ENV, Config, ConfigError, find_config, load_config
+from bot.redact import install_token_filter
+from bot.terminal import clean
 from index import SearchSettings
 from index.errors import BriefError
 from index.limits import MAX_RESULTS
@@ -243,7 +245,8 @@ def _on_library(config: Config, name: str | None) -> Config:
 
 
 def _fail(text: str) -> None:
-    print(say.PREFIX + text, file=sys.stderr)
+    # File names and reasons come from the seeds folder: no escape sequence reaches stderr.
+    print(clean(say.PREFIX + text), file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -255,6 +258,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             logging.basicConfig(
                 level=config.log_level, format="%(levelname)s %(name)s: %(message)s"
             )
+            install_token_filter()
         if args.command not in ("run", "sync"):  # the bot serves every library
             config = _on_library(config, getattr(args, "library", None))
         return dispatch(args, config)

@@ -3,19 +3,24 @@ code. They never import discord.py; `briefbot run` and `sync` live in bot/runner
 
 from __future__ import annotations
 
-import json
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict, replace
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 from bot import cli_messages as say
 from bot.config import Config, encoder_of
-from bot.console import answer_json, format_answer, format_sources
+from bot.console import answer_json, format_answer, format_sources, to_json, wrap
 from bot.progress import terminal_progress
+from bot.terminal import clean
 from index import Answer, Library, Searcher, load_index, open_index, read_question, rebuild
-from index.errors import BadQuestion, BriefError
+from index.errors import BadQuestion, BriefError, IndexUnreadable
 from index.settings import Ranking
+
+T = TypeVar("T")
 
 
 def open_searcher(config: Config) -> Searcher:
@@ -26,15 +31,13 @@ def open_searcher(config: Config) -> Searcher:
     )
     if opened.warning is not None:
         problem = say.error_text(opened.warning)
-        print(f"briefbot: {say.SERVING_SAVED.format(problem=problem)}", file=sys.stderr)
+        print(clean(f"briefbot: {say.SERVING_SAVED.format(problem=problem)}"), file=sys.stderr)
     if opened.rebuilt_because:
         index = opened.index
-        print(
-            say.BUILT.format(
-                why=opened.rebuilt_because, briefs=len(index.briefs), passages=len(index.passages)
-            ),
-            file=sys.stderr,
+        built = say.BUILT.format(
+            why=opened.rebuilt_because, briefs=len(index.briefs), passages=len(index.passages)
         )
+        print(clean(built), file=sys.stderr)  # one line: not wrapped
     return Searcher(opened.index, config.search, encoder)
 
 
@@ -46,6 +49,25 @@ def _saved(config: Config) -> Library | None:
         return None
 
 
+def _rebuilt_searcher(config: Config, damage: IndexUnreadable) -> Searcher:
+    """A searcher over an index rebuilt because a read found the saved one damaged."""
+    encoder = encoder_of(config)
+    index = rebuild(config.seeds_dir, config.index_path, config.index, encoder=encoder)
+    why = f"the saved index could not be used: {damage}"
+    built = say.BUILT.format(why=why, briefs=len(index.briefs), passages=len(index.passages))
+    print(clean(built), file=sys.stderr)  # one line: not wrapped
+    return Searcher(index, config.search, encoder)
+
+
+def with_searcher(config: Config, use: Callable[[Searcher], T]) -> T:
+    """`use(searcher)`; when a read finds the index damaged (a passage failing its checksum,
+    the file changed in place), the index is rebuilt from the seeds and `use` runs again."""
+    try:
+        return use(open_searcher(config))
+    except IndexUnreadable as exc:
+        return use(_rebuilt_searcher(config, exc))
+
+
 def cmd_index(config: Config) -> int:
     """Rebuild the index and say what was done, what changed per brief, and what was
     skipped and why."""
@@ -54,27 +76,31 @@ def cmd_index(config: Config) -> int:
 
     previous = _saved(config)
     started = time.perf_counter()
-    index = rebuild(
+    build = partial(
+        rebuild,
         config.seeds_dir,
         config.index_path,
         config.index,
-        previous,
         encoder=encoder_of(config),
         progress=terminal_progress(),
     )
+    try:
+        index = build(previous=previous)
+    except IndexUnreadable:  # the saved index was damaged where it was read: start afresh
+        previous = None
+        index = build(previous=None)
     seconds = time.perf_counter() - started
-    print(
-        say.INDEXED.format(
-            briefs=len(index.briefs),
-            passages=len(index.passages),
-            seconds=seconds,
-            path=config.index_path,
-        )
+    indexed = say.INDEXED.format(
+        briefs=len(index.briefs),
+        passages=len(index.passages),
+        seconds=seconds,
+        path=config.index_path,
     )
+    print(wrap(indexed, indent="    "))
     if previous is not None:
         print("\n".join(diff_lines(diff_libraries(previous, index), index, previous)))
     for skipped in index.skipped:
-        print(say.SKIPPED.format(file=skipped.file, reason=skipped.reason))
+        print(wrap(say.SKIPPED.format(file=skipped.file, reason=skipped.reason), indent="    "))
     return 0
 
 
@@ -93,12 +119,11 @@ def cmd_ask(
         read_question(question)  # a bad question needs no index
     except BadQuestion:
         if as_json:  # --json prints one object for any question; the reason goes to stderr
-            print(json.dumps(answer_json(Answer(question, (), False)), ensure_ascii=False))
+            print(to_json(answer_json(Answer(question, (), False))))
         raise
-    searcher = open_searcher(config)
-    answer = searcher.search(question, k)
+    searcher, answer = with_searcher(config, lambda s: (s, s.search(question, k)))
     if as_json:
-        print(json.dumps(answer_json(answer), ensure_ascii=False))
+        print(to_json(answer_json(answer)))
     else:
         print(format_answer(answer, highlight=sys.stdout.isatty()))
     if cite or explain:
@@ -113,31 +138,35 @@ def cmd_ask(
 
 def cmd_sources(config: Config) -> int:
     """Print the indexed briefs."""
-    print(format_sources(open_searcher(config).library))
+    print(with_searcher(config, lambda s: format_sources(s.library)))
     return 0
 
 
 def cmd_eval(config: Config, questions: str, as_json: bool) -> int:
     """Print recall@1/@3, MRR and refusal shares for the plain baseline, each half of the
     search alone (words, meaning: the ablation) and briefbot as configured."""
-    from index.evaluation import baseline, evaluate, format_reports, load_cases, ours
+    from index.evaluation import Report, baseline, evaluate, format_reports, load_cases, ours
 
     cases = load_cases(Path(questions))
-    searcher = open_searcher(config)
-    halves: tuple[Ranking, ...] = ("words", "meaning") if searcher.meaning else ("words",)
-    reports = [evaluate("baseline", cases, baseline(config.seeds_dir))]
-    for ranking in halves:
-        half = Searcher(
-            searcher.library,
-            replace(searcher.settings, ranking=ranking),
-            searcher.meaning.encoder if searcher.meaning is not None else None,
-        )
-        reports.append(evaluate(f"{ranking} only", cases, ours(half)))
-    reports.append(evaluate("briefbot", cases, ours(searcher)))
+
+    def measured(searcher: Searcher) -> list[Report]:
+        halves: tuple[Ranking, ...] = ("words", "meaning") if searcher.meaning else ("words",)
+        reports = [evaluate("baseline", cases, baseline(config.seeds_dir))]
+        for ranking in halves:
+            half = Searcher(
+                searcher.library,
+                replace(searcher.settings, ranking=ranking),
+                searcher.meaning.encoder if searcher.meaning is not None else None,
+            )
+            reports.append(evaluate(f"{ranking} only", cases, ours(half)))
+        reports.append(evaluate("briefbot", cases, ours(searcher)))
+        return reports
+
+    reports = with_searcher(config, measured)
     if as_json:
-        print(json.dumps({r.name: asdict(r) for r in reports}, ensure_ascii=False))
+        print(to_json({r.name: asdict(r) for r in reports}))
     else:
-        print(format_reports(reports, cases))
+        print(wrap(format_reports(reports, cases), indent="    "))
     return 0
 
 

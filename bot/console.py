@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import textwrap
 from typing import Any
 
 from bot.cli_messages import CLOSEST_FRAMING, INDEX_BUILT_AT, NO_MATCH, NOT_COVERED
+from bot.terminal import clean
 from index import Answer, Hit, Library
 
 
@@ -15,13 +17,39 @@ def _width() -> int:
     return max(40, min(100, shutil.get_terminal_size((88, 24)).columns))
 
 
+# Characters a terminal acts on even inside a JSON string: C1 controls (U+0080-U+009F, e.g.
+# the one-byte CSI), bidi embeddings, overrides and isolates, and line/paragraph separators.
+_JSON_UNSAFE = re.compile("[\x80-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+def to_json(value: object) -> str:
+    """`value` as one line of JSON, readable UTF-8 but with every character a terminal acts on
+    escaped (json.dumps escapes C0 controls, not C1 or bidi ones)."""
+    text = json.dumps(value, ensure_ascii=False)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def wrap(text: str, width: int | None = None, indent: str = "") -> str:
+    """`text` made safe for a terminal (bot.terminal.clean) and each line wrapped to the
+    terminal's width between words, continued under `indent`."""
+    width = width or _width()
+    lines = clean(text).split("\n")
+    return "\n".join(
+        textwrap.fill(line, width=width, subsequent_indent=indent, break_on_hyphens=False)
+        if len(line) > width
+        else line
+        for line in lines
+    )
+
+
 BOLD, PLAIN = "\x1b[1m", "\x1b[0m"
 
 
 def format_hit(number: int, hit: Hit, width: int, highlight: bool = False) -> str:
     """One quoted passage with its citation underneath; `highlight` bolds the best sentence."""
+    text = clean(hit.text)
     quote = textwrap.fill(
-        f"\u201c{hit.text}\u201d",
+        f"\u201c{text}\u201d",
         width=width,
         initial_indent="    ",
         subsequent_indent="     ",
@@ -31,26 +59,26 @@ def format_hit(number: int, hit: Hit, width: int, highlight: bool = False) -> st
         # Wrapping only turns spaces into newlines, so the sentence is found again
         # by matching its words with any white space between them.
         start, end = hit.sentence
-        pattern = r"\s+".join(map(re.escape, hit.text[start:end].split()))
+        pattern = r"\s+".join(map(re.escape, clean(hit.text[start:end]).split()))
         quote = re.sub(pattern, lambda m: f"{BOLD}{m.group()}{PLAIN}", quote, count=1)
     cite = hit.citation
-    lines = [f"[{number}] {cite.title}, {cite.locator}", quote]
+    lines = [wrap(f"[{number}] {cite.title}, {cite.locator}", width, "    "), quote]
     source = " \u00b7 ".join(s for s in (cite.publisher, cite.url) if s)
     if source:
-        lines.append(f"    \u2014 {source}")
+        lines.append(wrap(f"    \u2014 {source}", width, "      "))
     return "\n".join(lines)
 
 
 def format_answer(answer: Answer, highlight: bool = False) -> str:
     """The whole answer for a terminal: a framing line unless answered, then the quotes
     (the same passages as Discord and `--json` show: Answer.shown)."""
-    if not answer.hits:
-        return NO_MATCH
     width = _width()
+    if not answer.hits:
+        return wrap(NO_MATCH, width)
     hits = answer.shown()
     body = "\n\n".join(format_hit(n, h, width, highlight) for n, h in enumerate(hits, start=1))
     framing = {"answered": "", "closest": CLOSEST_FRAMING}.get(answer.verdict, NOT_COVERED)
-    return f"{framing}\n\n{body}" if framing else body
+    return f"{wrap(framing, width)}\n\n{body}" if framing else body
 
 
 def answer_json(answer: Answer) -> dict[str, Any]:
@@ -90,4 +118,4 @@ def format_sources(index: Library) -> str:
             f"{brief.paragraphs} paragraphs, {counts.get(brief.id, 0)} passages"
         )
     lines.append(INDEX_BUILT_AT.format(built_at=index.built_at))
-    return "\n".join(lines)
+    return wrap("\n".join(lines), indent="    ")

@@ -22,6 +22,7 @@ from bot import cli_messages as say
 from bot.client import create_bot
 from bot.config import Config, encoder_of
 from bot.holder import IndexHolder
+from bot.redact import install_token_filter
 from index import Searcher, open_index
 
 log = logging.getLogger(__name__)
@@ -42,9 +43,23 @@ def read_token(config: Config) -> str:
     return token
 
 
+PLAIN_LOG_FORMAT = logging.Formatter(
+    "[{asctime}] [{levelname:<8}] {name}: {message}", "%Y-%m-%d %H:%M:%S", style="{"
+)
+
+
 def setup_logging(config: Config) -> None:
-    """discord.py's own log format and colours, at the configured level."""
-    discord.utils.setup_logging(level=logging.getLevelName(config.log_level), root=True)
+    """discord.py's log format at the configured level: colours only on a terminal (discord.py
+    also colours in Docker, whatever stderr is), and Discord tokens masked in every record."""
+    handler = logging.StreamHandler()  # stderr
+    plain = not (hasattr(handler.stream, "isatty") and handler.stream.isatty())
+    discord.utils.setup_logging(
+        handler=handler,
+        formatter=PLAIN_LOG_FORMAT if plain else discord.utils.MISSING,
+        level=logging.getLevelName(config.log_level),
+        root=True,
+    )
+    install_token_filter()
 
 
 def open_holder(config: Config) -> IndexHolder:

@@ -49,9 +49,13 @@ def manifest(index: Library, fmt: str, version: int) -> dict[str, Any]:
 
 
 def unwritable(path: Path, exc: OSError) -> str:
-    """The message for an index file that cannot be written."""
+    """The message for an index file that cannot be written: why, and what is on disk now."""
     why = exc.strerror or exc.__class__.__name__
-    return f"Cannot write the index to {path} ({why}); the previous index file is unchanged."
+    folder = next((p for p in (path.parent, *path.parent.parents) if p.exists()), None)
+    if isinstance(exc, (FileExistsError, NotADirectoryError)) and folder and not folder.is_dir():
+        why = f"{folder} is a file, not a folder"  # mkdir's own words are "File exists"
+    kept = "the previous index file is unchanged" if path.is_file() else "no index file was written"
+    return f"Cannot write the index to {path} ({why}); {kept}."
 
 
 def write_atomically(path: Path, write: Callable[[BinaryIO], None]) -> None:

@@ -1,7 +1,9 @@
 """The JSON index format: one document (manifest + briefs + passages with their terms).
 
-JSON, not pickle: loading a file must never run code. One file, so that
-`os.replace` swaps it in one step and a crash mid-write leaves the old one.
+JSON, not pickle: loading a file must never run code. Each brief and passage carries a
+CRC-32 of its record and the rest of the document one of its own, all checked at load:
+a damaged passage is refused, never quoted (docs/reliability.md, "Index integrity").
+One file, so that `os.replace` swaps it in one step and a crash mid-write leaves the old one.
 Small libraries use it; the engine is rebuilt from the stored terms on load.
 """
 
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import zlib
 from collections.abc import Sequence
 from dataclasses import asdict
 from functools import cache
@@ -27,7 +30,13 @@ from index.settings import IndexSettings
 from index.vectors import vectors_from_json, vectors_to_json
 
 FORMAT = "briefbot-index"
-FORMAT_VERSION = 3  # 3: passages carry their PDF page
+# 3: a checksum per brief, per passage and of the rest; 4: passages carry their PDF page
+FORMAT_VERSION = 4
+# Every top-level key a document may have; anything else is refused before it is read further.
+_KEYS = frozenset(
+    {"format", "version", "settings", "built_at", "sources", "skipped", "aliases"}
+    | {"briefs", "passages", "vectors", "checksum"}
+)
 
 _Record = TypeVar("_Record")
 
@@ -93,19 +102,56 @@ class JsonBackend:
         return from_json(data, settings)
 
 
+def crc(record: object) -> int:
+    """The checksum of a JSON value (its compact, key-sorted text): what a record's "crc"
+    field and the document's "checksum" hold, so damage is found before anything is quoted."""
+    text = json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return zlib.crc32(text.encode("utf-8", "surrogatepass"))
+
+
+def _signed(record: dict[str, Any]) -> dict[str, Any]:
+    return {**record, "crc": crc(record)}
+
+
+def _rest(document: dict[str, Any]) -> dict[str, Any]:
+    """What the document-wide checksum covers: all but the briefs and passages (each of
+    which carries its own)."""
+    return {k: v for k, v in document.items() if k not in ("briefs", "passages", "checksum")}
+
+
 def to_json(library: Library) -> dict[str, Any]:
-    """The JSON document for `library`."""
+    """The JSON document for `library`, each record with its checksum."""
     document = {
         **manifest(library, FORMAT, FORMAT_VERSION),
-        "briefs": [asdict(b) for b in library.briefs.values()],
+        "briefs": [_signed(asdict(b)) for b in library.briefs.values()],
         "passages": [
-            {**asdict(p), "tokens": list(tokens)}
+            _signed({**asdict(p), "tokens": list(tokens)})
             for p, tokens in zip(library.passages, library.tokens, strict=True)
         ],
     }
     if library.vectors is not None:
         document["vectors"] = vectors_to_json(library.vectors)
+    document["checksum"] = crc(_rest(document))
     return document
+
+
+def _verified(record: object, what: str) -> dict[str, Any]:
+    """`record` without its "crc" field, when that matches; else IndexUnreadable."""
+    if not isinstance(record, dict) or "crc" not in record:
+        raise IndexUnreadable(f"it is damaged (a {what} has no checksum)")
+    body = {k: v for k, v in record.items() if k != "crc"}
+    if crc(body) != record["crc"]:
+        raise IndexUnreadable(f"it is damaged (a {what} fails its checksum)")
+    return body
+
+
+def _check_document(data: dict[str, Any]) -> None:
+    """Refuse unknown structure and a damaged manifest before any record is read."""
+    unknown = set(data) - _KEYS
+    if unknown:
+        raise IndexUnreadable(f"it is damaged (unknown key {sorted(unknown)[0][:40]!r})")
+    if crc(_rest(data)) != data.get("checksum"):
+        raise IndexUnreadable("it is damaged (its manifest fails its checksum)")
 
 
 @cache
@@ -134,17 +180,20 @@ def _tokens(value: object) -> list[str]:
 def from_json(data: object, settings: IndexSettings) -> Library:
     """Rebuild a library from its JSON document; raise IndexUnreadable when it does not fit."""
     data = check_manifest(data, FORMAT, FORMAT_VERSION, settings)
+    _check_document(data)
     try:
-        briefs = {b.id: b for b in (_record(BriefInfo, b) for b in data["briefs"])}
+        briefs = {
+            b.id: b for b in (_record(BriefInfo, _verified(b, "brief")) for b in data["briefs"])
+        }
+        records = [_verified(p, "passage") for p in data["passages"]]
         passages = [
-            _record(Passage, {k: v for k, v in p.items() if k != "tokens"})
-            for p in data["passages"]
+            _record(Passage, {k: v for k, v in p.items() if k != "tokens"}) for p in records
         ]
         if any(p.brief not in briefs for p in passages):
             raise IndexUnreadable("it is damaged (a passage belongs to no brief)")
         if not isinstance(data["built_at"], str):
             raise IndexUnreadable("it is damaged (built_at is not text)")
-        tokens = [_tokens(p["tokens"]) for p in data["passages"]]
+        tokens = [_tokens(p["tokens"]) for p in records]
         return Library(
             settings=settings,
             briefs=briefs,

@@ -127,7 +127,8 @@ def test_index_reports_what_it_did_and_skipped(capsys, config_file, seeds_dir):
 def test_sources_lists_briefs(capsys, config_file):
     code, out, _ = run(capsys, "--config", str(config_file), "sources")
     assert code == 0
-    assert out.splitlines()[0] == (
+    assert all(len(line) <= 88 for line in out.splitlines())  # wrapped to the width (88)
+    assert out.replace("\n    ", " ").splitlines()[0] == (
         "interpreter-can-north-korea-play-off-russia-against-china: "
         "Can North Korea play off Russia against China? (The Interpreter, Lowy Institute) "
         "\u2014 8 paragraphs, 9 passages"

@@ -46,6 +46,10 @@ def prepare(root: Path, scenario: str) -> tuple[Path, list[str]]:
         config.write_text(DEBUG + f"token: {FAKE_TOKEN}\n", encoding="utf-8")
     elif scenario == "token in a discord section":
         config.write_text(DEBUG + f"discord:\n  token: {FAKE_TOKEN}\n", encoding="utf-8")
+    elif scenario == "token as token_env":  # issue 12 item 6: echoed in the error before
+        config.write_text(DEBUG + f"discord:\n  token_env: {FAKE_TOKEN}\n", encoding="utf-8")
+    elif scenario == "token as a key":
+        config.write_text(DEBUG + f"discord:\n  {FAKE_TOKEN}: 1\n", encoding="utf-8")
     elif scenario == "bad config value":
         config.write_text(DEBUG + "search:\n  top_k: many\n", encoding="utf-8")
     return config, ["--config", str(config), *argv]
@@ -61,6 +65,8 @@ SCENARIOS = [
     "token in config",
     "token in a discord section",
     "bad config value",
+    "token as token_env",
+    "token as a key",
 ]
 
 

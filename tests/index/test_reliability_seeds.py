@@ -84,7 +84,7 @@ def test_briefbot_index_reports_each_skipped_file(seeds_dir, config_file, capsys
     make_broken_seeds(seeds_dir)
     assert main(["--config", str(config_file), "index"]) == 0
     out, err = capsys.readouterr()
-    lines = out.splitlines()
+    lines = out.replace("\n    ", " ").splitlines()  # wrapped lines continue indented
     assert lines[0].startswith("Indexed 3 brief(s), 15 passages in ")
     skipped = {line.split(":")[0]: line for line in lines[1:]}
     assert set(skipped) == {f"Skipped {name}" for name in EXPECTED_SKIPS}

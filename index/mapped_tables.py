@@ -1,0 +1,258 @@
+"""The mapped index's tables: briefs, passages and tokens as numpy arrays, read when asked for.
+
+Every read is checked (index/mapped_check.py): the file unchanged since it was mapped, and
+the passage or brief against its checksum, so damage is reported, never quoted.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import asdict
+from typing import overload
+
+import numpy as np
+
+from index.brief import BriefInfo
+from index.engine_numpy import Array, NumpyEngine
+from index.mapped_check import (
+    FileGuard,
+    brief_crc,
+    brief_crcs,
+    damaged,
+    passage_crc,
+    passage_crcs,
+)
+from index.passages import Passage
+from index.settings import IndexSettings
+
+
+class BriefTable(Mapping[str, BriefInfo]):
+    """Briefs by id, each a JSON record in the file, parsed when asked for."""
+
+    def __init__(self, arrays: Mapping[str, Array], guard: FileGuard | None = None) -> None:
+        self._json, self._ptr = arrays["brief_json"], arrays["brief_ptr"]
+        self._ids = arrays["brief_ids"]  # in file order: passages refer to briefs by number
+        self._sorted, self._pos = arrays["brief_sorted"], arrays["brief_pos"]
+        self._crc = arrays["brief_crc"]
+        self.guard = guard
+
+    def __len__(self) -> int:
+        return len(self._ptr) - 1
+
+    def __iter__(self) -> Iterator[str]:
+        return (b.decode("utf-8") for b in self._ids.tolist())
+
+    def __getitem__(self, brief_id: str) -> BriefInfo:
+        number = self.number(brief_id)
+        if number is None:
+            raise KeyError(brief_id)
+        record = self._record(number)
+        try:
+            info = BriefInfo(**json.loads(record))
+        except (ValueError, TypeError) as exc:
+            raise damaged(f"brief {brief_id!r}: {exc.__class__.__name__}") from exc
+        if info.id != brief_id:
+            raise damaged(f"brief {brief_id!r} holds the record of another")
+        return info
+
+    def _record(self, number: int) -> bytes:
+        """The JSON record of the brief at `number`, checked against its checksum."""
+        if self.guard is not None:
+            self.guard.check()
+        record = bytes(self._json[int(self._ptr[number]) : int(self._ptr[number + 1])])
+        if brief_crc(bytes(self._ids[number]), record) != int(self._crc[number]):
+            raise damaged(f"the record of brief {number} fails its checksum")
+        return record
+
+    def number(self, brief_id: str) -> int | None:
+        """The position of `brief_id` in the file, or None."""
+        key = brief_id.encode("utf-8")
+        if not key or not self._sorted.size or len(key) > self._sorted.dtype.itemsize:
+            return None
+        i = int(np.searchsorted(self._sorted, key))
+        found = i < self._sorted.size and self._sorted[i] == key
+        return int(self._pos[i]) if found else None
+
+    def id_at(self, number: int) -> str:
+        """The id of the brief at position `number`, checked with its record."""
+        self._record(number)
+        try:
+            return bytes(self._ids[number]).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise damaged(f"the id of brief {number} is not UTF-8") from exc
+
+
+def brief_arrays(briefs: Mapping[str, BriefInfo]) -> dict[str, Array]:
+    """The arrays of BriefTable for a mapping of briefs (kept in its order)."""
+    records = [json.dumps(asdict(b), ensure_ascii=False).encode("utf-8") for b in briefs.values()]
+    ids = [b.encode("utf-8") for b in briefs]
+    width = f"S{max(map(len, ids), default=1)}"
+    order = sorted(range(len(ids)), key=ids.__getitem__)
+    lengths = np.fromiter(map(len, records), dtype=np.int64, count=len(records))
+    arrays: dict[str, Array] = {
+        "brief_json": np.frombuffer(b"".join(records), dtype=np.uint8),
+        "brief_ptr": np.concatenate(([0], np.cumsum(lengths))).astype(np.int64),
+        "brief_ids": np.array(ids, dtype=width),
+        "brief_sorted": np.array([ids[i] for i in order], dtype=width),
+        "brief_pos": np.array(order, dtype=np.int64),
+    }
+    arrays["brief_crc"] = brief_crcs(arrays)
+    return arrays
+
+
+class PassageTable(Sequence[Passage]):
+    """Passages held as arrays (text as one UTF-8 blob); a Passage is made when asked for."""
+
+    def __init__(self, arrays: Mapping[str, Array], briefs: BriefTable) -> None:
+        self.arrays = arrays
+        self.briefs = briefs  # its guard is checked before every read
+        self._ptr = arrays["text_ptr"]
+        self._text = arrays["text"]
+        # Passages of a brief are contiguous: brief b's are [_first[b], _first[b + 1]).
+        self._first = np.searchsorted(arrays["p_brief"], np.arange(len(briefs) + 1))
+
+    def __len__(self) -> int:
+        return len(self._ptr) - 1
+
+    @overload
+    def __getitem__(self, i: int) -> Passage: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Passage]: ...
+    def __getitem__(self, i: int | slice) -> Passage | list[Passage]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        a = self.arrays
+        number = int(a["p_brief"][i])
+        brief = self.briefs.id_at(number)  # checks the file is unchanged, and the brief
+        paragraph, part = int(a["p_paragraph"][i]), int(a["p_part"][i])
+        start, end, page = int(a["p_start"][i]), int(a["p_end"][i]), int(a["p_page"][i])
+        raw = bytes(self._text[int(self._ptr[i]) : int(self._ptr[i + 1])])
+        # Never quote a damaged passage: its text and citation must match their checksum.
+        if passage_crc(raw, number, paragraph, part, start, end, page) != int(a["p_crc"][i]):
+            raise damaged(f"passage {i} fails its checksum")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise damaged(f"passage {i} is not UTF-8") from exc
+        return Passage(
+            id=f"{brief}:{paragraph}" + (f".{part}" if part else ""),
+            brief=brief,
+            paragraph=paragraph,
+            part=part,
+            start=start,
+            end=end,
+            text=text,
+            page=page,
+        )
+
+    def __iter__(self) -> Iterator[Passage]:
+        return (self[i] for i in range(len(self)))
+
+    def of_brief(self, brief_id: str) -> range:
+        """The positions of the passages of `brief_id` (empty when unknown)."""
+        b = self.briefs.number(brief_id)
+        return range(0) if b is None else range(int(self._first[b]), int(self._first[b + 1]))
+
+    def find(self, passage_id: str) -> int | None:
+        """The position of the passage with this id, or None."""
+        brief, _, where = passage_id.rpartition(":")
+        paragraph, _, part = where.partition(".")
+        if not paragraph.isdigit() or not (part.isdigit() or not part):
+            return None
+        span = self.of_brief(brief)
+        paragraphs = self.arrays["p_paragraph"][span.start : span.stop]
+        parts = self.arrays["p_part"][span.start : span.stop]
+        hits = np.flatnonzero((paragraphs == int(paragraph)) & (parts == int(part or 0)))
+        return span.start + int(hits[0]) if hits.size else None
+
+
+class TokenTable(Sequence[list[str]]):
+    """Each passage's tokens, read from the engine's forward index when asked for."""
+
+    def __init__(self, engine: NumpyEngine) -> None:
+        self.engine = engine
+
+    def __len__(self) -> int:
+        return self.engine.size
+
+    @overload
+    def __getitem__(self, i: int) -> list[str]: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[list[str]]: ...
+    def __getitem__(self, i: int | slice) -> list[str] | list[list[str]]:
+        if isinstance(i, slice):
+            return [self.engine.tokens(j) for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        return self.engine.tokens(i)
+
+
+def passage_arrays(passages: Sequence[Passage], brief_ids: Sequence[str]) -> dict[str, Array]:
+    """The arrays of PassageTable for a list of passages."""
+    numbers = {b: i for i, b in enumerate(brief_ids)}
+    blobs = [p.text.encode("utf-8") for p in passages]
+    lengths = np.fromiter(map(len, blobs), dtype=np.int64, count=len(blobs))
+    arrays: dict[str, Array] = {
+        "text_ptr": np.concatenate(([0], np.cumsum(lengths))).astype(np.int64),
+        "text": np.frombuffer(b"".join(blobs), dtype=np.uint8),
+        "p_brief": np.fromiter((numbers[p.brief] for p in passages), np.int32, len(passages)),
+        "p_paragraph": np.fromiter((p.paragraph for p in passages), np.int32, len(passages)),
+        "p_part": np.fromiter((p.part for p in passages), np.int32, len(passages)),
+        "p_start": np.fromiter((p.start for p in passages), np.int64, len(passages)),
+        "p_end": np.fromiter((p.end for p in passages), np.int64, len(passages)),
+        "p_page": np.fromiter((p.page for p in passages), np.int32, len(passages)),
+    }
+    arrays["p_crc"] = passage_crcs(arrays)
+    return arrays
+
+
+class GuardedEngine(NumpyEngine):
+    """The numpy engine over a mapped file: each read first checks the file is unchanged
+    (FileGuard), so a file overwritten in place raises IndexUnreadable instead of SIGBUS."""
+
+    def __init__(
+        self, arrays: Mapping[str, Array], settings: IndexSettings, guard: FileGuard | None = None
+    ) -> None:
+        super().__init__(arrays, settings)
+        self.guard = guard
+
+    def _check(self) -> None:
+        if self.guard is not None:
+            self.guard.check()
+
+    def top(self, terms: Sequence[str], k: int) -> list[tuple[int, float]]:
+        """NumpyEngine.top, once the file is known unchanged."""
+        self._check()
+        return super().top(terms, k)
+
+    def document_frequency(self, term: str) -> int:
+        """NumpyEngine.document_frequency, once the file is known unchanged."""
+        self._check()
+        return super().document_frequency(term)
+
+    def vocabulary(self) -> Iterator[str]:
+        """NumpyEngine.vocabulary, once the file is known unchanged."""
+        self._check()
+        return super().vocabulary()
+
+    def tokens(self, i: int) -> list[str]:
+        """NumpyEngine.tokens, once the file is known unchanged."""
+        self._check()
+        return super().tokens(i)
+
+    def holds(self, term: str, ids: Sequence[int]) -> list[bool]:
+        """NumpyEngine.holds, once the file is known unchanged."""
+        self._check()
+        return super().holds(term, ids)
+
+    def term_scores(self, term: str, ids: Sequence[int]) -> list[float]:
+        """NumpyEngine.term_scores, once the file is known unchanged."""
+        self._check()
+        return super().term_scores(term, ids)

@@ -1,0 +1,225 @@
+"""Index integrity (issue 12 items 1-3): a damaged or altered index file is refused with
+IndexUnreadable, at load or when a passage is read; it never raises anything else, and a
+damaged passage is never quoted. Both formats, both ways of reading a mapped file."""
+
+from __future__ import annotations
+
+import json
+import struct
+import subprocess
+import sys
+import zlib
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from index import IndexSettings, Searcher, build_index, load_index, save_index
+from index.errors import IndexUnreadable
+from index.library import Library
+from tests.conftest import SEEDS
+
+NUMPY = replace(IndexSettings(), engine="numpy")
+JSON = replace(IndexSettings(), engine="rank-bm25")
+QUESTIONS = (
+    "How long is the border between China and North Korea?",
+    "Why is China more important to North Korea than Russia?",
+    "Who did Kim Jong-un host at the parade in Pyongyang?",
+)
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def libraries() -> dict[str, Library]:
+    return {"mapped": build_index(SEEDS, NUMPY), "json": build_index(SEEDS, JSON)}
+
+
+@pytest.fixture(scope="module")
+def files(libraries, tmp_path_factory) -> dict[str, bytes]:
+    out = {}
+    for name, library in libraries.items():
+        path = tmp_path_factory.mktemp(name) / "index.json"
+        save_index(library, path)
+        out[name] = path.read_bytes()
+    return out
+
+
+@pytest.fixture(params=["whole", "mapped"])
+def read_as(request, monkeypatch) -> str:
+    """Mapped files read whole (all checksums at load) or mapped (checked when read)."""
+    if request.param == "mapped":
+        monkeypatch.setattr("index.mapped_backend.FULL_CHECK_BYTES", 0)
+    return request.param
+
+
+def outcome(path: Path, settings: IndexSettings, truth: Library) -> str:
+    """'refused' or 'correct'; a wrong quote or citation fails the test, as does any other
+    exception (it propagates)."""
+    try:
+        library = load_index(path, settings)
+        searcher = Searcher(library)
+        hits = [h for q in QUESTIONS for h in searcher.search(q).hits]
+        passages = list(library.passages)
+    except IndexUnreadable:
+        return "refused"
+    for hit in hits:
+        real = truth.passage(hit.passage_id)
+        assert real is not None and hit.text in real.text
+        assert hit.citation == truth.citation(real)
+    assert passages == list(truth.passages)
+    return "correct"
+
+
+def _manifest(raw: bytes) -> tuple[int, dict]:
+    (size,) = struct.unpack_from("<Q", raw, 16)
+    return size, json.loads(raw[28 : 28 + size])
+
+
+def _with_manifest(raw: bytes, manifest: dict) -> bytes:
+    """`raw` with another manifest of the same length, its checksum recomputed."""
+    size, _ = _manifest(raw)
+    body = json.dumps(manifest, separators=(",", ":")).encode()
+    body = body.ljust(size, b" ")
+    assert len(body) == size
+    return raw[:16] + struct.pack("<QI", size, zlib.crc32(body)) + body + raw[28 + size :]
+
+
+def _array(raw: bytearray, name: str) -> np.ndarray:
+    size, manifest = _manifest(bytes(raw))
+    spec = manifest["arrays"][name]
+    start = -(-(28 + size) // 64) * 64
+    count = int(np.prod(spec["shape"]))
+    return np.frombuffer(raw, dtype=spec["dtype"], count=count, offset=start + spec["offset"])
+
+
+def test_the_issue_repro_every_post_doc_a_million(files, libraries, read_as, tmp_path):
+    raw = bytearray(files["mapped"])
+    _array(raw, "post_doc")[:] = 1_000_000
+    path = tmp_path / "index.json"
+    path.write_bytes(raw)
+    with pytest.raises(IndexUnreadable, match=r"post_doc|checksum"):
+        load_index(path, NUMPY)
+
+
+def test_a_negative_post_doc_does_not_wrap_around(files, read_as, tmp_path):
+    raw = bytearray(files["mapped"])
+    _array(raw, "post_doc")[5] = -1
+    path = tmp_path / "index.json"
+    path.write_bytes(raw)
+    with pytest.raises(IndexUnreadable):
+        load_index(path, NUMPY)
+
+
+@pytest.mark.parametrize("fmt", ["mapped", "json"])
+def test_an_edited_figure_is_never_quoted(fmt, files, libraries, read_as, tmp_path):
+    raw = files[fmt]
+    assert raw.count(b"1,350") >= 1
+    path = tmp_path / "index.json"
+    path.write_bytes(raw.replace(b"1,350", b"9,350"))
+    settings = NUMPY if fmt == "mapped" else JSON
+    with pytest.raises(IndexUnreadable, match="checksum"):
+        library = load_index(path, settings)
+        Searcher(library).search(QUESTIONS[0])
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+@pytest.mark.parametrize("fmt", ["mapped", "json"])
+def test_a_flipped_bit_is_refused_or_harmless(fmt, data, files, libraries, read_as, tmp_path):
+    raw = bytearray(files[fmt])
+    at = data.draw(st.integers(0, len(raw) - 1))
+    raw[at] ^= 1 << data.draw(st.integers(0, 7))
+    path = tmp_path / "index.json"
+    path.write_bytes(raw)
+    outcome(path, NUMPY if fmt == "mapped" else JSON, libraries[fmt])
+
+
+def test_bit_flips_anywhere_are_caught(files, libraries, read_as, tmp_path):
+    """Not a sample: a flip in each of 300 spread-out bytes, each refused or harmless. Read
+    whole, harmless only in the padding between arrays; mapped, a flip in a score or a
+    term id may also go unseen (structure still holds), never one in a passage."""
+    raw = files["mapped"]
+    path = tmp_path / "index.json"
+    counts = {"refused": 0, "correct": 0}
+    for at in range(0, len(raw), max(1, len(raw) // 300)):
+        flipped = bytearray(raw)
+        flipped[at] ^= 0x10
+        path.write_bytes(flipped)
+        counts[outcome(path, NUMPY, libraries["mapped"])] += 1
+    share = 0.9 if read_as == "whole" else 0.3
+    assert counts["refused"] > share * sum(counts.values())
+
+
+VALUES = st.one_of(
+    st.integers(-(2**40), 2**40),
+    st.sampled_from(["<i8", "<i4", "|u1", "<f4", "|S3", "O", ">i8", "<U4", "|V8", "x", ""]),
+    st.lists(st.integers(-5, 10**7), max_size=3),
+    st.none(),
+    st.floats(allow_nan=True),
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_a_crafted_manifest_is_refused_or_harmless(data, files, libraries, read_as, tmp_path):
+    raw = files["mapped"]
+    _, manifest = _manifest(raw)
+    name = data.draw(st.sampled_from(sorted(manifest["arrays"])))
+    key = data.draw(st.sampled_from(["dtype", "shape", "offset", "crc"]))
+    manifest["arrays"][name][key] = data.draw(VALUES)
+    if data.draw(st.booleans()):
+        del manifest["arrays"][data.draw(st.sampled_from(sorted(manifest["arrays"])))]
+    try:
+        crafted = _with_manifest(raw, manifest)
+    except AssertionError:
+        return  # longer than the original manifest: not this test's business
+    path = tmp_path / "index.json"
+    path.write_bytes(crafted)
+    outcome(path, NUMPY, libraries["mapped"])
+
+
+def test_json_index_with_an_unknown_top_level_key_is_refused(files, tmp_path):
+    document = json.loads(files["json"])
+    document["padding"] = "x" * 1000
+    path = tmp_path / "index.json"
+    path.write_text(json.dumps(document))
+    with pytest.raises(IndexUnreadable, match="unknown key 'padding'"):
+        load_index(path, JSON)
+
+
+OVERWRITE = """
+import shutil, sys
+from dataclasses import replace
+from pathlib import Path
+import index.mapped_backend as mb
+from index import IndexSettings, Searcher, load_index
+from index.errors import IndexUnreadable
+mb.FULL_CHECK_BYTES = 0  # map it, as a large index is
+path, other = Path(sys.argv[1]), Path(sys.argv[2])
+searcher = Searcher(load_index(path, replace(IndexSettings(), engine="numpy")))
+print(searcher.search("border China North Korea").hits[0].passage_id)
+shutil.copyfile(other, path)  # in place, as `cp other index.json` does: same inode
+try:
+    searcher.search("Why is China more important to North Korea than Russia?")
+except IndexUnreadable as exc:
+    print("refused:", exc)
+"""
+
+
+def test_overwritten_in_place_while_served_is_refused_not_sigbus(files, tmp_path):
+    path, other = tmp_path / "index.json", tmp_path / "other.json"
+    path.write_bytes(files["mapped"])
+    other.write_bytes(b"{}\n")  # far shorter: the mapping's pages are past its end now
+    result = subprocess.run(
+        [sys.executable, "-c", OVERWRITE, str(path), str(other)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr  # SIGBUS would be -7
+    assert "refused: another program changed the file in place" in result.stdout
