@@ -2,7 +2,8 @@
 
 seed.yaml is the set the first pipeline was tuned on; dev3.yaml (written blind) and
 holdout.yaml were used to tune the fusion of words and meaning (issue 11); holdout2.yaml
-validated that tuning without being tuned on. Targets from issue 11 that a set meets are
+validated that tuning without being tuned on; holdout3.yaml, written blind for issue 11,
+was scored once at the end. Targets from issue 11 that a set meets are
 asserted as targets; where a set falls short, its measured figure is a floor (a guard
 against getting worse), marked so (docs/evaluation.md has every figure).
 """
@@ -31,6 +32,8 @@ SETS = {
     "holdout.yaml": (0.767, 0.900, REFUSED, OFF_TOPIC),  # r1, r3 short of the targets
     "holdout2.yaml": (R1_BLIND, 0.967, REFUSED, 0.667),  # r3 one question short; off-topic
     "dev3.yaml": (0.774, 0.868, 0.076, OFF_TOPIC),  # r1, r3, refused short of the targets
+    # Written blind for issue 11 and scored once, after everything was chosen.
+    "holdout3.yaml": (0.769, 0.942, REFUSED, OFF_TOPIC),  # r1, r3 short of the targets
 }
 
 
