@@ -15,7 +15,8 @@ from typing import Any, TypeVar
 import discord
 from discord import app_commands
 
-from bot import messages
+from bot import library_messages, messages
+from bot.holder import IndexHolder
 from bot.render import Reply, text_reply
 from index.errors import NothingToSearch, QuestionTooLong
 
@@ -115,3 +116,13 @@ async def report_error(interaction: discord.Interaction[Any], error: Exception) 
     except discord.HTTPException:
         # The interaction expired or Discord refused; nothing more can reach the user.
         log.warning("Could not tell the user about an error", exc_info=True)
+
+
+async def server_holder(interaction: discord.Interaction[Any]) -> IndexHolder | None:
+    """The index of this server's library (bot/libraries.py); None, and the user told,
+    while that library has no brief."""
+    slot = await interaction.client.libraries.slot(interaction.guild_id)
+    if slot.holder is None:
+        await send_private(interaction, library_messages.EMPTY_LIBRARY)
+    holder: IndexHolder | None = slot.holder
+    return holder

@@ -10,10 +10,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import library_messages, messages
+from bot import messages
 from bot.config import Config
-from bot.holder import IndexHolder, Pending
-from bot.interactions import off_loop, report_error, send, send_private
+from bot.holder import Pending
+from bot.interactions import off_loop, report_error, send, send_private, server_holder
 from bot.limits import MAX_RESULTS_PER_PAGE
 from bot.render import (
     MAX_CUSTOM_ID,
@@ -130,7 +130,7 @@ class ContextButton(
 
     async def reply(self, interaction: discord.Interaction[BriefBot]) -> None:
         """Send the surrounding paragraphs privately."""
-        holder = await _holder(interaction)
+        holder = await server_holder(interaction)
         if holder is None:
             return
         index = holder.library
@@ -150,14 +150,6 @@ class ContextButton(
 
 
 _CONTEXT_ID = ContextButton.__discord_ui_compiled_template__
-
-
-async def _holder(interaction: discord.Interaction[BriefBot]) -> IndexHolder | None:
-    """The index of this server's library; None (and the user told) while it has no brief."""
-    slot = await interaction.client.libraries.slot(interaction.guild_id)
-    if slot.holder is None:
-        await send_private(interaction, library_messages.EMPTY_LIBRARY)
-    return slot.holder
 
 
 def _in_brief(answer: Answer, brief_id: str) -> Answer:
@@ -222,7 +214,7 @@ async def _answer(
     """Search in a thread and send the page of hits starting at `offset`; with `brief`,
     only that brief's passages (searched among the best MAX_RESULTS of all briefs)."""
     bot = interaction.client
-    holder = await _holder(interaction)
+    holder = await server_holder(interaction)
     if holder is None:
         return
     searcher = holder.current
@@ -296,7 +288,7 @@ class AskCog(commands.Cog):
         count = results or default_count(self.bot.config)
         brief_id = None
         if brief is not None:
-            holder = await _holder(interaction)
+            holder = await server_holder(interaction)
             if holder is None:
                 return
             brief_id, problem = _which_brief(holder.library, brief)
@@ -331,7 +323,7 @@ class AskCog(commands.Cog):
         brief: str | None = None,
     ) -> None:
         """Quote one paragraph of the brief, with its citation."""
-        holder = await _holder(interaction)
+        holder = await server_holder(interaction)
         if holder is None:
             return
         index = holder.library
@@ -362,7 +354,7 @@ class AskCog(commands.Cog):
     @app_commands.command(name="sources")
     async def sources(self, interaction: discord.Interaction[BriefBot]) -> None:
         """List the briefs the bot answers from."""
-        holder = await _holder(interaction)
+        holder = await server_holder(interaction)
         if holder is None:
             return
         index = holder.library

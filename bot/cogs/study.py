@@ -22,7 +22,14 @@ from bot.citing import changed_since, quoted_paragraphs, style_blocks
 from bot.cogs.admin import is_moderator
 from bot.console_study import LETTERS
 from bot.feedback import FeedbackStore, SentAnswer, answer_key
-from bot.interactions import NotModerator, off_loop, report_error, send, send_private
+from bot.interactions import (
+    NotModerator,
+    off_loop,
+    report_error,
+    send,
+    send_private,
+    server_holder,
+)
 from bot.render import button_label, escape
 from bot.render_study import (
     check_reply,
@@ -138,7 +145,10 @@ class CiteButton(
         sent = await _sent(interaction, self.key)
         if sent is None:
             return
-        library = interaction.client.holder.library
+        holder = await server_holder(interaction)
+        if holder is None:
+            return
+        library = holder.library
         passages = quoted_paragraphs(library, [pid for pid, _ in sent.passages])
         blocks = style_blocks(library, passages, prepare=discord_brief)
         await send(interaction, cite_reply(blocks, _change_notes(library, sent)), ephemeral=True)
@@ -178,7 +188,10 @@ class WhyButton(
         sent = await _sent(interaction, self.key)
         if sent is None:
             return
-        searcher = interaction.client.holder.current
+        holder = await server_holder(interaction)
+        if holder is None:
+            return
+        searcher = holder.current
         ids = [pid for pid, _ in sent.passages]
         explanation = await off_loop(
             interaction, explain, searcher, sent.question, ids, ephemeral=True
@@ -265,7 +278,10 @@ class QuizButton(
 
     async def reply(self, interaction: discord.Interaction[BriefBot]) -> None:
         """Make the question again from its seed; reveal the answer, or say it changed."""
-        library = interaction.client.holder.library
+        holder = await server_holder(interaction)
+        if holder is None:
+            return
+        library = holder.library
         brief = None
         if self.brief != "-":
             brief = next((b for b in library.briefs if _short(b, 8) == self.brief), None)
@@ -364,7 +380,10 @@ class StudyCog(commands.Cog, name=COG_NAME):
         """List the references of the passages quoted here in the last day."""
         channel = interaction.channel_id or 0
         sent = await asyncio.to_thread(self.store.quoted, _guild(interaction), channel, DAY_SECONDS)
-        library = self.bot.holder.library
+        holder = await server_holder(interaction)
+        if holder is None:
+            return
+        library = holder.library
         ids = list(dict.fromkeys(pid for answer in sent for pid, _ in answer.passages))
         passages = quoted_paragraphs(library, ids)
         lines: list[str] = []
@@ -381,7 +400,10 @@ class StudyCog(commands.Cog, name=COG_NAME):
         """Questions the briefs did not answer, most asked first (moderators only)."""
         days = self.bot.config.feedback.retention_days
         found = await asyncio.to_thread(self.store.gaps, _guild(interaction), days)
-        await send(interaction, gaps_reply(found, self.bot.holder.library, days), ephemeral=True)
+        holder = await server_holder(interaction)
+        if holder is None:
+            return
+        await send(interaction, gaps_reply(found, holder.library, days), ephemeral=True)
 
     @app_commands.command(name="quiz")
     @app_commands.describe(brief="Which brief (default: any)")
@@ -389,7 +411,10 @@ class StudyCog(commands.Cog, name=COG_NAME):
         self, interaction: discord.Interaction[BriefBot], brief: str | None = None
     ) -> None:
         """A fill-in-the-blank question from a sentence of the brief."""
-        library = self.bot.holder.library
+        holder = await server_holder(interaction)
+        if holder is None:
+            return
+        library = holder.library
         brief_id = None
         if brief is not None:
             folded = brief.strip().casefold()
@@ -425,9 +450,12 @@ class StudyCog(commands.Cog, name=COG_NAME):
     ) -> list[app_commands.Choice[str]]:
         """Brief ids whose id or title contains what the user typed."""
         typed = current.casefold()
+        slot = await self.bot.libraries.slot(interaction.guild_id)
+        if slot.holder is None:
+            return []
         return [
             app_commands.Choice(name=button_label(b.title), value=b.id)
-            for b in self.bot.holder.library.briefs.values()
+            for b in slot.holder.library.briefs.values()
             if typed in b.id.casefold() or typed in b.title.casefold()
         ][:25]
 
@@ -439,7 +467,10 @@ class StudyCog(commands.Cog, name=COG_NAME):
         if not text:
             await send_private(interaction, messages.EMPTY_MESSAGE)
             return
-        searcher = self.bot.holder.current
+        holder = await server_holder(interaction)
+        if holder is None:
+            return
+        searcher = holder.current
         checked = await off_loop(interaction, check_claim, searcher, text, ephemeral=False)
         await send(interaction, check_reply(checked), ephemeral=False)
 

@@ -341,6 +341,9 @@ def test_two_servers_never_see_each_others_briefs(lib_env, files):
     assert "Interpreter" not in ask(lib_env, seed, OTHER_GUILD_ID).text()
     listed = lib_env.send(in_guild(brief_command(lib_env.fake, "list", MODERATOR), OTHER_GUILD_ID))
     assert "Glaciers of Patagonia" in listed.text() and "North Korea" not in listed.text()
+    # The study tools too answer from the server's own library.
+    quiz = lib_env.send(in_guild(lib_env.fake.slash("quiz"), OTHER_GUILD_ID))
+    assert "Interpreter" not in quiz.text() and "North Korea" not in quiz.text()
 
 
 def test_ask_one_brief(lib_env, files):
