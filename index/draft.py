@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from index.brief import BriefInfo
-from index.library import Skipped, SourceStamp
+from index.engines import Engine
+from index.library import Library, PassageList, Skipped, SourceStamp
 from index.passages import Passage
 from index.settings import IndexSettings
 from index.vectors import SentenceVectors
@@ -28,6 +30,21 @@ class Draft:
     alias_groups: list[list[str]]
     built_at: str
     vectors: SentenceVectors | None = None
+
+    def library(self, tokens: Sequence[Sequence[str]], engine: Engine) -> Library:
+        """The library of this draft, with the terms and engine a backend made for it."""
+        return Library(
+            settings=self.settings,
+            briefs=self.briefs,
+            passages=PassageList(self.passages),
+            tokens=tokens,
+            engine=engine,
+            sources=self.sources,
+            built_at=self.built_at,
+            skipped=self.skipped,
+            alias_groups=self.alias_groups,
+            vectors=self.vectors,
+        )
 
     def fresh(self) -> list[int]:
         """Positions of the passages read afresh."""

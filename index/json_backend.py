@@ -58,18 +58,7 @@ class JsonBackend:
             kept[o] if o >= 0 else index_terms(indexed_text(draft.passages, i))
             for i, o in enumerate(draft.origin)
         ]
-        return Library(
-            settings=draft.settings,
-            briefs=draft.briefs,
-            passages=PassageList(draft.passages),
-            tokens=tokens,
-            engine=make_engine(tokens, draft.settings),
-            sources=draft.sources,
-            built_at=draft.built_at,
-            skipped=draft.skipped,
-            alias_groups=draft.alias_groups,
-            vectors=draft.vectors,
-        )
+        return draft.library(tokens, make_engine(tokens, draft.settings))
 
     def save(self, library: Library, path: Path) -> None:
         """Write `library` to `path` atomically (index/files.py)."""

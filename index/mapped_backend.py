@@ -29,7 +29,7 @@ from index.engine_numpy import ARRAY_NAMES, Array, NumpyEngine
 from index.engines import Engine, engine_kind, make_engine
 from index.errors import IndexMissing, IndexUnreadable
 from index.files import alias_groups, check_manifest, manifest, write_atomically
-from index.library import Library, PassageList, Skipped, SourceStamp
+from index.library import Library, Skipped, SourceStamp
 from index.mapped_check import (
     FULL_CHECK_BYTES,
     FileGuard,
@@ -90,18 +90,7 @@ class MappedBackend:
             engine = NumpyEngine.refreshed(old, draft.origin, new, draft.settings)
         else:
             engine = NumpyEngine.from_forward(new, draft.settings)
-        return Library(
-            settings=draft.settings,
-            briefs=draft.briefs,
-            passages=PassageList(draft.passages),
-            tokens=TokenTable(engine),
-            engine=engine,
-            sources=draft.sources,
-            built_at=draft.built_at,
-            skipped=draft.skipped,
-            alias_groups=draft.alias_groups,
-            vectors=draft.vectors,
-        )
+        return draft.library(TokenTable(engine), engine)
 
     def save(self, library: Library, path: Path) -> None:
         """Write `library` with its numpy engine to `path` atomically."""
