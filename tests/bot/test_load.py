@@ -11,8 +11,6 @@ from __future__ import annotations
 import gc
 import weakref
 
-import pytest
-
 from bot import messages
 from tests.bot.load import (
     NEW_PARAGRAPH,
