@@ -126,3 +126,24 @@ async def server_holder(interaction: discord.Interaction[Any]) -> IndexHolder | 
         await send_private(interaction, library_messages.EMPTY_LIBRARY)
     holder: IndexHolder | None = slot.holder
     return holder
+
+
+class GuardedClick:
+    """What every button does around its reply: the per-user cooldown, and one private
+    apology for any error. (A mixin: discord.py wants a template on each DynamicItem
+    subclass, so a shared DynamicItem base cannot hold it.)"""
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Reply privately to whoever clicked, unless they are over the cooldown."""
+        try:
+            wait = interaction.client.cooldowns.retry_after(interaction.user.id)
+            if wait > 0:
+                await send_private(interaction, messages.COOLDOWN.format(seconds=max(wait, 1)))
+            else:
+                await self.reply(interaction)
+        except Exception as exc:
+            await report_error(interaction, exc)
+
+    async def reply(self, interaction: discord.Interaction[Any]) -> None:
+        """The button's own reply."""
+        raise NotImplementedError

@@ -13,7 +13,7 @@ from discord.ext import commands
 from bot import messages
 from bot.config import Config
 from bot.holder import Pending
-from bot.interactions import off_loop, report_error, send, send_private, server_holder
+from bot.interactions import GuardedClick, off_loop, send, send_private, server_holder
 from bot.limits import MAX_RESULTS_PER_PAGE
 from bot.render import (
     MAX_CUSTOM_ID,
@@ -42,25 +42,8 @@ def default_count(config: Config) -> int:
     return min(config.discord.default_results or config.search.top_k, MAX_RESULTS_PER_PAGE)
 
 
-class _GuardedClick:
-    """What every answer button does around its reply: the per-user cooldown, and one
-    private apology for any error. (A mixin: discord.py wants a template on each
-    DynamicItem subclass, so a shared DynamicItem base cannot hold it.)"""
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        """Reply privately to whoever clicked, unless they are over the cooldown."""
-        try:
-            if not await _too_fast(interaction):
-                await self.reply(interaction)
-        except Exception as exc:
-            await report_error(interaction, exc)
-
-    async def reply(self, interaction: discord.Interaction[BriefBot]) -> None:
-        raise NotImplementedError
-
-
 class MoreButton(
-    _GuardedClick,
+    GuardedClick,
     discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
     template=r"bb:more:(?P<key>[0-9a-f]+):(?P<offset>\d+)",
 ):
@@ -99,7 +82,7 @@ class MoreButton(
 
 
 class ContextButton(
-    _GuardedClick,
+    GuardedClick,
     discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
     template=r"bb:ctx:(?P<brief>.+):(?P<number>\d+)",
 ):
@@ -158,14 +141,6 @@ def _in_brief(answer: Answer, brief_id: str) -> Answer:
     if not hits:
         return replace(answer, hits=(), answered=False, verdict="not_covered")
     return replace(answer, hits=hits)
-
-
-async def _too_fast(interaction: discord.Interaction[BriefBot]) -> bool:
-    """Apply the per-user cooldown to a button; tell the user when over it."""
-    wait = interaction.client.cooldowns.retry_after(interaction.user.id)
-    if wait > 0:
-        await send_private(interaction, messages.COOLDOWN.format(seconds=max(wait, 1)))
-    return wait > 0
 
 
 def _shown(answer: Answer, offset: int, count: int) -> tuple[Hit, ...]:

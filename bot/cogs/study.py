@@ -23,9 +23,9 @@ from bot.cogs.admin import is_moderator
 from bot.console_study import LETTERS
 from bot.feedback import FeedbackStore, SentAnswer, answer_key
 from bot.interactions import (
+    GuardedClick,
     NotModerator,
     off_loop,
-    report_error,
     send,
     send_private,
     server_holder,
@@ -68,24 +68,6 @@ def _short(text: str, n: int) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:n]
 
 
-class _Click:
-    """Around every study button: the per-user cooldown, and one private line for errors."""
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        """Reply to whoever clicked, unless over the cooldown."""
-        try:
-            wait = interaction.client.cooldowns.retry_after(interaction.user.id)
-            if wait > 0:
-                await send_private(interaction, messages.COOLDOWN.format(seconds=max(wait, 1)))
-            else:
-                await self.reply(interaction)
-        except Exception as exc:
-            await report_error(interaction, exc)
-
-    async def reply(self, interaction: discord.Interaction[BriefBot]) -> None:
-        raise NotImplementedError
-
-
 def _cog(interaction: discord.Interaction[BriefBot]) -> StudyCog:
     cog = interaction.client.get_cog(COG_NAME)
     assert isinstance(cog, StudyCog)
@@ -112,7 +94,7 @@ def _change_notes(library: Library, sent: SentAnswer) -> list[str]:
 
 
 class CiteButton(
-    _Click,
+    GuardedClick,
     discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
     template=r"bb:cite:(?P<key>[0-9a-f]{32})",
 ):
@@ -155,7 +137,7 @@ class CiteButton(
 
 
 class WhyButton(
-    _Click,
+    GuardedClick,
     discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
     template=r"bb:why:(?P<key>[0-9a-f]{32})",
 ):
@@ -201,7 +183,7 @@ class WhyButton(
 
 
 class VoteButton(
-    _Click,
+    GuardedClick,
     discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
     template=r"bb:vote:(?P<key>[0-9a-f]{32}):(?P<way>[ud])",
 ):
@@ -248,7 +230,7 @@ def quiz_id(seed: int, brief: str | None, quiz: QuizQuestion, choice: int) -> st
 
 
 class QuizButton(
-    _Click,
+    GuardedClick,
     discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
     template=r"bb:quiz:(?P<seed>\d+):(?P<brief>[0-9a-f]{8}|-):(?P<q>[0-9a-f]{6}):(?P<pick>[0-3])",
 ):
