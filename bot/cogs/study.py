@@ -5,9 +5,7 @@ the brief" message command. The answer buttons act on answers kept in the feedba
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
-import re
 import secrets
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -18,12 +16,11 @@ from discord.ext import commands
 
 from bot import messages
 from bot import study_messages as say
-from bot.citing import changed_since, quoted_paragraphs, style_blocks
+from bot.citing import quoted_paragraphs, style_blocks
 from bot.cogs.admin import is_moderator
 from bot.console_study import LETTERS
-from bot.feedback import FeedbackStore, SentAnswer, answer_key
+from bot.feedback import FeedbackStore, answer_key
 from bot.interactions import (
-    GuardedClick,
     NotModerator,
     off_loop,
     send,
@@ -33,19 +30,25 @@ from bot.interactions import (
 from bot.render import button_label, escape
 from bot.render_study import (
     check_reply,
-    cite_reply,
     discord_brief,
     gaps_reply,
     quiz_reply,
-    quiz_reveal,
     reference_list_reply,
-    why_reply,
 )
-from index import Answer, Hit, Library
+from bot.study_buttons import (
+    COG_NAME,
+    CiteButton,
+    QuizButton,
+    VoteButton,
+    WhyButton,
+    guild_of,
+    quiz_from,
+    quiz_id,
+    short_hash,
+)
+from index import Answer, Hit
 from index.claims import check_claim
 from index.diff import text_hash
-from index.explain import explain
-from index.quiz import BLANK, QuizQuestion, make_question
 from index.styles import STYLES
 
 if TYPE_CHECKING:
@@ -53,239 +56,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-COG_NAME = "StudyCog"
 DAY_SECONDS = 86_400.0
-# The row of the answer buttons (Context buttons use row 0, More row 1).
-ANSWER_ROW = 2
 QUIZ_SEED_MAX = 2**31
-
-
-def _guild(interaction: discord.Interaction[Any]) -> int:
-    return interaction.guild_id or 0
-
-
-def _short(text: str, n: int) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:n]
-
-
-def _cog(interaction: discord.Interaction[BriefBot]) -> StudyCog:
-    cog = interaction.client.get_cog(COG_NAME)
-    assert isinstance(cog, StudyCog)
-    return cog
-
-
-async def _sent(interaction: discord.Interaction[BriefBot], key: str) -> SentAnswer | None:
-    """The answer behind a button, or None after telling the user it is gone."""
-    sent = await asyncio.to_thread(_cog(interaction).store.answer, key)
-    if sent is None:
-        await send_private(interaction, say.ANSWER_EXPIRED)
-    return sent
-
-
-def _change_notes(library: Library, sent: SentAnswer) -> list[str]:
-    """What changed since the answer was sent, if anything."""
-    changed, gone = changed_since(library, sent.passages)
-    notes = []
-    if changed:
-        notes.append(say.CHANGED_SINCE.format(locators=", ".join(changed)))
-    if gone:
-        notes.append(say.GONE_SINCE.format(locators=", ".join(gone)))
-    return notes
-
-
-class CiteButton(
-    GuardedClick,
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=r"bb:cite:(?P<key>[0-9a-f]{32})",
-):
-    """ "Cite": the quoted passages' references in APA, MLA and Chicago, privately."""
-
-    def __init__(self, key: str) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=say.CITE_LABEL,
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"bb:cite:{key}",
-                row=ANSWER_ROW,
-            )
-        )
-        self.key = key
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> CiteButton:
-        """Rebuild the button from its custom_id."""
-        return cls(match["key"])
-
-    async def reply(self, interaction: discord.Interaction[BriefBot]) -> None:
-        """Every style's reference, noting passages changed since."""
-        sent = await _sent(interaction, self.key)
-        if sent is None:
-            return
-        holder = await server_holder(interaction)
-        if holder is None:
-            return
-        library = holder.library
-        passages = quoted_paragraphs(library, [pid for pid, _ in sent.passages])
-        blocks = style_blocks(library, passages, prepare=discord_brief)
-        await send(interaction, cite_reply(blocks, _change_notes(library, sent)), ephemeral=True)
-
-
-class WhyButton(
-    GuardedClick,
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=r"bb:why:(?P<key>[0-9a-f]{32})",
-):
-    """ "Why?": the numbers the search ranked each quoted passage by, privately."""
-
-    def __init__(self, key: str) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=say.WHY_LABEL,
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"bb:why:{key}",
-                row=ANSWER_ROW,
-            )
-        )
-        self.key = key
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> WhyButton:
-        """Rebuild the button from its custom_id."""
-        return cls(match["key"])
-
-    async def reply(self, interaction: discord.Interaction[BriefBot]) -> None:
-        """Explain the answer with the current index (noting passages changed since)."""
-        sent = await _sent(interaction, self.key)
-        if sent is None:
-            return
-        holder = await server_holder(interaction)
-        if holder is None:
-            return
-        searcher = holder.current
-        ids = [pid for pid, _ in sent.passages]
-        explanation = await off_loop(
-            interaction, explain, searcher, sent.question, ids, ephemeral=True
-        )
-        notes = _change_notes(searcher.library, sent)
-        await send(interaction, why_reply(explanation, searcher.library, notes), ephemeral=True)
-
-
-class VoteButton(
-    GuardedClick,
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=r"bb:vote:(?P<key>[0-9a-f]{32}):(?P<way>[ud])",
-):
-    """👍 or 👎: one vote per user per answer, changeable."""
-
-    def __init__(self, key: str, way: str) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=say.UP_LABEL if way == "u" else say.DOWN_LABEL,
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"bb:vote:{key}:{way}",
-                row=ANSWER_ROW,
-            )
-        )
-        self.key = key
-        self.way = way
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> VoteButton:
-        """Rebuild the button from its custom_id."""
-        return cls(match["key"], match["way"])
-
-    async def reply(self, interaction: discord.Interaction[BriefBot]) -> None:
-        """Record the vote (replacing the user's earlier one) and show the tally."""
-        up = self.way == "u"
-        store = _cog(interaction).store
-        tally = await asyncio.to_thread(
-            store.vote, _guild(interaction), self.key, interaction.user.id, up
-        )
-        text = (say.VOTED_UP if up else say.VOTED_DOWN).format(up=tally.up, down=tally.down)
-        await send_private(interaction, text)
-
-
-def quiz_id(seed: int, brief: str | None, quiz: QuizQuestion, choice: int) -> str:
-    """The custom_id of one choice: the seed and hashes to make the same question again."""
-    where = _short(brief, 8) if brief else "-"
-    return f"bb:quiz:{seed}:{where}:{_short(quiz.sentence_with_blank + quiz.answer, 6)}:{choice}"
-
-
-class QuizButton(
-    GuardedClick,
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=r"bb:quiz:(?P<seed>\d+):(?P<brief>[0-9a-f]{8}|-):(?P<q>[0-9a-f]{6}):(?P<pick>[0-3])",
-):
-    """One of a quiz question's four choices: reveals the answer with its citation."""
-
-    def __init__(self, seed: int, brief: str, q: str, pick: int, label: str = "") -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=button_label(label or f"({LETTERS[pick]})"),
-                style=discord.ButtonStyle.primary,
-                custom_id=f"bb:quiz:{seed}:{brief}:{q}:{pick}",
-                row=0,
-            )
-        )
-        self.seed, self.brief, self.q, self.pick = seed, brief, q, pick
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> QuizButton:
-        """Rebuild the button from its custom_id."""
-        return cls(int(match["seed"]), match["brief"], match["q"], int(match["pick"]))
-
-    async def reply(self, interaction: discord.Interaction[BriefBot]) -> None:
-        """Make the question again from its seed; reveal the answer, or say it changed."""
-        holder = await server_holder(interaction)
-        if holder is None:
-            return
-        library = holder.library
-        brief = None
-        if self.brief != "-":
-            brief = next((b for b in library.briefs if _short(b, 8) == self.brief), None)
-        quiz = None
-        if self.brief == "-" or brief is not None:
-            quiz = await asyncio.to_thread(_quiz, library, self.seed, brief)
-        passage = library.passage(quiz.passage_id) if quiz else None
-        if (
-            quiz is None
-            or passage is None
-            or quiz_id(self.seed, brief, quiz, 0).split(":")[4] != self.q
-        ):
-            await send_private(interaction, say.QUIZ_CHANGED)
-            return
-        sentence = quiz.sentence_with_blank.replace(BLANK, quiz.answer, 1)
-        reply = quiz_reveal(quiz, self.pick, library.citation(passage), sentence)
-        await send(interaction, reply, ephemeral=True)
-
-
-def _quiz(library: Library, seed: int, brief: str | None) -> QuizQuestion | None:
-    passages = [library.passages[i] for i in range(len(library.passages))]
-    return make_question(passages, seed, brief, aliases=library.alias_groups)
 
 
 async def _moderators_only(interaction: discord.Interaction[BriefBot]) -> bool:
@@ -330,10 +102,10 @@ class StudyCog(commands.Cog, name=COG_NAME):
         """Keep what an answer quoted and (on its first page) the question and verdict, for
         /gaps; return the key its buttons carry (None when nothing was quoted)."""
         quoted = [(h.passage_id, text_hash(h.text)) for h in shown]
-        guild = _guild(interaction)
+        guild = guild_of(interaction)
         verdict = "answered" if answer.verdict == "answered" else "not_covered"
         closest = answer.hits[0].passage_id if answer.hits else None
-        key = answer_key(answer.question, [p for p, _ in quoted], _short(repr(quoted), 16))
+        key = answer_key(answer.question, [p for p, _ in quoted], short_hash(repr(quoted), 16))
 
         def write() -> None:
             if first_page:
@@ -361,7 +133,9 @@ class StudyCog(commands.Cog, name=COG_NAME):
     async def cite(self, interaction: discord.Interaction[BriefBot], style: str = "apa") -> None:
         """List the references of the passages quoted here in the last day."""
         channel = interaction.channel_id or 0
-        sent = await asyncio.to_thread(self.store.quoted, _guild(interaction), channel, DAY_SECONDS)
+        sent = await asyncio.to_thread(
+            self.store.quoted, guild_of(interaction), channel, DAY_SECONDS
+        )
         holder = await server_holder(interaction)
         if holder is None:
             return
@@ -381,7 +155,7 @@ class StudyCog(commands.Cog, name=COG_NAME):
     async def gaps(self, interaction: discord.Interaction[BriefBot]) -> None:
         """Questions the briefs did not answer, most asked first (moderators only)."""
         days = self.bot.config.feedback.retention_days
-        found = await asyncio.to_thread(self.store.gaps, _guild(interaction), days)
+        found = await asyncio.to_thread(self.store.gaps, guild_of(interaction), days)
         holder = await server_holder(interaction)
         if holder is None:
             return
@@ -414,7 +188,7 @@ class StudyCog(commands.Cog, name=COG_NAME):
                 )
                 return
         seed = secrets.randbelow(QUIZ_SEED_MAX)
-        quiz = await off_loop(interaction, _quiz, library, seed, brief_id, ephemeral=False)
+        quiz = await off_loop(interaction, quiz_from, library, seed, brief_id, ephemeral=False)
         if quiz is None:
             await send_private(interaction, say.QUIZ_NONE)
             return
