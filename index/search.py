@@ -108,11 +108,8 @@ class Searcher:
     def search(self, text: str, k: int | None = None) -> Answer:
         """The best `k` passages (default: settings.top_k) for the question `text`;
         BadQuestion when there is nothing to search."""
-        question = read_question(text)
         k = max(1, min(self.settings.top_k if k is None else k, MAX_RESULTS))
-        found = self.words.rank(question, max(k, RERANK_DEPTH))
-        vector = self.meaning.embed_question(question.text) if self.meaning else None
-        close = self._closeness(vector, found)
+        _, found, vector, close = self._ranked(text, max(k, RERANK_DEPTH))
         order = self._order(found, close)
         verdict = self._verdict(found, close, bool(order))
         if verdict == "not_covered":
@@ -148,13 +145,20 @@ class Searcher:
 
     def trace(self, text: str) -> Trace:
         """The intermediate numbers a search of `text` ranks by (for explaining an answer)."""
-        question = read_question(text)
-        found = self.words.rank(question, RERANK_DEPTH)
-        vector = self.meaning.embed_question(question.text) if self.meaning else None
-        close = self._closeness(vector, found)
+        question, found, _, close = self._ranked(text, RERANK_DEPTH)
         by_words, by_meaning, fused = _rankings(found, close)
         order = self._order(found, close)
         return Trace(question, found, close, by_words, by_meaning, fused, order)
+
+    def _ranked(
+        self, text: str, depth: int
+    ) -> tuple[Question, WordRanking, Floats | None, Closeness | None]:
+        """The question read, its `depth` best candidates by words, its meaning vector and
+        its closeness to the passages: what both a search and its trace rank by."""
+        question = read_question(text)
+        found = self.words.rank(question, depth)
+        vector = self.meaning.embed_question(question.text) if self.meaning else None
+        return question, found, vector, self._closeness(vector, found)
 
     def _verdict(self, found: WordRanking, close: Closeness | None, any_hit: bool) -> Verdict:
         """Answered when the words cover the question or meaning is close; not covered
