@@ -17,6 +17,7 @@ from index.english import is_english_word
 from index.library import Library
 from index.limits import MAX_RESULTS
 from index.meaning import Closeness, Meaning
+from index.parts import about_the_part, asked_part, part_passages
 from index.query import Concept
 from index.question import Question, read_question
 from index.sentences import sentence_spans
@@ -109,9 +110,12 @@ class Searcher:
         """The best `k` passages (default: settings.top_k) for the question `text`;
         BadQuestion when there is nothing to search."""
         k = max(1, min(self.settings.top_k if k is None else k, MAX_RESULTS))
-        _, found, vector, close = self._ranked(text, max(k, RERANK_DEPTH))
-        order = self._order(found, close)
+        question, found, vector, close = self._ranked(text, max(k, RERANK_DEPTH))
+        named = self._named_part(question, found, close)
+        order = self._order(found, close, named)
         verdict = self._verdict(found, close, bool(order))
+        if named and verdict != "answered" and self._about_the_part(found, named):
+            verdict = "answered"
         if verdict == "not_covered":
             # Far in meaning and short in words: only what the words found is worth
             # showing for reference (an off-topic question sharing no word shows nothing).
@@ -134,20 +138,40 @@ class Searcher:
             return self.meaning.closeness(vector)
         return self.meaning.closeness(vector, [s.passage for s in found.ranked])
 
-    def _order(self, found: WordRanking, close: Closeness | None) -> list[int]:
-        """Passage positions, best first, by the chosen ranking."""
-        by_words, by_meaning, fused = _rankings(found, close)
-        if close is None:
+    def _order(self, found: WordRanking, close: Closeness | None, named: list[int]) -> list[int]:
+        """Passage positions, best first, by the chosen ranking (and a part the question
+        names, as a third list in the fusion)."""
+        by_words, by_meaning, fused = _rankings(found, close, named)
+        if close is None and not named:
             return by_words
-        if self.settings.ranking == "meaning":
+        if self.settings.ranking == "meaning" and close is not None:
             return by_meaning
         return sorted(fused, key=lambda i: (-fused[i], i))
+
+    def _named_part(
+        self, question: Question, found: WordRanking, close: Closeness | None
+    ) -> list[int]:
+        """The part of a brief the question names ("the main argument": the standfirst)
+        and its passages in the briefs the question is most about."""
+        part = asked_part(question.text)
+        if part is None:
+            return []
+        _, _, fused = _rankings(found, close)
+        ranked = sorted(fused, key=lambda i: (-fused[i], i)) or range(len(self.library.passages))
+        return part_passages(self.library, part, ranked)
+
+    def _about_the_part(self, found: WordRanking, named: list[int]) -> bool:
+        """True when the part the question names answers it (index/parts.py): "the main
+        argument of Hamlet" asks about Hamlet, which no part of these briefs holds."""
+        held = set().union(*self.words.present(found.terms, named))
+        return about_the_part(found.concepts, self.words.unknown(found.concepts), held)
 
     def trace(self, text: str) -> Trace:
         """The intermediate numbers a search of `text` ranks by (for explaining an answer)."""
         question, found, _, close = self._ranked(text, RERANK_DEPTH)
-        by_words, by_meaning, fused = _rankings(found, close)
-        order = self._order(found, close)
+        named = self._named_part(question, found, close)
+        by_words, by_meaning, fused = _rankings(found, close, named)
+        order = self._order(found, close, named)
         return Trace(question, found, close, by_words, by_meaning, fused, order)
 
     def _ranked(
@@ -234,10 +258,11 @@ class Trace:
 
 
 def _rankings(
-    found: WordRanking, close: Closeness | None
+    found: WordRanking, close: Closeness | None, named: list[int] | None = None
 ) -> tuple[list[int], list[int], dict[int, float]]:
     """Passage positions by words and by meaning, best first, and their reciprocal-rank
-    fusion (1/(FUSION_K + rank) summed over both)."""
+    fusion (1/(FUSION_K + rank) summed over both, and over `named`: the passages of a
+    part of a brief the question names)."""
     by_words = [s.passage for s in found.ranked]
     by_meaning = []
     if close is not None:
@@ -246,7 +271,7 @@ def _rankings(
             for j in sorted(range(len(close.ids)), key=lambda j: (-close.scores[j], close.ids[j]))
         ]
     fused: dict[int, float] = {}
-    for ranking in (by_words, by_meaning):
+    for ranking in (by_words, by_meaning, named or []):
         for rank, i in enumerate(ranking, start=1):
             fused[i] = fused.get(i, 0.0) + 1.0 / (FUSION_K + rank)
     return by_words, by_meaning, fused

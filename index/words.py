@@ -123,6 +123,11 @@ class WordRanker:
             self.vocabulary,
         )
 
+    def unknown(self, concepts: list[Concept]) -> list[Concept]:
+        """The concepts no phrase of which the library holds wholly (unknown to it)."""
+        df = self._engine.document_frequency
+        return [c for c in concepts if not any(all(df(t) > 0 for t in p) for p in c.phrases)]
+
     def _weight(self, concept: Concept) -> float:
         """A concept's IDF: that of its best-known phrase (mean over the phrase's terms)."""
         best = max(sum(map(self._idf, phrase)) / len(phrase) for phrase in concept.phrases)

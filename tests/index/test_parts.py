@@ -1,0 +1,55 @@
+"""Questions naming a part of a brief ("the main argument", "the conclusion")."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.parts import asked_part
+from index.search import Searcher
+from index.settings import SearchSettings
+
+
+@pytest.mark.parametrize(
+    ("question", "part"),
+    [
+        ("what is the main argument of this piece in one line?", "standfirst"),
+        ("give me a summary", "standfirst"),
+        ("Summarize it", "standfirst"),
+        ("what does the subtitle say", "standfirst"),
+        ("tl;dr?", "standfirst"),
+        ("what does the author conclude?", "conclusion"),
+        ("what's in the last paragraph", "conclusion"),
+        ("what is Kang Sun-nam's job title", None),
+        ("why did the Sino-Soviet split matter", None),
+        ("what point did Kim make at the parade", None),
+    ],
+)
+def test_a_question_naming_a_part_is_recognised(question: str, part: str | None) -> None:
+    assert asked_part(question) == part
+
+
+def test_the_main_argument_is_the_standfirst(seed_searcher: Searcher) -> None:
+    answer = seed_searcher.search("what is the main argument of this piece in one line?")
+    assert answer.verdict == "answered"
+    assert answer.hits[0].citation.paragraph == 0  # the standfirst
+
+
+def test_the_conclusion_is_the_last_paragraph(seed_searcher: Searcher) -> None:
+    answer = seed_searcher.search("what does the author conclude?")
+    last = max(p.paragraph for p in seed_searcher.library.passages)
+    assert answer.verdict == "answered"
+    assert answer.hits[0].citation.paragraph == last
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["what is the main argument of Hamlet?", "what's the main point of the essay on climate change"],
+)
+def test_a_part_of_something_else_is_not_covered(seed_searcher: Searcher, question: str) -> None:
+    assert seed_searcher.search(question).verdict == "not_covered"
+
+
+def test_a_named_part_ranks_first_by_words_alone_too(seed_searcher: Searcher) -> None:
+    words_only = Searcher(seed_searcher.library, SearchSettings(ranking="words"))
+    answer = words_only.search("summarise the main argument of the brief")
+    assert answer.hits[0].citation.paragraph == 0
