@@ -166,3 +166,18 @@ def test_both_formats_keep_captions(tmp_path, seed_library, engine):
     assert caption is not None and caption.kind == "caption"
     assert caption.text.startswith("Signing Sino-North Korean")
     assert loaded.citation(caption).locator == "photo caption before \u00b66"
+
+
+def test_the_treaty_question_is_answered_by_its_caption(seed_searcher):
+    answer = seed_searcher.search("when was the Sino-North Korean friendship treaty signed?", 3)
+    assert answer.verdict == "answered"
+    top = answer.hits[0]
+    assert top.passage_id == f"{SEED_STEM}:c6"
+    assert top.text.endswith("11 July 1961 (Wikimedia Commons)")
+    assert top.citation.locator == "photo caption before \u00b66"
+
+
+def test_the_photo_at_the_top_is_found(seed_searcher):
+    answer = seed_searcher.search("who is in the photo at the top?", 3)
+    assert answer.verdict != "not_covered"
+    assert f"{SEED_STEM}:c1" in [h.passage_id for h in answer.shown()]
