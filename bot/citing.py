@@ -53,8 +53,10 @@ def style_blocks(
             in_text(
                 briefs[p.brief],
                 style,
-                # Paragraph 0 is the standfirst: cited without a paragraph number.
-                paragraph=p.paragraph or None,
+                # Paragraph 0 is the standfirst: cited without a paragraph number; a
+                # caption is cited as the photo caption before its paragraph.
+                paragraph=p.paragraph if p.kind == "paragraph" else None,
+                caption=p.before or None,
                 accessed=accessed,
             )
             for p in passages

@@ -84,7 +84,8 @@ def format_answer(answer: Answer, highlight: bool = False) -> str:
 def answer_json(answer: Answer) -> dict[str, Any]:
     """The `--json` contract: question, answered, results with text, score and citation;
     verdict (answered, closest, not_covered) and similarity say how sure it is. Results are
-    the passages the terminal and Discord show (Answer.shown)."""
+    the passages the terminal and Discord show (Answer.shown); a citation's kind (added
+    beside the first keys) is paragraph, standfirst or caption (paragraph -n: before ¶n)."""
     return {
         "question": answer.question,
         "answered": answer.answered,
@@ -98,6 +99,7 @@ def answer_json(answer: Answer) -> dict[str, Any]:
                     "title": h.citation.title,
                     "locator": h.citation.locator,
                     "paragraph": h.citation.paragraph,
+                    "kind": h.citation.kind,
                     "brief": h.citation.brief,
                     "url": h.citation.url,
                 },

@@ -134,7 +134,11 @@ def check_candidate(candidate: Candidate, library: Library) -> None:
     lead = standfirst_paragraph(brief)
     mine = _fingerprint([p.text for p in ([lead] if lead else []) + list(brief.paragraphs)])
     for info in library.briefs.values():
-        theirs = [library.passages[i].text for i in library.passages.of_brief(info.id)]
+        theirs = [
+            p.text
+            for p in (library.passages[i] for i in library.passages.of_brief(info.id))
+            if p.kind != "caption"  # the body and standfirst, as `mine`
+        ]
         if _fingerprint(theirs) == mine:
             raise Duplicate(info.id, info.title)
     folded = candidate.title.strip().casefold()

@@ -1,13 +1,17 @@
-"""Read one brief: its text becomes a title, a standfirst and numbered body paragraphs.
+"""Read one brief: its text becomes a title, a standfirst, numbered body paragraphs and
+photo captions.
 
 Articles saved from the web carry chrome (site headers, "You may also be
-interested in" footers, photo captions printed twice, pull quotes that repeat
-a sentence of the body). None of it may ever be quoted as an answer, and
-paragraphs are numbered as a reader of the article counts them.
+interested in" footers, pull quotes that repeat a sentence of the body). None of it
+may ever be quoted as an answer, and paragraphs are numbered as a reader of the
+article counts them. Photo captions (often printed twice in a saved page) are kept
+apart from the body, once each, with the body paragraph they stand before: they are
+quoted as captions, never numbered as paragraphs.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import re
 from dataclasses import dataclass, field, replace
@@ -44,6 +48,9 @@ _CREDIT = re.compile(
 _MD_HEADING = re.compile(r"^#{1,6}\s+")
 _MD_IMAGE = re.compile(r"^!\[[^\]]*\]\([^)]*\)\s*$")
 _STANDFIRST_MAX_CHARS = 300
+# A caption with fewer words than this once its credit is taken off ("(Getty Images)",
+# "Photo: AP") says nothing to quote: it is left out.
+MIN_CAPTION_WORDS = 3
 # A pull quote is short; longer repeats are left alone (and the check stays linear).
 _PULL_QUOTE_MAX_WORDS = 60
 
@@ -60,6 +67,17 @@ class Paragraph:
 
 
 @dataclass(frozen=True)
+class Caption:
+    """A photo caption as printed (once), its span in the source, and `before`: the number
+    of the body paragraph it stands before (one past the last when it ends the brief)."""
+
+    text: str
+    start: int
+    end: int
+    before: int
+
+
+@dataclass(frozen=True)
 class Brief:
     """A brief read from `seeds/`: metadata, title, standfirst and body paragraphs."""
 
@@ -72,7 +90,7 @@ class Brief:
     author: str | None = None
     date: str | None = None
     source: str = ""
-    captions: tuple[str, ...] = field(default=())
+    captions: tuple[Caption, ...] = field(default=())  # distinct, worth quoting, in order
     standfirst_start: int = -1  # where the standfirst starts in the source; -1 when none
     dropped: tuple[str, ...] = field(default=())  # chrome a reader left out ("nav", "2 images")
 
@@ -157,8 +175,53 @@ def _pull_quotes(blocks: list[_Block]) -> set[int]:
     return {i for quote in found for i in candidates[quote]}
 
 
-def parse_brief(text: str, brief_id: str, *, markdown: bool = False) -> Brief:
-    """Structure the text of one brief; raise UnreadableBrief when it has no body."""
+def _caption_words(text: str) -> list[str]:
+    """The words of a caption without its photo credit."""
+    return _key(_CREDIT.sub("", text)).split()
+
+
+def _captions(
+    blocks: list[_Block], body: list[_Block], others: list[str]
+) -> tuple[tuple[Caption, ...], tuple[str, ...]]:
+    """The captions worth quoting, each once, with the body paragraph they stand before;
+    and the ones left out: a repeat, a credit alone, or words the body (or `others`:
+    title, standfirst) already says."""
+    haystack = " " + " \n ".join(_key(t) for t in [*others, *(b.text for b in body)]) + " "
+    starts = [b.start for b in body]
+    kept: list[Caption] = []
+    left: list[str] = []
+    seen: set[str] = set()
+    for block in blocks:
+        text = block.lines[0].strip()
+        key = _key(text)
+        if key in seen:
+            continue  # printed twice (or again further down): quoted once
+        seen.add(key)
+        words = _caption_words(text)
+        if (
+            _MD_IMAGE.match(text)
+            or len(words) < MIN_CAPTION_WORDS
+            or f" {' '.join(words)} " in haystack
+        ):
+            left.append(f"caption {text!r}")
+            continue
+        before = bisect.bisect_left(starts, block.start) + 1
+        kept.append(Caption(text, block.start, block.start + len(text), before))
+    return tuple(kept), tuple(left)
+
+
+def parse_brief(
+    text: str,
+    brief_id: str,
+    *,
+    markdown: bool = False,
+    caption_starts: frozenset[int] = frozenset(),
+) -> Brief:
+    """Structure the text of one brief; raise UnreadableBrief when it has no body.
+
+    `caption_starts`: where blocks start that a reader knows are captions (an HTML
+    figcaption), besides those the text shows (printed twice, ending in a credit).
+    """
     blocks: list[_Block] = []
     for block in _blocks(text):
         plain = normalize(block.text).strip()
@@ -167,7 +230,7 @@ def parse_brief(text: str, brief_id: str, *, markdown: bool = False) -> Brief:
         if not _HEADER_CHROME.match(plain):
             blocks.append(block)
 
-    is_caption = [_is_caption(b) for b in blocks]
+    is_caption = [b.start in caption_starts or _is_caption(b) for b in blocks]
     captions = [b for b, caption in zip(blocks, is_caption, strict=True) if caption]
     rest = [b for b, caption in zip(blocks, is_caption, strict=True) if not caption]
     headings = [b for b in rest if markdown and _MD_HEADING.match(b.text)]
@@ -184,13 +247,15 @@ def parse_brief(text: str, brief_id: str, *, markdown: bool = False) -> Brief:
     if not body:
         raise UnreadableBrief("it has no body paragraphs (only a title, chrome or captions)")
     paragraphs = tuple(Paragraph(n, b.text, b.start, b.end) for n, b in enumerate(body, start=1))
+    kept, left = _captions(captions, body, [title, lead.text if lead else ""])
     return Brief(
         id=brief_id,
         title=title,
         standfirst=lead.text if lead else "",
         paragraphs=paragraphs,
-        captions=tuple(dict.fromkeys(b.lines[0].strip() for b in captions)),
+        captions=kept,
         standfirst_start=lead.start if lead else -1,
+        dropped=left,
     )
 
 

@@ -2,9 +2,10 @@
 
 The readers (index/readers) turn a file into plain-text blocks and the file's own
 metadata. The blocks are laid out as a plain-text brief (title, blank line, one
-block per paragraph) and structured by the same rules as a .txt brief, so chrome
-that slipped past a reader (a "Share" line, a caption, a pull quote) is still
-dropped, and spans index that plain text. A PDF paragraph keeps its page.
+block per paragraph, a reader's captions each before the block they precede) and
+structured by the same rules as a .txt brief, so chrome that slipped past a reader (a
+"Share" line, a pull quote) is still dropped, a caption is kept apart from the body, and
+spans index that plain text. A PDF paragraph keeps its page.
 """
 
 from __future__ import annotations
@@ -39,25 +40,35 @@ def reason_text(exc: UnsupportedDocument) -> str:
     return REASONS.get(exc.reason, exc.reason) + (f" ({exc.detail})" if exc.detail else "")
 
 
-def layout(document: Document) -> tuple[str, dict[int, int]]:
-    """The document as plain text (title first when known) and each block's page by offset."""
+def layout(document: Document) -> tuple[str, dict[int, int], frozenset[int]]:
+    """The document as plain text (title first when known), each block's page by offset,
+    and where the reader's captions start (each laid out before the block it precedes)."""
     pieces: list[str] = []
     pages: dict[int, int] = {}
+    captions: set[int] = set()
     offset = 0
     if document.title:
         pieces.append(document.title)
         offset = len(document.title) + 2
-    for block in document.blocks:
-        pages[offset] = block.page or 0
-        pieces.append(block.text)
-        offset += len(block.text) + 2
-    return "\n\n".join(pieces), pages
+    before: dict[int, list[str]] = {}
+    for caption in document.captions:
+        before.setdefault(caption.before, []).append(caption.text)
+    for i, block in enumerate((*document.blocks, None)):
+        for text in before.get(i, []):
+            captions.add(offset)
+            pieces.append(text)
+            offset += len(text) + 2
+        if block is not None:
+            pages[offset] = block.page or 0
+            pieces.append(block.text)
+            offset += len(block.text) + 2
+    return "\n\n".join(pieces), pages, frozenset(captions)
 
 
 def document_brief(document: Document, brief_id: str, source: str) -> Brief:
     """The brief of a read document (UnreadableBrief when it has no body paragraph)."""
-    text, pages = layout(document)
-    brief = parse_brief(text, brief_id)
+    text, pages, captions = layout(document)
+    brief = parse_brief(text, brief_id, caption_starts=captions)
     paragraphs = tuple(replace(p, page=pages.get(p.start, 0)) for p in brief.paragraphs)
     return replace(
         brief,
@@ -68,7 +79,7 @@ def document_brief(document: Document, brief_id: str, source: str) -> Brief:
         author=document.author,
         date=document.date,
         source=source,
-        dropped=document.dropped + tuple(f"caption {c!r}" for c in brief.captions),
+        dropped=document.dropped + brief.dropped,
     )
 
 

@@ -224,7 +224,7 @@ def build_index(
             skipped.append(Skipped(name, f"another brief is already named {brief.id!r}"))
             continue
         briefs[brief.id] = info_of(brief)
-        fresh = passages_of(brief, settings.max_passage_chars, standfirst=True)
+        fresh = passages_of(brief, settings.max_passage_chars, standfirst=True, captions=True)
         passages.extend(fresh)
         origin.extend([-1] * len(fresh))
     if not passages:

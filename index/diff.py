@@ -1,4 +1,5 @@
-"""What a rebuild changed: paragraphs added, changed and removed per brief, by text hash.
+"""What a rebuild changed: paragraphs added, changed and removed per brief, by text hash
+(the standfirst as paragraph 0; photo captions are not counted).
 
 Paragraphs are aligned by their texts (difflib on the sequence of hashes), so a paragraph
 inserted near the top counts as one added, not as every later paragraph changed.
@@ -41,6 +42,8 @@ def _paragraphs(library: Library, brief: str) -> list[tuple[int, str]]:
     texts: dict[int, list[str]] = {}
     passages: Iterable[Passage] = (library.passages[i] for i in library.passages.of_brief(brief))
     for passage in passages:
+        if passage.kind == "caption":
+            continue  # not a paragraph: its number (-n) says only where it stands
         texts.setdefault(passage.paragraph, []).append(passage.text)
     return [(n, text_hash("\n".join(parts))) for n, parts in texts.items()]
 

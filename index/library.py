@@ -14,7 +14,7 @@ from typing import Protocol, overload
 from index.brief import BriefInfo
 from index.cite import Citation, locator
 from index.engines import Engine
-from index.passages import Passage
+from index.passages import Passage, kind_of
 from index.settings import IndexSettings
 from index.vectors import SentenceVectors
 
@@ -124,7 +124,8 @@ class Library:
         return None if i is None else self.passages[i]
 
     def paragraph(self, brief_id: str, number: int) -> list[Passage]:
-        """The passages of paragraph `number` of a brief (more than one when it was split)."""
+        """The passages of paragraph `number` of a brief (more than one when it was split);
+        0 is the standfirst and -n the captions before ¶n (index.passages)."""
         mine = (self.passages[i] for i in self.passages.of_brief(brief_id))
         return [p for p in mine if p.paragraph == number]
 
@@ -144,10 +145,11 @@ class Library:
             page = next((p.page for p in self.paragraph(brief_id, paragraph)), 0)
         return Citation(
             title=brief.title,
-            locator=locator(paragraph, part, page),
+            locator=locator(paragraph, part, page, brief.paragraphs),
             paragraph=paragraph,
             brief=brief.id,
             url=brief.url,
             publisher=brief.publisher,
             page=page,
+            kind=kind_of(paragraph),
         )

@@ -193,7 +193,8 @@ def check_arrays(arrays: Mapping[str, Array]) -> None:
     _in_range(p_brief, 0, briefs, "p_brief")
     if not (p_brief[1:] >= p_brief[:-1]).all():
         raise damaged("a brief's passages are not together")
-    _in_range(arrays["p_paragraph"], 0, 1 << 31, "p_paragraph")
+    # Negative: a caption (index/passages.py).
+    _in_range(arrays["p_paragraph"], -(1 << 31), 1 << 31, "p_paragraph")
     _in_range(arrays["p_part"], 0, 1 << 31, "p_part")
     _in_range(arrays["p_page"], 0, 1 << 31, "p_page")
     if (arrays["p_start"] < 0).any() or (arrays["p_end"] < arrays["p_start"]).any():

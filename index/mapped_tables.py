@@ -23,7 +23,7 @@ from index.mapped_check import (
     passage_crc,
     passage_crcs,
 )
-from index.passages import Passage
+from index.passages import Passage, parse_passage_id, passage_id
 from index.settings import IndexSettings
 
 
@@ -140,7 +140,7 @@ class PassageTable(Sequence[Passage]):
         except UnicodeDecodeError as exc:
             raise damaged(f"passage {i} is not UTF-8") from exc
         return Passage(
-            id=f"{brief}:{paragraph}" + (f".{part}" if part else ""),
+            id=passage_id(brief, paragraph, part),
             brief=brief,
             paragraph=paragraph,
             part=part,
@@ -160,14 +160,14 @@ class PassageTable(Sequence[Passage]):
 
     def find(self, passage_id: str) -> int | None:
         """The position of the passage with this id, or None."""
-        brief, _, where = passage_id.rpartition(":")
-        paragraph, _, part = where.partition(".")
-        if not paragraph.isdigit() or not (part.isdigit() or not part):
+        parsed = parse_passage_id(passage_id)
+        if parsed is None:
             return None
+        brief, paragraph, part = parsed
         span = self.of_brief(brief)
         paragraphs = self.arrays["p_paragraph"][span.start : span.stop]
         parts = self.arrays["p_part"][span.start : span.stop]
-        hits = np.flatnonzero((paragraphs == int(paragraph)) & (parts == int(part or 0)))
+        hits = np.flatnonzero((paragraphs == paragraph) & (parts == part))
         return span.start + int(hits[0]) if hits.size else None
 
 

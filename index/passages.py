@@ -1,10 +1,15 @@
-"""Body paragraphs become passages: one per paragraph, long ones split between sentences."""
+"""Body paragraphs become passages: one per paragraph, long ones split between sentences.
+
+The standfirst is paragraph 0 and a photo caption standing before paragraph n is
+paragraph -n: a caption never takes a body paragraph's number (index.cite words both).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
-from index.brief import Brief, Paragraph, standfirst_paragraph
+from index.brief import STANDFIRST_NUMBER, Brief, Paragraph, standfirst_paragraph
 from index.sentences import sentence_spans
 
 
@@ -22,6 +27,50 @@ class Passage:
     end: int
     text: str
     page: int = 0
+
+    @property
+    def kind(self) -> Kind:
+        """What part of the brief it quotes: a body paragraph, the standfirst or a caption."""
+        return kind_of(self.paragraph)
+
+    @property
+    def before(self) -> int:
+        """For a caption, the number of the body paragraph it stands before; else 0."""
+        return -self.paragraph if self.paragraph < 0 else 0
+
+
+Kind = Literal["paragraph", "standfirst", "caption"]
+KINDS: tuple[Kind, ...] = ("paragraph", "standfirst", "caption")
+# Indexed with a caption's words (never quoted): what a reader calls what it describes.
+CAPTION_TERMS = "photo photograph picture caption"
+CAPTION_ID = "c"  # a caption's id: `brief:c4` stands before ¶4 (`brief:c4.2` for a second one)
+
+
+def kind_of(paragraph: int) -> Kind:
+    """The kind of passage a paragraph number stands for (0 standfirst, -n caption)."""
+    if paragraph < 0:
+        return "caption"
+    return "standfirst" if paragraph == STANDFIRST_NUMBER else "paragraph"
+
+
+def passage_id(brief: str, paragraph: int, part: int) -> str:
+    """The id of a passage: `brief:4`, `brief:4.2` (part 2), `brief:0` (standfirst),
+    `brief:c4` (the caption before ¶4)."""
+    where = f"{CAPTION_ID}{-paragraph}" if paragraph < 0 else str(paragraph)
+    return f"{brief}:{where}" + (f".{part}" if part else "")
+
+
+def parse_passage_id(text: str) -> tuple[str, int, int] | None:
+    """(brief, paragraph, part) of a passage id; None when it is not one."""
+    brief, _, where = text.rpartition(":")
+    number, _, part = where.partition(".")
+    caption = number.startswith(CAPTION_ID)
+    number = number.removeprefix(CAPTION_ID)
+    if not brief or not number.isdigit() or not (part.isdigit() or not part):
+        return None
+    if caption and int(number) < 1:
+        return None
+    return brief, -int(number) if caption else int(number), int(part or 0)
 
 
 def _word_cuts(text: str, start: int, end: int, max_chars: int) -> list[tuple[int, int]]:
@@ -64,8 +113,11 @@ def _split(paragraph: Paragraph, max_chars: int) -> list[tuple[int, int]]:
 
 def indexed_text(passages: list[Passage], i: int) -> str:
     """The text indexed for passage i: its own, plus the neighbouring sentence on each
-    side when its paragraph was split, so a cut does not hide the context of a part."""
+    side when its paragraph was split, so a cut does not hide the context of a part; a
+    caption's with CAPTION_TERMS, so "the photo" or "the picture" of a question finds it."""
     passage = passages[i]
+    if passage.kind == "caption":
+        return f"{CAPTION_TERMS} {passage.text}"
     if not passage.part:
         return passage.text
     pieces = [passage.text]
@@ -79,27 +131,53 @@ def indexed_text(passages: list[Passage], i: int) -> str:
     return " ".join(pieces)
 
 
-def passages_of(brief: Brief, max_chars: int, *, standfirst: bool = False) -> list[Passage]:
-    """The passages of `brief` in reading order, with deterministic ids `brief:¶[.part]`.
+def _caption_paragraphs(brief: Brief) -> dict[int, list[Paragraph]]:
+    """The brief's captions as paragraphs numbered -n, by the body paragraph n they precede."""
+    out: dict[int, list[Paragraph]] = {}
+    for caption in brief.captions:
+        paragraph = Paragraph(-caption.before, caption.text, caption.start, caption.end)
+        out.setdefault(caption.before, []).append(paragraph)
+    return out
+
+
+def _pieces(paragraph: Paragraph, max_chars: int) -> list[tuple[int, int]]:
+    if len(paragraph.text) <= max_chars:
+        return [(0, len(paragraph.text))]
+    return _split(paragraph, max_chars)
+
+
+def passages_of(
+    brief: Brief, max_chars: int, *, standfirst: bool = False, captions: bool = False
+) -> list[Passage]:
+    """The passages of `brief` in reading order, with deterministic ids (passage_id).
 
     With `standfirst`, the standfirst comes first as paragraph 0 (`brief:0`), cited as
-    "standfirst" (index.cite.locator).
+    "standfirst"; with `captions`, each caption comes before the body paragraph n it
+    precedes, as paragraph -n (`brief:cn`), cited as a caption (index.cite.locator).
+    Several captions before the same paragraph (or one long enough to split) are parts.
     """
     lead = standfirst_paragraph(brief) if standfirst else None
+    before = _caption_paragraphs(brief) if captions else {}
+    groups: list[list[tuple[Paragraph, int, int]]] = (
+        [[(lead, s, e) for s, e in _pieces(lead, max_chars)]] if lead else []
+    )
+    for number in range(1, len(brief.paragraphs) + 2):
+        pieces = [(c, s, e) for c in before.get(number, []) for s, e in _pieces(c, max_chars)]
+        if pieces:
+            groups.append(pieces)
+        if number <= len(brief.paragraphs):
+            paragraph = brief.paragraphs[number - 1]
+            groups.append([(paragraph, s, e) for s, e in _pieces(paragraph, max_chars)])
     out: list[Passage] = []
-    for paragraph in ([lead] if lead else []) + list(brief.paragraphs):
-        if len(paragraph.text) <= max_chars:
-            spans = [(0, len(paragraph.text))]
-        else:
-            spans = _split(paragraph, max_chars)
-        for part, (start, end) in enumerate(spans, start=1):
-            suffix = f".{part}" if len(spans) > 1 else ""
+    for group in groups:
+        for part, (paragraph, start, end) in enumerate(group, start=1):
+            part = part if len(group) > 1 else 0
             out.append(
                 Passage(
-                    id=f"{brief.id}:{paragraph.number}{suffix}",
+                    id=passage_id(brief.id, paragraph.number, part),
                     brief=brief.id,
                     paragraph=paragraph.number,
-                    part=part if len(spans) > 1 else 0,
+                    part=part,
                     start=paragraph.start + start,
                     end=paragraph.start + end,
                     text=paragraph.text[start:end],

@@ -170,7 +170,8 @@ def make_question(
 ) -> QuizQuestion | None:
     """A fill-in-the-blank question from a sentence of `brief` (or of any brief); the same
     seed gives the same question. None when no sentence has a blank with three distractors."""
-    mine = [p for p in passages if brief is None or p.brief == brief]
+    # Captions are left out: a credit or a label, not a sentence a reader can answer from.
+    mine = [p for p in passages if (brief is None or p.brief == brief) and p.kind != "caption"]
     known = _known_names(mine)
     candidates: list[_Candidate] = []
     for passage_id, sentence in _sentences(mine):

@@ -13,7 +13,7 @@ from index.limits import MAX_RESULTS
 from index.tokenize import TOKENIZER_VERSION
 
 # Bump when the same brief can give other passages: saved indexes are then rebuilt.
-PASSAGES_VERSION = 2
+PASSAGES_VERSION = 3
 
 Variant = Literal["okapi", "bm25l", "bm25plus"]
 VARIANTS: tuple[Variant, ...] = ("okapi", "bm25l", "bm25plus")
@@ -50,7 +50,8 @@ class IndexSettings:
         data = asdict(self)
         del data["engine"], data["vectors_up_to"]
         data["tokenizer"] = TOKENIZER_VERSION
-        # 2: the standfirst is a passage of its own (paragraph 0).
+        # 2: the standfirst is a passage of its own (paragraph 0); 3: so is each photo
+        # caption (paragraph -n, before ¶n).
         data["passages"] = PASSAGES_VERSION
         return data
 

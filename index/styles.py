@@ -158,10 +158,23 @@ def _mla_date(when: _When | datetime.date) -> str:
     return f"{when.day} {month} {when.year}" if when.day else f"{month} {when.year}"
 
 
-def _locator(paragraph: int | None, page: int | None, par: str, p: str = "") -> str:
-    """`par. 4`, or the page: `p. 12` in APA, a bare `12` in Chicago (CMOS 14.148)."""
+def _locator(
+    paragraph: int | None,
+    page: int | None,
+    par: str,
+    p: str = "",
+    caption: int | None = None,
+    paragraphs: int = 0,
+) -> str:
+    """`par. 4`, or the page: `p. 12` in APA, a bare `12` in Chicago (CMOS 14.148); for
+    the photo caption before paragraph `caption`: `photo caption before par. 4` (`after
+    par. 9` past the last of the brief's `paragraphs`), a description as a locator."""
     if paragraph is not None and page is not None:
         raise ValueError("give a paragraph or a page, not both")
+    if caption is not None:
+        if paragraphs and caption > paragraphs:
+            return f"photo caption after {par} {paragraphs}"
+        return f"photo caption before {par} {caption}"
     if page is not None:
         return f"{p} {page}".strip()
     return f"{par} {paragraph}" if paragraph is not None else ""
@@ -255,9 +268,13 @@ def _mla(brief: BriefInfo, accessed: datetime.date | None) -> str:
     return " ".join(parts)
 
 
-def _mla_in_text(brief: BriefInfo, paragraph: int | None, page: int | None) -> str:
+def _mla_in_text(
+    brief: BriefInfo, paragraph: int | None, page: int | None, caption: int | None = None
+) -> str:
     people = _people(brief.author)
-    where = _locator(paragraph, page, "par.")
+    where = _locator(paragraph, page, "par.", caption=caption, paragraphs=brief.paragraphs)
+    if caption is not None:
+        paragraph = caption  # a labelled locator, placed as a paragraph's is
     if not people:
         title = headline(brief.title)
         if paragraph is None:  # no comma before a page number or at the end (MLA 9 6.22)
@@ -348,6 +365,7 @@ def note(
     *,
     paragraph: int | None = None,
     page: int | None = None,
+    caption: int | None = None,
     accessed: datetime.date | None = None,
 ) -> str:
     """The full Chicago footnote (CMOS 14.206), without its number, locator before the URL."""
@@ -360,7 +378,7 @@ def note(
         parts.append(_long_date(when))
     elif accessed is not None:
         parts.append(f"accessed {_us_date(accessed)}")
-    parts.append(_locator(paragraph, page, "par."))
+    parts.append(_locator(paragraph, page, "par.", caption=caption, paragraphs=brief.paragraphs))
     if brief.url:
         parts.append(brief.url)
     text = parts[0] + "".join(f", {p}" for p in parts[1:] if p)
@@ -398,17 +416,23 @@ def in_text(
     *,
     paragraph: int | None = None,
     page: int | None = None,
+    caption: int | None = None,
     accessed: datetime.date | None = None,
 ) -> str:
-    """The in-text citation, e.g. `(Citizen, 2025, para. 4)`; the full note for chicago-notes."""
+    """The in-text citation, e.g. `(Citizen, 2025, para. 4)`; the full note for chicago-notes.
+
+    `caption`: the quote is the photo caption before paragraph `caption` (no `paragraph`
+    then): `(Citizen, 2025, photo caption before para. 4)`.
+    """
+    n = brief.paragraphs
     if style == "apa":
-        return _apa_in_text(brief, _locator(paragraph, page, "para.", "p."))
+        return _apa_in_text(brief, _locator(paragraph, page, "para.", "p.", caption, n))
     if style == "mla":
-        return _mla_in_text(brief, paragraph, page)
+        return _mla_in_text(brief, paragraph, page, caption)
     if style == "chicago-ad":
-        return _chicago_ad_in_text(brief, _locator(paragraph, page, "para."))
+        return _chicago_ad_in_text(brief, _locator(paragraph, page, "para.", "", caption, n))
     if style == "chicago-notes":
-        return note(brief, paragraph=paragraph, page=page, accessed=accessed)
+        return note(brief, paragraph=paragraph, page=page, caption=caption, accessed=accessed)
     raise UnknownStyle(style)
 
 

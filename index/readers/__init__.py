@@ -11,13 +11,14 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from index.readers.document import Block, Document, Reason, UnsupportedDocument
+from index.readers.document import Block, Document, FigureCaption, Reason, UnsupportedDocument
 
 __all__ = [
     "MAX_DOCUMENT_BYTES",
     "SUFFIXES",
     "Block",
     "Document",
+    "FigureCaption",
     "Reason",
     "UnsupportedDocument",
     "read_bytes",

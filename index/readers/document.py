@@ -47,8 +47,18 @@ class Block:
 
 
 @dataclass(frozen=True)
+class FigureCaption:
+    """A figure's caption, kept out of the blocks; `before`: the position in `blocks` of
+    the block it stands before (len(blocks) when it comes after the last)."""
+
+    text: str
+    before: int
+
+
+@dataclass(frozen=True)
 class Document:
-    """A document's own metadata, its paragraphs in reading order, and what was dropped."""
+    """A document's own metadata, its paragraphs in reading order, its figure captions
+    (apart from the paragraphs), and what was dropped."""
 
     title: str | None
     author: str | None
@@ -57,6 +67,7 @@ class Document:
     publisher: str | None
     blocks: tuple[Block, ...]
     dropped: tuple[str, ...] = ()
+    captions: tuple[FigureCaption, ...] = ()
 
 
 def plural(count: int, noun: str) -> str:

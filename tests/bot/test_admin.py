@@ -46,7 +46,7 @@ def test_moderator_role_rebuilds_and_says_what_changed(env, seeds_dir):
     assert defer["data"]["flags"] & 64
     text = ex.message["content"]
     assert text.startswith("Rebuilt the index in ")
-    assert "2 brief(s) (was 1), 12 passages (was 9)." in text
+    assert "2 brief(s) (was 1), 14 passages (was 11)." in text  # the seed: 2 captions
     assert "Skipped notes.docx: not a brief" in text
     assert ex.message["allowed_mentions"] == {"parse": []}
     # The new brief answers at once, without a restart.
@@ -58,7 +58,7 @@ def test_moderator_role_rebuilds_and_says_what_changed(env, seeds_dir):
 def test_manage_server_permission_is_enough(env):
     member = make_member(permissions=MEMBER_PERMISSIONS | MANAGE_GUILD)
     ex = _reindex(env, member)
-    assert "1 brief(s) (was 1), 9 passages (was 9)." in ex.message["content"]
+    assert "1 brief(s) (was 1), 11 passages (was 11)." in ex.message["content"]
 
 
 def test_failed_rebuild_keeps_the_old_index(env, seeds_dir):

@@ -24,7 +24,7 @@ def run(capsys, *argv):
 def test_ask_builds_the_index_then_quotes_with_citation(capsys, config_file):
     code, out, err = run(capsys, "--config", str(config_file), "ask", BORDER)
     assert code == 0
-    assert "Built the index (no index had been built yet): 1 brief(s), 9 passages." in err
+    assert "Built the index (no index had been built yet): 1 brief(s), 11 passages." in err
     first = out.split("\n\n")[0]
     assert first.startswith("[1] Can North Korea play off Russia against China?, \u00b64")
     assert "1,350-kilometre border" in first
@@ -48,7 +48,8 @@ def test_json_contract(capsys, config_file):
     for result in data["results"]:
         assert set(result) == {"text", "score", "citation"}
         assert isinstance(result["score"], float)
-        assert set(result["citation"]) == {"title", "locator", "paragraph", "brief", "url"}
+        # kind (paragraph, standfirst or caption) was added beside the first five keys.
+        assert set(result["citation"]) == {"title", "locator", "paragraph", "brief", "url", "kind"}
     top = data["results"][0]
     assert top["citation"] == {
         "title": "Can North Korea play off Russia against China?",
@@ -56,9 +57,38 @@ def test_json_contract(capsys, config_file):
         "paragraph": 4,
         "brief": "interpreter-can-north-korea-play-off-russia-against-china",
         "url": None,
+        "kind": "paragraph",
     }
     assert "1,350-kilometre border" in top["text"]
     assert out.count("\n") == 1  # exactly one JSON object, one line
+
+
+def test_json_cites_a_caption_as_a_caption(capsys, config_file):
+    question = "when was the Sino-North Korean friendship treaty signed?"
+    code, out, _ = run(capsys, "--config", str(config_file), "ask", question, "--json")
+    assert code == 0
+    top = json.loads(out)["results"][0]
+    assert top["text"] == (
+        "Signing Sino-North Korean Mutual Aid and Cooperation Friendship Treaty, 11 July 1961 "
+        "(Wikimedia Commons)"
+    )
+    # paragraph -6: the caption standing before ¶6 (never ¶6's own number).
+    assert {k: top["citation"][k] for k in ("locator", "paragraph", "kind")} == {
+        "locator": "photo caption before \u00b66",
+        "paragraph": -6,
+        "kind": "caption",
+    }
+
+
+def test_terminal_cites_a_caption_as_a_caption(capsys, config_file):
+    question = "when was the Sino-North Korean friendship treaty signed?"
+    code, out, _ = run(capsys, "--config", str(config_file), "ask", question, "-k", "1")
+    assert code == 0
+    flat = " ".join(out.split())
+    assert (
+        "[1] Can North Korea play off Russia against China?, photo caption before \u00b66" in flat
+    )
+    assert "11 July 1961 (Wikimedia Commons)" in flat
 
 
 def test_not_covered_is_said_plainly(capsys, config_file):
@@ -117,7 +147,7 @@ def test_index_reports_what_it_did_and_skipped(capsys, config_file, seeds_dir):
     code, out, _ = run(capsys, "--config", str(config_file), "index")
     assert code == 0
     lines = out.splitlines()
-    assert lines[0].startswith("Indexed 1 brief(s), 9 passages in ")
+    assert lines[0].startswith("Indexed 1 brief(s), 11 passages in ")
     assert "Skipped notes.docx: not a brief: briefs are .txt, .md, .html, .htm or .pdf files" in (
         lines
     )
@@ -131,7 +161,7 @@ def test_sources_lists_briefs(capsys, config_file):
     assert out.replace("\n    ", " ").splitlines()[0] == (
         "interpreter-can-north-korea-play-off-russia-against-china: "
         "Can North Korea play off Russia against China? (The Interpreter, Lowy Institute) "
-        "\u2014 8 paragraphs, 9 passages"
+        "\u2014 8 paragraphs, 11 passages"
     )
 
 

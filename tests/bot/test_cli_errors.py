@@ -71,7 +71,8 @@ def check_contract(data, question):
         assert isinstance(result["text"], str) and result["text"]
         assert isinstance(result["score"], float)
         citation = result["citation"]
-        assert set(citation) == {"title", "locator", "paragraph", "brief", "url"}
+        assert set(citation) == {"title", "locator", "paragraph", "brief", "url", "kind"}
+        assert citation["kind"] in ("paragraph", "standfirst", "caption")
         assert isinstance(citation["title"], str) and isinstance(citation["locator"], str)
         assert isinstance(citation["paragraph"], int) and isinstance(citation["brief"], str)
         assert citation["url"] is None or isinstance(citation["url"], str)
@@ -225,7 +226,7 @@ def test_damaged_index_is_named_on_stderr_and_the_question_answered(capsys, conf
     assert json.loads(out)["results"][0]["citation"]["paragraph"] == 4
     assert err == (
         f"Built the index (the saved index could not be used: {REASONS[damage]}): "
-        "1 brief(s), 9 passages.\n"
+        "1 brief(s), 11 passages.\n"
     )
     # Rebuilt and saved: the next question loads it silently.
     assert run(capsys, "--config", str(config_file), "ask", BORDER)[2] == ""
@@ -247,7 +248,7 @@ def test_damaged_index_in_a_real_process_says_so_once_and_answers(config_file):
     result = ask_in_a_process(config_file)
     assert result.stderr.splitlines() == [
         "Built the index (the saved index could not be used: it is not valid JSON (truncated or "
-        "damaged)): 1 brief(s), 9 passages.",
+        "damaged)): 1 brief(s), 11 passages.",
     ]
 
 

@@ -191,7 +191,7 @@ def test_sources_lists_the_brief(env):
     embed = ex.message["embeds"][0]
     assert embed["title"] == messages.SOURCES_TITLE
     assert [f["name"] for f in embed["fields"]] == [TITLE]
-    assert "8 paragraphs, 9 passages" in embed["fields"][0]["value"]
+    assert "8 paragraphs, 11 passages" in embed["fields"][0]["value"]
     assert embed["footer"]["text"].startswith("Index built 20")
 
 

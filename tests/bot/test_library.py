@@ -199,10 +199,14 @@ def test_markdown_html_and_pdf_are_added_and_answer_with_their_citations(lib_env
     ex = add_file(lib_env, files, "tuvalu.html", HTML, "text/html")
     report = ex.text()
     assert "Tuvalu's land reclamation" in report and "(3 paragraphs)" in report
-    assert "Left out as page chrome:" in report and "caption" in report
+    # The figure's caption is not chrome: it is quoted, cited as a caption.
+    assert "Left out as page chrome: header, footer." in report and "caption" not in report
     answer = ask(lib_env, "How many hectares is Tuvalu reclaiming in Funafuti lagoon?").text()
     assert "seven hectares" in answer and "¶1" in answer
-    for chrome in ("Zeppelin", "marmalade", "xylophone", "Copyright"):
+    answer = ask(lib_env, "What is moored off the marmalade wharf in the photo?").text()
+    assert "A dredger moored off the marmalade wharf." in answer
+    assert "Tuvalu's land reclamation, photo caption before ¶2" in answer
+    for chrome in ("Zeppelin", "xylophone", "Copyright"):
         for question in (f"{chrome}?", "Tuvalu newsletter dredger wharf penguins copyright"):
             assert chrome not in ask(lib_env, question).text()
 

@@ -77,7 +77,7 @@ def test_burst_with_a_reindex_is_all_answered_and_the_old_index_is_freed(start_b
     rebuilt = tracker.outcomes[reindex["token"]]
     assert len(rebuilt.callbacks) == 1
     assert "Rebuilt the index in " in rebuilt.text
-    assert "10 passages (was 9)" in rebuilt.text
+    assert "12 passages (was 11)" in rebuilt.text
 
     # What the test and the fake recorded is not the bot's memory.
     del payloads, burst, outcomes, rebuilt, message, fields

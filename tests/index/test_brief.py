@@ -65,6 +65,21 @@ def test_captions_kept_once(brief):
     assert len(set(brief.captions)) == 2
 
 
+def test_each_caption_once_word_for_word_before_its_paragraph(brief):
+    """The page prints each caption twice: kept once, as printed, with the body paragraph
+    it stands before (the second before the last three paragraphs)."""
+    source = SEED_TEXT.read_text(encoding="utf-8")
+    assert [(c.text[:40], c.before) for c in brief.captions] == [
+        ("Russian Defence Minister Sergei Shoigu i", 1),
+        ("Signing Sino-North Korean Mutual Aid and", 6),
+    ]
+    for caption in brief.captions:
+        assert source[caption.start : caption.end] == caption.text
+        assert source.count(caption.text) == 2
+    assert brief.captions[1].text.endswith("11 July 1961 (Wikimedia Commons)")
+    assert brief.dropped == ()
+
+
 def test_pull_quote_is_not_a_body_paragraph(brief):
     pull = "Kim Jong-un will not have it easy like his grandfather did."
     assert [p.number for p in brief.paragraphs if pull in p.text] == [6]

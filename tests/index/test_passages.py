@@ -16,15 +16,20 @@ LONG = (
 
 
 def test_seed_paragraphs_are_one_passage_each(seed_library):
-    # Paragraph 0 is the standfirst, a passage of its own (cited as "standfirst").
-    assert [p.paragraph for p in seed_library.passages] == list(range(0, 9))
+    # Paragraph 0 is the standfirst, a passage of its own (cited as "standfirst"); -n is
+    # the photo caption before paragraph n (tests/index/test_captions.py).
+    body = [p.paragraph for p in seed_library.passages if p.kind != "caption"]
+    assert body == list(range(0, 9))
+    assert [p.paragraph for p in seed_library.passages if p.kind == "caption"] == [-1, -6]
     assert seed_library.citation(seed_library.passages[0]).locator == "standfirst"
     assert all(p.part == 0 for p in seed_library.passages)
 
 
 def test_ids_are_deterministic(seed_library):
     brief = next(iter(seed_library.briefs))
-    assert [p.id for p in seed_library.passages] == [f"{brief}:{n}" for n in range(0, 9)]
+    ids = [p.id for p in seed_library.passages]
+    assert [i for i in ids if ":c" not in i] == [f"{brief}:{n}" for n in range(0, 9)]
+    assert [i for i in ids if ":c" in i] == [f"{brief}:c1", f"{brief}:c6"]
 
 
 def test_sentences_respect_abbreviations():

@@ -74,7 +74,7 @@ def test_bad_aliases_file_is_skipped_with_reason(seeds_dir):
             "group 1 must list two names or more, e.g. [USSR, Soviet]; searching without aliases",
         )
     ]
-    assert len(index.passages) == 9
+    assert len(index.passages) == 11  # the standfirst, 8 paragraphs and 2 captions
 
 
 def test_best_sentence_and_matched_words(seed_searcher):
@@ -150,7 +150,10 @@ def test_a_quoted_phrase_breaks_a_tie_of_single_terms(seed_searcher):
 
 
 def test_meaning_answers_a_paraphrase_the_words_miss(seed_searcher):
-    question = "How is Kim copying his grandfather?"
+    # Its words hold 0.37 of the question (min_coverage 0.4). "How is Kim copying his
+    # grandfather?" held 0.39, and 0.41 once captions became passages (more passages
+    # without "kim" raise its weight): a paraphrase the words miss by more.
+    question = "Is Kim imitating his grandfather?"
     answer = seed_searcher.search(question, 3)
     assert answer.answered and answer.verdict == "answered"
     assert answer.similarity is not None
@@ -183,7 +186,7 @@ def test_verdicts(seed_searcher, question, verdict):
 def test_without_the_meaning_model_search_goes_by_words(seed_searcher, tmp_path, caplog):
     # A model folder without the model's files: refused with one warning, words alone.
     searcher = Searcher(seed_searcher.library, encoder=LazyEncoder(tmp_path, tmp_path))
-    answer = searcher.search("How is Kim copying his grandfather?", 3)
+    answer = searcher.search("Is Kim imitating his grandfather?", 3)
     assert not answer.answered and answer.hits  # the closest match is still shown
     assert answer.similarity is None
     assert caplog.text.count("Not using the sentence encoder") == 1

@@ -121,5 +121,5 @@ def test_zero_width_and_rtl_marks_inside_a_word(seed_searcher):
 @pytest.mark.parametrize("k", [-1, 0, 1, 10, 11, 10**9])
 def test_any_k_is_clamped(seed_searcher, k):
     hits = seed_searcher.search("North Korea China Russia", k).hits
-    # The seed has 9 passages: the standfirst and 8 paragraphs.
-    assert len(hits) == min(max(1, min(k, MAX_RESULTS)), 9)
+    # The seed has 11 passages: the standfirst, 8 paragraphs and 2 photo captions.
+    assert len(hits) == min(max(1, min(k, MAX_RESULTS)), 11)

@@ -85,7 +85,7 @@ def test_briefbot_index_reports_each_skipped_file(seeds_dir, config_file, capsys
     assert main(["--config", str(config_file), "index"]) == 0
     out, err = capsys.readouterr()
     lines = out.replace("\n    ", " ").splitlines()  # wrapped lines continue indented
-    assert lines[0].startswith("Indexed 3 brief(s), 15 passages in ")
+    assert lines[0].startswith("Indexed 3 brief(s), 17 passages in ")  # 2 are captions
     skipped = {line.split(":")[0]: line for line in lines[1:]}
     assert set(skipped) == {f"Skipped {name}" for name in EXPECTED_SKIPS}
     for name, reason in EXPECTED_SKIPS.items():

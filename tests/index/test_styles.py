@@ -116,6 +116,27 @@ def test_in_text_with_page(style, expected):
 
 
 @pytest.mark.parametrize(
+    ("caption", "style", "expected"),
+    [
+        # A photo caption: described where it stands, as a locator (never "para. -6").
+        (6, "apa", "(Citizen, 2025, photo caption before para. 6)"),
+        (6, "mla", "(Citizen, photo caption before par. 6)"),
+        (6, "chicago-ad", "(Citizen 2025, photo caption before para. 6)"),
+        (
+            6,
+            "chicago-notes",
+            f"Jane Citizen, “{HEAD}” The Interpreter, Lowy Institute, September 12, 2025, "
+            f"photo caption before par. 6, {URL}.",
+        ),
+        # Past the last of the brief's 9 paragraphs: after it.
+        (10, "apa", "(Citizen, 2025, photo caption after para. 9)"),
+    ],
+)
+def test_in_text_of_a_caption(caption, style, expected):
+    assert in_text(FULL, style, caption=caption) == expected
+
+
+@pytest.mark.parametrize(
     ("style", "expected"),
     [("apa", "(Citizen, 2025)"), ("mla", "(Citizen)"), ("chicago-ad", "(Citizen 2025)")],
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.readers import Block, read_bytes
+from index.readers import Block, FigureCaption, read_bytes
 
 BODY = """
 <header><div class="logo">The Interpreter</div><p>Published daily by the Lowy Institute</p></header>
@@ -68,7 +68,8 @@ def test_main_text_without_chrome(full):
             section="Who pays",
         ),
     )
-    assert full.dropped == ("header", "nav", "aside", "footer", "1 caption")
+    # The figure's caption is kept apart (test_figure_captions...), not dropped.
+    assert full.dropped == ("header", "nav", "aside", "footer")
 
 
 def test_metadata_from_the_page_tags(full):
@@ -130,3 +131,35 @@ def test_reader_libraries_are_imported_lazily():
     code = f"import index.readers, sys; print(*(m in sys.modules for m in {libraries!r}))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False", "False"]
+
+
+def test_figure_captions_are_kept_apart_before_the_block_that_follows(full):
+    assert full.captions == (FigureCaption("A sea wall in Suva (Photo: Wikimedia Commons)", 1),)
+
+
+CAPTIONED = """
+<header><figure><img src="logo.png"><figcaption>The Interpreter masthead logo</figcaption>
+</figure></header>
+<main><article><h1>Seawalls</h1>
+<figure><img src="top.jpg"><figcaption>Villagers rebuild the sea wall at Togoru, Fiji
+</figcaption></figure>
+<p>Fiji has moved forty-two villages inland since 2012, and plans to move many more as the
+sea rises faster than the government expected when it drew up its first relocation plan.</p>
+<p>Each move is paid for by a trust fund that takes a levy on departure taxes, topped up by
+grants from New Zealand and Germany, and it is run by a board of villagers and officials.</p>
+<figure><img src="b.jpg"><figcaption>Villagers rebuild the sea wall at Togoru, Fiji
+</figcaption></figure>
+<p>Critics say the levy is far too small for the eighty villages still at risk, and that the
+fund will run dry within a decade unless the large emitters pay into it as well.</p>
+<figure><img src="c.jpg"><figcaption>A map of the villages moved so far</figcaption></figure>
+</article></main>
+"""
+
+
+def test_each_caption_once_in_its_place_and_none_from_chrome():
+    doc = read_bytes(page("<title>Seawalls</title>", CAPTIONED), ".html")
+    assert [b.text[:10] for b in doc.blocks] == ["Fiji has m", "Each move ", "Critics sa"]
+    assert doc.captions == (
+        FigureCaption("Villagers rebuild the sea wall at Togoru, Fiji", 0),
+        FigureCaption("A map of the villages moved so far", 3),
+    )
