@@ -1,10 +1,11 @@
-"""Questions that name a part of a brief: "the main argument", "the conclusion".
+"""Questions that name a part of a brief: "the main argument", "the conclusion", "the photo".
 
 Students ask about a brief as a document ("what is the main point of this piece?",
-"what does the author conclude?"). Neither words nor meaning find the part they
-name: the standfirst does not say "argument", and the last paragraph does not say
-"conclusion". When a question names a part, that part of the briefs the question is
-about joins the ranking as a third list (index/search.py).
+"what does the author conclude?", "who is in the photo?"). Neither words nor meaning
+find the part they name: the standfirst does not say "argument", the last paragraph
+does not say "conclusion", a caption does not say "photo". When a question names a
+part, that part of the briefs the question is about joins the ranking as a third list
+(index/search.py).
 """
 
 from __future__ import annotations
@@ -13,12 +14,11 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Literal
 
-from index.brief import STANDFIRST_NUMBER
 from index.library import Library
 from index.query import Concept
 from index.tokenize import stem
 
-Part = Literal["standfirst", "conclusion"]
+Part = Literal["standfirst", "conclusion", "caption"]
 
 _PATTERNS: dict[Part, re.Pattern[str]] = {
     "standfirst": re.compile(
@@ -34,6 +34,9 @@ _PATTERNS: dict[Part, re.Pattern[str]] = {
         r"|\bend\s+of\s+the\s+(?:article|piece|brief|text)\b",
         re.IGNORECASE,
     ),
+    "caption": re.compile(
+        r"\b(?:photo(?:graph)?|picture|image|caption)s?\b|\bpictured\b", re.IGNORECASE
+    ),
 }
 
 # Words that refer to the brief as a document, not to what it is about: a question
@@ -46,6 +49,7 @@ DOCUMENT_WORDS = frozenset(
     message takeaway thesis gist summary summarise summarize sum subtitle subheading
     standfirst strapline conclusion conclude concludes concluding final last closing end
     according write writes wrote say says said overall main central key core big one
+    photo photograph picture image caption pictured shown show shows top bottom
     """.split()
 )
 # An unknown word this rare or rarer (its concept's weight factor, index/query.py)
@@ -81,15 +85,16 @@ def part_passages(library: Library, part: Part, ranked: Iterable[int]) -> list[i
 
 def _part_of(library: Library, part: Part, positions: Sequence[int]) -> list[int]:
     """The positions, among a brief's `positions`, of its `part` (all pieces of it)."""
-    if not positions:
-        return []
     passages = library.passages
     if part == "standfirst":
-        return [i for i in positions[:3] if passages[i].paragraph == STANDFIRST_NUMBER]
-    last = passages[positions[-1]].paragraph
-    if last == STANDFIRST_NUMBER:
+        return [i for i in positions if passages[i].kind == "standfirst"]
+    if part == "caption":
+        return [i for i in positions if passages[i].kind == "caption"]
+    body = [i for i in positions if passages[i].kind == "paragraph"]
+    if not body:
         return []
-    return [i for i in positions[-4:] if passages[i].paragraph == last]
+    last = passages[body[-1]].paragraph
+    return [i for i in body if passages[i].paragraph == last]
 
 
 def about_the_part(concepts: Sequence[Concept], unknown: Sequence[Concept], held: set[str]) -> bool:

@@ -41,8 +41,6 @@ class Passage:
 
 Kind = Literal["paragraph", "standfirst", "caption"]
 KINDS: tuple[Kind, ...] = ("paragraph", "standfirst", "caption")
-# Indexed with a caption's words (never quoted): what a reader calls what it describes.
-CAPTION_TERMS = "photo photograph picture caption"
 CAPTION_ID = "c"  # a caption's id: `brief:c4` stands before ¶4 (`brief:c4.2` for a second one)
 
 
@@ -113,11 +111,9 @@ def _split(paragraph: Paragraph, max_chars: int) -> list[tuple[int, int]]:
 
 def indexed_text(passages: list[Passage], i: int) -> str:
     """The text indexed for passage i: its own, plus the neighbouring sentence on each
-    side when its paragraph was split, so a cut does not hide the context of a part; a
-    caption's with CAPTION_TERMS, so "the photo" or "the picture" of a question finds it."""
+    side when its paragraph was split, so a cut does not hide the context of a part. (A
+    question about "the photo" finds a caption through index/parts.py.)"""
     passage = passages[i]
-    if passage.kind == "caption":
-        return f"{CAPTION_TERMS} {passage.text}"
     if not passage.part:
         return passage.text
     pieces = [passage.text]

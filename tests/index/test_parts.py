@@ -22,6 +22,8 @@ from index.settings import SearchSettings
         ("what is Kang Sun-nam's job title", None),
         ("why did the Sino-Soviet split matter", None),
         ("what point did Kim make at the parade", None),
+        ("who is in the photo at the top?", "caption"),
+        ("what does the image show", "caption"),
     ],
 )
 def test_a_question_naming_a_part_is_recognised(question: str, part: str | None) -> None:
@@ -43,7 +45,10 @@ def test_the_conclusion_is_the_last_paragraph(seed_searcher: Searcher) -> None:
 
 @pytest.mark.parametrize(
     "question",
-    ["what is the main argument of Hamlet?", "what's the main point of the essay on climate change"],
+    [
+        "what is the main argument of Hamlet?",
+        "what's the main point of the essay on climate change",
+    ],
 )
 def test_a_part_of_something_else_is_not_covered(seed_searcher: Searcher, question: str) -> None:
     assert seed_searcher.search(question).verdict == "not_covered"
@@ -53,3 +58,15 @@ def test_a_named_part_ranks_first_by_words_alone_too(seed_searcher: Searcher) ->
     words_only = Searcher(seed_searcher.library, SearchSettings(ranking="words"))
     answer = words_only.search("summarise the main argument of the brief")
     assert answer.hits[0].citation.paragraph == 0
+
+
+def test_the_photo_is_a_caption(seed_searcher: Searcher) -> None:
+    answer = seed_searcher.search("what's the full name of the treaty shown in the picture")
+    assert answer.verdict == "answered"
+    assert answer.hits[0].citation.kind == "caption"
+    assert "Friendship Treaty" in answer.hits[0].text
+
+
+def test_a_caption_is_never_the_conclusion(seed_searcher: Searcher) -> None:
+    conclusion = seed_searcher.search("what is the conclusion of the brief").hits[0]
+    assert conclusion.citation.kind == "paragraph"
