@@ -35,9 +35,10 @@ from index.errors import IndexUnreadable
 # (CRC-32 runs at about 0.5 GB/s here: 64 MiB costs ~0.13 s). Larger files are mapped; their
 # arrays are checked for structure, and passages and briefs by their own checksums when read.
 FULL_CHECK_BYTES = 64 << 20
-# Passage text is stored zlib-compressed in blocks of this many passages (format 5): 2.3x
-# smaller on the bench corpus; showing a passage decodes its block (~40 KB) once.
-TEXT_BLOCK = 64
+# Passage text is stored zlib-compressed (level 1) in blocks of this many passages (format
+# 5): 2.26x smaller on the bench corpus, as small as blocks of 64 (2.27x), and showing a
+# passage decodes ~10 KB (about a quarter of a millisecond on a busy machine, not 1 ms).
+TEXT_BLOCK = 16
 
 # name: (dtype, dimensions); "S" is any byte-string width.
 SPECS: dict[str, tuple[str, int]] = {

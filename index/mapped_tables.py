@@ -31,7 +31,7 @@ from index.passages import Passage, indexed_text
 from index.settings import IndexSettings
 from index.tokenize import tokenize
 
-_CACHED_BLOCKS = 8  # decoded text blocks kept (a search shows neighbouring passages)
+_CACHED_BLOCKS = 16  # decoded text blocks kept (a search shows neighbouring passages)
 
 
 class BriefTable(Mapping[str, BriefInfo]):

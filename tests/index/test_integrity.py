@@ -114,7 +114,7 @@ def test_a_negative_post_doc_does_not_wrap_around(files, read_as, tmp_path):
         load_index(path, NUMPY)
 
 
-def _edit_text(raw: bytes, old: bytes, new: bytes) -> bytes:
+def edit_text(raw: bytes, old: bytes, new: bytes) -> bytes:
     """The mapped file with `old` replaced in its compressed text blocks (format 5), each
     edited block recompressed into its old place, as a deliberate edit would."""
     out = bytearray(raw)
@@ -136,7 +136,7 @@ def test_an_edited_figure_is_never_quoted(fmt, files, libraries, read_as, tmp_pa
     raw = files[fmt]
     path = tmp_path / "index.json"
     if fmt == "mapped":
-        path.write_bytes(_edit_text(raw, b"1,350", b"9,350"))
+        path.write_bytes(edit_text(raw, b"1,350", b"9,350"))
     else:
         assert raw.count(b"1,350") >= 1
         path.write_bytes(raw.replace(b"1,350", b"9,350"))
