@@ -87,7 +87,7 @@ def work_build(corpus: Path, out: Path, engine: str) -> dict:
     # As build_index does it, minus reading and parsing brief files.
     if engine == "numpy":
         ranker = NumpyEngine.from_forward(encode_texts([p.text for p in passages], []), settings)
-        index = Library(settings, briefs, PassageList(passages), TokenTable(ranker), ranker)
+        index = Library(settings, briefs, PassageList(passages), TokenTable(passages, []), ranker)
     else:
         tokens = [tokenize(p.text) for p in passages]
         index = Library(

@@ -33,16 +33,22 @@ else:
     # numpy.typing costs ~40 ms to import: too much for `briefbot ask`'s start-up.
     Array = np.ndarray
 
-# Arrays that make up the engine; large_store.py saves and maps exactly these.
+# Arrays that make up the engine; mapped_backend.py saves and maps exactly these.
 ARRAY_NAMES = (
     "terms",  # S<n>: the vocabulary, UTF-8, sorted bytewise; a term's id is its position
     "post_ptr",  # int64[T*V+1]: term t's tier j is [ptr[T*t+j], ptr[T*t+j+1]), highest first
     "post_doc",  # int32[nnz]: passage index of each posting, ascending within a tier
-    "post_score",  # float32[nnz]: the BM25 contribution of the term to that passage
+    "post_score",  # uint16[nnz]: the BM25 contribution, in quanta of its tier (post_unit)
+    "post_tf",  # uint8[nnz]: the term's count in the passage (255: see tf_over)
+    "tf_over_at",  # int64: the postings whose count is 255 or more ...
+    "tf_over",  # int32: ... and their counts (rare: a word 255 times in one passage)
+    "post_unit",  # float64[T*V]: each tier's quantum (a score is post_score * post_unit)
     "max_score",  # float64[T*V]: the largest contribution in each tier (MaxScore bound)
-    "doc_ptr",  # int64[N+1]: passage i's tokens are doc_terms[doc_ptr[i]:doc_ptr[i+1]]
-    "doc_terms",  # uint32[T]: every passage's tokens as term ids, in text order
+    "doc_words",  # int32[N]: each passage's length in words (its BM25 length)
 )
+# Quantisation levels: a tier's largest magnitude is stored as LEVELS.
+LEVELS = 65535
+_TF_CAP = 255
 
 # Tier edges: a posting scoring above EDGES[j] times its term's mean goes to a tier <= j.
 _EDGES = (1.25,)
@@ -106,73 +112,110 @@ def _word_counts(doc_ptr: Array, doc_terms: Array, terms: Array) -> Array:
     return counts
 
 
-def score_postings(forward: Mapping[str, Array], settings: IndexSettings) -> dict[str, Array]:
-    """The postings arrays (`post_*`, `max_score`) for a forward index, scored per `settings`."""
+Triples = tuple[Array, Array, Array]  # (term, passage, count) per posting, by term then passage
+
+
+def triples(forward: Mapping[str, Array]) -> Triples:
+    """A forward index's postings as (term, passage, count), sorted by term then passage."""
     doc_ptr, doc_terms = forward["doc_ptr"], forward["doc_terms"]
-    n, vocab = len(doc_ptr) - 1, len(forward["terms"])
-    if n <= 0:
-        raise EmptyCorpus()
-    lengths = np.diff(doc_ptr)
-    # One sort groups postings by term, then passage; run lengths are the term frequencies.
-    # (In-place steps and dels: at a million passages each array is ~90M entries.)
+    n = len(doc_ptr) - 1
+    # One in-place sort groups postings by term, then passage; run lengths are the counts.
+    # (np.unique would sort a copy, and copy again for its counts: at a million passages
+    # each array is ~90M entries.)
     keys = doc_terms.astype(np.int64)
     keys *= n
-    keys += np.repeat(np.arange(n, dtype=np.int64), lengths)
-    # An in-place sort and run boundaries: np.unique would sort a copy (and a copy again
-    # for its counts), a third more time and memory at a million passages.
+    keys += np.repeat(np.arange(n, dtype=np.int64), np.diff(doc_ptr))
     keys.sort()
     starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
-    counts = np.diff(np.append(starts, keys.size))
+    counts = np.diff(np.append(starts, keys.size)).astype(np.int32)
     keys = keys[starts]
     del starts
-    term = (keys // n).astype(np.int32)
-    doc = (keys % n).astype(np.int32)
-    del keys
-    tf = counts.astype(np.float64)
-    del counts
-    df = np.bincount(term, minlength=vocab)
-    words = _word_counts(doc_ptr, doc_terms, forward["terms"])
-    avgdl = float(words.sum()) / n
+    return (keys // n).astype(np.int32), (keys % n).astype(np.int32), counts
+
+
+def score_postings(forward: Mapping[str, Array], settings: IndexSettings) -> dict[str, Array]:
+    """The postings arrays (`post_*`, `max_score`...) for a forward index, scored per `settings`."""
+    n, vocab = len(forward["doc_ptr"]) - 1, len(forward["terms"])
+    if n <= 0:
+        raise EmptyCorpus()
+    words = _word_counts(forward["doc_ptr"], forward["doc_terms"], forward["terms"])
+    return score_triples(triples(forward), words, vocab, settings)
+
+
+def _bm25(tf: Array, words: Array, doc: Array, settings: IndexSettings) -> Array:
+    """rank-bm25's per-posting term-frequency factor (before the IDF)."""
+    avgdl = float(words.sum()) / len(words)
     k1, b, delta = settings.k1, settings.b, settings.delta
     norm = (1 - b + b * words / avgdl)[doc] if avgdl else np.ones(len(doc))
     if settings.variant == "bm25l":
         norm = tf / norm  # ctd
         # rank-bm25 0.2.2 multiplies BM25L by the raw tf; kept for parity (README).
-        score = (k1 + 1) * (norm + delta) / (k1 + norm + delta)
+        score: Array = (k1 + 1) * (norm + delta) / (k1 + norm + delta)
         score *= tf
-    elif settings.variant == "bm25plus":
+        return score
+    if settings.variant == "bm25plus":
         # The idf * delta that BM25+ gives every candidate for every query term is
         # added at query time (NumpyEngine.top): it does not depend on the passage.
-        score = tf * (k1 + 1) / (k1 * norm + tf)
-    else:
-        score = tf * (k1 + 1) / (tf + k1 * norm)
-    del norm, tf
+        plus: Array = tf * (k1 + 1) / (k1 * norm + tf)
+        return plus
+    okapi: Array = tf * (k1 + 1) / (tf + k1 * norm)
+    return okapi
+
+
+def score_triples(
+    postings: Triples, words: Array, vocab: int, settings: IndexSettings
+) -> dict[str, Array]:
+    """The engine's postings arrays from (term, passage, count) triples and passage lengths."""
+    term, doc, counts = postings
+    n = len(words)
+    if n <= 0:
+        raise EmptyCorpus()
+    tf = counts.astype(np.float64)
+    df = np.bincount(term, minlength=vocab)
+    score = _bm25(tf, words, doc, settings)
+    del tf
     score *= _idf(settings.variant, n, df)[term]
-    stored = score.astype(np.float32)
-    del score
     # Tiers per term: postings above 1.25x the term's mean score (mostly tf >= 2), then
     # the rest. The low tier's bound is then close to a typical score, not the rare peak
     # (rank-bm25's BM25L grows with raw tf), so MaxScore can skip common words' long tails.
     tiers = len(_EDGES) + 1
-    mean = np.bincount(term, weights=stored, minlength=vocab) / np.maximum(df, 1)
-    level = stored / mean[term]
+    mean = np.bincount(term, weights=score, minlength=vocab) / np.maximum(df, 1)
+    level = score / mean[term]
     slot = tiers * term.astype(np.int64)
     for edge in _EDGES:
         slot += level <= edge
     del level
     order = np.argsort(slot, kind="stable")  # already sorted by term: a cheap merge
-    slot, doc, stored = slot[order], doc[order], stored[order]
+    slot, doc, score, counts = slot[order], doc[order], score[order], counts[order]
+    del order
     sizes = np.bincount(slot, minlength=tiers * vocab)
     post_ptr = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+    starts = post_ptr[:-1][sizes > 0]
+    # Quantised to 16 bits of each tier's largest magnitude (a term's scores share the
+    # sign of its IDF): an error of at most 1/131070 of it, where float32 kept 1/16.7M;
+    # half the bytes a posting. q * post_unit[tier] is the score the engine adds.
+    unit = np.zeros(tiers * vocab, dtype=np.float64)
     max_score = np.zeros(tiers * vocab, dtype=np.float64)
-    present = sizes > 0
-    if stored.size:
-        max_score[present] = np.maximum.reduceat(stored.astype(np.float64), post_ptr[:-1][present])
+    quantised = np.zeros(score.size, dtype=np.uint16)
+    if score.size:
+        low = np.minimum.reduceat(score, starts)
+        high = np.maximum.reduceat(score, starts)
+        unit[sizes > 0] = np.where(-low > high, low, high) / LEVELS
+        score /= np.where(unit == 0, 1.0, unit)[slot]
+        quantised = np.rint(score).astype(np.uint16)
+        max_score[sizes > 0] = np.maximum.reduceat(quantised * unit[slot], starts)
+    del slot, score
+    over = np.flatnonzero(counts >= _TF_CAP)
     return {
         "post_ptr": post_ptr,
         "post_doc": doc,
-        "post_score": stored,
+        "post_score": quantised,
+        "post_unit": unit,
+        "post_tf": np.minimum(counts, _TF_CAP).astype(np.uint8),
+        "tf_over_at": over.astype(np.int64),
+        "tf_over": counts[over].astype(np.int32),
         "max_score": max_score,
+        "doc_words": words.astype(np.int32),
     }
 
 
@@ -188,14 +231,17 @@ class NumpyEngine:
         self._ptr = arrays["post_ptr"]
         self._doc = arrays["post_doc"]
         self._score = arrays["post_score"]
+        self._unit = arrays["post_unit"]
         self._max = arrays["max_score"]
-        self.size = len(arrays["doc_ptr"]) - 1
+        self.size = len(arrays["doc_words"])
         if self.size <= 0:
             raise EmptyCorpus()
         vocab = len(self._terms)
         # Tiers per term, from the arrays (files written with other edges still load).
         self._tiers = (len(self._ptr) - 1) // vocab if vocab else 1
         if len(self._ptr) != self._tiers * vocab + 1 or len(self._max) != self._tiers * vocab:
+            raise ValueError("postings do not match the vocabulary")
+        if len(self._unit) != len(self._max):
             raise ValueError("postings do not match the vocabulary")
         if int(self._ptr[-1]) != len(self._doc) or len(self._doc) != len(self._score):
             raise ValueError("postings arrays disagree in length")
@@ -210,8 +256,20 @@ class NumpyEngine:
 
     @classmethod
     def from_forward(cls, forward: Mapping[str, Array], settings: IndexSettings) -> NumpyEngine:
-        """Build the engine from a forward index (encode_tokens, encode.encode_texts)."""
+        """Build the engine from a forward index (encode_tokens, encode.encode_texts); the
+        forward index stays in memory for `tokens`, but is not saved."""
         return cls({**forward, **score_postings(forward, settings)}, settings)
+
+    def postings(self) -> Triples:
+        """Every posting as (term, passage, count), sorted by term then passage."""
+        sizes = np.diff(self._ptr)
+        slot = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
+        term = (slot // self._tiers).astype(np.int32)
+        del slot
+        counts = self.arrays["post_tf"].astype(np.int32)
+        counts[self.arrays["tf_over_at"]] = self.arrays["tf_over"]
+        order = np.argsort(term.astype(np.int64) * self.size + self._doc)
+        return term[order], self._doc[order].astype(np.int32), counts[order]
 
     @classmethod
     def refreshed(
@@ -221,29 +279,34 @@ class NumpyEngine:
         new: Mapping[str, Array],
         settings: IndexSettings,
     ) -> NumpyEngine:
-        """Passage i is previous's origin[i], or (origin -1) the next one of `new`: arrays only."""
-        old_ptr, old_ids = previous.arrays["doc_ptr"], previous.arrays["doc_terms"]
+        """Passage i is previous's origin[i], or (origin -1) the next one of `new`: the
+        kept passages' postings are reused (their counts are stored), never re-tokenised."""
         terms = np.union1d(previous._terms, new["terms"])
-        old_map = np.searchsorted(terms, previous._terms).astype(np.uint32)
-        new_map = np.searchsorted(terms, new["terms"]).astype(np.uint32)
+        old_map = np.searchsorted(terms, previous._terms).astype(np.int32)
+        new_map = np.searchsorted(terms, new["terms"]).astype(np.int32)
         src = np.asarray(origin, dtype=np.int64)
         is_old = src >= 0
-        fresh_no = np.cumsum(~is_old) - 1
-        old_at = np.where(is_old, src, 0)
-        new_at = np.where(is_old, 0, fresh_no)
-        lengths = np.where(is_old, np.diff(old_ptr)[old_at], np.diff(new["doc_ptr"])[new_at])
-        doc_ptr = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
-        start = np.where(is_old, old_ptr[:-1][old_at], new["doc_ptr"][:-1][new_at])
-        pos = np.arange(doc_ptr[-1]) + np.repeat(start - doc_ptr[:-1], lengths)
-        token_old = np.repeat(is_old, lengths)
-        ids = np.empty(len(pos), dtype=np.uint32)
-        ids[token_old] = old_map[old_ids[pos[token_old]]]
-        ids[~token_old] = new_map[new["doc_terms"][pos[~token_old]]]
+        place = np.full(previous.size, -1, dtype=np.int64)  # old passage -> its new position
+        place[src[is_old]] = np.flatnonzero(is_old)
+        fresh = np.flatnonzero(~is_old)
+        o_term, o_doc, o_tf = previous.postings()
+        kept = place[o_doc] >= 0
+        n_term, n_doc, n_tf = triples(new)
+        term = np.concatenate((old_map[o_term[kept]], new_map[n_term]))
+        doc = np.concatenate((place[o_doc[kept]], fresh[n_doc]))
+        counts = np.concatenate((o_tf[kept], n_tf))
+        del o_term, o_doc, o_tf, n_term, n_doc, n_tf
+        words = np.empty(len(src), dtype=np.int64)
+        words[is_old] = previous.arrays["doc_words"][src[is_old]]
+        words[fresh] = _word_counts(new["doc_ptr"], new["doc_terms"], new["terms"])
         # Drop the terms only removed passages had, so the vocabulary stays exact.
-        used = np.bincount(ids, minlength=len(terms)) > 0
-        renumber = (np.cumsum(used) - 1).astype(np.uint32)
-        forward = {"terms": terms[used], "doc_ptr": doc_ptr, "doc_terms": renumber[ids]}
-        return cls({**forward, **score_postings(forward, settings)}, settings)
+        used = np.bincount(term, minlength=len(terms)) > 0
+        renumber = (np.cumsum(used) - 1).astype(np.int32)
+        term = renumber[term]
+        order = np.argsort(term.astype(np.int64) * len(src) + doc)
+        postings = (term[order], doc[order].astype(np.int32), counts[order])
+        scored = score_triples(postings, words, int(used.sum()), settings)
+        return cls({"terms": terms[used], **scored}, settings)
 
     def term_id(self, term: str) -> int | None:
         """The id of `term` in the vocabulary, or None when no passage contains it."""
@@ -279,7 +342,10 @@ class NumpyEngine:
         return (t.decode("utf-8") for t in self._terms)
 
     def tokens(self, i: int) -> list[str]:
-        """The tokens of passage `i`, as indexed."""
+        """The tokens of passage `i`, as indexed: only an engine built in this process has
+        them (the forward index is not saved; mapped_tables.TokenTable re-reads the text)."""
+        if "doc_terms" not in self.arrays:
+            raise LookupError("this engine keeps no forward index")
         ptr, ids = self.arrays["doc_ptr"], self.arrays["doc_terms"]
         return [t.decode("utf-8") for t in self._terms[ids[ptr[i] : ptr[i + 1]]].tolist()]
 
@@ -291,7 +357,7 @@ class NumpyEngine:
         cand = np.asarray(ids, dtype=np.int64)
         found = np.zeros(cand.size, dtype=bool)
         for tier in self._slots(t):
-            docs, _ = self._postings(tier)
+            docs, _, _ = self._postings(tier)
             if docs.size:
                 pos = np.minimum(np.searchsorted(docs, cand), docs.size - 1)
                 found |= docs[pos] == cand
@@ -307,8 +373,8 @@ class NumpyEngine:
         _, aux = self._scratch()
         found = np.zeros(cand.size)
         for tier in self._slots(t):
-            docs, scores = self._postings(tier)
-            found += self._lookup(cand, docs, scores, aux)
+            docs, scores, unit = self._postings(tier)
+            found += self._lookup(cand, docs, scores, aux) * unit
         if self._plus:
             # BM25+'s idf * delta, for the passages that hold the term (their score is > 0).
             df = self._df(t)
@@ -316,9 +382,9 @@ class NumpyEngine:
         result: list[float] = found.tolist()
         return result
 
-    def _postings(self, t: int) -> tuple[Array, Array]:
+    def _postings(self, t: int) -> tuple[Array, Array, float]:
         lo, hi = int(self._ptr[t]), int(self._ptr[t + 1])
-        return self._doc[lo:hi], self._score[lo:hi]
+        return self._doc[lo:hi], self._score[lo:hi], float(self._unit[t])
 
     def top(self, terms: Sequence[str], k: int) -> list[tuple[int, float]]:
         """The best k (passage index, score) among passages holding a query term.
@@ -334,14 +400,16 @@ class NumpyEngine:
             return []
         # Each term's tiers rank as separate lists (a passage is in one of them). Bounds and
         # offsets are read once as Python numbers: numpy scalar indexing costs ~100 ns each.
-        lists: list[tuple[float, int, int, int, int]] = []  # (-bound, slot, lo, hi, weight)
+        # (-bound, slot, lo, hi, weight): a posting adds its quantised score times weight.
+        lists: list[tuple[float, int, int, int, float]] = []
         tiers = self._tiers
         for t, n in counts.items():
             ptr = self._ptr[tiers * t : tiers * (t + 1) + 1].tolist()
             peak = self._max[tiers * t : tiers * (t + 1)].tolist()
+            unit = self._unit[tiers * t : tiers * (t + 1)].tolist()
             for j in range(tiers):
                 if ptr[j + 1] > ptr[j]:
-                    lists.append((-peak[j] * n, tiers * t + j, ptr[j], ptr[j + 1], n))
+                    lists.append((-peak[j] * n, tiers * t + j, ptr[j], ptr[j + 1], unit[j] * n))
         # Highest possible contribution first: rare terms decide the candidates.
         lists.sort()
         order = [(lo, hi, n) for _, _, lo, hi, n in lists]
@@ -362,7 +430,7 @@ class NumpyEngine:
             while i < len(order) and not theta > rest[i] * _SLACK:
                 lo, hi, weight = order[i]
                 ids, scores = self._doc[lo:hi], self._score[lo:hi]
-                total[ids] += scores if weight == 1 else scores * float(weight)
+                total[ids] += scores * weight
                 touched.append(ids)
                 done += bounds[i]
                 i += 1
@@ -384,7 +452,7 @@ class NumpyEngine:
             for j in range(i, len(order)):
                 lo, hi, weight = order[j]
                 found = self._lookup(cand, self._doc[lo:hi], self._score[lo:hi], aux)
-                acc += found if weight == 1 else found * weight
+                acc += found * weight
                 if prune and cand.size > k and j + 1 < len(order):
                     theta = max(theta, float(np.partition(acc, acc.size - k)[acc.size - k]))
                     keep = acc >= theta - rest[j + 1] * _SLACK

@@ -52,13 +52,15 @@ from index.vectors import SentenceVectors
 
 MAGIC = b"BRIEFBOT-NPIDX\x00\x01"
 FORMAT = "briefbot-numpy-index"
-# 3: checksums of the manifest, each array, passage and brief; 4: passages carry a PDF page
-FORMAT_VERSION = 4
+# 3: checksums of the manifest, each array, passage and brief; 4: passages carry a PDF page;
+# 5: text in zlib blocks, 16-bit quantised scores with counts, no forward index
+FORMAT_VERSION = 5
 _ALIGN = 64
 _HEAD = struct.Struct("<QI")  # after the magic: the manifest's length and CRC-32
 _PASSAGE_ARRAYS = (
     "text_ptr",
     "text",
+    "text_block",
     "p_brief",
     "p_paragraph",
     "p_part",
@@ -90,7 +92,7 @@ class MappedBackend:
             engine = NumpyEngine.refreshed(old, draft.origin, new, draft.settings)
         else:
             engine = NumpyEngine.from_forward(new, draft.settings)
-        return draft.library(TokenTable(engine), engine)
+        return draft.library(TokenTable(draft.passages, draft.alias_groups), engine)
 
     def save(self, library: Library, path: Path) -> None:
         """Write `library` with its numpy engine to `path` atomically."""
@@ -231,14 +233,15 @@ def load_large(path: Path, settings: IndexSettings) -> Library:
     try:
         arrays_engine = GuardedEngine(arrays, settings, guard)
         briefs = BriefTable(arrays, guard)
-        tokens = TokenTable(arrays_engine)
+        passages = PassageTable(arrays, briefs)
+        tokens = TokenTable(passages, alias_groups(manifest_["aliases"]))
         # Settings that ask for rank-bm25 get it, built from the mapped tokens.
         numpy = engine_kind(settings, arrays_engine.size) == "numpy"
         engine: Engine = arrays_engine if numpy else make_engine(tokens, settings)
         return Library(
             settings=settings,
             briefs=briefs,
-            passages=PassageTable(arrays, briefs),
+            passages=passages,
             tokens=tokens,
             engine=engine,
             sources={str(n): SourceStamp(**s) for n, s in manifest_["sources"].items()},

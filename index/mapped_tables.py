@@ -6,16 +6,20 @@ the passage or brief against its checksum, so damage is reported, never quoted.
 
 from __future__ import annotations
 
+import itertools
 import json
-from collections.abc import Iterator, Mapping, Sequence
+import zlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict
 from typing import overload
 
 import numpy as np
 
+from index.aliases import Aliases
 from index.brief import BriefInfo
 from index.engine_numpy import Array, NumpyEngine
 from index.mapped_check import (
+    TEXT_BLOCK,
     FileGuard,
     brief_crc,
     brief_crcs,
@@ -23,8 +27,11 @@ from index.mapped_check import (
     passage_crc,
     passage_crcs,
 )
-from index.passages import Passage, parse_passage_id, passage_id
+from index.passages import Passage, indexed_text, parse_passage_id, passage_id
 from index.settings import IndexSettings
+from index.tokenize import tokenize
+
+_CACHED_BLOCKS = 16  # decoded text blocks kept (a search shows neighbouring passages)
 
 
 class BriefTable(Mapping[str, BriefInfo]):
@@ -102,13 +109,15 @@ def brief_arrays(briefs: Mapping[str, BriefInfo]) -> dict[str, Array]:
 
 
 class PassageTable(Sequence[Passage]):
-    """Passages held as arrays (text as one UTF-8 blob); a Passage is made when asked for."""
+    """Passages held as arrays (text as zlib blocks of UTF-8); a Passage is made when asked for."""
 
     def __init__(self, arrays: Mapping[str, Array], briefs: BriefTable) -> None:
         self.arrays = arrays
         self.briefs = briefs  # its guard is checked before every read
-        self._ptr = arrays["text_ptr"]
+        self._ptr = arrays["text_ptr"]  # offsets in the text as if uncompressed
         self._text = arrays["text"]
+        self._blocks = arrays["text_block"]  # block b is _text[_blocks[b]:_blocks[b + 1]]
+        self._cache: dict[int, bytes] = {}
         # Passages of a brief are contiguous: brief b's are [_first[b], _first[b + 1]).
         self._first = np.searchsorted(arrays["p_brief"], np.arange(len(briefs) + 1))
 
@@ -131,7 +140,9 @@ class PassageTable(Sequence[Passage]):
         brief = self.briefs.id_at(number)  # checks the file is unchanged, and the brief
         paragraph, part = int(a["p_paragraph"][i]), int(a["p_part"][i])
         start, end, page = int(a["p_start"][i]), int(a["p_end"][i]), int(a["p_page"][i])
-        raw = bytes(self._text[int(self._ptr[i]) : int(self._ptr[i + 1])])
+        block = self._block(i // TEXT_BLOCK)
+        first = int(self._ptr[i - i % TEXT_BLOCK])
+        raw = block[int(self._ptr[i]) - first : int(self._ptr[i + 1]) - first]
         # Never quote a damaged passage: its text and citation must match their checksum.
         if passage_crc(raw, number, paragraph, part, start, end, page) != int(a["p_crc"][i]):
             raise damaged(f"passage {i} fails its checksum")
@@ -153,6 +164,27 @@ class PassageTable(Sequence[Passage]):
     def __iter__(self) -> Iterator[Passage]:
         return (self[i] for i in range(len(self)))
 
+    def _block(self, b: int) -> bytes:
+        """The decoded text of block b, checked for length (a few kept: neighbours share one)."""
+        raw = self._cache.get(b)
+        if raw is not None:
+            return raw
+        first, last = b * TEXT_BLOCK, min((b + 1) * TEXT_BLOCK, len(self))
+        size = int(self._ptr[last]) - int(self._ptr[first])
+        inflate = zlib.decompressobj()
+        try:
+            # Never more than the block should hold, whatever the file says.
+            packed = self._text[int(self._blocks[b]) : int(self._blocks[b + 1])]
+            raw = inflate.decompress(packed.tobytes(), size + 1)
+        except zlib.error as exc:
+            raise damaged(f"text block {b} does not decompress ({exc})") from exc
+        if len(raw) != size or not inflate.eof:
+            raise damaged(f"text block {b} has the wrong length")
+        if len(self._cache) >= _CACHED_BLOCKS:
+            self._cache.clear()
+        self._cache[b] = raw
+        return raw
+
     def of_brief(self, brief_id: str) -> range:
         """The positions of the passages of `brief_id` (empty when unknown)."""
         b = self.briefs.number(brief_id)
@@ -172,13 +204,22 @@ class PassageTable(Sequence[Passage]):
 
 
 class TokenTable(Sequence[list[str]]):
-    """Each passage's tokens, read from the engine's forward index when asked for."""
+    """Each passage's tokens, tokenised again from its text when asked for: the file keeps
+    no forward index (a third of its size in format 4); nothing in a search reads it."""
 
-    def __init__(self, engine: NumpyEngine) -> None:
-        self.engine = engine
+    def __init__(self, passages: Sequence[Passage], alias_groups: list[list[str]]) -> None:
+        self.passages = passages
+        self._terms: Callable[[str], list[str]] = (
+            Aliases(alias_groups).index_terms if alias_groups else tokenize
+        )
 
     def __len__(self) -> int:
-        return self.engine.size
+        return len(self.passages)
+
+    def _tokens(self, i: int) -> list[str]:
+        """Passage i's index terms, from the text it was indexed with (with its neighbours)."""
+        start = max(i - 1, 0)
+        return self._terms(indexed_text(list(self.passages[start : i + 2]), i - start))
 
     @overload
     def __getitem__(self, i: int) -> list[str]: ...
@@ -186,12 +227,12 @@ class TokenTable(Sequence[list[str]]):
     def __getitem__(self, i: slice) -> list[list[str]]: ...
     def __getitem__(self, i: int | slice) -> list[str] | list[list[str]]:
         if isinstance(i, slice):
-            return [self.engine.tokens(j) for j in range(*i.indices(len(self)))]
+            return [self._tokens(j) for j in range(*i.indices(len(self)))]
         if i < 0:
             i += len(self)
         if not 0 <= i < len(self):
             raise IndexError(i)
-        return self.engine.tokens(i)
+        return self._tokens(i)
 
 
 def passage_arrays(passages: Sequence[Passage], brief_ids: Sequence[str]) -> dict[str, Array]:
@@ -199,9 +240,13 @@ def passage_arrays(passages: Sequence[Passage], brief_ids: Sequence[str]) -> dic
     numbers = {b: i for i, b in enumerate(brief_ids)}
     blobs = [p.text.encode("utf-8") for p in passages]
     lengths = np.fromiter(map(len, blobs), dtype=np.int64, count=len(blobs))
+    blob = b"".join(blobs)
+    ptr = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
+    text, blocks = compress_blocks(blob, ptr)
     arrays: dict[str, Array] = {
-        "text_ptr": np.concatenate(([0], np.cumsum(lengths))).astype(np.int64),
-        "text": np.frombuffer(b"".join(blobs), dtype=np.uint8),
+        "text_ptr": ptr,
+        "text": text,
+        "text_block": blocks,
         "p_brief": np.fromiter((numbers[p.brief] for p in passages), np.int32, len(passages)),
         "p_paragraph": np.fromiter((p.paragraph for p in passages), np.int32, len(passages)),
         "p_part": np.fromiter((p.part for p in passages), np.int32, len(passages)),
@@ -209,8 +254,18 @@ def passage_arrays(passages: Sequence[Passage], brief_ids: Sequence[str]) -> dic
         "p_end": np.fromiter((p.end for p in passages), np.int64, len(passages)),
         "p_page": np.fromiter((p.page for p in passages), np.int32, len(passages)),
     }
-    arrays["p_crc"] = passage_crcs(arrays)
+    arrays["p_crc"] = passage_crcs(arrays, blob)
     return arrays
+
+
+def compress_blocks(blob: bytes, ptr: Array) -> tuple[Array, Array]:
+    """The text compressed in blocks of TEXT_BLOCK passages, and where each block starts."""
+    bounds = ptr[::TEXT_BLOCK].tolist() + ([int(ptr[-1])] if (len(ptr) - 1) % TEXT_BLOCK else [])
+    # Level 1: within 15% of level 6's size at a seventh of its time (bench corpus).
+    parts = [zlib.compress(blob[a:b], 1) for a, b in itertools.pairwise(bounds)]
+    sizes = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
+    starts = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+    return np.frombuffer(b"".join(parts), dtype=np.uint8), starts
 
 
 class GuardedEngine(NumpyEngine):
@@ -241,11 +296,6 @@ class GuardedEngine(NumpyEngine):
         """NumpyEngine.vocabulary, once the file is known unchanged."""
         self._check()
         return super().vocabulary()
-
-    def tokens(self, i: int) -> list[str]:
-        """NumpyEngine.tokens, once the file is known unchanged."""
-        self._check()
-        return super().tokens(i)
 
     def holds(self, term: str, ids: Sequence[int]) -> list[bool]:
         """NumpyEngine.holds, once the file is known unchanged."""

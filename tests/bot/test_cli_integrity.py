@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bot.cli import main
+from tests.index.test_integrity import edit_text
 
 BORDER = "How long is the border between North Korea and China?"
 
@@ -17,13 +20,13 @@ def test_a_passage_damaged_on_disk_is_rebuilt_not_quoted(capsys, config_file, mo
         f.write("index:\n  engine: numpy\n")
     assert main(["--config", str(config_file), "index"]) == 0
     path = Path(config_file.parent, "data", "index.json")
-    raw = path.read_bytes()
-    assert raw.count(b"1,350") == 1
-    path.write_bytes(raw.replace(b"1,350", b"9,350"))
+    # Format 5 keeps passage text in zlib blocks: the edit recompresses its block.
+    path.write_bytes(edit_text(path.read_bytes(), b"1,350", b"9,350"))
     capsys.readouterr()
     assert main(["--config", str(config_file), "ask", BORDER]) == 0
     out, err = capsys.readouterr()
     assert "1,350" in out and "9,350" not in out
     assert "could not be used: it is damaged (passage" in err and "checksum" in err
     assert "Traceback" not in err
-    assert b"9,350" not in path.read_bytes()  # rebuilt on disk too
+    with pytest.raises(AssertionError):  # rebuilt on disk too: no block holds 9,350
+        edit_text(path.read_bytes(), b"9,350", b"1,350")
