@@ -57,6 +57,10 @@ class Passages(Protocol):
         """The positions of the passages of `brief_id`, in order (empty when unknown)."""
         ...
 
+    def brief_of(self, i: int) -> str:
+        """The brief of passage i, without reading its text (a search asks it per candidate)."""
+        ...
+
 
 class PassageList(Sequence[Passage]):
     """Passages held in memory, with the id and brief look-ups of `Passages`."""
@@ -93,6 +97,10 @@ class PassageList(Sequence[Passage]):
     def of_brief(self, brief_id: str) -> Sequence[int]:
         """The positions of the passages of `brief_id`, in order."""
         return self._by_brief.get(brief_id, [])
+
+    def brief_of(self, i: int) -> str:
+        """The brief of passage i."""
+        return self._items[i].brief
 
 
 @dataclass(frozen=True)

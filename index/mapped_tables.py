@@ -185,6 +185,12 @@ class PassageTable(Sequence[Passage]):
         self._cache[b] = raw
         return raw
 
+    def brief_of(self, i: int) -> str:
+        """The brief of passage i, read without decoding its text block."""
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        return self.briefs.id_at(int(self.arrays["p_brief"][i]))
+
     def of_brief(self, brief_id: str) -> range:
         """The positions of the passages of `brief_id` (empty when unknown)."""
         b = self.briefs.number(brief_id)

@@ -72,7 +72,7 @@ def part_passages(library: Library, part: Part, ranked: Iterable[int]) -> list[i
     positions `ranked` (best first), in that order."""
     briefs: list[str] = []
     for i in ranked:
-        brief = library.passages[i].brief
+        brief = library.passages.brief_of(i)
         if brief not in briefs:
             briefs.append(brief)
             if len(briefs) == PART_BRIEFS:

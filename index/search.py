@@ -219,14 +219,16 @@ class Searcher:
             score=round(scored.score, 4),
             citation=self.library.citation(passage),
             coverage=round(scored.coverage, 4),
-            matched=self.words.matched(found, scored.passage),
-            sentence=self._sentence(vector, found, scored.passage),
+            matched=self.words.matched(found, scored),
+            sentence=self._sentence(vector, found, scored.passage, passage.text),
             similarity=None if cosine is None else round(float(cosine), 4),
         )
 
-    def _sentence(self, vector: Floats | None, found: WordRanking, i: int) -> tuple[int, int]:
-        """The sentence to highlight: closest in meaning, nudged by the question's terms."""
-        text = self.library.passages[i].text
+    def _sentence(
+        self, vector: Floats | None, found: WordRanking, i: int, text: str
+    ) -> tuple[int, int]:
+        """The sentence to highlight in passage i (`text`): closest in meaning, nudged by
+        the question's terms."""
         weights = found.term_weights()
         if self.meaning is None or vector is None:
             return best_by_words(text, weights, self.words.terms_of)

@@ -26,11 +26,13 @@ PHRASE_DEPTH = 10
 
 @dataclass(frozen=True)
 class Scored:
-    """One candidate by words: coverage of the question, BM25 score, passage position."""
+    """One candidate by words: coverage of the question, BM25 score, passage position,
+    and which of the question's terms it holds (asked of the engine once)."""
 
     coverage: float
     score: float
     passage: int
+    held: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -85,14 +87,15 @@ class WordRanker:
         ids = list(ids)
         scores = self._concept_scores(found.concepts, ids)
         present = self.present(found.terms, ids)
+        coverage = self._coverage
         return [
-            Scored(self._coverage(i, held, found.concepts, found.weights), score, i)
+            Scored(coverage(i, held, found.concepts, found.weights), score, i, frozenset(held))
             for i, score, held in zip(ids, scores, present, strict=True)
         ]
 
-    def matched(self, found: WordRanking, i: int) -> tuple[str, ...]:
-        """The question's words, as typed, whose concept passage i holds."""
-        (held,) = self.present(found.terms, [i])
+    def matched(self, found: WordRanking, scored: Scored) -> tuple[str, ...]:
+        """The question's words, as typed, whose concept the scored passage holds."""
+        held = set(scored.held)
         return tuple(w for c in found.concepts if c.found_in(held) for w in c.words)
 
     def _context_of(self, brief_id: str) -> set[str]:
@@ -162,7 +165,7 @@ class WordRanker:
     ) -> float:
         """Share of the question's weight found in passage i (`terms`: the question terms
         it holds) or, partly, in its brief's title and standfirst."""
-        context = self._context_of(self.library.passages[i].brief)
+        context = self._context_of(self.library.passages.brief_of(i))
         found = 0.0
         for concept, weight in zip(concepts, weights, strict=True):
             if concept.found_in(terms):
