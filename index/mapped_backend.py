@@ -230,6 +230,10 @@ def load_large(path: Path, settings: IndexSettings) -> Library:
     manifest_, start = _header(data)
     manifest_ = check_manifest(manifest_, FORMAT, FORMAT_VERSION, settings)
     arrays = _arrays(data, manifest_.get("arrays"), start)
+    if isinstance(data, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
+        # The checks read every array; the pages stay in the page cache, but a server
+        # need not hold them: search maps back in only what it reads.
+        data.madvise(mmap.MADV_DONTNEED)
     try:
         arrays_engine = GuardedEngine(arrays, settings, guard)
         briefs = BriefTable(arrays, guard)
