@@ -11,7 +11,9 @@ CPU for questions and a brief's sentences. Files and hashes: index/encoder_weigh
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -45,6 +47,10 @@ MAX_TOKENS = 256
 # 12 MB at L=64) while letting many short sentences share one matrix product.
 BATCH_TOKENS = 4096
 LAYER_NORM_EPS = np.float32(1e-12)
+# Forward batches computed at once, each on its own thread with one BLAS thread: numpy's
+# products and ufuncs release the GIL, so a build's thousands of sentences use both cores
+# of a 2-core machine, while a question (one batch) stays on the calling thread.
+WORKERS = min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
 
 # Abramowitz & Stegun 7.1.26: erfc(z) ~ t*(a1 + t*(a2 + ... a5)) * exp(-z*z), t = 1/(1 + p*z),
 # for z >= 0, absolute error below 1.5e-7: below float32's resolution for GELU's values.
@@ -123,9 +129,17 @@ class SentenceEncoder:
         ids = [e.ids for e in self._tokenizer.encode_batch(valid)]
         # Similar lengths together, so little of each batch is padding.
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
-        for batch in _batches([len(ids[i]) for i in order]):
-            rows = [order[i] for i in batch]
-            out[rows] = self._forward([ids[r] for r in rows])
+        batches = [[order[i] for i in b] for b in _batches([len(ids[i]) for i in order])]
+
+        def forward(rows: list[int]) -> None:
+            out[rows] = self._forward([ids[r] for r in rows])  # rows of no other batch
+
+        if len(batches) == 1 or WORKERS == 1:
+            for rows in batches:
+                forward(rows)
+        else:
+            with ThreadPoolExecutor(WORKERS) as pool:
+                list(pool.map(forward, batches))
         return out
 
     def _forward(self, ids: list[list[int]]) -> Vectors:
