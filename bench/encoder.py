@@ -158,13 +158,13 @@ def child_embed(cache_dir: str, repeats: int) -> dict[str, float]:
     found = sentences()
     words = " ".join(found).split()
     count = 1
-    while len(encoder._tokenizer.encode(" ".join(words[:count])).ids) < 150:
+    while len(encoder.token_ids([" ".join(words[:count])])[0]) < 150:
         count += 1
     passage = " ".join(words[:count])
     workloads = {"question": [QUESTION], "passage": [passage], "batch31": found[:31]}
     result: dict[str, float] = {
-        "passage_tokens": len(encoder._tokenizer.encode(passage).ids),
-        "batch31_tokens": sum(len(encoder._tokenizer.encode(s).ids) for s in found[:31]),
+        "passage_tokens": len(encoder.token_ids([passage])[0]),
+        "batch31_tokens": sum(len(ids) for ids in encoder.token_ids(found[:31])),
     }
     for name, texts in workloads.items():
         encoder.embed(texts)  # warm-up: touches the mapped pages

@@ -108,30 +108,8 @@ def _add_library_commands(commands: Any, common: argparse.ArgumentParser) -> Non
     shown.add_argument("--json", action="store_true", help="one JSON object per line")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser, with --config accepted before or after the command."""
-    common = _Parser(add_help=False)
-    common.add_argument(
-        "--config",
-        metavar="PATH",
-        default=argparse.SUPPRESS,
-        help=f"config file (default: ${CONFIG_ENV}, else ./config.yaml if present, else defaults)",
-    )
-    common.add_argument(
-        "--library",
-        metavar="NAME",
-        default=argparse.SUPPRESS,
-        help="work on the library NAME of the config's libraries: (default: the default one)",
-    )
-    parser = _Parser(
-        prog="briefbot",
-        description="Answer questions about briefs by quoting the passages that answer them.",
-        parents=[common],
-    )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    commands.add_parser(
-        "index", parents=[common], help="build or refresh the index from the seeds folder"
-    )
+def _add_ask_command(commands: Any, common: argparse.ArgumentParser) -> None:  # noqa: ANN401
+    """`briefbot ask "QUESTION" [-k N] [--json] [--cite STYLE] [--explain]`."""
     ask = commands.add_parser(
         "ask", parents=[common], help="answer a question from the briefs, with citations"
     )
@@ -155,6 +133,38 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument(
         "--explain", action="store_true", help="also print the numbers the search ranked by"
     )
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser, with --config accepted before or after the command; with
+    `only="ask"`, that command alone: what `briefbot ask ...` parses with, for a start-up
+    that does not pay for a dozen other commands' parsers."""
+    common = _Parser(add_help=False)
+    common.add_argument(
+        "--config",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help=f"config file (default: ${CONFIG_ENV}, else ./config.yaml if present, else defaults)",
+    )
+    common.add_argument(
+        "--library",
+        metavar="NAME",
+        default=argparse.SUPPRESS,
+        help="work on the library NAME of the config's libraries: (default: the default one)",
+    )
+    parser = _Parser(
+        prog="briefbot",
+        description="Answer questions about briefs by quoting the passages that answer them.",
+        parents=[common],
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    if only == "ask":
+        _add_ask_command(commands, common)
+        return parser
+    commands.add_parser(
+        "index", parents=[common], help="build or refresh the index from the seeds folder"
+    )
+    _add_ask_command(commands, common)
     check = commands.add_parser(
         "check", parents=[common], help="find the passages that bear on a claim"
     )
@@ -252,7 +262,9 @@ def _fail(text: str) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `briefbot` console script; returns the exit code."""
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    # Every argument after "ask" is the ask command's: its parser alone reads them the same.
+    args = build_parser("ask" if argv[:1] == ["ask"] else None).parse_args(argv)
     try:
         config = load_config(find_config(getattr(args, "config", None)))
         if args.command not in ("run", "sync"):  # those use discord.py's log setup

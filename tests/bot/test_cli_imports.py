@@ -34,9 +34,14 @@ NEVER_FOR_ASK = (
     "safetensors",
     "tempfile",
     "importlib.metadata",
+    # A question is tokenized in Python from the converted file, which is trusted while
+    # the model's files keep their size and time: neither the zip nor a hash is read.
+    "tokenizers",
+    "zipfile",
+    "hashlib",
 )
 # The encoder's own modules: loaded with it, not without it.
-ENCODER = ("index.encoder", "tokenizers", "threadpoolctl")
+ENCODER = ("index.encoder", "index.wordpiece", "threadpoolctl")
 
 PROBE = """
 import json, runpy, sys
@@ -79,3 +84,36 @@ def test_ask_loads_only_what_it_uses(tmp_path, seeds_dir, meaning):
     assert not heavy, f"`briefbot ask` imported {sorted(heavy)}"
     encoder = {m for m in ENCODER if m in loaded}
     assert encoder == (set(ENCODER) if meaning else set()), sorted(encoder)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["ask"],
+        ["ask", "-h"],
+        ["ask", "--json", "--explain", "-k", "2", "--config", "c.yaml", "--library", "L", "q"],
+        ["ask", "-k", "11", "q"],
+        ["ask", "--cite", "nope", "q"],
+        ["ask", "q", "extra"],
+        ["ask", "-x"],
+        ["ask", "--", "-q"],
+    ],
+)
+def test_the_ask_parser_alone_reads_as_the_whole_one(argv):
+    """`briefbot ask ...` is parsed by the ask command's parser alone: same result, same
+    help and errors."""
+    import contextlib
+    import io
+
+    from bot.cli import build_parser
+
+    seen = []
+    for only in (None, "ask"):
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                result: object = vars(build_parser(only).parse_args(argv))
+            except SystemExit as exc:
+                result = exc.code
+        seen.append((result, out.getvalue(), err.getvalue()))
+    assert seen[0] == seen[1]
