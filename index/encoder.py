@@ -126,7 +126,7 @@ class SentenceEncoder:
         self._source = source
         self._lock = threading.Lock()
         self._wordpiece: WordPiece | None = None
-        self._rust: list[Tokenizer | None] = []  # empty until first needed
+        self._rust: list[Tokenizer | ModelFilesRefused] = []  # empty until first needed
         self.model_sha256 = model_sha256
 
     def usable(self) -> bool:
@@ -171,19 +171,17 @@ class SentenceEncoder:
 
     def _tokenizer(self) -> Tokenizer:
         """The Rust tokenizer, from tokenizer.json checked again against its pinned hash;
-        EncoderUnavailable (after one warning) when the file is refused now."""
+        ModelFilesRefused (after one warning) when the file is refused now."""
         with self._lock:
             if not self._rust:
                 try:
                     self._rust.append(make_tokenizer(tokenizer_json(self._source)))
                 except ModelFilesRefused as exc:
                     _refused(exc)
-                    self._rust.append(None)
+                    self._rust.append(exc)
             tokenizer = self._rust[0]
-        if tokenizer is None:
-            from index.meaning import EncoderUnavailable
-
-            raise EncoderUnavailable()
+        if isinstance(tokenizer, ModelFilesRefused):
+            raise tokenizer
         return tokenizer
 
     def _forward(self, ids: list[list[int]]) -> Vectors:

@@ -82,15 +82,21 @@ def test_a_question_gets_the_vector_a_batch_gives_it():
     assert np.array_equal(alone, in_batch)
 
 
-def test_a_refused_tokenizer_file_later_means_no_encoder(tmp_path, caplog):
-    from index.encoder_weights import ModelSource, load_weights
-    from index.meaning import EncoderUnavailable
+def test_a_refused_tokenizer_file_later_means_no_encoder(tmp_path, caplog, monkeypatch):
+    from index import encoder as encoder_module
+    from index.encoder_weights import ModelFilesRefused, ModelSource, load_weights
+    from index.meaning import EncoderUnavailable, LazyEncoder
 
     source = find_source(None)
     converted = load_weights(source, MODEL_CACHE)
     # The Python tokenizer needs no file; the Rust one reads tokenizer.json when first needed.
     gone = SentenceEncoder(converted, ModelSource(tmp_path / "gone.zip", True), "sha")
     assert gone.embed(["a question"]).shape == (1, 384)
-    with pytest.raises(EncoderUnavailable):
-        gone.embed(["naïve café"])
+    for _ in range(2):
+        with pytest.raises(ModelFilesRefused):
+            gone.embed(["naïve café"])
     assert len([r for r in caplog.records if "words alone" in r.getMessage()]) == 1
+    # What the front ends and the build use says: no encoder (words alone).
+    monkeypatch.setattr(encoder_module, "load_encoder", lambda *where: gone)
+    with pytest.raises(EncoderUnavailable):
+        LazyEncoder(None, tmp_path).embed(["naïve café"])
