@@ -493,7 +493,7 @@ def main(argv: list[str] | None = None) -> int:
             shutil.copy(SEED.with_suffix(".yaml"), seeds / "brief-00000.yaml")
             refresh = child("refresh", 600, seeds=seeds, out=tmp / "library-index")
             print("  refresh: done", file=sys.stderr)
-            start = startup(tmp)
+            start = startup(tmp, 6 if args.quick else 15)
             meaning = child("meaning", 300, seeds=REPO / "seeds", questions=QUESTIONS)
             print("  meaning: done", file=sys.stderr)
     print(report(rows, refresh, start, time.perf_counter() - started))
