@@ -28,8 +28,9 @@ REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "seeds" / "interpreter-can-north-korea-play-off-russia-against-china.txt"
 QUESTION = "How is Kim copying his grandfather?"
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-# English prose for the build: the seed brief's sentences, and the README's and docs'.
-PROSE = [SEED, REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+# English prose for the build: the sentences of the seed brief's paragraphs, as indexed
+# (a file that does not change, so that runs compare).
+PROSE = [SEED]
 PASSAGES_PER_BRIEF = 10
 
 
@@ -41,13 +42,14 @@ def sentences() -> list[str]:
 
 
 def prose_sentences() -> list[str]:
-    """Sentences of real English prose from the checkout (no tables, code or headings)."""
+    """Sentences of real English prose: the seed brief's, as its paragraphs are indexed."""
+    sys.path.insert(0, str(REPO))
+    from index.brief_formats import load_brief
+
     found: list[str] = []
     for path in PROSE:
-        for block in path.read_text(encoding="utf-8").split("\n\n"):
-            if block.lstrip().startswith(("#", "|", "```", "-", "<", "    ", ">")):
-                continue
-            for sentence in re.split(r"(?<=[.!?])\s+", " ".join(block.split())):
+        for paragraph in load_brief(path, None).paragraphs:  # without the page's chrome
+            for sentence in re.split(r"(?<=[.!?])\s+", paragraph.text):
                 words = sentence.split()
                 if 6 <= len(words) <= 60 and sentence[0].isupper() and "`" not in sentence:
                     found.append(sentence)
@@ -112,7 +114,8 @@ def build(passages: int) -> None:
         run_child(["--child", "load", "--cache-dir", str(cache)], None)  # convert once
         got = run_child(["--child", "build", "--seeds", str(seeds), "--cache-dir", str(cache)])
     print(
-        f"{os.cpu_count()} CPUs; {count:,} passages ({words / count:.0f} words on average, "
+        f"{os.cpu_count()} CPUs; {got['passages']:,.0f} passages of {count:,} paragraphs "
+        f"({words / count:.0f} words on average, "
         f"{got['sentences']:,.0f} sentences) built with sentence vectors in "
         f"{got['build_s']:.1f} s: {got['passages_per_s']:.1f} passages/s (target ≤ 90 s); "
         f"{got['cpu_s']:.1f} CPU seconds on {encoder_workers()} thread(s), load average "
