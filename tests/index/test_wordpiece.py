@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from index.encoder import MAX_TOKENS, SentenceEncoder, make_tokenizer
@@ -27,13 +27,16 @@ TRICKY = [
     "__init__ foo_bar ~`^|\\ {braces} <angle> @home #tag $5 &c *star*",
     "river " * 400,
     "zzqxj qwxz unaffable Pyongyang's Shoigu",
+    "qzqzqzqzqzqzqzqzqzqzqzqzqz " * 12,  # more than SEARCHES searches: the dictionary
 ]
 
 
 @pytest.fixture(scope="module")
-def tokenizers() -> tuple[WordPiece, object]:
+def tokenizers() -> tuple[str, object]:
+    """The vocabulary (a fresh WordPiece per text: it searches its first words, and makes
+    a dictionary past SEARCHES: both ways are compared) and the Rust tokenizer."""
     text = tokenizer_json(find_source(None))
-    return WordPiece(vocabulary_of(text), MAX_TOKENS), make_tokenizer(text)
+    return vocabulary_of(text), make_tokenizer(text)
 
 
 def questions() -> list[str]:
@@ -46,9 +49,10 @@ def questions() -> list[str]:
     return found
 
 
-def same_ids(tokenizers: tuple[WordPiece, object], text: str) -> None:
-    python, rust = tokenizers
+def same_ids(tokenizers: tuple[str, object], text: str) -> None:
+    vocabulary, rust = tokenizers
     assert handles(text)
+    python = WordPiece(vocabulary, MAX_TOKENS)
     assert python.tokenize(text) == rust.encode(text).ids, repr(text)  # type: ignore[attr-defined]
 
 
@@ -64,6 +68,7 @@ def test_the_question_sets_and_the_seed_tokenize_alike(tokenizers):
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.characters(max_codepoint=127), max_size=80))
 def test_any_ascii_text_tokenizes_alike(tokenizers, text):
+    assume(handles(text))  # not "[CLS]" and the like: those go to the Rust tokenizer
     same_ids(tokenizers, text)
 
 
@@ -100,3 +105,12 @@ def test_a_refused_tokenizer_file_later_means_no_encoder(tmp_path, caplog, monke
     monkeypatch.setattr(encoder_module, "load_encoder", lambda *where: gone)
     with pytest.raises(EncoderUnavailable):
         LazyEncoder(None, tmp_path).embed(["naïve café"])
+
+
+def test_a_question_is_searched_for_and_long_unknown_words_make_the_dictionary(tokenizers):
+    vocabulary, _ = tokenizers
+    python = WordPiece(vocabulary, MAX_TOKENS)
+    python.tokenize("How long is the border between China and North Korea?")
+    assert python._all is None  # searched: no dictionary made
+    python.tokenize("qzqzqzqzqzqzqzqzqzqzqzqzqz " * 12)
+    assert python._all is not None
