@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from bot import cli_messages as say
-from bot.commands_library import LibraryCommandError
 from bot.commands_offline import (
     cmd_ask,
     cmd_config,
@@ -109,30 +108,8 @@ def _add_library_commands(commands: Any, common: argparse.ArgumentParser) -> Non
     shown.add_argument("--json", action="store_true", help="one JSON object per line")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser, with --config accepted before or after the command."""
-    common = _Parser(add_help=False)
-    common.add_argument(
-        "--config",
-        metavar="PATH",
-        default=argparse.SUPPRESS,
-        help=f"config file (default: ${CONFIG_ENV}, else ./config.yaml if present, else defaults)",
-    )
-    common.add_argument(
-        "--library",
-        metavar="NAME",
-        default=argparse.SUPPRESS,
-        help="work on the library NAME of the config's libraries: (default: the default one)",
-    )
-    parser = _Parser(
-        prog="briefbot",
-        description="Answer questions about briefs by quoting the passages that answer them.",
-        parents=[common],
-    )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    commands.add_parser(
-        "index", parents=[common], help="build or refresh the index from the seeds folder"
-    )
+def _add_ask_command(commands: Any, common: argparse.ArgumentParser) -> None:  # noqa: ANN401
+    """`briefbot ask "QUESTION" [-k N] [--json] [--cite STYLE] [--explain]`."""
     ask = commands.add_parser(
         "ask", parents=[common], help="answer a question from the briefs, with citations"
     )
@@ -156,6 +133,38 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument(
         "--explain", action="store_true", help="also print the numbers the search ranked by"
     )
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser, with --config accepted before or after the command; with
+    `only="ask"`, that command alone: what `briefbot ask ...` parses with, for a start-up
+    that does not pay for a dozen other commands' parsers."""
+    common = _Parser(add_help=False)
+    common.add_argument(
+        "--config",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help=f"config file (default: ${CONFIG_ENV}, else ./config.yaml if present, else defaults)",
+    )
+    common.add_argument(
+        "--library",
+        metavar="NAME",
+        default=argparse.SUPPRESS,
+        help="work on the library NAME of the config's libraries: (default: the default one)",
+    )
+    parser = _Parser(
+        prog="briefbot",
+        description="Answer questions about briefs by quoting the passages that answer them.",
+        parents=[common],
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    if only == "ask":
+        _add_ask_command(commands, common)
+        return parser
+    commands.add_parser(
+        "index", parents=[common], help="build or refresh the index from the seeds folder"
+    )
+    _add_ask_command(commands, common)
     check = commands.add_parser(
         "check", parents=[common], help="find the passages that bear on a claim"
     )
@@ -233,6 +242,8 @@ def _library_command(args: argparse.Namespace, config: Config) -> int:
 
 def _on_library(config: Config, name: str | None) -> Config:
     """The config working on library `name` (--library); LibraryCommandError if unknown."""
+    if name is None:  # the default library: no need to load the library commands
+        return config
     from bot.commands_library import LibraryCommandError
     from bot.libraries import DEFAULT_NAME, config_for
     from bot.library_messages import CLI_UNKNOWN_LIBRARY
@@ -251,7 +262,9 @@ def _fail(text: str) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `briefbot` console script; returns the exit code."""
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    # Every argument after "ask" is the ask command's: its parser alone reads them the same.
+    args = build_parser("ask" if argv[:1] == ["ask"] else None).parse_args(argv)
     try:
         config = load_config(find_config(getattr(args, "config", None)))
         if args.command not in ("run", "sync"):  # those use discord.py's log setup
@@ -262,8 +275,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command not in ("run", "sync"):  # the bot serves every library
             config = _on_library(config, getattr(args, "library", None))
         return dispatch(args, config)
-    except LibraryCommandError as exc:
-        _fail(str(exc))
     except ConfigError as exc:
         _fail(say.CONFIG_ERROR.format(error=exc))
     except BriefError as exc:
@@ -277,4 +288,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _fail(say.INTERRUPTED)
         return 130
+    except Exception as exc:
+        if not _library_error(exc):
+            raise
+        _fail(str(exc))
     return 1
+
+
+def _library_error(exc: Exception) -> bool:
+    """True for a LibraryCommandError; its module is imported only by the library commands
+    (it loads asyncio, http and the readers), so without it the error cannot be one."""
+    library = sys.modules.get("bot.commands_library")
+    return library is not None and isinstance(exc, library.LibraryCommandError)

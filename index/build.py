@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 from collections.abc import Callable
@@ -74,6 +73,8 @@ def _utf8(name: str) -> bool:
 
 def stamp(path: Path) -> SourceStamp:
     """Hash and stat `path`, to notice later when it changes; an unreadable file hashes to ""."""
+    import hashlib  # here: loading OpenSSL costs a `briefbot ask` whose briefs are unchanged
+
     stat = path.stat()
     try:
         with path.open("rb") as source:

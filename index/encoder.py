@@ -6,12 +6,19 @@ The model is a 6-layer BERT (hidden 384, 12 heads, feed-forward 1536, exact-erf 
 sentence's vector is the mean of its token outputs, L2-normalised, as sentence-transformers
 computes it. No torch: the forward pass is a few matrix products per layer, fast enough on a
 CPU for questions and a brief's sentences. Files and hashes: index/encoder_weights.py.
+
+A few ASCII texts (a question) are tokenized in Python from the vocabulary stored with
+the converted weights (index/wordpiece.py); anything else by the Rust tokenizer, built
+from tokenizer.json on first need (about 20 ms, which a question does not pay).
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,12 +31,14 @@ from index.encoder_weights import (
     HIDDEN,
     LAYERS,
     WEIGHTS_SHA256,
-    Arrays,
+    Converted,
     ModelFilesRefused,
+    ModelSource,
     find_source,
     load_weights,
     tokenizer_json,
 )
+from index.wordpiece import WordPiece, handles
 
 if TYPE_CHECKING:
     from tokenizers import Tokenizer
@@ -41,10 +50,17 @@ Vectors = npt.NDArray[np.float32]
 # Tokens per text, [CLS] and [SEP] included: the model's max_seq_length (tokenizer.json
 # says 128, which would cut sentence-transformers' own results short).
 MAX_TOKENS = 256
+# At most this many texts go to the Python tokenizer (when it handles them all): a question,
+# or the sentences of a passage; a build's batches go to the Rust one.
+FEW_TEXTS = 16
 # Padded tokens per forward batch: bounds the attention scores (12 * 4 bytes * L * budget,
 # 12 MB at L=64) while letting many short sentences share one matrix product.
 BATCH_TOKENS = 4096
 LAYER_NORM_EPS = np.float32(1e-12)
+# Forward batches computed at once, each on its own thread with one BLAS thread: numpy's
+# products and ufuncs release the GIL, so a build's thousands of sentences use both cores
+# of a 2-core machine, while a question (one batch) stays on the calling thread.
+WORKERS = min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
 
 # Abramowitz & Stegun 7.1.26: erfc(z) ~ t*(a1 + t*(a2 + ... a5)) * exp(-z*z), t = 1/(1 + p*z),
 # for z >= 0, absolute error below 1.5e-7: below float32's resolution for GELU's values.
@@ -104,9 +120,13 @@ class SentenceEncoder:
 
     dim = HIDDEN
 
-    def __init__(self, weights: Arrays, tokenizer: Tokenizer, model_sha256: str) -> None:
-        self._w = weights
-        self._tokenizer = tokenizer
+    def __init__(self, converted: Converted, source: ModelSource, model_sha256: str) -> None:
+        self._w = converted.arrays
+        self._vocabulary = converted.vocabulary
+        self._source = source
+        self._lock = threading.Lock()
+        self._wordpiece: WordPiece | None = None
+        self._rust: list[Tokenizer | ModelFilesRefused] = []  # empty until first needed
         self.model_sha256 = model_sha256
 
     def usable(self) -> bool:
@@ -120,13 +140,49 @@ class SentenceEncoder:
             return out
         # The tokenizer takes valid Unicode only; a lone surrogate becomes "?".
         valid = [t.encode("utf-8", "replace").decode("utf-8") for t in texts]
-        ids = [e.ids for e in self._tokenizer.encode_batch(valid)]
+        ids = self.token_ids(valid)
         # Similar lengths together, so little of each batch is padding.
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
-        for batch in _batches([len(ids[i]) for i in order]):
-            rows = [order[i] for i in batch]
-            out[rows] = self._forward([ids[r] for r in rows])
+        batches = [[order[i] for i in b] for b in _batches([len(ids[i]) for i in order])]
+
+        def forward(rows: list[int]) -> None:
+            out[rows] = self._forward([ids[r] for r in rows])  # rows of no other batch
+
+        if len(batches) == 1 or WORKERS == 1:
+            for rows in batches:
+                forward(rows)
+        else:
+            with ThreadPoolExecutor(WORKERS) as pool:
+                list(pool.map(forward, batches))
         return out
+
+    def token_ids(self, texts: Sequence[str]) -> list[list[int]]:
+        """The token ids of each text, [CLS] and [SEP] included, cut at MAX_TOKENS."""
+        if len(texts) <= FEW_TEXTS and all(handles(t) for t in texts):
+            return [self._python().tokenize(t) for t in texts]
+        return [e.ids for e in self._tokenizer().encode_batch(list(texts))]
+
+    def _python(self) -> WordPiece:
+        """The Python tokenizer, made on first use (a dictionary of the vocabulary)."""
+        with self._lock:
+            if self._wordpiece is None:
+                self._wordpiece = WordPiece(self._vocabulary, MAX_TOKENS)
+            return self._wordpiece
+
+    def _tokenizer(self) -> Tokenizer:
+        """The Rust tokenizer, from tokenizer.json checked again against its pinned hash;
+        ModelFilesRefused (after one warning) when the file is refused now."""
+        with self._lock:
+            if not self._rust:
+                try:
+                    self._rust.append(make_tokenizer(tokenizer_json(self._source)))
+                except ModelFilesRefused as exc:
+                    _refused(exc)
+                    self._rust.append(exc)
+            tokenizer = self._rust[0]
+        if isinstance(tokenizer, ModelFilesRefused):
+            raise tokenizer
+        return tokenizer
 
     def _forward(self, ids: list[list[int]]) -> Vectors:
         """The pooled, normalised vectors of one batch of token id lists.
@@ -200,17 +256,21 @@ def load_encoder(model_dir: Path | None, cache_dir: Path) -> SentenceEncoder | N
     the pinned one: answers then go by words alone."""
     try:
         source = find_source(model_dir)
-        tokenizer = make_tokenizer(tokenizer_json(source))
-        weights = load_weights(source, cache_dir)
+        converted = load_weights(source, cache_dir)
     except ModelFilesRefused as exc:
-        log.warning(
-            "Not using the sentence encoder: %s %s; answers fall back to words alone.",
-            exc.file,
-            exc.reason,
-        )
+        _refused(exc)
         return None
     _one_blas_thread()
-    return SentenceEncoder(weights, tokenizer, WEIGHTS_SHA256)
+    return SentenceEncoder(converted, source, WEIGHTS_SHA256)
+
+
+def _refused(exc: ModelFilesRefused) -> None:
+    """The one warning for model files that cannot be used."""
+    log.warning(
+        "Not using the sentence encoder: %s %s; answers fall back to words alone.",
+        exc.file,
+        exc.reason,
+    )
 
 
 def _one_blas_thread() -> None:

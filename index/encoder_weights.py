@@ -6,22 +6,22 @@ package's own code prints on import and would extract the zip into ~/.cache), or
 folder the user downloaded. Parsing 90 MB of safetensors and rearranging it costs about a
 second, too much for every `briefbot ask`: the first load writes the arrays, already laid
 out for the forward pass, to `<cache_dir>/minilm-<sha>.bin` (a JSON header, then raw
-float32 at aligned offsets), and later loads map that file with no copy.
+float32 at aligned offsets, then the tokenizer's vocabulary), and later loads map that file
+with no copy. The copy is trusted while the files it was made from keep their size and
+modification time (their hashes were checked when it was made): a question then reads
+neither the zip nor tokenizer.json. Modules only a conversion or a fallback needs are
+imported where used, for the same reason.
 """
 
 from __future__ import annotations
 
-import hashlib
-import importlib.metadata
 import importlib.util
 import json
 import logging
 import mmap
 import os
 import struct
-import tempfile
 import time
-import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,7 +52,7 @@ VOCAB = 30522
 POSITIONS = 512
 
 FORMAT = "briefbot-minilm"
-VERSION = 1
+VERSION = 2  # 2: the vocabulary after the arrays; the source's tokenizer.json stamped
 MAGIC = b"BBMINILM"
 ALIGN = 64
 # The file starts with MAGIC, the JSON header's length (8 bytes) and the header; the
@@ -61,7 +61,19 @@ HEADER_ROOM = 16384
 # Temporary files older than this, left by writers that were killed, are removed.
 LEFTOVER_AGE_SECONDS = 3600
 
+# The pinned tokenizer's vocabulary, one token per line in id order, UTF-8: its size.
+VOCAB_BYTES = 231_507
+
 Arrays = Mapping[str, npt.NDArray[np.float32]]
+
+
+@dataclass(frozen=True)
+class Converted:
+    """What the encoder needs of the model's files: the arrays, laid out for the forward
+    pass, and the vocabulary (one token per line, in id order)."""
+
+    arrays: Arrays
+    vocabulary: str
 
 
 class ModelFilesRefused(Exception):
@@ -86,6 +98,8 @@ class ModelSource:
 
     def read(self, name: str) -> bytes:
         """The bytes of one file; ModelFilesRefused when it cannot be read."""
+        import zipfile
+
         try:
             if self.in_zip:
                 with zipfile.ZipFile(self.path) as archive:
@@ -95,12 +109,19 @@ class ModelSource:
             raise ModelFilesRefused(self.where(name), f"cannot be read ({exc})") from exc
 
     def fingerprint(self) -> dict[str, Any]:
-        """What identifies the weights cheaply: the converted copy is valid while it holds."""
-        path = self.path if self.in_zip else self.path / WEIGHTS
+        """What identifies the files cheaply: the converted copy is valid while it holds."""
+        if self.in_zip:
+            return self._stamp(self.path, WEIGHTS)
+        # The tokenizer first: a folder that is not there is named by its first file.
+        tokenizer = self._stamp(self.path / TOKENIZER, TOKENIZER)
+        return self._stamp(self.path / WEIGHTS, WEIGHTS) | {"tokenizer": tokenizer}
+
+    def _stamp(self, path: Path, name: str) -> dict[str, Any]:
+        """The path, size and modification time of one file; ModelFilesRefused if missing."""
         try:
             stat = path.stat()
         except OSError as exc:
-            raise ModelFilesRefused(self.where(WEIGHTS), f"cannot be read ({exc})") from exc
+            raise ModelFilesRefused(self.where(name), f"cannot be read ({exc})") from exc
         return {"path": str(path.resolve()), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
 
 
@@ -111,9 +132,11 @@ def package_zip() -> Path | None:
         for folder in spec.submodule_search_locations:
             if (Path(folder) / ZIP_NAME).is_file():
                 return Path(folder) / ZIP_NAME
+    from importlib import metadata  # only when the package is not where find_spec looks
+
     try:
-        files = importlib.metadata.distribution(DISTRIBUTION).files or []
-    except importlib.metadata.PackageNotFoundError:
+        files = metadata.distribution(DISTRIBUTION).files or []
+    except metadata.PackageNotFoundError:
         return None
     for file in files:
         if file.name == ZIP_NAME:
@@ -135,6 +158,8 @@ def find_source(model_dir: Path | None) -> ModelSource:
 
 def checked(source: ModelSource, name: str, sha256: str) -> bytes:
     """The bytes of one file when their sha256 is the pinned one; else ModelFilesRefused."""
+    import hashlib
+
     data = source.read(name)
     digest = hashlib.sha256(data).hexdigest()
     if digest != sha256:
@@ -214,12 +239,21 @@ def convert(tensors: Mapping[str, npt.NDArray[Any]]) -> dict[str, npt.NDArray[np
     return {name: np.ascontiguousarray(out[name], dtype=np.float32) for name in layout()}
 
 
-def read_weights(source: ModelSource) -> dict[str, npt.NDArray[np.float32]]:
-    """The weights from the source, checked against the pinned size and hash, converted."""
+def vocabulary_of(tokenizer: str) -> str:
+    """The vocabulary in tokenizer.json's text: one token per line, in id order."""
+    ids: dict[str, int] = json.loads(tokenizer)["model"]["vocab"]
+    return "\n".join(sorted(ids, key=ids.__getitem__))
+
+
+def read_weights(source: ModelSource) -> Converted:
+    """The files from the source, checked against the pinned sizes and hashes, converted."""
     from safetensors.numpy import load  # only when converting: most loads map the cache
 
+    vocabulary = vocabulary_of(tokenizer_json(source))
+    if len(vocabulary.encode()) != VOCAB_BYTES:  # pragma: no cover - the hash pins it
+        raise AssertionError("the pinned tokenizer has another vocabulary")
     data = checked(source, WEIGHTS, WEIGHTS_SHA256)
-    return convert(load(data))
+    return Converted(convert(load(data)), vocabulary)
 
 
 def cache_path(cache_dir: Path) -> Path:
@@ -234,6 +268,8 @@ def _header(fingerprint: dict[str, Any]) -> dict[str, Any]:
     for name, shape in layout().items():
         arrays[name] = {"shape": list(shape), "offset": position}
         position += -(-(int(np.prod(shape)) * 4) // ALIGN) * ALIGN
+    vocabulary = {"offset": position, "size": VOCAB_BYTES}
+    position += VOCAB_BYTES
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -242,13 +278,16 @@ def _header(fingerprint: dict[str, Any]) -> dict[str, Any]:
         "revision": REVISION,
         "source": fingerprint,
         "arrays": arrays,
+        "vocabulary": vocabulary,
         "size": position,
     }
 
 
-def write_converted(path: Path, arrays: Arrays, fingerprint: dict[str, Any]) -> None:
+def write_converted(path: Path, converted: Converted, fingerprint: dict[str, Any]) -> None:
     """Write the converted weights atomically: a temporary file beside `path`, then
     os.replace, so a reader sees the old file, no file, or the whole new one."""
+    import tempfile
+
     header = _header(fingerprint)
     encoded = json.dumps(header).encode()
     if 16 + len(encoded) > HEADER_ROOM:
@@ -260,7 +299,9 @@ def write_converted(path: Path, arrays: Arrays, fingerprint: dict[str, Any]) -> 
             out.write(MAGIC + struct.pack("<Q", len(encoded)) + encoded)
             for name, spec in header["arrays"].items():
                 out.seek(spec["offset"])
-                out.write(np.ascontiguousarray(arrays[name], dtype="<f4").tobytes())
+                out.write(np.ascontiguousarray(converted.arrays[name], dtype="<f4").tobytes())
+            out.seek(header["vocabulary"]["offset"])
+            out.write(converted.vocabulary.encode())
             out.truncate(header["size"])
             out.flush()
             os.fsync(out.fileno())
@@ -283,7 +324,7 @@ def _remove_leftovers(path: Path) -> None:
             continue  # gone already, or not ours to delete: harmless either way
 
 
-def map_converted(path: Path, fingerprint: dict[str, Any]) -> Arrays | None:
+def map_converted(path: Path, fingerprint: dict[str, Any]) -> Converted | None:
     """The converted weights, mapped read-only, when the file is there, whole, and made
     from this source; None when it must be (re)built."""
     try:
@@ -302,17 +343,23 @@ def map_converted(path: Path, fingerprint: dict[str, Any]) -> Arrays | None:
     if header != expected or len(mapped) != expected["size"]:
         log.info("Rebuilding %s: it is damaged, or was made from other files", path)
         return None
-    return {
+    arrays = {
         name: np.frombuffer(
             mapped, dtype="<f4", count=int(np.prod(spec["shape"])), offset=spec["offset"]
         ).reshape(spec["shape"])
         for name, spec in header["arrays"].items()
     }
+    start = header["vocabulary"]["offset"]
+    try:
+        vocabulary = mapped[start : start + VOCAB_BYTES].decode()
+    except UnicodeDecodeError:
+        return None
+    return Converted(arrays, vocabulary)
 
 
-def load_weights(source: ModelSource, cache_dir: Path) -> Arrays:
-    """The converted weights: mapped from the cache, else read, checked, converted and
-    cached; kept in memory (with a warning) when the cache cannot be written."""
+def load_weights(source: ModelSource, cache_dir: Path) -> Converted:
+    """The converted weights and vocabulary: mapped from the cache, else read, checked,
+    converted and cached; kept in memory (with a warning) when the cache cannot be written."""
     fingerprint = source.fingerprint()
     path = cache_path(cache_dir)
     mapped = map_converted(path, fingerprint)
@@ -322,10 +369,10 @@ def load_weights(source: ModelSource, cache_dir: Path) -> Arrays:
         raise ModelFilesRefused(
             source.where(WEIGHTS), f"has {fingerprint['size']} bytes, not {WEIGHTS_SIZE}"
         )
-    arrays = read_weights(source)
+    converted = read_weights(source)
     try:
-        write_converted(path, arrays, fingerprint)
+        write_converted(path, converted, fingerprint)
     except OSError as exc:
         log.warning("Cannot cache the converted encoder weights in %s (%s)", path, exc)
-        return arrays
-    return map_converted(path, fingerprint) or arrays
+        return converted
+    return map_converted(path, fingerprint) or converted

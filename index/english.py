@@ -25,12 +25,22 @@ def zipf(word: str) -> float:
     return float(zipf_frequency(word, "en"))
 
 
+def _zipf_or_less(word: str) -> float:
+    """zipf(word) from ENGLISH_WORD up; below it, perhaps less: all the two functions below
+    tell apart. Most words come from a table, without loading wordfreq (0.2 s a process:
+    index/english_table.py)."""
+    from index.english_table import common_zipf
+
+    found = common_zipf(word)
+    return zipf(word) if found is None else found
+
+
 def is_english_word(word: str) -> bool:
     """True for a real English word (not to be 'corrected' to a word of the briefs)."""
-    return zipf(word) >= ENGLISH_WORD
+    return _zipf_or_less(word) >= ENGLISH_WORD
 
 
 def rarity(word: str) -> float:
     """0 for the commonest words, 1 for rare ones, linear between: how much a word the
     briefs lack says about what the question asks."""
-    return min(1.0, max(0.0, (COMMON - zipf(word)) / (COMMON - RARE)))
+    return min(1.0, max(0.0, (COMMON - _zipf_or_less(word)) / (COMMON - RARE)))

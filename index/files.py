@@ -7,7 +7,6 @@ with `os.replace`: a crash or a full disk at any point leaves the previous file.
 from __future__ import annotations
 
 import os
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict
@@ -66,6 +65,8 @@ def write_atomically(path: Path, write: Callable[[BinaryIO], None]) -> None:
     The temporary file's name carries this process's id, so the next writer can
     tell the leftovers of killed writers from files still being written.
     """
+    import tempfile  # here: only writers need it (it loads shutil, random, bz2 and lzma)
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         _remove_leftovers(path)  # before writing: disk space a killed writer held comes back

@@ -62,11 +62,17 @@ class LazyEncoder:
         return self._encoder() is not None
 
     def embed(self, texts: Sequence[str]) -> Floats:
-        """One unit row per text; EncoderUnavailable when the model cannot be loaded."""
+        """One unit row per text; EncoderUnavailable when the model cannot be loaded (or
+        its tokenizer.json, read when a build first needs it, is refused then)."""
+        from index.encoder_weights import ModelFilesRefused
+
         encoder = self._encoder()
         if encoder is None:
             raise EncoderUnavailable()
-        return encoder.embed(texts)
+        try:
+            return encoder.embed(texts)
+        except ModelFilesRefused as exc:
+            raise EncoderUnavailable() from exc
 
 
 def shared_encoder(model_dir: Path | None, cache_dir: Path) -> LazyEncoder:

@@ -20,7 +20,8 @@ from index.sentences import sentence_spans
 
 Floats = npt.NDArray[np.float32]
 # Sentences embedded per encoder call while building: progress is reported between calls.
-BATCH_SENTENCES = 256
+# Enough for several forward batches per call, which the encoder runs on both cores.
+BATCH_SENTENCES = 1024
 
 
 class Embedder(Protocol):

@@ -1,0 +1,125 @@
+"""`briefbot ask` pays only for what it uses: a question over a saved, fresh index loads
+none of the modules other commands need (bench/run.py times what this keeps cheap)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import MODEL_CACHE
+
+# Loaded by other commands only: the Discord bot, the library commands (asyncio, http, the
+# readers of HTML and PDF), the study tools, typo tolerance, and what only a writer needs.
+NEVER_FOR_ASK = (
+    "discord",
+    "aiohttp",
+    "asyncio",
+    "ssl",
+    "http.client",
+    "bot.commands_library",
+    "bot.libraries",
+    "bot.holder",
+    "bot.commands_study",
+    "index.fetch",
+    "trafilatura",
+    "lxml",
+    "pypdf",
+    "markdown_it",
+    "wordfreq",  # index/english_table.py answers for the words a question lacks
+    "rapidfuzz",
+    "safetensors",
+    "tempfile",
+    "importlib.metadata",
+    # A question is tokenized in Python from the converted file, which is trusted while
+    # the model's files keep their size and time: neither the zip nor a hash is read.
+    "tokenizers",
+    "zipfile",
+    "hashlib",
+)
+# The encoder's own modules: loaded with it, not without it.
+ENCODER = ("index.encoder", "index.wordpiece", "threadpoolctl")
+
+# The README's question, and one whose words the brief lacks (their English frequency).
+QUESTIONS = (
+    "How long is the border between China and North Korea?",
+    "What is the capital of France?",
+)
+PROBE = """
+import json, runpy, sys
+sys.argv = ['briefbot', 'ask', sys.argv[1]]
+try:
+    runpy.run_module('bot', run_name='__main__')
+except SystemExit as exc:
+    assert not exc.code, exc.code
+print(json.dumps(sorted(sys.modules)), file=sys.stderr)
+"""
+
+
+def _modules_of_ask(config: Path) -> set[str]:
+    """The modules `python -m bot ask` loaded for each question, once the index is built."""
+    loaded: set[str] = set()
+    for n, question in enumerate((QUESTIONS[0], *QUESTIONS)):
+        result = subprocess.run(
+            [sys.executable, "-c", PROBE, question],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={"BRIEFBOT_CONFIG": str(config), "PATH": "/usr/bin:/bin"},
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        if n:  # the first run built the index
+            loaded |= set(json.loads(result.stderr.strip().splitlines()[-1]))
+    return loaded
+
+
+@pytest.mark.parametrize("meaning", [True, False], ids=["with encoder", "words only"])
+def test_ask_loads_only_what_it_uses(tmp_path, seeds_dir, meaning):
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        f"seeds_dir: {seeds_dir}\ndata_dir: data\n"
+        f"meaning:\n  enabled: {str(meaning).lower()}\n  cache_dir: {MODEL_CACHE}\n",
+        encoding="utf-8",
+    )
+    loaded = _modules_of_ask(config)
+    heavy = {m for m in loaded if m.split(".")[0] in NEVER_FOR_ASK or m in NEVER_FOR_ASK}
+    assert not heavy, f"`briefbot ask` imported {sorted(heavy)}"
+    encoder = {m for m in ENCODER if m in loaded}
+    assert encoder == (set(ENCODER) if meaning else set()), sorted(encoder)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["ask"],
+        ["ask", "-h"],
+        ["ask", "--json", "--explain", "-k", "2", "--config", "c.yaml", "--library", "L", "q"],
+        ["ask", "-k", "11", "q"],
+        ["ask", "--cite", "nope", "q"],
+        ["ask", "q", "extra"],
+        ["ask", "-x"],
+        ["ask", "--", "-q"],
+    ],
+)
+def test_the_ask_parser_alone_reads_as_the_whole_one(argv):
+    """`briefbot ask ...` is parsed by the ask command's parser alone: same result, same
+    help and errors."""
+    import contextlib
+    import io
+
+    from bot.cli import build_parser
+
+    seen = []
+    for only in (None, "ask"):
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                result: object = vars(build_parser(only).parse_args(argv))
+            except SystemExit as exc:
+                result = exc.code
+        seen.append((result, out.getvalue(), err.getvalue()))
+    assert seen[0] == seen[1]
