@@ -3,7 +3,8 @@
 seed.yaml is the set the first pipeline was tuned on; dev3.yaml (written blind) and
 holdout.yaml were used to tune the fusion of words and meaning (issue 11); holdout2.yaml
 validated that tuning without being tuned on; holdout3.yaml, written blind for issue 11,
-was scored once at the end. Targets from issue 11 that a set meets are
+was scored once at the end; holdout4.yaml was written blind and scored once after photo
+captions and questions naming a part of a brief (tuned on dev3) landed. Targets from issue 11 that a set meets are
 asserted as targets; where a set falls short, its measured figure is a floor (a guard
 against getting worse), marked so (docs/evaluation.md has every figure).
 """
@@ -26,14 +27,17 @@ QA = QA_DIR / "seed.yaml"
 R1_SEED, R1_BLIND, R3, REFUSED, OFF_TOPIC = 0.95, 0.85, 0.97, 0.05, 1.0
 
 # name -> (recall@1, recall@3, wrongly refused, off-topic recognised) to hold: the target
-# where met, else the figure measured when the encoder landed (a floor, not a target).
+# where met, else the figure last measured (a floor, not a target).
 SETS = {
     "seed.yaml": (R1_SEED, R3, REFUSED, OFF_TOPIC),
     "holdout.yaml": (0.767, 0.900, REFUSED, OFF_TOPIC),  # r1, r3 short of the targets
     "holdout2.yaml": (R1_BLIND, 0.967, REFUSED, 0.667),  # r3 one question short; off-topic
-    "dev3.yaml": (0.774, 0.868, 0.076, OFF_TOPIC),  # r1, r3, refused short of the targets
-    # Written blind for issue 11 and scored once, after everything was chosen.
-    "holdout3.yaml": (0.769, 0.942, REFUSED, OFF_TOPIC),  # r1, r3 short of the targets
+    "dev3.yaml": (0.849, 0.962, REFUSED, OFF_TOPIC),  # r1, r3 short of the targets
+    # Written blind for issue 11, scored once then (0.769, 0.942); these are the figures
+    # after captions and named parts, which were chosen on dev3, not on this set.
+    "holdout3.yaml": (0.808, R3, REFUSED, OFF_TOPIC),  # r1 short of the target
+    # Written blind after everything above, and scored once, at the end.
+    "holdout4.yaml": (0.759, 0.897, 0.069, 0.7),  # r1, r3, refused, off-topic all short
 }
 
 
