@@ -34,6 +34,13 @@ FUSION_K = 10
 # question's term weight (so a sentence naming the asked-for terms wins a near tie).
 SENTENCE_WORDS = 0.3
 
+# Words covering less than WORDS_SURE of a question do not answer it alone when its
+# closest sentence is below MEANING_FAR: on dev5, off-topic questions sharing a word
+# with the brief scored 0.15-0.18; keyword questions that cover all their words
+# ("1350 km", 0.21; "santions", 0.10) keep their answer.
+MEANING_FAR = 0.2
+WORDS_SURE = 0.6
+
 Verdict = Literal["answered", "closest", "not_covered"]
 
 
@@ -193,6 +200,10 @@ class Searcher:
         if close is None:
             return "answered" if words_ok else "not_covered"
         best = close.best()
+        if words_ok and best < MEANING_FAR and found.ranked[0].coverage < WORDS_SURE:
+            # Half the words met by chance ("how many weeks until summer break" and the
+            # brief's "several weeks ago") while the meaning is elsewhere: not an answer.
+            words_ok = False
         if words_ok or best >= self.settings.min_similarity:
             return "answered"
         coverage = found.ranked[0].coverage if found.ranked else 0.0

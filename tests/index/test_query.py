@@ -192,3 +192,23 @@ def test_without_the_meaning_model_search_goes_by_words(seed_searcher, tmp_path,
     assert caplog.text.count("Not using the sentence encoder") == 1
     assert searcher.search("How long is the border with China?", 3).answered
     assert caplog.text.count("Not using the sentence encoder") == 1
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how many weeks until summer break",
+        "did anyone watch the netflix show everyone's talking about",
+    ],
+)
+def test_a_word_met_by_chance_does_not_answer_when_meaning_is_far(seed_searcher, question):
+    """Half the words are in the brief ("several weeks ago", "a show of missile forces"),
+    but the meaning is elsewhere: not covered, not an answer."""
+    answer = seed_searcher.search(question)
+    assert answer.hits == () or answer.similarity < 0.2
+    assert answer.verdict == "not_covered"
+
+
+@pytest.mark.parametrize("question", ["1350 km", "santions"])
+def test_keywords_the_brief_holds_stay_answered_when_meaning_is_far(seed_searcher, question):
+    assert seed_searcher.search(question).verdict == "answered"
