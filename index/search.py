@@ -113,11 +113,12 @@ class Searcher:
             read_question(question) if isinstance(question, str) else question
         )
 
-    def search(self, text: str, k: int | None = None) -> Answer:
-        """The best `k` passages (default: settings.top_k) for the question `text`;
-        BadQuestion when there is nothing to search."""
+    def search(self, text: str, k: int | None = None, brief: str | None = None) -> Answer:
+        """The best `k` passages (default: settings.top_k) for the question `text`, of
+        one brief only when `brief` is given; BadQuestion when there is nothing to search."""
         k = max(1, min(self.settings.top_k if k is None else k, MAX_RESULTS))
-        question, found, vector, close = self._ranked(text, max(k, RERANK_DEPTH))
+        among = None if brief is None else list(self.library.passages.of_brief(brief))
+        question, found, vector, close = self._ranked(text, max(k, RERANK_DEPTH), among)
         named = self._named_part(question, found, close)
         order = self._order(found, close, named)
         verdict = self._verdict(found, close, bool(order))
@@ -136,13 +137,20 @@ class Searcher:
             verdict=verdict,
         )
 
-    def _closeness(self, vector: Floats | None, found: WordRanking) -> Closeness | None:
-        """Meaning of the question against every passage (when vectors are stored) or the
-        word candidates; None without the encoder or when ranking by words alone."""
+    def _closeness(
+        self, vector: Floats | None, found: WordRanking, among: list[int] | None = None
+    ) -> Closeness | None:
+        """Meaning of the question against every passage (when vectors are stored; only
+        `among` when given) or the word candidates; None without the encoder or when
+        ranking by words alone."""
         if self.meaning is None or vector is None or self.settings.ranking == "words":
             return None
+        if among is not None and not among:
+            return None  # a brief the library does not hold
         if self.meaning.covers_all:
-            return self.meaning.closeness(vector)
+            return self.meaning.closeness(vector, among)
+        if among is not None and len(among) <= RERANK_DEPTH:
+            return self.meaning.closeness(vector, among)
         return self.meaning.closeness(vector, [s.passage for s in found.ranked])
 
     def _order(self, found: WordRanking, close: Closeness | None, named: list[int]) -> list[int]:
@@ -182,14 +190,15 @@ class Searcher:
         return Trace(question, found, close, by_words, by_meaning, fused, order)
 
     def _ranked(
-        self, text: str, depth: int
+        self, text: str, depth: int, among: list[int] | None = None
     ) -> tuple[Question, WordRanking, Floats | None, Closeness | None]:
-        """The question read, its `depth` best candidates by words, its meaning vector and
-        its closeness to the passages: what both a search and its trace rank by."""
+        """The question read, its `depth` best candidates by words (among `among` when
+        given), its meaning vector and its closeness to the passages: what both a search
+        and its trace rank by."""
         question = read_question(text)
-        found = self.words.rank(question, depth)
+        found = self.words.rank(question, depth, among)
         vector = self.meaning.embed_question(question.text) if self.meaning else None
-        return question, found, vector, self._closeness(vector, found)
+        return question, found, vector, self._closeness(vector, found, among)
 
     def _verdict(self, found: WordRanking, close: Closeness | None, any_hit: bool) -> Verdict:
         """Answered when the words cover the question or meaning is close; not covered

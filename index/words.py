@@ -59,14 +59,19 @@ class WordRanker:
         self._context: dict[str, set[str]] = {}
         self._vocabulary: list[str] | None = None
 
-    def rank(self, question: Question, depth: int) -> WordRanking:
-        """The `depth` best candidates holding a question term, best first."""
+    def rank(
+        self, question: Question, depth: int, among: Sequence[int] | None = None
+    ) -> WordRanking:
+        """The `depth` best candidates holding a question term, best first; with `among`,
+        only passages of those positions (one brief's, say) are candidates."""
         concepts = self.concepts(question)
         weights = [self._weight(c) for c in concepts]
         terms = list(dict.fromkeys(t for c in concepts for t in c.terms()))
-        candidates = [i for i, _ in self._engine.top(terms, depth)]
         found = WordRanking(concepts, weights, terms, [])
-        ranked = self.score(found, candidates)
+        if among is None:
+            ranked = self.score(found, [i for i, _ in self._engine.top(terms, depth)])
+        else:
+            ranked = [s for s in self.score(found, among) if s.held]
         ranked.sort(key=lambda s: (-_rerank(s.coverage, s.score), s.passage))
         if question.pairs:
             # Phrases reorder the leading candidates only: pairs cost a pass over the text.
@@ -80,7 +85,7 @@ class WordRanker:
                 ranked[:PHRASE_DEPTH],
                 key=lambda s: (-_rerank(s.coverage, s.score, share[s.passage]), s.passage),
             )
-        return WordRanking(concepts, weights, terms, ranked)
+        return WordRanking(concepts, weights, terms, ranked[:depth])
 
     def score(self, found: WordRanking, ids: Sequence[int]) -> list[Scored]:
         """Coverage and BM25 score of the passages `ids` for the question of `found`."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -135,14 +134,6 @@ class ContextButton(
 _CONTEXT_ID = ContextButton.__discord_ui_compiled_template__
 
 
-def _in_brief(answer: Answer, brief_id: str) -> Answer:
-    """`answer` with only the hits from one brief (not covered when none is left)."""
-    hits = tuple(h for h in answer.hits if h.citation.brief == brief_id)
-    if not hits:
-        return replace(answer, hits=(), answered=False, verdict="not_covered")
-    return replace(answer, hits=hits)
-
-
 def _shown(answer: Answer, offset: int, count: int) -> tuple[Hit, ...]:
     """The hits a page of the answer quotes."""
     if answer.verdict == "not_covered":
@@ -187,7 +178,7 @@ async def _answer(
     brief: str | None = None,
 ) -> None:
     """Search in a thread and send the page of hits starting at `offset`; with `brief`,
-    only that brief's passages (searched among the best MAX_RESULTS of all briefs)."""
+    only that brief's passages."""
     bot = interaction.client
     holder = await server_holder(interaction)
     if holder is None:
@@ -195,9 +186,9 @@ async def _answer(
     searcher = holder.current
     # One more than shown, to know whether a "More" button has anything to show.
     wanted = MAX_RESULTS if brief else min(offset + count + 1, MAX_PAGED_RESULTS)
-    answer = await off_loop(interaction, searcher.search, question, wanted, ephemeral=private)
-    if brief is not None:
-        answer = _in_brief(answer, brief)
+    answer = await off_loop(
+        interaction, searcher.search, question, wanted, brief, ephemeral=private
+    )
     reply: Reply = answer_reply(answer, offset, count)
     key = None
     more = answer.verdict != "not_covered" and len(answer.hits) > offset + count
