@@ -13,7 +13,7 @@ from index.claims import ClaimCheck
 from index.diff import BriefDiff
 from index.explain import Explanation, PassageWhy
 from index.quiz import QuizQuestion
-from index.styles import plain
+from index.style_text import plain
 
 
 def format_styles(blocks: Sequence[StyleBlock]) -> str:

@@ -8,13 +8,12 @@ import datetime
 import pytest
 
 from index.brief import BriefInfo
+from index.style_text import headline, plain
 from index.styles import (
     STYLES,
     UnknownStyle,
-    headline,
     in_text,
     note,
-    plain,
     reference,
     reference_list,
 )
