@@ -17,8 +17,9 @@ from discord import app_commands
 
 from bot import library_messages, messages
 from bot.holder import IndexHolder
+from bot.library_changes import start_heal
 from bot.render import Reply, text_reply
-from index.errors import NothingToSearch, QuestionTooLong
+from index.errors import IndexUnreadable, NothingToSearch, QuestionTooLong
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +103,10 @@ async def report_error(interaction: discord.Interaction[Any], error: Exception) 
     """Tell the user what went wrong in one private line; log the traceback of real bugs."""
     original = getattr(error, "original", error)
     text = error_text(original)
+    if isinstance(original, IndexUnreadable):
+        # The file under a mapped index changed or broke: rebuild the library from its briefs.
+        start_heal(await interaction.client.libraries.slot(interaction.guild_id), original)
+        text = messages.INDEX_DAMAGED
     if text is None:
         log.error(
             "Unexpected error in %s (guild %s, user %s)",

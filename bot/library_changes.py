@@ -8,15 +8,17 @@ to swap in. A failed rebuild after an add takes the added files out again.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.config import Config, encoder_of
 from bot.holder import IndexHolder
+from bot.libraries import Slot
 from bot.shelf import Candidate, ShelfError, brief_files, remove_brief, write_candidate
 from index import Library, rebuild
-from index.errors import BriefError
+from index.errors import BriefError, IndexUnreadable
 from index.vectors import Progress
 
 log = logging.getLogger(__name__)
@@ -39,10 +41,18 @@ def refreshed(
     holder: IndexHolder | None,
     progress: Callable[[Progress], None] | None = None,
 ) -> Library:
-    """The library's index rebuilt from its folder, reusing what did not change."""
+    """The library's index rebuilt from its folder, reusing what did not change (all of it
+    read afresh when the index in use turns out damaged where the rebuild reads it)."""
     previous = holder.library if holder else None
     encoder = holder.encoder if holder else encoder_of(config)
-    return rebuild(config.seeds_dir, config.index_path, config.index, previous, encoder, progress)
+    folder, path, settings = config.seeds_dir, config.index_path, config.index
+    try:
+        return rebuild(folder, path, settings, previous, encoder, progress)
+    except IndexUnreadable as exc:
+        if previous is None:
+            raise
+        log.warning("The index in use could not be reused (%s); reading every brief again", exc)
+        return rebuild(folder, path, settings, None, encoder, progress)
 
 
 def add(
@@ -66,3 +76,30 @@ def remove(config: Config, holder: IndexHolder, brief_id: str) -> Change:
         raise LastBrief(brief_id)
     remove_brief(config.seeds_dir, brief_id)
     return Change(brief_id, refreshed(config, holder))
+
+
+_healing: set[asyncio.Task[None]] = set()  # running heals, kept from the garbage collector
+
+
+def start_heal(slot: Slot, damage: IndexUnreadable) -> None:
+    """Start `heal` in the background (the caller answers the user meanwhile)."""
+    task = asyncio.get_running_loop().create_task(heal(slot, damage))
+    _healing.add(task)
+    task.add_done_callback(_healing.discard)
+
+
+async def heal(slot: Slot, damage: IndexUnreadable) -> None:
+    """Rebuild a library whose index was found damaged while serving it (every brief read
+    afresh); nothing when a rebuild is already running. The damaged index keeps its
+    place until the new one is built; a failed rebuild is logged and changes nothing."""
+    if slot.lock.locked():
+        return
+    async with slot.lock:
+        log.warning("Library %r: the index is damaged (%s); rebuilding it", slot.name, damage)
+        try:
+            new = await asyncio.to_thread(refreshed, slot.config, None)
+        except (BriefError, OSError) as exc:
+            log.warning("Library %r: the rebuild failed: %s", slot.name, exc)
+            return
+        slot.serve(new)
+        log.info("Library %r: rebuilt after damage, %d passages", slot.name, len(new.passages))

@@ -55,6 +55,10 @@ REINDEX_DONE = (
     "Rebuilt the index in {seconds:.2f} s: {briefs} brief(s) (was {old_briefs}), "
     "{passages} passages (was {old_passages})."
 )
+REINDEX_DONE_AFRESH = (
+    "Rebuilt the index in {seconds:.2f} s: {briefs} brief(s), {passages} passages. The "
+    "previous index was damaged on disk, so every brief was read again."
+)
 REINDEX_SKIPPED = "Skipped {file}: {reason}"
 REINDEX_FAILED = "The rebuild failed, so the previous index is still answering: {reason}"
 SEEDS_MISSING = "the seeds folder {folder} does not exist."
@@ -63,6 +67,10 @@ INDEX_UNWRITABLE = "the index file could not be written ({error})."
 # Errors and limits
 COOLDOWN = "You're asking quickly. Try again in {seconds:.0f} s."
 GUILD_ONLY = "This command only works in a server."
+INDEX_DAMAGED = (
+    "The index of this library turned out damaged on disk, so I could not answer. It is "
+    "being rebuilt from the briefs now: please ask again in a minute."
+)
 APOLOGY = "Sorry, something went wrong on my side. It has been logged; please try again later."
 
 

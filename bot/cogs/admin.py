@@ -22,7 +22,7 @@ from bot.progress import throttled
 from bot.render import escape, text_reply
 from index import Library
 from index.diff import diff_libraries
-from index.errors import BriefError
+from index.errors import BriefError, IndexUnreadable
 from index.vectors import Progress
 
 if TYPE_CHECKING:
@@ -49,18 +49,16 @@ def _moderators_only(interaction: discord.Interaction[BriefBot]) -> bool:
 
 
 def reindex_report(old: Library, new: Library, seconds: float) -> str:
-    """What a rebuild changed, and which files it skipped and why."""
-    lines = [
-        messages.REINDEX_DONE.format(
-            seconds=seconds,
-            briefs=len(new.briefs),
-            old_briefs=len(old.briefs),
-            passages=len(new.passages),
-            old_passages=len(old.passages),
-        )
-    ]
-    # Paragraphs added, changed and removed per brief (issue 14), titles escaped.
-    lines += [escape(line) for line in diff_lines(diff_libraries(old, new), new, old)]
+    """What a rebuild changed, and which files it skipped and why (without the changes
+    when the previous index cannot be read: it was damaged on disk)."""
+    counts = {"seconds": seconds, "briefs": len(new.briefs), "passages": len(new.passages)}
+    try:
+        # Paragraphs added, changed and removed per brief (issue 14), titles escaped.
+        changes = [escape(line) for line in diff_lines(diff_libraries(old, new), new, old)]
+        was = {"old_briefs": len(old.briefs), "old_passages": len(old.passages)}
+        lines = [messages.REINDEX_DONE.format(**counts, **was), *changes]
+    except IndexUnreadable:
+        lines = [messages.REINDEX_DONE_AFRESH.format(**counts)]
     lines += [
         messages.REINDEX_SKIPPED.format(file=escape(s.file), reason=escape(s.reason))
         for s in new.skipped
