@@ -16,12 +16,16 @@ import time
 from array import array
 from collections.abc import Callable, Sequence
 from functools import partial
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from index.aliases import Aliases
 from index.engine_numpy import Array, term_order
 from index.tokenize import match_terms, piece_terms, word_matches
+
+if TYPE_CHECKING:
+    from multiprocessing.sharedctypes import SynchronizedArray
 
 # Below this many texts, starting worker processes costs more than it saves.
 PARALLEL_FROM = 20_000
@@ -131,19 +135,35 @@ class _Encoder:
         return ids, np.diff(totals)
 
 
-# The worker process's encoder (one per worker: set by its initializer).
-_WORKER: _Encoder | None = None
+class _Numbered(list[str]):
+    """A chunk of texts that knows its place: whoever claims it first encodes it."""
+
+    def __init__(self, texts: Sequence[str], number: int) -> None:
+        super().__init__(texts)
+        self.number = number
 
 
-def _encode_chunk(texts: Sequence[str], aliases: list[list[str]]) -> Chunk:
-    """One chunk, in a worker process: by the worker's encoder (a new one elsewhere)."""
-    return (_WORKER or _Encoder()).chunk(texts, aliases)
+# This process's (or thread's) encoder, and the flags of chunks taken in a shared build:
+# a worker's are set by its initializer, the building thread's while it encodes too.
+_LOCAL = threading.local()
 
 
-def _start_worker(parent: int) -> None:
-    """Worker initializer: an encoder for its chunks, and an end with `parent`."""
-    global _WORKER
-    _WORKER = _Encoder()
+def _encode_chunk(texts: Sequence[str], aliases: list[list[str]]) -> Chunk | None:
+    """One chunk by this process's encoder (a new one if none), or None when another
+    process of the build has already claimed it."""
+    claimed = getattr(_LOCAL, "claimed", None)
+    number = getattr(texts, "number", None)
+    if claimed is not None and number is not None:
+        with claimed.get_lock():
+            if claimed[number]:
+                return None
+            claimed[number] = 1
+    return (getattr(_LOCAL, "encoder", None) or _Encoder()).chunk(texts, aliases)
+
+
+def _start_worker(parent: int, claimed: SynchronizedArray[int]) -> None:
+    """Worker initializer: an encoder for its chunks, the shared claims, an end with `parent`."""
+    _LOCAL.encoder, _LOCAL.claimed = _Encoder(), claimed
     _die_with(parent)
 
 
@@ -174,7 +194,8 @@ def _exit_after(parent: int, watch: int | None) -> None:
 
 
 def _in_workers(chunks: list[Sequence[str]], aliases: list[list[str]], workers: int) -> list[Chunk]:
-    """Each chunk encoded in a pool of worker processes, in order."""
+    """Each chunk encoded by a pool of `workers - 1` processes taking chunks from the front
+    and this one taking them from the back, until they meet: in order."""
     # Imported here: `briefbot ask` never needs it, and it costs start-up time.
     import multiprocessing
 
@@ -182,8 +203,24 @@ def _in_workers(chunks: list[Sequence[str]], aliases: list[list[str]], workers: 
     # not a ProcessPoolExecutor: leaving its block on an error or Ctrl-C terminates the
     # workers at once, where the executor would first finish every queued chunk.
     context = multiprocessing.get_context("forkserver")
-    with context.Pool(workers, initializer=_start_worker, initargs=(os.getpid(),)) as pool:
-        return list(pool.imap(partial(_encode_chunk, aliases=aliases), chunks))
+    claimed = context.Array("b", len(chunks))
+    numbered = [_Numbered(c, i) for i, c in enumerate(chunks)]
+    initargs = (os.getpid(), claimed)
+    with context.Pool(workers - 1, initializer=_start_worker, initargs=initargs) as pool:
+        theirs = pool.imap(partial(_encode_chunk, aliases=aliases), numbered)
+        # This process works too (it would only wait), from the back: no core is left idle
+        # while the workers start, and a worker slowed by other load takes fewer chunks.
+        mine: dict[int, Chunk] = {}
+        _LOCAL.encoder, _LOCAL.claimed = _Encoder(), claimed
+        try:
+            for chunk in reversed(numbered):
+                done = _encode_chunk(chunk, aliases)
+                if done is None:
+                    break
+                mine[chunk.number] = done
+        finally:
+            del _LOCAL.encoder, _LOCAL.claimed
+        return [mine[i] if got is None else got for i, got in enumerate(theirs)]
 
 
 def encode_texts(
