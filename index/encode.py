@@ -241,7 +241,8 @@ def encode_texts(
 def _merge(parts: list[Chunk]) -> dict[str, Array]:
     """The chunks' ids renumbered into one vocabulary (sorted bytewise): the forward index."""
     names: dict[str, list[str]] = {}
-    for key, first, new, _, _ in sorted(parts, key=lambda p: (p[0], p[1])):
+    # In the order each encoder made them (a chunk adding no terms shares its `first`).
+    for key, first, new, _, _ in sorted(parts, key=lambda p: (p[0], p[1], len(p[2]))):
         known = names.setdefault(key, [])
         if first != len(known):
             raise RuntimeError(f"encoder {key}: terms from {len(known)} missing")
