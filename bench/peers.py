@@ -47,13 +47,36 @@ def size_mib(path: Path) -> float:
 
 
 def build_briefbot(texts: list[str], out: Path) -> None:
-    """As bench/run.py builds it: tokenise in workers, score, save the one index file."""
-    from bench.run import work_build
+    """As build_index does once it has read the briefs: the mapped backend assembles the
+    library (tokenise in workers, score, compress the text) and saves its one file."""
+    from dataclasses import replace
 
-    corpus = out.with_suffix(".txt")
-    corpus.write_text("\n".join(texts) + "\n", encoding="utf-8")
-    work_build(corpus, out, "numpy")
-    corpus.unlink()
+    from bench.run import PER_BRIEF
+    from index import IndexSettings, save_index
+    from index.brief import BriefInfo
+    from index.draft import Draft
+    from index.mapped_backend import MappedBackend
+    from index.passages import Passage
+
+    passages = [
+        Passage(
+            f"b{i // PER_BRIEF}:{i % PER_BRIEF + 1}",
+            f"b{i // PER_BRIEF}",
+            i % PER_BRIEF + 1,
+            0,
+            0,
+            len(t),
+            t,
+        )
+        for i, t in enumerate(texts)
+    ]
+    briefs = {
+        f"b{b}": BriefInfo(f"b{b}", f"Brief {b}", "", None, None, None, None, f"b{b}.txt", 10)
+        for b in range(-(-len(texts) // PER_BRIEF))
+    }
+    settings = replace(IndexSettings(), engine="numpy")
+    draft = Draft(settings, briefs, passages, [-1] * len(passages), {}, (), [], "bench")
+    save_index(MappedBackend().assemble(draft, None), out)
 
 
 def build_tantivy(texts: list[str], out: Path) -> None:

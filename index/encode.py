@@ -14,69 +14,157 @@ import signal
 import threading
 import time
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
-from itertools import chain
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from index.aliases import Aliases
-from index.engine_numpy import Array, finish_forward
-from index.tokenize import match_terms, word_matches
+from index.engine_numpy import Array, term_order
+from index.tokenize import match_terms, piece_terms, word_matches
+
+if TYPE_CHECKING:
+    from multiprocessing.sharedctypes import SynchronizedArray
 
 # Below this many texts, starting worker processes costs more than it saves.
 PARALLEL_FROM = 20_000
 _CHUNK = 5_000
 
-Chunk = tuple[list[str], bytes, bytes]
+# A chunk's result: its encoder's key, how many of that encoder's terms earlier results
+# named, the terms new in this chunk, token ids (uint32 in the encoder's numbering) and
+# each text's token count (int64), as raw bytes.
+Chunk = tuple[str, int, list[str], bytes, bytes]
 
 
 class _Ids(dict[str, int]):
     """Term -> id in first-seen order; a miss assigns the next id (a C-speed hit path)."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: list[str] = []
+
     def __missing__(self, term: str) -> int:
         self[term] = n = len(self)
+        self.names.append(term)
         return n
 
 
-class _MatchIds(dict[str, tuple[int, ...]]):
-    """A word match -> the term ids of its stems (or, `joined`, of its joined form)."""
+class _Entries(dict[str, int]):
+    """A piece of text -> its entry: the run of term ids its terms are (`Encoder.ptr`)."""
 
-    def __init__(self, vocab: _Ids, joined: bool) -> None:
+    def __init__(self, encoder: _Encoder, terms_of: Callable[[str], tuple[str, ...]]) -> None:
         super().__init__()
-        self.vocab, self.part = vocab, int(joined)
+        self.encoder, self.terms_of = encoder, terms_of
 
-    def __missing__(self, match: str) -> tuple[int, ...]:
-        ids = self[match] = tuple(map(self.vocab.__getitem__, match_terms(match)[self.part]))
-        return ids
+    def __missing__(self, piece: str) -> int:
+        encoder = self.encoder
+        encoder.terms.extend([encoder.vocab[t] for t in self.terms_of(piece)])
+        encoder.ptr.append(len(encoder.terms))
+        self[piece] = n = len(encoder.ptr) - 2
+        return n
 
 
-def _encode_chunk(texts: Sequence[str], aliases: list[list[str]]) -> Chunk:
-    """One chunk: its vocabulary (first-seen order), token ids (uint32), lengths (int64)."""
-    vocab = _Ids()
-    ids = array("I")
-    lengths = array("q")
-    if aliases:
+class _Encoder:
+    """Texts to term ids, its vocabulary and caches kept from chunk to chunk (most pieces of
+    a chunk were seen in earlier ones): one per worker process, or per in-process build."""
+
+    def __init__(self) -> None:
+        self.key = f"{os.getpid()}:{id(self)}"
+        self.vocab = _Ids()
+        self.sent = 0  # terms named by earlier results
+        self.ptr = array("q", [0])  # entry e's term ids: terms[ptr[e] : ptr[e + 1]]
+        self.terms = array("I")
+        # ASCII texts by whitespace pieces (piece_terms), others by normalised word matches.
+        self.pieces = _Entries(self, lambda p: piece_terms(p)[0])
+        self.joined = _Entries(self, lambda p: piece_terms(p)[1])
+        self.matches = _Entries(self, lambda m: match_terms(m)[0])
+        self.match_joined = _Entries(self, lambda m: match_terms(m)[1])
+
+    def chunk(self, texts: Sequence[str], aliases: list[list[str]]) -> Chunk:
+        """One chunk's tokens as ids, with the terms it added to the vocabulary."""
+        first = self.sent
+        ids, lengths = self._annotated(texts, aliases) if aliases else self._plain(texts)
+        self.sent = len(self.vocab.names)
+        return self.key, first, self.vocab.names[first:], ids.tobytes(), lengths.tobytes()
+
+    def _annotated(self, texts: Sequence[str], aliases: list[list[str]]) -> tuple[Array, Array]:
+        """With alias groups: each text's Aliases.index_terms, as build_index has them."""
         index_terms = Aliases(aliases).index_terms
+        ids = array("I")
+        lengths = array("q")
         for text in texts:
             tokens = index_terms(text)
-            ids.extend(map(vocab.__getitem__, tokens))
+            ids.extend([self.vocab[t] for t in tokens])
             lengths.append(len(tokens))
-        return list(vocab), ids.tobytes(), lengths.tobytes()
-    # Without alias groups, tokens are tokenize()'s, mapped to ids once per distinct word
-    # match: a dict hit a word, the loop in C. (2x faster than tokenize, then ids.)
-    # (A list, not the array: array.extend takes an iterator item by item, 10x slower.)
-    stems, joined = _MatchIds(vocab, False), _MatchIds(vocab, True)
-    out: list[int] = []
-    before = 0
-    for text in texts:
-        matches = word_matches(text)
-        out.extend(chain.from_iterable(map(stems.__getitem__, matches)))
-        if "-" in text or not text.isascii():  # a dash may be one after normalising
-            out.extend(chain.from_iterable(joined[m] for m in matches if "-" in m))
-        lengths.append(len(out) - before)
-        before = len(out)
-    return list(vocab), np.array(out, dtype=np.uint32).tobytes(), lengths.tobytes()
+        return np.frombuffer(ids, dtype=np.uint32), np.frombuffer(lengths, dtype=np.int64)
+
+    def _plain(self, texts: Sequence[str]) -> tuple[Array, Array]:
+        """tokenize()'s tokens as ids: one dict hit per whitespace piece, the loop in C;
+        the pieces' entries then expand to term ids in numpy."""
+        pieces, joined = self.pieces.__getitem__, self.joined
+        out: list[int] = []
+        counts = array("q")
+        for text in texts:
+            before = len(out)
+            if text.isascii():
+                words = text.split()
+                out.extend(map(pieces, words))
+                if "-" in text:
+                    out.extend([joined[w] for w in words if "-" in w])
+            else:  # normalising may change anything: word matches of the normalised text
+                matches = word_matches(text)
+                out.extend(map(self.matches.__getitem__, matches))
+                out.extend([self.match_joined[m] for m in matches if "-" in m])
+            counts.append(len(out) - before)
+        return self._expand(np.frombuffer(array("I", out), dtype=np.uint32), counts)
+
+    def _expand(self, entries: Array, counts: array[int]) -> tuple[Array, Array]:
+        """Entries to their term ids, in order; each text's token count."""
+        ptr = np.array(self.ptr, dtype=np.int64)
+        start = ptr[entries]
+        size = ptr[entries + 1] - start
+        ends = np.cumsum(size)
+        if not (size != 1).any():
+            ids = np.array(self.terms, dtype=np.uint32)[start]  # one term a piece: no gaps
+        else:
+            step = np.repeat(start - (ends - size), size) + np.arange(ends[-1], dtype=np.int64)
+            ids = np.array(self.terms, dtype=np.uint32)[step]
+        bounds = np.cumsum(np.frombuffer(counts, dtype=np.int64))
+        totals = np.concatenate(([0], ends))[np.concatenate(([0], bounds))]
+        return ids, np.diff(totals)
+
+
+class _Numbered(list[str]):
+    """A chunk of texts that knows its place: whoever claims it first encodes it."""
+
+    def __init__(self, texts: Sequence[str], number: int) -> None:
+        super().__init__(texts)
+        self.number = number
+
+
+# This process's (or thread's) encoder, and the flags of chunks taken in a shared build:
+# a worker's are set by its initializer, the building thread's while it encodes too.
+_LOCAL = threading.local()
+
+
+def _encode_chunk(texts: Sequence[str], aliases: list[list[str]]) -> Chunk | None:
+    """One chunk by this process's encoder (a new one if none), or None when another
+    process of the build has already claimed it."""
+    claimed = getattr(_LOCAL, "claimed", None)
+    number = getattr(texts, "number", None)
+    if claimed is not None and number is not None:
+        with claimed.get_lock():
+            if claimed[number]:
+                return None
+            claimed[number] = 1
+    return (getattr(_LOCAL, "encoder", None) or _Encoder()).chunk(texts, aliases)
+
+
+def _start_worker(parent: int, claimed: SynchronizedArray[int]) -> None:
+    """Worker initializer: an encoder for its chunks, the shared claims, an end with `parent`."""
+    _LOCAL.encoder, _LOCAL.claimed = _Encoder(), claimed
+    _die_with(parent)
 
 
 def _die_with(parent: int) -> None:
@@ -106,7 +194,8 @@ def _exit_after(parent: int, watch: int | None) -> None:
 
 
 def _in_workers(chunks: list[Sequence[str]], aliases: list[list[str]], workers: int) -> list[Chunk]:
-    """Each chunk encoded in a pool of worker processes, in order."""
+    """Each chunk encoded by a pool of `workers - 1` processes taking chunks from the front
+    and this one taking them from the back, until they meet: in order."""
     # Imported here: `briefbot ask` never needs it, and it costs start-up time.
     import multiprocessing
 
@@ -114,8 +203,24 @@ def _in_workers(chunks: list[Sequence[str]], aliases: list[list[str]], workers: 
     # not a ProcessPoolExecutor: leaving its block on an error or Ctrl-C terminates the
     # workers at once, where the executor would first finish every queued chunk.
     context = multiprocessing.get_context("forkserver")
-    with context.Pool(workers, initializer=_die_with, initargs=(os.getpid(),)) as pool:
-        return list(pool.imap(partial(_encode_chunk, aliases=aliases), chunks))
+    claimed = context.Array("b", len(chunks))
+    numbered = [_Numbered(c, i) for i, c in enumerate(chunks)]
+    initargs = (os.getpid(), claimed)
+    with context.Pool(workers - 1, initializer=_start_worker, initargs=initargs) as pool:
+        theirs = pool.imap(partial(_encode_chunk, aliases=aliases), numbered)
+        # This process works too (it would only wait), from the back: no core is left idle
+        # while the workers start, and a worker slowed by other load takes fewer chunks.
+        mine: dict[int, Chunk] = {}
+        _LOCAL.encoder, _LOCAL.claimed = _Encoder(), claimed
+        try:
+            for chunk in reversed(numbered):
+                done = _encode_chunk(chunk, aliases)
+                if done is None:
+                    break
+                mine[chunk.number] = done
+        finally:
+            del _LOCAL.encoder, _LOCAL.claimed
+        return [mine[i] if got is None else got for i, got in enumerate(theirs)]
 
 
 def encode_texts(
@@ -126,15 +231,34 @@ def encode_texts(
     workers = workers if workers is not None else min(4, os.cpu_count() or 1)
     chunks = [texts[i : i + _CHUNK] for i in range(0, len(texts), _CHUNK)]
     if len(texts) < PARALLEL_FROM or workers < 2:
-        parts = [_encode_chunk(c, aliases) for c in chunks]
+        encoder = _Encoder()
+        parts = [encoder.chunk(c, aliases) for c in chunks]
     else:
         parts = _in_workers(chunks, aliases, workers)
+    return _merge(parts)
+
+
+def _merge(parts: list[Chunk]) -> dict[str, Array]:
+    """The chunks' ids renumbered into one vocabulary (sorted bytewise): the forward index."""
+    names: dict[str, list[str]] = {}
+    # In the order each encoder made them (a chunk adding no terms shares its `first`).
+    for key, first, new, _, _ in sorted(parts, key=lambda p: (p[0], p[1], len(p[2]))):
+        known = names.setdefault(key, [])
+        if first != len(known):
+            raise RuntimeError(f"encoder {key}: terms from {len(known)} missing")
+        known.extend(new)
     vocab: dict[str, int] = {}
-    ids: list[Array] = []
-    lengths: list[Array] = [np.zeros(1, dtype=np.int64)]
-    for names, raw_ids, raw_lengths in parts:
-        local = np.array([vocab.setdefault(t, len(vocab)) for t in names], dtype=np.uint32)
-        ids.append(local[np.frombuffer(raw_ids, dtype=np.uint32)])
-        lengths.append(np.frombuffer(raw_lengths, dtype=np.int64))
-    doc_ids = np.concatenate(ids) if ids else np.zeros(0, dtype=np.uint32)
-    return finish_forward(list(vocab), doc_ids, np.concatenate(lengths))
+    local = {
+        key: np.array([vocab.setdefault(t, len(vocab)) for t in terms], dtype=np.uint32)
+        for key, terms in names.items()
+    }
+    terms, rank = term_order(list(vocab))
+    mapping = {key: rank[ids] for key, ids in local.items()}
+    ids = [mapping[key][np.frombuffer(raw, dtype=np.uint32)] for key, _, _, raw, _ in parts]
+    lengths = [np.zeros(1, dtype=np.int64)]
+    lengths += [np.frombuffer(raw, dtype=np.int64) for *_, raw in parts]
+    return {
+        "terms": terms,
+        "doc_ptr": np.cumsum(np.concatenate(lengths), dtype=np.int64),
+        "doc_terms": np.concatenate(ids) if ids else np.zeros(0, dtype=np.uint32),
+    }

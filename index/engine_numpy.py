@@ -71,14 +71,19 @@ def encode_tokens(tokens: Iterable[Sequence[str]]) -> dict[str, Array]:
     )
 
 
-def finish_forward(names: list[str], ids: Array, lengths: Array) -> dict[str, Array]:
-    """Renumber terms (ids in first-seen order) by sorted UTF-8 bytes: the forward index."""
+def term_order(names: list[str]) -> tuple[Array, Array]:
+    """The vocabulary sorted by UTF-8 bytes (the `terms` array), and each name's rank in it."""
     encoded = [t.encode("utf-8") for t in names]
     order = sorted(range(len(encoded)), key=encoded.__getitem__)
     rank = np.empty(len(encoded), dtype=np.uint32)
     rank[np.asarray(order, dtype=np.int64)] = np.arange(len(encoded), dtype=np.uint32)
     width = max(map(len, encoded), default=1)
-    terms = np.array([encoded[i] for i in order], dtype=f"S{width}")
+    return np.array([encoded[i] for i in order], dtype=f"S{width}"), rank
+
+
+def finish_forward(names: list[str], ids: Array, lengths: Array) -> dict[str, Array]:
+    """Renumber terms (ids in first-seen order) by sorted UTF-8 bytes: the forward index."""
+    terms, rank = term_order(names)
     return {
         "terms": terms,
         "doc_ptr": np.cumsum(lengths, dtype=np.int64),

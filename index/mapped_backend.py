@@ -16,8 +16,10 @@ import json
 import mmap
 import os
 import struct
+import weakref
 import zlib
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -88,11 +90,17 @@ class MappedBackend:
         # Another engine's library lends no token ids: then every passage is read afresh.
         fresh = draft.fresh() if isinstance(old, NumpyEngine) else range(len(draft.passages))
         new = encode_texts([indexed_text(draft.passages, i) for i in fresh], draft.alias_groups)
-        if isinstance(old, NumpyEngine):
-            engine = NumpyEngine.refreshed(old, draft.origin, new, draft.settings)
-        else:
-            engine = NumpyEngine.from_forward(new, draft.settings)
-        return draft.library(TokenTable(draft.passages, draft.alias_groups), engine)
+        # The text blocks are compressed while the postings are scored: zlib and most of
+        # numpy let go of the GIL, so the two share the cores the tokenising just used.
+        with ThreadPoolExecutor(1) as pool:
+            texts = pool.submit(passage_arrays, draft.passages, list(draft.briefs))
+            if isinstance(old, NumpyEngine):
+                engine = NumpyEngine.refreshed(old, draft.origin, new, draft.settings)
+            else:
+                engine = NumpyEngine.from_forward(new, draft.settings)
+            library = draft.library(TokenTable(draft.passages, draft.alias_groups), engine)
+            _remember(library, texts.result())
+        return library
 
     def save(self, library: Library, path: Path) -> None:
         """Write `library` with its numpy engine to `path` atomically."""
@@ -112,10 +120,23 @@ class MappedBackend:
         return load_large(path, settings)
 
 
+# Passage arrays made while assembling a library (by id, with a weak reference to it):
+# saving it then does not compress its text again. Dropped with the library.
+_made: dict[int, tuple[weakref.ref[Library], dict[str, Array]]] = {}
+
+
+def _remember(library: Library, arrays: dict[str, Array]) -> None:
+    """Keep `library`'s passage arrays for save_large while the library lives."""
+    _made[id(library)] = (weakref.ref(library), arrays)
+    weakref.finalize(library, _made.pop, id(library), None)
+
+
 def save_large(index: Library, engine: NumpyEngine, path: Path) -> None:
     """Write `index` with its numpy engine to `path` atomically, with its checksums."""
     if isinstance(index.passages, PassageTable) and index.passages.briefs is index.briefs:
         arrays = {name: index.passages.arrays[name] for name in _PASSAGE_ARRAYS}
+    elif (made := _made.pop(id(index), None)) is not None and made[0]() is index:
+        arrays = dict(made[1])
     else:
         arrays = passage_arrays(list(index.passages), list(index.briefs))
     arrays.update(brief_arrays(index.briefs))

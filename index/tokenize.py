@@ -162,6 +162,18 @@ def match_terms(match: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return _terms_of(match)
 
 
+def piece_terms(piece: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The terms of one whitespace-separated piece of an ASCII text, and of its joined
+    forms (hyphens): a builder caches them per distinct piece, as pieces repeat.
+
+    For ASCII text, `tokenize(text)` is every piece's stems in order, then every piece's
+    joined forms: normalising only drops commas between digits, and neither that nor a
+    word match reaches across whitespace (tests compare the two).
+    """
+    out, joined = _words(piece)
+    return tuple(map(stem, out)), tuple(map(stem, joined))
+
+
 def tokenize(text: str) -> list[str]:
     """Terms for BM25: `words(text)`, each stemmed."""
     # Same as [stem(w) for w in words(text)]: one cached call a word, the loop in C
