@@ -224,6 +224,13 @@ def score_triples(
     }
 
 
+# A list is scattered into a dense buffer when it holds fewer than this many postings a
+# candidate; sparser lists are binary-searched for the candidates instead. Measured over
+# 1,000 queries in-process: 2 against 8 (before), p50 0.97 vs 1.03 ms at 10^6 passages
+# (two scatters of a long list cost more than searching it), 0.212 vs 0.209 ms at 10^5.
+_DENSE_LOOKUP = 2
+
+
 class NumpyEngine:
     """Ranks passages from precomputed BM25 postings; same interface as RankBM25Engine."""
 
@@ -425,6 +432,7 @@ class NumpyEngine:
         # of the term just added (partial sums only grow). Once theta beats what all the
         # remaining terms together could add, a passage not yet seen cannot make the top k.
         total, aux = self._scratch()
+        gathered, product = self._list_scratch()
         touched: list[Array] = []
         try:
             theta, done = -math.inf, 0.0
@@ -434,14 +442,19 @@ class NumpyEngine:
             i = 0
             while i < len(order) and not theta > rest[i] * _SLACK:
                 lo, hi, weight = order[i]
-                ids, scores = self._doc[lo:hi], self._score[lo:hi]
-                total[ids] += scores * weight
+                ids = self._doc[lo:hi]
+                # total[ids] += scores * weight, in kept buffers: a fresh temporary of a
+                # long list costs more in page faults than the arithmetic.
+                part, scaled = gathered[: hi - lo], product[: hi - lo]
+                np.take(total, ids, out=part)
+                np.multiply(self._score[lo:hi], weight, out=scaled)
+                np.add(part, scaled, out=part)
+                total[ids] = part
                 touched.append(ids)
                 done += bounds[i]
                 i += 1
                 # No partial sum exceeds `done`: look for a better theta only if it could stop.
                 if prune and ids.size >= k and done > rest[i] * _SLACK:
-                    part = total[ids]
                     theta = max(theta, float(np.partition(part, part.size - k)[part.size - k]))
             # Candidates: passages seen so far that can still reach theta with what the
             # remaining terms could add. Found through the postings read, never a full scan.
@@ -472,6 +485,15 @@ class NumpyEngine:
             acc = acc + self._plus * float(np.dot(idf, list(counts.values())))
         return self._best(cand, acc, k)
 
+    def _list_scratch(self) -> tuple[Array, Array]:
+        """Two float64 buffers as long as the longest postings list, kept per thread."""
+        buffers: tuple[Array, Array] | None = getattr(self._local, "lists", None)
+        if buffers is None:
+            longest = int(np.diff(self._ptr).max()) if len(self._ptr) > 1 else 0
+            buffers = (np.zeros(longest), np.zeros(longest))
+            self._local.lists = buffers
+        return buffers
+
     def _scratch(self) -> tuple[Array, Array]:
         """Two zeroed float64 buffers of one slot per passage, kept per thread.
 
@@ -489,7 +511,7 @@ class NumpyEngine:
         """Each candidate's score in one term's postings (0 where absent)."""
         if not cand.size or not ids.size:
             return np.zeros(cand.size, dtype=np.float64)
-        if cand.size * 8 > ids.size:
+        if cand.size * _DENSE_LOOKUP > ids.size:
             aux[ids] = scores
             found: Array = aux[cand]
             aux[ids] = 0.0
