@@ -51,29 +51,12 @@ def build_briefbot(texts: list[str], out: Path) -> None:
     library (tokenise in workers, score, compress the text) and saves its one file."""
     from dataclasses import replace
 
-    from bench.run import PER_BRIEF
+    from bench.run import synthetic_library
     from index import IndexSettings, save_index
-    from index.brief import BriefInfo
     from index.draft import Draft
     from index.mapped_backend import MappedBackend
-    from index.passages import Passage
 
-    passages = [
-        Passage(
-            f"b{i // PER_BRIEF}:{i % PER_BRIEF + 1}",
-            f"b{i // PER_BRIEF}",
-            i % PER_BRIEF + 1,
-            0,
-            0,
-            len(t),
-            t,
-        )
-        for i, t in enumerate(texts)
-    ]
-    briefs = {
-        f"b{b}": BriefInfo(f"b{b}", f"Brief {b}", "", None, None, None, None, f"b{b}.txt", 10)
-        for b in range(-(-len(texts) // PER_BRIEF))
-    }
+    passages, briefs = synthetic_library(texts)
     settings = replace(IndexSettings(), engine="numpy")
     draft = Draft(settings, briefs, passages, [-1] * len(passages), {}, (), [], "bench")
     save_index(MappedBackend().assemble(draft, None), out)

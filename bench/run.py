@@ -62,9 +62,9 @@ def peak_mib() -> float:
 # --- work done in child processes -------------------------------------------------------
 
 
-def work_build(corpus: Path, out: Path, engine: str) -> dict:
-    """Tokenise and index the corpus file (one passage a line), then save the index."""
-    texts = corpus.read_text(encoding="utf-8").splitlines()
+def synthetic_library(texts: list[str]) -> tuple[list[Passage], dict[str, BriefInfo]]:
+    """Passages of the synthetic texts, PER_BRIEF to a brief, and those briefs (as read
+    from files, minus the reading): what both benchmarks build from."""
     passages = [
         Passage(
             f"b{i // PER_BRIEF}:{i % PER_BRIEF + 1}",
@@ -81,6 +81,13 @@ def work_build(corpus: Path, out: Path, engine: str) -> dict:
         f"b{b}": BriefInfo(f"b{b}", f"Brief {b}", "", None, None, None, None, f"b{b}.txt", 10)
         for b in range(-(-len(texts) // PER_BRIEF))
     }
+    return passages, briefs
+
+
+def work_build(corpus: Path, out: Path, engine: str) -> dict:
+    """Tokenise and index the corpus file (one passage a line), then save the index."""
+    texts = corpus.read_text(encoding="utf-8").splitlines()
+    passages, briefs = synthetic_library(texts)
     del texts
     settings = replace(IndexSettings(), engine=engine)
     started = time.perf_counter()
