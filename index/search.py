@@ -120,6 +120,9 @@ class Searcher:
         among = None if brief is None else list(self.library.passages.of_brief(brief))
         question, found, vector, close = self._ranked(text, max(k, RERANK_DEPTH), among)
         named = self._named_part(question, found, close)
+        if among is not None:
+            mine = set(among)
+            named = [i for i in named if i in mine]  # that brief's part only
         order = self._order(found, close, named)
         verdict = self._verdict(found, close, bool(order))
         if named and verdict != "answered" and self._about_the_part(found, named):

@@ -40,3 +40,9 @@ def test_a_brief_that_does_not_answer_is_not_covered(seed_searcher: Searcher) ->
     assert answer.verdict == "not_covered"
     unknown = seed_searcher.search("How long is the border?", 3, brief="no-such-brief")
     assert unknown.hits == () and unknown.verdict == "not_covered"
+
+
+def test_a_named_part_comes_from_the_brief_asked_about(seed_searcher: Searcher) -> None:
+    answer = seed_searcher.search("summary", 3, brief=SEED_ID)
+    assert answer.hits and all(h.citation.brief == SEED_ID for h in answer.hits)
+    assert answer.hits[0].citation.kind == "standfirst"
