@@ -1,4 +1,4 @@
-"""The table of wordfreq's values (index/english_zipf.py) says what wordfreq says, for every
+"""The table of wordfreq's values (index/english_zipf.txt) says what wordfreq says, for every
 word index/english.py asks about, without loading wordfreq."""
 
 from __future__ import annotations
@@ -11,18 +11,12 @@ import pytest
 from wordfreq import get_frequency_dict, zipf_frequency
 
 from index import english
-from index.english_table import FLOOR, common_zipf, module_text
+from index.english_table import FLOOR, TABLE_PATH, common_zipf, table_bytes, table_text
 
 
 def test_the_table_is_the_one_the_installed_wordfreq_makes():
-    with open(english_table_path(), encoding="utf-8") as shipped:
-        assert shipped.read() == module_text(), "run: python -m index.english_table"
-
-
-def english_table_path() -> str:
-    import index.english_zipf
-
-    return str(index.english_zipf.__file__)
+    shipped = TABLE_PATH.read_text(encoding="utf-8")
+    assert shipped == table_text(), "run: python -m index.english_table > index/english_zipf.txt"
 
 
 def test_its_floor_is_the_english_word_line():
@@ -31,10 +25,8 @@ def test_its_floor_is_the_english_word_line():
 
 def table() -> dict[str, float]:
     """The shipped table, read whole."""
-    from index.english_zipf import TABLE
-
     values: dict[str, float] = {}
-    for line in TABLE.decode().splitlines():
+    for line in table_bytes().decode().splitlines():
         value, *words = line.split()
         values |= dict.fromkeys(words, float(value))
     return values
