@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 import discord
 
@@ -64,19 +64,19 @@ def _change_notes(library: Library, sent: SentAnswer) -> list[str]:
     return notes
 
 
-class CiteButton(
-    GuardedClick,
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=r"bb:cite:(?P<key>[0-9a-f]{32})",
-):
-    """ "Cite": the quoted passages' references in APA, MLA and Chicago, privately."""
+class _AnswerButton(GuardedClick):
+    """A button under an answer that names it by its 32-hex-digit key ("bb:PREFIX:key").
+    Each subclass gives its label, prefix and, as discord.py wants, its own template."""
+
+    label: str
+    prefix: str
 
     def __init__(self, key: str) -> None:
-        super().__init__(
+        super().__init__(  # type: ignore[call-arg]  # DynamicItem's, next in the MRO
             discord.ui.Button(
-                label=say.CITE_LABEL,
+                label=self.label,
                 style=discord.ButtonStyle.secondary,
-                custom_id=f"bb:cite:{key}",
+                custom_id=f"bb:{self.prefix}:{key}",
                 row=ANSWER_ROW,
             )
         )
@@ -89,9 +89,19 @@ class CiteButton(
         item: discord.ui.Item[Any],
         match: re.Match[str],
         /,
-    ) -> CiteButton:
+    ) -> Self:
         """Rebuild the button from its custom_id."""
         return cls(match["key"])
+
+
+class CiteButton(
+    _AnswerButton,
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    template=r"bb:cite:(?P<key>[0-9a-f]{32})",
+):
+    """ "Cite": the quoted passages' references in APA, MLA and Chicago, privately."""
+
+    label, prefix = say.CITE_LABEL, "cite"
 
     async def reply(self, interaction: discord.Interaction[BriefBot]) -> None:
         """Every style's reference, noting passages changed since."""
@@ -108,33 +118,13 @@ class CiteButton(
 
 
 class WhyButton(
-    GuardedClick,
+    _AnswerButton,
     discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
     template=r"bb:why:(?P<key>[0-9a-f]{32})",
 ):
     """ "Why?": the numbers the search ranked each quoted passage by, privately."""
 
-    def __init__(self, key: str) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=say.WHY_LABEL,
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"bb:why:{key}",
-                row=ANSWER_ROW,
-            )
-        )
-        self.key = key
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> WhyButton:
-        """Rebuild the button from its custom_id."""
-        return cls(match["key"])
+    label, prefix = say.WHY_LABEL, "why"
 
     async def reply(self, interaction: discord.Interaction[BriefBot]) -> None:
         """Explain the answer with the current index (noting passages changed since)."""
