@@ -15,6 +15,7 @@ from bot import study_messages as say
 from bot.citing import changed_since, quoted_paragraphs, style_blocks
 from bot.console_study import LETTERS
 from bot.feedback import FeedbackStore, SentAnswer
+from bot.holder import IndexHolder
 from bot.interactions import GuardedClick, off_loop, send, send_private, server_holder
 from bot.render import button_label
 from bot.render_study import cite_reply, discord_brief, quiz_reveal, why_reply
@@ -93,6 +94,17 @@ class _AnswerButton(GuardedClick):
         """Rebuild the button from its custom_id."""
         return cls(match["key"])
 
+    async def answer_and_index(
+        self, interaction: discord.Interaction[BriefBot]
+    ) -> tuple[SentAnswer, IndexHolder] | None:
+        """The answer the button is under and the server's index; None once the user has
+        been told either is gone."""
+        sent = await _sent(interaction, self.key)
+        if sent is None:
+            return None
+        holder = await server_holder(interaction)
+        return None if holder is None else (sent, holder)
+
 
 class CiteButton(
     _AnswerButton,
@@ -105,12 +117,10 @@ class CiteButton(
 
     async def reply(self, interaction: discord.Interaction[BriefBot]) -> None:
         """Every style's reference, noting passages changed since."""
-        sent = await _sent(interaction, self.key)
-        if sent is None:
+        found = await self.answer_and_index(interaction)
+        if found is None:
             return
-        holder = await server_holder(interaction)
-        if holder is None:
-            return
+        sent, holder = found
         library = holder.library
         passages = quoted_paragraphs(library, [pid for pid, _ in sent.passages])
         blocks = style_blocks(library, passages, prepare=discord_brief)
@@ -128,12 +138,10 @@ class WhyButton(
 
     async def reply(self, interaction: discord.Interaction[BriefBot]) -> None:
         """Explain the answer with the current index (noting passages changed since)."""
-        sent = await _sent(interaction, self.key)
-        if sent is None:
+        found = await self.answer_and_index(interaction)
+        if found is None:
             return
-        holder = await server_holder(interaction)
-        if holder is None:
-            return
+        sent, holder = found
         searcher = holder.current
         ids = [pid for pid, _ in sent.passages]
         explanation = await off_loop(
