@@ -17,6 +17,7 @@ import math
 import threading
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -24,6 +25,15 @@ import numpy as np
 from index.aliases import GROUP_PREFIX
 from index.errors import EmptyCorpus
 from index.settings import IndexSettings
+
+# The compiled kernels (setup.py); without them, the same results from numpy alone.
+_kernel: ModuleType | None
+_postings: ModuleType | None
+try:
+    import index._maxscore as _kernel  # not `from index import`: no import of the package
+    import index._postings as _postings
+except ImportError:  # pragma: no cover - only where no C compiler was found at install
+    _kernel = _postings = None
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -123,6 +133,19 @@ Triples = tuple[Array, Array, Array]  # (term, passage, count) per posting, by t
 def triples(forward: Mapping[str, Array]) -> Triples:
     """A forward index's postings as (term, passage, count), sorted by term then passage."""
     doc_ptr, doc_terms = forward["doc_ptr"], forward["doc_terms"]
+    if _postings is None:
+        return _triples_numpy(doc_ptr, doc_terms)
+    ptr = np.ascontiguousarray(doc_ptr, dtype=np.int64)
+    ids = np.ascontiguousarray(doc_terms, dtype=np.uint32)
+    df = np.empty(len(forward["terms"]), dtype=np.int64)
+    size = _postings.count(ptr, ids, df)
+    term, doc, counts = (np.empty(size, dtype=np.int32) for _ in range(3))
+    _postings.fill(ptr, ids, df, term, doc, counts)
+    return term, doc, counts
+
+
+def _triples_numpy(doc_ptr: Array, doc_terms: Array) -> Triples:
+    """triples() where index/_postings.c was not compiled: the same arrays, by sorting."""
     n = len(doc_ptr) - 1
     # One in-place sort groups postings by term, then passage; run lengths are the counts.
     # (np.unique would sort a copy, and copy again for its counts: at a million passages
@@ -259,6 +282,14 @@ class NumpyEngine:
             raise ValueError("postings arrays disagree in length")
         self._plus = settings.delta if settings.variant == "bm25plus" else 0.0
         self._local = threading.local()
+        # The compiled top-k reads postings as int32 / uint16 in one piece (a mapped file's
+        # arrays are); other layouts fall back to numpy.
+        self.compiled = (
+            self._doc.dtype == np.int32
+            and self._score.dtype == np.uint16
+            and self._doc.flags.c_contiguous
+            and self._score.flags.c_contiguous
+        )
         self._known: dict[str, int | None] = {}
 
     @classmethod
@@ -427,6 +458,36 @@ class NumpyEngine:
         order = [(lo, hi, n) for _, _, lo, hi, n in lists]
         bounds = [-b for b, *_ in lists]
         rest = [math.fsum(bounds[i:]) for i in range(len(order))] + [0.0]
+        # Pruning needs partial sums that only grow. Okapi's floored IDF can be negative
+        # (when the mean IDF is): then every passage holding a term is scored in full.
+        prune = min(bounds) >= 0
+        plus = 0.0
+        if self._plus:
+            # rank-bm25's BM25+ adds idf * delta for each query term, present or not.
+            df = np.array([self._df(t) for t in counts], dtype=np.float64)
+            idf = np.log((self.size + 1) / df)
+            plus = self._plus * float(np.dot(idf, list(counts.values())))
+        if _kernel is not None and self.compiled:
+            total, aux = self._scratch()
+            work, ids = self._kernel_scratch()
+            spans = [(lo, hi, n, b) for (lo, hi, n), b in zip(order, bounds, strict=True)]
+            top: list[tuple[int, float]] = _kernel.top(
+                self._doc, self._score, spans, rest, k, prune, plus, total, aux, work, ids
+            )
+            return top
+        return self._top_numpy(order, bounds, rest, k, prune, plus)
+
+    def _top_numpy(
+        self,
+        order: list[tuple[int, int, float]],
+        bounds: list[float],
+        rest: list[float],
+        k: int,
+        prune: bool,
+        plus: float,
+    ) -> list[tuple[int, float]]:
+        """MaxScore over the lists (lo, hi, weight), highest bound first; index/_maxscore.c
+        is the same algorithm, compiled, and must add in the same order."""
         # Term at a time into a dense accumulator, highest bound first. theta is a lower
         # bound on the final k-th best score: the k-th best partial sum among the passages
         # of the term just added (partial sums only grow). Once theta beats what all the
@@ -436,9 +497,6 @@ class NumpyEngine:
         touched: list[Array] = []
         try:
             theta, done = -math.inf, 0.0
-            # Pruning needs partial sums that only grow. Okapi's floored IDF can be negative
-            # (when the mean IDF is): then every passage holding a term is scored in full.
-            prune = min(bounds) >= 0
             i = 0
             while i < len(order) and not theta > rest[i] * _SLACK:
                 lo, hi, weight = order[i]
@@ -478,12 +536,18 @@ class NumpyEngine:
         finally:
             for ids in touched:
                 total[ids] = 0.0
-        if self._plus:
-            # rank-bm25's BM25+ adds idf * delta for each query term, present or not.
-            df = np.array([self._df(t) for t in counts], dtype=np.float64)
-            idf = np.log((self.size + 1) / df)
-            acc = acc + self._plus * float(np.dot(idf, list(counts.values())))
+        if plus:
+            acc = acc + plus
         return self._best(cand, acc, k)
+
+    def _kernel_scratch(self) -> tuple[Array, Array]:
+        """The compiled top-k's own scratch, kept per thread: 2n floats and n passage
+        ids. np.empty maps pages only as a query first writes them."""
+        buffers: tuple[Array, Array] | None = getattr(self._local, "kernel", None)
+        if buffers is None:
+            buffers = (np.empty(2 * self.size), np.empty(self.size, dtype=np.int32))
+            self._local.kernel = buffers
+        return buffers
 
     def _list_scratch(self) -> tuple[Array, Array]:
         """Two float64 buffers as long as the longest postings list, kept per thread."""

@@ -1,0 +1,365 @@
+/* The numpy engine's top-k (index/engine_numpy.py, NumpyEngine._top_numpy), in one
+ * compiled pass: the same MaxScore algorithm, the same additions in the same order, so
+ * the same scores to the last bit (built with -ffp-contract=off: no fused multiply-add).
+ *
+ * Why C: a query is a few dozen numpy calls of a few microseconds each, and a long
+ * postings list is gathered, multiplied, added and scattered in four passes with
+ * temporaries. Here each posting is read once. The GIL is released while it runs.
+ *
+ * top(doc, score, lists, rest, k, prune, plus, total, aux, work, ids)
+ *   doc     int32[nnz]   passage of each posting (ascending within a list)
+ *   score   uint16[nnz]  quantised contribution of each posting
+ *   lists   sequence of (lo, hi, weight, bound): postings [lo, hi) add score * weight;
+ *           bound is the list's largest contribution; highest bound first
+ *   rest    sequence of len(lists) + 1 floats: rest[i] = sum of bound[i:] (fsum)
+ *   k       how many passages to return; prune: whether bounds may stop early
+ *   plus    a constant added to every candidate's score at the end (BM25+)
+ *   total, aux  float64[n] scratch, all zeros (left all zeros); n = number of passages
+ *   work    float64[2n] scratch; ids  int32[n] scratch
+ * Returns [(passage, score)], best first, ties by passage order.
+ * A posting naming a passage outside [0, n) raises ValueError (a damaged index).
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#define SLACK (1 + 1e-9)
+#define DENSE_LOOKUP 2 /* as engine_numpy._DENSE_LOOKUP */
+
+typedef struct {
+    Py_ssize_t lo, hi;
+    double weight, bound;
+} List;
+
+typedef struct {
+    const int32_t *doc;
+    const uint16_t *score;
+    double *total, *aux, *work;
+    int32_t *ids;
+    Py_ssize_t n;
+} Arrays;
+
+/* The k-th largest of a[0..len), 1 <= k <= len; reorders a (Hoare quickselect). */
+static double kth_largest(double *a, Py_ssize_t len, Py_ssize_t k)
+{
+    Py_ssize_t lo = 0, hi = len - 1, want = k - 1;
+    while (lo < hi) {
+        double pivot = a[lo + (hi - lo) / 2];
+        Py_ssize_t i = lo, j = hi;
+        while (i <= j) {
+            while (a[i] > pivot) i++;
+            while (a[j] < pivot) j--;
+            if (i <= j) {
+                double t = a[i];
+                a[i] = a[j];
+                a[j] = t;
+                i++;
+                j--;
+            }
+        }
+        if (want <= j) hi = j;
+        else if (want >= i) lo = i;
+        else return a[want];
+    }
+    return a[want];
+}
+
+/* The k largest values seen, as a min-heap: heap[0] is the k-th largest once full. */
+static void heap_offer(double *heap, Py_ssize_t *size, Py_ssize_t k, double v)
+{
+    Py_ssize_t at;
+    if (*size < k) { /* sift up */
+        at = (*size)++;
+        while (at > 0 && heap[(at - 1) / 2] > v) {
+            heap[at] = heap[(at - 1) / 2];
+            at = (at - 1) / 2;
+        }
+        heap[at] = v;
+        return;
+    }
+    if (!(v > heap[0])) return;
+    at = 0; /* sift down */
+    for (;;) {
+        Py_ssize_t child = 2 * at + 1;
+        if (child >= k) break;
+        if (child + 1 < k && heap[child + 1] < heap[child]) child++;
+        if (!(heap[child] < v)) break;
+        heap[at] = heap[child];
+        at = child;
+    }
+    heap[at] = v;
+}
+
+/* Position of the first posting in doc[lo..hi) that is >= d. */
+static Py_ssize_t lower_bound(const int32_t *doc, Py_ssize_t lo, Py_ssize_t hi, int32_t d)
+{
+    while (lo < hi) {
+        Py_ssize_t mid = lo + (hi - lo) / 2;
+        if (doc[mid] < d) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+/* Candidates order: higher score first, then lower passage. */
+typedef struct {
+    int32_t id;
+    double score;
+} Hit;
+
+static int hit_order(const void *x, const void *y)
+{
+    const Hit *a = x, *b = y;
+    if (a->score != b->score) return a->score > b->score ? -1 : 1;
+    return (a->id > b->id) - (a->id < b->id);
+}
+
+/* Everything but the result list; returns the number of hits written to `out`
+ * (at most k), or -1 for a posting outside [0, n). */
+static Py_ssize_t rank(const Arrays *A, const List *lists, Py_ssize_t count,
+                       const double *rest, Py_ssize_t k, int prune, double plus, Hit *out)
+{
+    const int32_t *doc = A->doc;
+    const uint16_t *score = A->score;
+    double *total = A->total, *aux = A->aux, *work = A->work;
+    int32_t *ids = A->ids;
+    double theta = -INFINITY, done = 0.0;
+    Py_ssize_t i = 0, p, c = 0, bad = 0;
+
+    /* Term at a time into the dense accumulator, highest bound first, until theta (the
+     * k-th best partial sum of the list just added) beats what the rest could add. */
+    while (i < count && !(theta > rest[i] * SLACK)) {
+        const List *L = &lists[i];
+        /* No partial sum exceeds `done`: look for a better theta only if it could stop. */
+        int select = prune && L->hi - L->lo >= k && done + L->bound > rest[i + 1] * SLACK;
+        Py_ssize_t held = 0;
+        for (p = L->lo; p < L->hi; p++) {
+            uint32_t d = (uint32_t)doc[p];
+            if (d >= (uint32_t)A->n) { bad = 1; break; }
+            total[d] = total[d] + (double)score[p] * L->weight;
+            if (select) heap_offer(work, &held, k, total[d]);
+        }
+        if (bad) { i++; break; }
+        done += L->bound;
+        i++;
+        if (select && work[0] > theta) theta = work[0];
+    }
+    /* Candidates: passages seen that can still reach theta. A taken passage's total
+     * becomes NaN (never >= floor), so each is taken once. */
+    double floor_ = theta - rest[i] * SLACK;
+    for (Py_ssize_t j = 0; j < i && !bad; j++) {
+        for (p = lists[j].lo; p < lists[j].hi; p++) {
+            int32_t d = doc[p];
+            double v = total[d];
+            if (v >= floor_) {
+                ids[c] = d;
+                work[c] = v;
+                c++;
+                total[d] = NAN;
+            }
+        }
+    }
+    for (Py_ssize_t j = 0; j < i; j++) { /* total back to zeros */
+        for (p = lists[j].lo; p < lists[j].hi; p++) {
+            uint32_t d = (uint32_t)doc[p];
+            if (d >= (uint32_t)A->n) break; /* where a bad posting stopped the adding */
+            total[d] = 0.0;
+        }
+    }
+    if (bad) return -1;
+    /* The remaining lists, looked up for the candidates only; after each, theta rises
+     * to the k-th best exact partial sum and candidates that cannot reach it drop out. */
+    double *acc = work;
+    for (Py_ssize_t j = i; j < count; j++) {
+        const List *L = &lists[j];
+        Py_ssize_t len = L->hi - L->lo;
+        if (c == 0 || len == 0) {
+            /* nothing to look up */
+        } else if (c * DENSE_LOOKUP > len) {
+            for (p = L->lo; p < L->hi; p++) {
+                uint32_t d = (uint32_t)doc[p];
+                if (d >= (uint32_t)A->n) { bad = 1; break; }
+                aux[d] = (double)score[p];
+            }
+            if (!bad)
+                for (Py_ssize_t q = 0; q < c; q++) acc[q] = acc[q] + aux[ids[q]] * L->weight;
+            for (p = L->lo; p < L->hi; p++) {
+                uint32_t d = (uint32_t)doc[p];
+                if (d >= (uint32_t)A->n) break;
+                aux[d] = 0.0;
+            }
+            if (bad) return -1;
+        } else {
+            for (Py_ssize_t q = 0; q < c; q++) {
+                Py_ssize_t at = lower_bound(doc, L->lo, L->hi, ids[q]);
+                if (at < L->hi && doc[at] == ids[q])
+                    acc[q] = acc[q] + (double)score[at] * L->weight;
+            }
+        }
+        if (prune && c > k && j + 1 < count) {
+            double *sel = acc + c; /* work holds 2n doubles; c <= n */
+            for (Py_ssize_t q = 0; q < c; q++) sel[q] = acc[q];
+            double t = kth_largest(sel, c, k);
+            if (t > theta) theta = t;
+            double keep = theta - rest[j + 1] * SLACK;
+            Py_ssize_t m = 0;
+            for (Py_ssize_t q = 0; q < c; q++) {
+                if (acc[q] >= keep) {
+                    ids[m] = ids[q];
+                    acc[m] = acc[q];
+                    m++;
+                }
+            }
+            c = m;
+        }
+    }
+    if (plus != 0.0)
+        for (Py_ssize_t q = 0; q < c; q++) acc[q] = acc[q] + plus;
+    /* The k best by score, then passage order: only those at or above the k-th score
+     * are sorted. */
+    double kth = -INFINITY;
+    if (c > k) {
+        double *sel = acc + c;
+        for (Py_ssize_t q = 0; q < c; q++) sel[q] = acc[q];
+        kth = kth_largest(sel, c, k);
+    }
+    Py_ssize_t m = 0;
+    for (Py_ssize_t q = 0; q < c; q++) {
+        if (acc[q] >= kth) {
+            ids[m] = ids[q];
+            acc[m] = acc[q];
+            m++;
+        }
+    }
+    Hit *sorted = malloc((size_t)(m ? m : 1) * sizeof(Hit));
+    if (!sorted) return -2;
+    for (Py_ssize_t q = 0; q < m; q++) {
+        sorted[q].id = ids[q];
+        sorted[q].score = acc[q];
+    }
+    qsort(sorted, (size_t)m, sizeof(Hit), hit_order);
+    if (m > k) m = k;
+    for (Py_ssize_t q = 0; q < m; q++) out[q] = sorted[q];
+    free(sorted);
+    return m;
+}
+
+/* A buffer of `count` items of `itemsize` bytes, C-contiguous; `writable` for scratch. */
+static int get_buffer(PyObject *obj, Py_buffer *view, Py_ssize_t itemsize, int writable,
+                      const char *name)
+{
+    int flags = PyBUF_C_CONTIGUOUS | (writable ? PyBUF_WRITABLE : 0);
+    if (PyObject_GetBuffer(obj, view, flags) < 0) return -1;
+    if (view->itemsize != itemsize) {
+        PyErr_Format(PyExc_ValueError, "%s: items of %zd bytes expected", name, itemsize);
+        PyBuffer_Release(view);
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *top(PyObject *self, PyObject *args)
+{
+    PyObject *doc_o, *score_o, *lists_o, *rest_o, *total_o, *aux_o, *work_o, *ids_o;
+    Py_ssize_t k;
+    int prune;
+    double plus;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "OOOOnpdOOOO", &doc_o, &score_o, &lists_o, &rest_o, &k,
+                          &prune, &plus, &total_o, &aux_o, &work_o, &ids_o))
+        return NULL;
+    Py_buffer doc = {0}, score = {0}, total = {0}, aux = {0}, work = {0}, ids = {0};
+    List *lists = NULL;
+    double *rest = NULL;
+    Hit *out = NULL;
+    PyObject *result = NULL, *lists_seq = NULL, *rest_seq = NULL;
+
+    if (get_buffer(doc_o, &doc, 4, 0, "doc") < 0 || get_buffer(score_o, &score, 2, 0, "score") < 0
+        || get_buffer(total_o, &total, 8, 1, "total") < 0 || get_buffer(aux_o, &aux, 8, 1, "aux") < 0
+        || get_buffer(work_o, &work, 8, 1, "work") < 0 || get_buffer(ids_o, &ids, 4, 1, "ids") < 0)
+        goto done;
+    Py_ssize_t nnz = doc.len / 4, n = total.len / 8;
+    if (score.len / 2 != nnz || aux.len / 8 != n || work.len / 8 < 2 * n || ids.len / 4 < n) {
+        PyErr_SetString(PyExc_ValueError, "postings or scratch buffers disagree in length");
+        goto done;
+    }
+    if (k < 0) k = 0;
+    lists_seq = PySequence_Fast(lists_o, "lists must be a sequence");
+    rest_seq = PySequence_Fast(rest_o, "rest must be a sequence");
+    if (!lists_seq || !rest_seq) goto done;
+    Py_ssize_t count = PySequence_Fast_GET_SIZE(lists_seq);
+    if (PySequence_Fast_GET_SIZE(rest_seq) != count + 1) {
+        PyErr_SetString(PyExc_ValueError, "rest must hold one more item than lists");
+        goto done;
+    }
+    lists = PyMem_Malloc((size_t)(count ? count : 1) * sizeof(List));
+    rest = PyMem_Malloc((size_t)(count + 1) * sizeof(double));
+    out = PyMem_Malloc((size_t)(k ? k : 1) * sizeof(Hit));
+    if (!lists || !rest || !out) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < count; i++) {
+        List *L = &lists[i];
+        if (!PyArg_ParseTuple(PySequence_Fast_GET_ITEM(lists_seq, i), "nndd", &L->lo, &L->hi,
+                              &L->weight, &L->bound))
+            goto done;
+        if (L->lo < 0 || L->hi < L->lo || L->hi > nnz || L->hi - L->lo > n) {
+            PyErr_SetString(PyExc_ValueError, "a postings list lies outside the postings");
+            goto done;
+        }
+    }
+    for (Py_ssize_t i = 0; i <= count; i++) {
+        rest[i] = PyFloat_AsDouble(PySequence_Fast_GET_ITEM(rest_seq, i));
+        if (rest[i] == -1.0 && PyErr_Occurred()) goto done;
+    }
+    Arrays A = {doc.buf, score.buf, total.buf, aux.buf, work.buf, ids.buf, n};
+    Py_ssize_t found = 0;
+    if (count && k && n) {
+        Py_BEGIN_ALLOW_THREADS
+        found = rank(&A, lists, count, rest, k, prune, plus, out);
+        Py_END_ALLOW_THREADS
+    }
+    if (found == -1) {
+        PyErr_SetString(PyExc_ValueError, "a posting names a passage outside the index");
+        goto done;
+    }
+    if (found == -2) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    result = PyList_New(found);
+    if (!result) goto done;
+    for (Py_ssize_t q = 0; q < found; q++) {
+        PyObject *pair = Py_BuildValue("(id)", (int)out[q].id, out[q].score);
+        if (!pair) {
+            Py_CLEAR(result);
+            goto done;
+        }
+        PyList_SET_ITEM(result, q, pair);
+    }
+done:
+    Py_XDECREF(lists_seq);
+    Py_XDECREF(rest_seq);
+    PyMem_Free(lists);
+    PyMem_Free(rest);
+    PyMem_Free(out);
+    Py_buffer *views[] = {&doc, &score, &total, &aux, &work, &ids};
+    for (size_t v = 0; v < sizeof views / sizeof *views; v++)
+        if (views[v]->obj) PyBuffer_Release(views[v]);
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"top", top, METH_VARARGS, "The best k passages of postings lists, MaxScore (see the file)."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_maxscore", "The numpy engine's top-k, compiled.", -1, methods,
+    NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC PyInit__maxscore(void) { return PyModule_Create(&module); }

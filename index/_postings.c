@@ -1,0 +1,212 @@
+/* A forward index's postings, in two passes over its tokens (engine_numpy.triples).
+ *
+ * Why C: numpy has to sort every token as a 64-bit (term, passage) key to group them
+ * (90 million keys for a million passages); here each token is read twice and counted,
+ * with one slot per term, and no sort at all.
+ *
+ * count(doc_ptr, doc_terms, df) -> postings
+ *   doc_ptr    int64[n + 1]  passage i's tokens are doc_terms[doc_ptr[i] : doc_ptr[i + 1]]
+ *   doc_terms  uint32[tokens]  term ids, each < len(df)
+ *   df         int64[vocab]  out: how many passages hold each term
+ * fill(doc_ptr, doc_terms, df, term, doc, tf)
+ *   term, doc, tf  int32[postings]  out: (term, passage, count), by term then passage
+ * A term id >= vocab or a pointer out of order raises ValueError.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+typedef struct {
+    Py_buffer views[3]; /* doc_ptr, doc_terms, df */
+    Py_ssize_t n, tokens, vocab;
+} Forward;
+
+static int view(PyObject *obj, Py_buffer *out, Py_ssize_t itemsize, int writable, const char *name)
+{
+    if (PyObject_GetBuffer(obj, out, PyBUF_C_CONTIGUOUS | (writable ? PyBUF_WRITABLE : 0)) < 0)
+        return -1;
+    if (out->itemsize != itemsize) {
+        PyErr_Format(PyExc_ValueError, "%s: items of %zd bytes expected", name, itemsize);
+        PyBuffer_Release(out);
+        return -1;
+    }
+    return 0;
+}
+
+static void release(Py_buffer *views, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        if (views[i].obj) PyBuffer_Release(&views[i]);
+}
+
+/* The forward index's views, checked: pointers ascending within the tokens. */
+static int open_forward(PyObject *ptr, PyObject *terms, PyObject *df, int df_writable, Forward *f)
+{
+    if (view(ptr, &f->views[0], 8, 0, "doc_ptr") < 0
+        || view(terms, &f->views[1], 4, 0, "doc_terms") < 0
+        || view(df, &f->views[2], 8, df_writable, "df") < 0)
+        return -1;
+    f->n = f->views[0].len / 8 - 1;
+    f->tokens = f->views[1].len / 4;
+    f->vocab = f->views[2].len / 8;
+    const int64_t *p = f->views[0].buf;
+    if (f->n < 0 || p[0] != 0 || p[f->n] != f->tokens) {
+        PyErr_SetString(PyExc_ValueError, "doc_ptr does not span doc_terms");
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < f->n; i++) {
+        if (p[i + 1] < p[i]) {
+            PyErr_SetString(PyExc_ValueError, "doc_ptr is not in order");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The last passage each term was seen in, -1 for none (vocab entries). */
+static int32_t *unseen(Py_ssize_t vocab)
+{
+    int32_t *last = PyMem_RawMalloc((size_t)(vocab ? vocab : 1) * sizeof(int32_t));
+    if (last) memset(last, 0xff, (size_t)vocab * sizeof(int32_t));
+    return last;
+}
+
+static PyObject *count(PyObject *self, PyObject *args)
+{
+    PyObject *ptr_o, *terms_o, *df_o;
+    Forward f;
+    memset(&f, 0, sizeof f);
+    (void)self;
+    if (!PyArg_ParseTuple(args, "OOO", &ptr_o, &terms_o, &df_o)) return NULL;
+    PyObject *result = NULL;
+    int32_t *last = NULL;
+    if (open_forward(ptr_o, terms_o, df_o, 1, &f) < 0) goto done;
+    if (!(last = unseen(f.vocab))) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    const int64_t *p = f.views[0].buf;
+    const uint32_t *t = f.views[1].buf;
+    int64_t *df = f.views[2].buf, postings = 0;
+    int bad = 0;
+    Py_BEGIN_ALLOW_THREADS
+    memset(df, 0, (size_t)f.vocab * sizeof(int64_t));
+    for (Py_ssize_t d = 0; d < f.n && !bad; d++) {
+        for (int64_t j = p[d]; j < p[d + 1]; j++) {
+            uint32_t term = t[j];
+            if (term >= (uint64_t)f.vocab) {
+                bad = 1;
+                break;
+            }
+            if (last[term] != (int32_t)d) {
+                last[term] = (int32_t)d;
+                df[term]++;
+                postings++;
+            }
+        }
+    }
+    Py_END_ALLOW_THREADS
+    if (bad) PyErr_SetString(PyExc_ValueError, "a token names a term outside the vocabulary");
+    else result = PyLong_FromLongLong(postings);
+done:
+    PyMem_RawFree(last);
+    release(f.views, 3);
+    return result;
+}
+
+static PyObject *fill(PyObject *self, PyObject *args)
+{
+    PyObject *ptr_o, *terms_o, *df_o, *term_o, *doc_o, *tf_o;
+    Forward f;
+    memset(&f, 0, sizeof f);
+    Py_buffer out[3]; /* term, doc, tf */
+    memset(out, 0, sizeof out);
+    int64_t *next = NULL, *end = NULL;
+    int32_t *last = NULL;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "OOOOOO", &ptr_o, &terms_o, &df_o, &term_o, &doc_o, &tf_o))
+        return NULL;
+    if (open_forward(ptr_o, terms_o, df_o, 0, &f) < 0 || view(term_o, &out[0], 4, 1, "term") < 0
+        || view(doc_o, &out[1], 4, 1, "doc") < 0 || view(tf_o, &out[2], 4, 1, "tf") < 0)
+        goto done;
+    Py_ssize_t postings = out[0].len / 4;
+    if (out[1].len / 4 != postings || out[2].len / 4 != postings) {
+        PyErr_SetString(PyExc_ValueError, "term, doc and tf disagree in length");
+        goto done;
+    }
+    const int64_t *df = f.views[2].buf;
+    next = PyMem_RawMalloc((size_t)(f.vocab ? f.vocab : 1) * sizeof(int64_t));
+    end = PyMem_RawMalloc((size_t)(f.vocab ? f.vocab : 1) * sizeof(int64_t));
+    last = unseen(f.vocab);
+    if (!next || !end || !last) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    int64_t at = 0;
+    for (Py_ssize_t v = 0; v < f.vocab; v++) { /* each term's slots: [next, end) */
+        if (df[v] < 0 || df[v] > postings - at) {
+            PyErr_SetString(PyExc_ValueError, "df does not add up to the postings");
+            goto done;
+        }
+        next[v] = at;
+        end[v] = at += df[v];
+    }
+    if (at != postings) {
+        PyErr_SetString(PyExc_ValueError, "df does not add up to the postings");
+        goto done;
+    }
+    const int64_t *p = f.views[0].buf;
+    const uint32_t *t = f.views[1].buf;
+    int32_t *term = out[0].buf, *doc = out[1].buf, *tf = out[2].buf;
+    int bad = 0;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t v = 0; v < f.vocab; v++)
+        for (int64_t j = next[v]; j < end[v]; j++) term[j] = (int32_t)v;
+    for (Py_ssize_t d = 0; d < f.n && !bad; d++) {
+        for (int64_t j = p[d]; j < p[d + 1]; j++) {
+            uint32_t v = t[j];
+            if (v >= (uint64_t)f.vocab) {
+                bad = 1;
+                break;
+            }
+            if (last[v] == (int32_t)d) {
+                tf[next[v] - 1]++;
+            } else if (next[v] == end[v]) { /* more passages than df says */
+                bad = 2;
+                break;
+            } else {
+                last[v] = (int32_t)d;
+                doc[next[v]] = (int32_t)d;
+                tf[next[v]] = 1;
+                next[v]++;
+            }
+        }
+    }
+    for (Py_ssize_t v = 0; v < f.vocab && !bad; v++)
+        if (next[v] != end[v]) bad = 2; /* fewer passages than df says */
+    Py_END_ALLOW_THREADS
+    if (bad == 1) PyErr_SetString(PyExc_ValueError, "a token names a term outside the vocabulary");
+    if (bad == 2) PyErr_SetString(PyExc_ValueError, "df does not match the tokens");
+done:
+    PyMem_RawFree(next);
+    PyMem_RawFree(end);
+    PyMem_RawFree(last);
+    release(f.views, 3);
+    release(out, 3);
+    if (PyErr_Occurred()) return NULL;
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef methods[] = {
+    {"count", count, METH_VARARGS, "How many passages hold each term (see the file)."},
+    {"fill", fill, METH_VARARGS, "The postings as (term, passage, count) (see the file)."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_postings", "A forward index's postings, compiled.", -1, methods,
+    NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC PyInit__postings(void) { return PyModule_Create(&module); }

@@ -1,0 +1,21 @@
+"""The compiled parts of the numpy engine, each the same results as its numpy path:
+index/_maxscore.c ranks (top k of a query), index/_postings.c builds (postings from
+tokens).
+
+Optional: where they cannot be compiled (no C compiler), the install goes on and the
+engine uses numpy alone, more slowly.
+"""
+
+import sys
+
+from setuptools import Extension, setup
+
+# No fused multiply-add: the kernels must add exactly as numpy does (same scores, bit for bit).
+FLAGS = [] if sys.platform == "win32" else ["-O2", "-ffp-contract=off"]
+
+
+def kernel(name: str) -> Extension:
+    return Extension(f"index.{name}", [f"index/{name}.c"], optional=True, extra_compile_args=FLAGS)
+
+
+setup(ext_modules=[kernel("_maxscore"), kernel("_postings")])

@@ -1,0 +1,122 @@
+"""The compiled top-k (index/_maxscore.c) gives exactly the numpy path's results.
+
+Both run the same MaxScore and add in the same order, so the passages, their order and
+their scores must be equal to the last bit, ties and pruning included.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from bench.corpus import Synthetic
+from index.engine_numpy import NumpyEngine
+from index.settings import VARIANTS, IndexSettings
+from index.tokenize import tokenize
+
+kernel = pytest.importorskip("index._maxscore", reason="built without a C compiler")
+
+
+def numpy_top(engine: NumpyEngine, terms: list[str], k: int) -> list[tuple[int, float]]:
+    engine.compiled = False
+    try:
+        return engine.top(terms, k)
+    finally:
+        engine.compiled = True
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    """4,000 synthetic passages over a small vocabulary: long lists, many equal scores."""
+    synthetic = Synthetic(seed=7, vocabulary=2000)
+    tokens = [tokenize(t) for t in synthetic.passages(4000)]
+    queries = [list(dict.fromkeys(tokenize(q))) for q in synthetic.queries(80)]
+    return tokens, queries
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_same_passages_order_and_scores(corpus, variant):
+    tokens, queries = corpus
+    engine = NumpyEngine.from_tokens(tokens, replace(IndexSettings(), variant=variant))
+    assert engine.compiled
+    # A repeated term counts twice; k from one to more than any query's passages.
+    queries = [*queries, queries[0] + queries[0][:1]]
+    for terms in queries:
+        for k in (1, 3, 10, 200, 10_000):
+            assert engine.top(terms, k) == numpy_top(engine, terms, k), (terms, k)
+
+
+def test_unpruned_when_scores_can_be_negative():
+    # Mean IDF < 0: Okapi floors IDFs at a negative epsilon, and nothing may be pruned.
+    tokens = [["a", "b"], ["a", "b"], ["a", "c"], ["a", "b", "b"], ["a"]]
+    engine = NumpyEngine.from_tokens(tokens, replace(IndexSettings(), variant="okapi"))
+    for terms in (["a"], ["a", "c"], ["b", "c"], ["b"]):
+        for k in (1, 2, 5):
+            assert engine.top(terms, k) == numpy_top(engine, terms, k)
+
+
+def test_scratch_is_left_zeroed(corpus):
+    tokens, queries = corpus
+    engine = NumpyEngine.from_tokens(tokens, IndexSettings())
+    for terms in queries:
+        engine.top(terms, 10)
+    total, aux = engine._scratch()
+    assert not total.any() and not aux.any()
+
+
+def test_a_damaged_posting_raises_and_harms_nothing(corpus):
+    tokens, queries = corpus
+    engine = NumpyEngine.from_tokens(tokens, IndexSettings())
+    terms = queries[0]
+    want = engine.top(terms, 10)
+    t = engine.term_id(terms[0])
+    assert t is not None
+    damaged = dict(engine.arrays)
+    damaged["post_doc"] = engine.arrays["post_doc"].copy()
+    damaged["post_doc"][int(engine.arrays["post_ptr"][2 * t])] = len(tokens) + 5
+    broken = NumpyEngine(damaged, IndexSettings())
+    with pytest.raises(ValueError, match="outside the index"):
+        broken.top(terms, 10)
+    total, aux = broken._scratch()
+    assert not total.any() and not aux.any()
+    assert engine.top(terms, 10) == want
+
+
+def test_threads_rank_at_once(corpus):
+    tokens, queries = corpus
+    engine = NumpyEngine.from_tokens(tokens, IndexSettings())
+    want = [engine.top(terms, 10) for terms in queries]
+    got: dict[int, list[list[tuple[int, float]]]] = {}
+
+    def run(n: int) -> None:
+        got[n] = [engine.top(terms, 10) for terms in queries]
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(got[n] == want for n in range(4))
+
+
+def test_other_layouts_rank_with_numpy(corpus):
+    tokens, queries = corpus
+    arrays = NumpyEngine.from_tokens(tokens, IndexSettings()).arrays
+    wide = NumpyEngine({**arrays, "post_doc": arrays["post_doc"].astype(np.int64)}, IndexSettings())
+    assert not wide.compiled
+    assert wide.top(queries[0], 10) == NumpyEngine(arrays, IndexSettings()).top(queries[0], 10)
+
+
+def test_bad_arguments_are_refused():
+    doc, score = np.zeros(4, dtype=np.int32), np.ones(4, dtype=np.uint16)
+    scratch = (np.zeros(4), np.zeros(4), np.zeros(8), np.zeros(4, dtype=np.int32))
+    with pytest.raises(ValueError, match="outside the postings"):
+        kernel.top(doc, score, [(0, 9, 1.0, 1.0)], [1.0, 0.0], 1, True, 0.0, *scratch)
+    with pytest.raises(ValueError, match="one more item"):
+        kernel.top(doc, score, [(0, 4, 1.0, 1.0)], [1.0], 1, True, 0.0, *scratch)
+    with pytest.raises(ValueError, match="items of 4 bytes"):
+        kernel.top(doc.astype(np.int64), score, [], [0.0], 1, True, 0.0, *scratch)
+    assert kernel.top(doc, score, [], [0.0], 1, True, 0.0, *scratch) == []
