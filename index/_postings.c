@@ -11,9 +11,17 @@
  * fill(doc_ptr, doc_terms, df, term, doc, tf)
  *   term, doc, tf  int32[postings]  out: (term, passage, count), by term then passage
  * A term id >= vocab or a pointer out of order raises ValueError.
+ *
+ * score(term, doc, tf, words, idf, variant, k1, b, delta, avgdl, edge, levels,
+ *       post_ptr, post_doc, post_tf, post_score, post_unit, max_score)
+ *   engine_numpy.score_triples' arrays for two tiers, the same to the last bit: each
+ *   posting's BM25 contribution with rank-bm25's formulas (variant 0 Okapi, 1 BM25L,
+ *   2 BM25+) and the given IDFs, its tier (above `edge` times its term's mean score:
+ *   tier 0), and its score in 1/levels of its tier's largest magnitude.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -198,9 +206,139 @@ done:
     Py_RETURN_NONE;
 }
 
+typedef struct {
+    int variant;
+    double k1, b, delta, avgdl, edge;
+} Formula;
+
+/* rank-bm25's contribution of one posting before its IDF, as engine_numpy._bm25 has it
+ * (the same operations in the same order). */
+static double bm25(const Formula *f, double tf, double words)
+{
+    double norm = f->avgdl != 0.0 ? (1 - f->b) + (f->b * words) / f->avgdl : 1.0;
+    if (f->variant == 1) {
+        double ctd = tf / norm;
+        return (f->k1 + 1) * (ctd + f->delta) / ((f->k1 + ctd) + f->delta) * tf;
+    }
+    if (f->variant == 2) return tf * (f->k1 + 1) / (f->k1 * norm + tf);
+    return tf * (f->k1 + 1) / (tf + f->k1 * norm);
+}
+
+static PyObject *score(PyObject *self, PyObject *args)
+{
+    PyObject *in_o[5], *out_o[6];
+    Formula f;
+    double levels;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "OOOOOiddddddOOOOOO", &in_o[0], &in_o[1], &in_o[2], &in_o[3],
+                          &in_o[4], &f.variant, &f.k1, &f.b, &f.delta, &f.avgdl, &f.edge,
+                          &levels, &out_o[0], &out_o[1], &out_o[2], &out_o[3], &out_o[4],
+                          &out_o[5]))
+        return NULL;
+    /* in: term, doc, tf (int32), words (int64), idf (float64);
+     * out: post_ptr (int64), post_doc, post_tf (int32), post_score (uint16),
+     *      post_unit, max_score (float64) */
+    static const Py_ssize_t in_size[5] = {4, 4, 4, 8, 8}, out_size[6] = {8, 4, 4, 2, 8, 8};
+    static const char *in_name[5] = {"term", "doc", "tf", "words", "idf"};
+    static const char *out_name[6] = {"post_ptr", "post_doc", "post_tf", "post_score",
+                                      "post_unit", "max_score"};
+    Py_buffer in[5], out[6];
+    memset(in, 0, sizeof in);
+    memset(out, 0, sizeof out);
+    double *contribution = NULL, *mean = NULL, *low = NULL, *high = NULL;
+    int64_t *next = NULL;
+    for (int i = 0; i < 5; i++)
+        if (view(in_o[i], &in[i], in_size[i], 0, in_name[i]) < 0) goto done;
+    for (int i = 0; i < 6; i++)
+        if (view(out_o[i], &out[i], out_size[i], 1, out_name[i]) < 0) goto done;
+    Py_ssize_t m = in[0].len / 4, n = in[3].len / 8, vocab = in[4].len / 8, slots = 2 * vocab;
+    if (in[1].len / 4 != m || in[2].len / 4 != m || out[1].len / 4 != m || out[2].len / 4 != m
+        || out[3].len / 2 != m || out[0].len / 8 != slots + 1 || out[4].len / 8 != slots
+        || out[5].len / 8 != slots) {
+        PyErr_SetString(PyExc_ValueError, "postings arrays disagree in length");
+        goto done;
+    }
+    const int32_t *term = in[0].buf, *doc = in[1].buf, *tf = in[2].buf;
+    const int64_t *words = in[3].buf;
+    const double *idf = in[4].buf;
+    int64_t *ptr = out[0].buf;
+    int32_t *post_doc = out[1].buf, *post_tf = out[2].buf;
+    uint16_t *post_score = out[3].buf;
+    double *unit = out[4].buf, *max_score = out[5].buf;
+    for (Py_ssize_t p = 0; p < m; p++) {
+        if ((uint32_t)term[p] >= (uint64_t)vocab || (uint32_t)doc[p] >= (uint64_t)n
+            || (p && term[p] < term[p - 1])) {
+            PyErr_SetString(PyExc_ValueError, "postings are not (term, passage) in order");
+            goto done;
+        }
+    }
+    contribution = PyMem_RawMalloc((size_t)(m ? m : 1) * sizeof(double));
+    mean = PyMem_RawCalloc((size_t)(vocab ? vocab : 1), sizeof(double));
+    low = PyMem_RawMalloc((size_t)(slots ? slots : 1) * sizeof(double));
+    high = PyMem_RawMalloc((size_t)(slots ? slots : 1) * sizeof(double));
+    next = PyMem_RawCalloc((size_t)(slots ? slots : 1), sizeof(int64_t));
+    if (!contribution || !mean || !low || !high || !next) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    /* Each posting's score, and each term's mean (np.bincount's sums: in posting order). */
+    for (Py_ssize_t p = 0; p < m; p++) {
+        double s = bm25(&f, (double)tf[p], (double)words[doc[p]]) * idf[term[p]];
+        contribution[p] = s;
+        mean[term[p]] += s;
+    }
+    for (Py_ssize_t p = 0, t = 0; t < vocab; t++) { /* divided by df, at least 1 */
+        Py_ssize_t first = p;
+        while (p < m && term[p] == t) p++;
+        mean[t] = mean[t] / (double)(p - first > 1 ? p - first : 1);
+    }
+    /* Tiers: their sizes and extremes (next[] counts sizes for now). */
+    for (Py_ssize_t p = 0; p < m; p++) {
+        double s = contribution[p];
+        Py_ssize_t slot = 2 * (Py_ssize_t)term[p] + (s / mean[term[p]] <= f.edge);
+        if (next[slot] == 0 || s < low[slot]) low[slot] = s;
+        if (next[slot] == 0 || s > high[slot]) high[slot] = s;
+        next[slot]++;
+    }
+    ptr[0] = 0;
+    for (Py_ssize_t j = 0; j < slots; j++) {
+        int64_t size = next[j];
+        next[j] = ptr[j];
+        ptr[j + 1] = ptr[j] + size;
+        unit[j] = size ? (-low[j] > high[j] ? low[j] : high[j]) / levels : 0.0;
+        max_score[j] = 0.0;
+    }
+    /* Placed tier by tier, passage order kept; quantised to the tier's unit. */
+    for (Py_ssize_t p = 0; p < m; p++) {
+        double s = contribution[p];
+        Py_ssize_t slot = 2 * (Py_ssize_t)term[p] + (s / mean[term[p]] <= f.edge);
+        int64_t at = next[slot]++;
+        double u = unit[slot];
+        double q = rint(s / (u == 0.0 ? 1.0 : u));
+        post_doc[at] = doc[p];
+        post_tf[at] = tf[p];
+        post_score[at] = (uint16_t)(int64_t)q;
+        double back = (double)post_score[at] * u;
+        if (at == ptr[slot] || back > max_score[slot]) max_score[slot] = back;
+    }
+    Py_END_ALLOW_THREADS
+done:
+    PyMem_RawFree(contribution);
+    PyMem_RawFree(mean);
+    PyMem_RawFree(low);
+    PyMem_RawFree(high);
+    PyMem_RawFree(next);
+    release(in, 5);
+    release(out, 6);
+    if (PyErr_Occurred()) return NULL;
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
     {"count", count, METH_VARARGS, "How many passages hold each term (see the file)."},
     {"fill", fill, METH_VARARGS, "The postings as (term, passage, count) (see the file)."},
+    {"score", score, METH_VARARGS, "The engine's scored postings arrays (see the file)."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -194,18 +194,80 @@ def score_triples(
     postings: Triples, words: Array, vocab: int, settings: IndexSettings
 ) -> dict[str, Array]:
     """The engine's postings arrays from (term, passage, count) triples and passage lengths."""
-    term, doc, counts = postings
+    term = postings[0]
     n = len(words)
     if n <= 0:
         raise EmptyCorpus()
-    tf = counts.astype(np.float64)
     df = np.bincount(term, minlength=vocab)
-    score = _bm25(tf, words, doc, settings)
-    del tf
-    score *= _idf(settings.variant, n, df)[term]
+    idf = _idf(settings.variant, n, df)
     # Tiers per term: postings above 1.25x the term's mean score (mostly tf >= 2), then
     # the rest. The low tier's bound is then close to a typical score, not the rare peak
     # (rank-bm25's BM25L grows with raw tf), so MaxScore can skip common words' long tails.
+    # Quantised to 16 bits of each tier's largest magnitude (a term's scores share the
+    # sign of its IDF): an error of at most 1/131070 of it, where float32 kept 1/16.7M;
+    # half the bytes a posting. q * post_unit[tier] is the score the engine adds.
+    if _postings is not None and len(_EDGES) == 1:
+        scored = _score_compiled(postings, words, idf, settings)
+    else:
+        scored = _score_numpy(postings, words, df, idf, settings)
+    counts = scored.pop("counts")
+    over = np.flatnonzero(counts >= _TF_CAP)
+    return {
+        **scored,
+        "post_tf": np.minimum(counts, _TF_CAP).astype(np.uint8),
+        "tf_over_at": over.astype(np.int64),
+        "tf_over": counts[over].astype(np.int32),
+        "doc_words": words.astype(np.int32),
+    }
+
+
+_VARIANT_CODES = {"okapi": 0, "bm25l": 1, "bm25plus": 2}  # as index/_postings.c numbers them
+
+
+def _score_compiled(
+    postings: Triples, words: Array, idf: Array, settings: IndexSettings
+) -> dict[str, Array]:
+    """_score_numpy's arrays by index/_postings.c: the same to the last bit, in one pass."""
+    assert _postings is not None
+    term, doc, counts = (np.ascontiguousarray(a, dtype=np.int32) for a in postings)
+    slots, size = 2 * len(idf), len(term)
+    out: dict[str, Array] = {
+        "post_ptr": np.empty(slots + 1, dtype=np.int64),
+        "post_doc": np.empty(size, dtype=np.int32),
+        "counts": np.empty(size, dtype=np.int32),
+        "post_score": np.empty(size, dtype=np.uint16),
+        "post_unit": np.empty(slots, dtype=np.float64),
+        "max_score": np.empty(slots, dtype=np.float64),
+    }
+    avgdl = float(words.sum()) / len(words)
+    _postings.score(
+        term,
+        doc,
+        counts,
+        np.ascontiguousarray(words, dtype=np.int64),
+        np.ascontiguousarray(idf, dtype=np.float64),
+        _VARIANT_CODES[settings.variant],
+        settings.k1,
+        settings.b,
+        settings.delta,
+        avgdl,
+        _EDGES[0],
+        float(LEVELS),
+        *out.values(),
+    )
+    return out
+
+
+def _score_numpy(
+    postings: Triples, words: Array, df: Array, idf: Array, settings: IndexSettings
+) -> dict[str, Array]:
+    """Each posting's score, tier and quantum, by numpy (see score_triples)."""
+    term, doc, counts = postings
+    vocab = len(idf)
+    tf = counts.astype(np.float64)
+    score = _bm25(tf, words, doc, settings)
+    del tf
+    score *= idf[term]
     tiers = len(_EDGES) + 1
     mean = np.bincount(term, weights=score, minlength=vocab) / np.maximum(df, 1)
     level = score / mean[term]
@@ -219,9 +281,6 @@ def score_triples(
     sizes = np.bincount(slot, minlength=tiers * vocab)
     post_ptr = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
     starts = post_ptr[:-1][sizes > 0]
-    # Quantised to 16 bits of each tier's largest magnitude (a term's scores share the
-    # sign of its IDF): an error of at most 1/131070 of it, where float32 kept 1/16.7M;
-    # half the bytes a posting. q * post_unit[tier] is the score the engine adds.
     unit = np.zeros(tiers * vocab, dtype=np.float64)
     max_score = np.zeros(tiers * vocab, dtype=np.float64)
     quantised = np.zeros(score.size, dtype=np.uint16)
@@ -232,18 +291,13 @@ def score_triples(
         score /= np.where(unit == 0, 1.0, unit)[slot]
         quantised = np.rint(score).astype(np.uint16)
         max_score[sizes > 0] = np.maximum.reduceat(quantised * unit[slot], starts)
-    del slot, score
-    over = np.flatnonzero(counts >= _TF_CAP)
     return {
         "post_ptr": post_ptr,
         "post_doc": doc,
+        "counts": counts,
         "post_score": quantised,
         "post_unit": unit,
-        "post_tf": np.minimum(counts, _TF_CAP).astype(np.uint8),
-        "tf_over_at": over.astype(np.int64),
-        "tf_over": counts[over].astype(np.int32),
         "max_score": max_score,
-        "doc_words": words.astype(np.int32),
     }
 
 

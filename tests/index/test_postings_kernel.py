@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from bench.corpus import Synthetic
+from index import engine_numpy
 from index.engine_numpy import _triples_numpy, encode_tokens, triples
+from index.settings import VARIANTS, IndexSettings
 from index.tokenize import tokenize
 
 kernel = pytest.importorskip("index._postings", reason="built without a C compiler")
@@ -42,3 +46,31 @@ def test_damaged_forward_index_is_refused():
         kernel.fill(ptr, ids, np.array([2, 1], dtype=np.int64), *out)
     kernel.fill(ptr, ids, df, *out)
     assert [a.tolist() for a in out] == [[0, 1, 1], [0, 0, 1], [1, 1, 1]]
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("b", [0.0, 0.75, 1.0])
+def test_same_scored_postings_as_numpy(variant, b):
+    texts = [*Synthetic(seed=4, vocabulary=600).passages(1200), "war " * 300, "x"]
+    forward = encode_tokens(tokenize(t) for t in texts)
+    settings = replace(IndexSettings(), variant=variant, b=b)
+    got = engine_numpy.score_postings(forward, settings)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(engine_numpy, "_postings", None)
+        want = engine_numpy.score_postings(forward, settings)
+    assert got.keys() == want.keys()
+    for name, array in want.items():
+        assert got[name].dtype == array.dtype, name
+        assert np.array_equal(got[name], array), name
+    assert got["tf_over"].tolist() == [300]  # a count over 255 kept exactly
+
+
+def test_passages_without_words_score_as_numpy():
+    # Every passage's length is 0 words (only alias group terms): avgdl is 0.
+    forward = encode_tokens([["~a"], ["~a", "~b"]])
+    got = engine_numpy.score_postings(forward, IndexSettings())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(engine_numpy, "_postings", None)
+        want = engine_numpy.score_postings(forward, IndexSettings())
+    for name, array in want.items():
+        assert np.array_equal(got[name], array, equal_nan=True), name
