@@ -2,6 +2,7 @@
 
     python bench/run.py            # 1k, 10k, 100k, 1M passages + refresh + start-up
     python bench/run.py --quick    # 1k and 10k passages, a small refresh (CI, < 1 min)
+    python bench/run.py --peers    # beside tantivy and bm25s (bench/peers.py), 100k
 
 Every measurement that needs a clean process (build, load, memory) runs in a
 child process with a time limit; the corpus is written once to a temporary
@@ -468,8 +469,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes only (CI)")
     parser.add_argument("--sizes", help="comma-separated passage counts (default: all)")
     parser.add_argument("--no-extras", action="store_true", help="skip refresh and start-up")
+    parser.add_argument(
+        "--peers",
+        action="store_true",
+        help="instead: briefbot beside tantivy and bm25s (bench/peers.py; pip install -e "
+        "'.[bench]'), at --sizes (default 100000), 1,000 queries each",
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.peers:
+        from bench import peers
+
+        for n in (args.sizes or "100000").split(","):
+            peers.main(["--passages", str(int(n))])
+        return 0
     if args.worker:
         spec = json.loads(args.worker)
         task = WORKERS[spec.pop("task")]

@@ -10,7 +10,6 @@ import itertools
 import json
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import asdict
 from typing import overload
 
 import numpy as np
@@ -92,7 +91,10 @@ class BriefTable(Mapping[str, BriefInfo]):
 
 def brief_arrays(briefs: Mapping[str, BriefInfo]) -> dict[str, Array]:
     """The arrays of BriefTable for a mapping of briefs (kept in its order)."""
-    records = [json.dumps(asdict(b), ensure_ascii=False).encode("utf-8") for b in briefs.values()]
+    # vars(), not asdict(): the fields are plain values, and asdict's deep copy of each was
+    # 3 s of a million-passage build (profiled).
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    records = [encode(vars(b)).encode("utf-8") for b in briefs.values()]
     ids = [b.encode("utf-8") for b in briefs]
     width = f"S{max(map(len, ids), default=1)}"
     order = sorted(range(len(ids)), key=ids.__getitem__)
