@@ -1,6 +1,6 @@
 """The compiled parts of the numpy engine, each the same results as its numpy path:
 index/_maxscore.c ranks (top k of a query), index/_postings.c builds (postings from
-tokens).
+tokens) and index/_encode.c looks up the words of a text being indexed.
 
 Optional: where they cannot be compiled (no C compiler), the install goes on and the
 engine uses numpy alone, more slowly.
@@ -18,4 +18,4 @@ def kernel(name: str) -> Extension:
     return Extension(f"index.{name}", [f"index/{name}.c"], optional=True, extra_compile_args=FLAGS)
 
 
-setup(ext_modules=[kernel("_maxscore"), kernel("_postings")])
+setup(ext_modules=[kernel("_maxscore"), kernel("_postings"), kernel("_encode")])

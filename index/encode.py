@@ -16,6 +16,7 @@ import time
 from array import array
 from collections.abc import Callable, Sequence
 from functools import partial
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -23,6 +24,12 @@ import numpy as np
 from index.aliases import Aliases
 from index.engine_numpy import Array, term_order
 from index.tokenize import match_terms, piece_terms, word_matches
+
+_encode: ModuleType | None
+try:  # the compiled piece lookup (setup.py); without it, the same entries from a dict
+    import index._encode as _encode
+except ImportError:  # pragma: no cover - only where no C compiler was found at install
+    _encode = None
 
 if TYPE_CHECKING:
     from multiprocessing.sharedctypes import SynchronizedArray
@@ -80,6 +87,7 @@ class _Encoder:
         self.joined = _Entries(self, lambda p: piece_terms(p)[1])
         self.matches = _Entries(self, lambda m: match_terms(m)[0])
         self.match_joined = _Entries(self, lambda m: match_terms(m)[1])
+        self.cache = _encode.Cache() if _encode is not None else None  # pieces seen, in C
 
     def chunk(self, texts: Sequence[str], aliases: list[list[str]]) -> Chunk:
         """One chunk's tokens as ids, with the terms it added to the vocabulary."""
@@ -100,8 +108,14 @@ class _Encoder:
         return np.frombuffer(ids, dtype=np.uint32), np.frombuffer(lengths, dtype=np.int64)
 
     def _plain(self, texts: Sequence[str]) -> tuple[Array, Array]:
-        """tokenize()'s tokens as ids: one dict hit per whitespace piece, the loop in C;
-        the pieces' entries then expand to term ids in numpy."""
+        """tokenize()'s tokens as ids: one lookup per whitespace piece of an ASCII text
+        (index/_encode.c, or a dict hit); the pieces' entries then expand to term ids."""
+        if _encode is not None:
+            raw, sizes = _encode.entries(
+                self.cache, texts, self.pieces.__getitem__, self.joined.__getitem__, self._other
+            )
+            entries = np.frombuffer(raw, dtype=np.uint32)
+            return self._expand(entries, np.frombuffer(sizes, dtype=np.int64))
         pieces, joined = self.pieces.__getitem__, self.joined
         out: list[int] = []
         counts = array("q")
@@ -112,14 +126,21 @@ class _Encoder:
                 out.extend(map(pieces, words))
                 if "-" in text:
                     out.extend([joined[w] for w in words if "-" in w])
-            else:  # normalising may change anything: word matches of the normalised text
-                matches = word_matches(text)
-                out.extend(map(self.matches.__getitem__, matches))
-                out.extend([self.match_joined[m] for m in matches if "-" in m])
+            else:
+                out.extend(self._other(text))
             counts.append(len(out) - before)
-        return self._expand(np.frombuffer(array("I", out), dtype=np.uint32), counts)
+        entries = np.frombuffer(array("I", out), dtype=np.uint32)
+        return self._expand(entries, np.frombuffer(counts, dtype=np.int64))
 
-    def _expand(self, entries: Array, counts: array[int]) -> tuple[Array, Array]:
+    def _other(self, text: str) -> list[int]:
+        """A non-ASCII text's entries: normalising may change anything, so the word
+        matches of the normalised text, then the joined forms of hyphenated ones."""
+        matches = word_matches(text)
+        found = list(map(self.matches.__getitem__, matches))
+        found += [self.match_joined[m] for m in matches if "-" in m]
+        return found
+
+    def _expand(self, entries: Array, counts: Array) -> tuple[Array, Array]:
         """Entries to their term ids, in order; each text's token count."""
         ptr = np.array(self.ptr, dtype=np.int64)
         start = ptr[entries]
@@ -130,7 +151,7 @@ class _Encoder:
         else:
             step = np.repeat(start - (ends - size), size) + np.arange(ends[-1], dtype=np.int64)
             ids = np.array(self.terms, dtype=np.uint32)[step]
-        bounds = np.cumsum(np.frombuffer(counts, dtype=np.int64))
+        bounds = np.cumsum(counts)
         totals = np.concatenate(([0], ends))[np.concatenate(([0], bounds))]
         return ids, np.diff(totals)
 

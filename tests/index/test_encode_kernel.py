@@ -1,0 +1,84 @@
+"""The compiled piece lookup (index/_encode.c) gives the build exactly tokenize()'s tokens."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bench.corpus import Synthetic
+from index import encode
+from index.engine_numpy import encode_tokens
+from index.tokenize import tokenize
+
+kernel = pytest.importorskip("index._encode", reason="built without a C compiler")
+
+# Every kind of whitespace str.split() knows in ASCII, hyphens, apostrophes, digits, and
+# texts that are not ASCII (the Python path) between ASCII ones.
+TEXTS = [
+    *Synthetic(seed=12, vocabulary=300).passages(200),
+    "tab\tnew\nline\x0bvt\x0cff\rcr\x1cfs\x1dgs\x1ers\x1fus end",
+    "Kim Jong-un's co-operation -- a - b -x- 1,350 and 1 350; e-mail e-mail",
+    "Sino\u2010Soviet ties \u2013 the PRC\u2019s envoy",
+    "",
+    "   ",
+    "----",
+    "IT and it, U.S. forces; the Leaders' summit",
+]
+
+
+def encoded(texts, compiled):
+    with pytest.MonkeyPatch.context() as patch:
+        if not compiled:
+            patch.setattr(encode, "_encode", None)
+        return encode.encode_texts(texts, [], workers=1)
+
+
+def test_same_forward_index_as_python_and_tokenize():
+    want = encode_tokens(tokenize(t) for t in TEXTS)
+    for compiled in (True, False):
+        got = encoded(TEXTS, compiled)
+        for name, array in want.items():
+            assert np.array_equal(got[name], array), (compiled, name)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from("ab- \t\x1c'1,.\u00e9"), max_size=30), max_size=8))
+def test_any_text_tokenises_as_tokenize(texts):
+    want = encode_tokens(tokenize(t) for t in texts) if texts else None
+    if want is None:
+        return
+    got = encoded(texts, True)
+    for name, array in want.items():
+        assert np.array_equal(got[name], array), name
+
+
+def test_pieces_are_remembered_across_chunks():
+    """A piece seen in one chunk is not tokenised again in the next."""
+    encoder = encode._Encoder()
+    encoder.chunk(["war and peace"], [])
+    calls: list[str] = []
+    seen = encoder.pieces.__getitem__
+
+    def counting(word: str) -> int:
+        calls.append(word)
+        return seen(word)
+
+    raw, counts = kernel.entries(
+        encoder.cache, ["war peace treaty"], counting, encoder.joined.__getitem__, encoder._other
+    )
+    assert calls == ["treaty"]
+    assert np.frombuffer(counts, dtype=np.int64).tolist() == [3]
+    want = [encoder.pieces[w] for w in ("war", "peace", "treaty")]
+    assert np.frombuffer(raw, dtype=np.uint32).tolist() == want
+
+
+def test_callback_errors_propagate():
+    def broken(word: str) -> int:
+        raise RuntimeError("tokeniser failed")
+
+    with pytest.raises(RuntimeError, match="tokeniser failed"):
+        kernel.entries(kernel.Cache(), ["a b"], broken, broken, broken)
+    with pytest.raises(TypeError):
+        kernel.entries(kernel.Cache(), [b"bytes"], broken, broken, broken)
