@@ -11,6 +11,8 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bench.corpus import Synthetic
 from index.engine_numpy import NumpyEngine
@@ -120,3 +122,21 @@ def test_bad_arguments_are_refused():
     with pytest.raises(ValueError, match="items of 4 bytes"):
         kernel.top(doc.astype(np.int64), score, [], [0.0], 1, True, 0.0, *scratch)
     assert kernel.top(doc, score, [], [0.0], 1, True, 0.0, *scratch) == []
+
+
+words = st.sampled_from("war peace treaty border china korea russia aid trade".split())
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    passages=st.lists(st.lists(words, min_size=0, max_size=12), min_size=1, max_size=40),
+    query=st.lists(words, min_size=1, max_size=6),
+    k=st.integers(min_value=1, max_value=45),
+    variant=st.sampled_from(VARIANTS),
+)
+def test_any_library_any_query(passages, query, k, variant):
+    """Random small libraries (ties everywhere, empty passages, repeated query words)."""
+    if not any(passages):
+        return
+    engine = NumpyEngine.from_tokens(passages, replace(IndexSettings(), variant=variant))
+    assert engine.top(query, k) == numpy_top(engine, query, k)
