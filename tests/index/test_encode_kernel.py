@@ -82,3 +82,14 @@ def test_callback_errors_propagate():
         kernel.entries(kernel.Cache(), ["a b"], broken, broken, broken)
     with pytest.raises(TypeError):
         kernel.entries(kernel.Cache(), [b"bytes"], broken, broken, broken)
+
+
+@pytest.mark.parametrize(
+    ("cores", "compiled", "want"), [(1, True, 1), (2, True, 1), (2, False, 2), (8, True, 4)]
+)
+def test_default_workers(monkeypatch, cores, compiled, want):
+    """One process on 2 cores with the compiled lookup (a second one was slower)."""
+    monkeypatch.setattr(encode.os, "cpu_count", lambda: cores)
+    if not compiled:
+        monkeypatch.setattr(encode, "_encode", None)
+    assert encode.default_workers() == want
