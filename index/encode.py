@@ -244,13 +244,15 @@ def _in_workers(chunks: list[Sequence[str]], aliases: list[list[str]], workers: 
         return [mine[i] if got is None else got for i, got in enumerate(theirs)]
 
 
-def default_workers() -> int:
-    """Processes a build tokenises in: up to 4, one per core, but one on 2 cores with the
-    compiled lookup (index/_encode.c), where a second process costs more in passing ids
-    and merging than it saves (10^6 synthetic passages: a whole build 23.2-23.3 s in one
-    process, 24.9-25.7 s in two; 10^5: 2.55 against 2.62-2.82 s)."""
+def default_workers(aliases: bool) -> int:
+    """Processes a build tokenises in: up to 4, one per core, but one on 2 cores where the
+    compiled lookup (index/_encode.c) does the work (texts without alias groups): there a
+    second process costs more in passing ids and merging than it saves (10^6 synthetic
+    passages: a whole build 23.2-23.3 s in one process, 24.9-25.7 s in two). Alias groups
+    are annotated in Python, where two processes stay faster (10,000 briefs: 20.4-20.8 s
+    in two, 22.8 s in one)."""
     cores = os.cpu_count() or 1
-    return 1 if _encode is not None and cores <= 2 else min(4, cores)
+    return 1 if _encode is not None and not aliases and cores <= 2 else min(4, cores)
 
 
 def encode_texts(
@@ -258,7 +260,7 @@ def encode_texts(
 ) -> dict[str, Array]:
     """The forward index (`terms`, `doc_ptr`, `doc_terms`) of `texts`, tokenised and
     alias-annotated as `build_index` does, in the form encode_tokens gives."""
-    workers = workers if workers is not None else default_workers()
+    workers = workers if workers is not None else default_workers(bool(aliases))
     chunks = [texts[i : i + _CHUNK] for i in range(0, len(texts), _CHUNK)]
     if len(texts) < PARALLEL_FROM or workers < 2:
         encoder = _Encoder()

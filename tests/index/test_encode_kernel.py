@@ -85,11 +85,18 @@ def test_callback_errors_propagate():
 
 
 @pytest.mark.parametrize(
-    ("cores", "compiled", "want"), [(1, True, 1), (2, True, 1), (2, False, 2), (8, True, 4)]
+    ("cores", "compiled", "aliases", "want"),
+    [
+        (1, True, False, 1),
+        (2, True, False, 1),
+        (2, False, False, 2),
+        (2, True, True, 2),
+        (8, True, False, 4),
+    ],
 )
-def test_default_workers(monkeypatch, cores, compiled, want):
-    """One process on 2 cores with the compiled lookup (a second one was slower)."""
+def test_default_workers(monkeypatch, cores, compiled, aliases, want):
+    """One process on 2 cores where the compiled lookup does the work (two were slower)."""
     monkeypatch.setattr(encode.os, "cpu_count", lambda: cores)
     if not compiled:
         monkeypatch.setattr(encode, "_encode", None)
-    assert encode.default_workers() == want
+    assert encode.default_workers(aliases) == want
