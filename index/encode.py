@@ -23,7 +23,7 @@ import numpy as np
 
 from index.aliases import Aliases
 from index.engine_numpy import Array, term_order
-from index.tokenize import match_terms, piece_terms, word_matches
+from index.tokenize import match_terms, normalize, piece_terms, word_matches
 
 _encode: ModuleType | None
 try:  # the compiled piece lookup (setup.py); without it, the same entries from a dict
@@ -111,6 +111,7 @@ class _Encoder:
         """tokenize()'s tokens as ids: one lookup per whitespace piece of an ASCII text
         (index/_encode.c, or a dict hit); the pieces' entries then expand to term ids."""
         if _encode is not None:
+            texts = [t if t.isascii() else _ascii_form(t) for t in texts]
             raw, sizes = _encode.entries(
                 self.cache, texts, self.pieces.__getitem__, self.joined.__getitem__, self._other
             )
@@ -154,6 +155,16 @@ class _Encoder:
         bounds = np.cumsum(counts)
         totals = np.concatenate(([0], ends))[np.concatenate(([0], bounds))]
         return ids, np.diff(totals)
+
+
+def _ascii_form(text: str) -> str:
+    """`text` normalised, when that is ASCII text with the same tokens (curly quotes and
+    dashes fold to ASCII): then its words go by the compiled lookup too. tokenize(text)
+    reads normalize(text); so does tokenize() of the normal form, when normalising it again
+    changes nothing (fullwidth digits and comma become `1,350` only after NFKC, and would
+    lose the comma the second time)."""
+    normal = normalize(text)
+    return normal if normal.isascii() and normalize(normal) == normal else text
 
 
 class _Numbered(list[str]):
@@ -244,23 +255,12 @@ def _in_workers(chunks: list[Sequence[str]], aliases: list[list[str]], workers: 
         return [mine[i] if got is None else got for i, got in enumerate(theirs)]
 
 
-def default_workers(aliases: bool) -> int:
-    """Processes a build tokenises in: up to 4, one per core, but one on 2 cores where the
-    compiled lookup (index/_encode.c) does the work (texts without alias groups): there a
-    second process costs more in passing ids and merging than it saves (10^6 synthetic
-    passages: a whole build 23.2-23.3 s in one process, 24.9-25.7 s in two). Alias groups
-    are annotated in Python, where two processes stay faster (10,000 briefs: 20.4-20.8 s
-    in two, 22.8 s in one)."""
-    cores = os.cpu_count() or 1
-    return 1 if _encode is not None and not aliases and cores <= 2 else min(4, cores)
-
-
 def encode_texts(
     texts: Sequence[str], aliases: list[list[str]], workers: int | None = None
 ) -> dict[str, Array]:
     """The forward index (`terms`, `doc_ptr`, `doc_terms`) of `texts`, tokenised and
     alias-annotated as `build_index` does, in the form encode_tokens gives."""
-    workers = workers if workers is not None else default_workers(bool(aliases))
+    workers = workers if workers is not None else min(4, os.cpu_count() or 1)
     chunks = [texts[i : i + _CHUNK] for i in range(0, len(texts), _CHUNK)]
     if len(texts) < PARALLEL_FROM or workers < 2:
         encoder = _Encoder()
