@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from index.aliases import Aliases
-from index.engine_numpy import Array, term_order
+from index.postings_build import Array, term_order
 from index.tokenize import match_terms, normalize, piece_terms, word_matches
 
 _encode: ModuleType | None

@@ -27,7 +27,7 @@ import numpy as np
 
 from index.draft import Draft
 from index.encode import encode_texts
-from index.engine_numpy import ARRAY_NAMES, Array, NumpyEngine
+from index.engine_numpy import ARRAY_NAMES, NumpyEngine
 from index.engines import Engine, engine_kind, make_engine
 from index.errors import IndexMissing, IndexUnreadable
 from index.files import alias_groups, check_manifest, manifest, write_atomically
@@ -49,6 +49,7 @@ from index.mapped_tables import (
     passage_arrays,
 )
 from index.passages import indexed_text
+from index.postings_build import Array
 from index.settings import IndexSettings
 from index.vectors import SentenceVectors
 

@@ -28,8 +28,8 @@ from typing import Any
 
 import numpy as np
 
-from index.engine_numpy import Array
 from index.errors import IndexUnreadable
+from index.postings_build import Array
 
 # Files up to this size are read into memory and every array's checksum is checked at load
 # (CRC-32 runs at about 0.5 GB/s here: 64 MiB costs ~0.13 s). Larger files are mapped; their

@@ -16,7 +16,7 @@ import numpy as np
 
 from index.aliases import Aliases
 from index.brief import BriefInfo
-from index.engine_numpy import Array, NumpyEngine
+from index.engine_numpy import NumpyEngine
 from index.mapped_check import (
     TEXT_BLOCK,
     FileGuard,
@@ -27,6 +27,7 @@ from index.mapped_check import (
     passage_crcs,
 )
 from index.passages import Passage, indexed_text, parse_passage_id, passage_id
+from index.postings_build import Array
 from index.settings import IndexSettings
 from index.tokenize import tokenize
 

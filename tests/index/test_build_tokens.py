@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from bench.corpus import Synthetic
 from index import encode
-from index.engine_numpy import encode_tokens
+from index.postings_build import encode_tokens
 from index.tokenize import piece_terms, tokenize
 
 REPO = Path(__file__).resolve().parents[2]

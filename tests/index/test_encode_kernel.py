@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from bench.corpus import Synthetic
 from index import encode
-from index.engine_numpy import encode_tokens
+from index.postings_build import encode_tokens
 from index.tokenize import tokenize
 
 kernel = pytest.importorskip("index._encode", reason="built without a C compiler")

@@ -11,7 +11,8 @@ from bench.corpus import Synthetic
 from index import encode
 from index.aliases import Aliases
 from index.engine import RankBM25Engine
-from index.engine_numpy import ARRAY_NAMES, NumpyEngine, encode_tokens
+from index.engine_numpy import ARRAY_NAMES, NumpyEngine
+from index.postings_build import encode_tokens
 from index.settings import VARIANTS, IndexSettings
 from index.tokenize import tokenize
 

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from bench.corpus import Synthetic
-from index import engine_numpy
-from index.engine_numpy import _triples_numpy, encode_tokens, triples
+from index import postings_build
+from index.postings_build import _triples_numpy, encode_tokens, triples
 from index.settings import VARIANTS, IndexSettings
 from index.tokenize import tokenize
 
@@ -54,10 +54,10 @@ def test_same_scored_postings_as_numpy(variant, b):
     texts = [*Synthetic(seed=4, vocabulary=600).passages(1200), "war " * 300, "x"]
     forward = encode_tokens(tokenize(t) for t in texts)
     settings = replace(IndexSettings(), variant=variant, b=b)
-    got = engine_numpy.score_postings(forward, settings)
+    got = postings_build.score_postings(forward, settings)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(engine_numpy, "_postings", None)
-        want = engine_numpy.score_postings(forward, settings)
+        patch.setattr(postings_build, "_postings", None)
+        want = postings_build.score_postings(forward, settings)
     assert got.keys() == want.keys()
     for name, array in want.items():
         assert got[name].dtype == array.dtype, name
@@ -68,9 +68,9 @@ def test_same_scored_postings_as_numpy(variant, b):
 def test_passages_without_words_score_as_numpy():
     # Every passage's length is 0 words (only alias group terms): avgdl is 0.
     forward = encode_tokens([["~a"], ["~a", "~b"]])
-    got = engine_numpy.score_postings(forward, IndexSettings())
+    got = postings_build.score_postings(forward, IndexSettings())
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(engine_numpy, "_postings", None)
-        want = engine_numpy.score_postings(forward, IndexSettings())
+        patch.setattr(postings_build, "_postings", None)
+        want = postings_build.score_postings(forward, IndexSettings())
     for name, array in want.items():
         assert np.array_equal(got[name], array, equal_nan=True), name
