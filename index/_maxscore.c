@@ -24,6 +24,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define SLACK (1 + 1e-9)
 #define DENSE_LOOKUP 2 /* as engine_numpy._DENSE_LOOKUP */
@@ -90,6 +91,28 @@ static void heap_offer(double *heap, Py_ssize_t *size, Py_ssize_t k, double v)
         at = child;
     }
     heap[at] = v;
+}
+
+/* The k-th largest of the candidates' scores acc[0..c), c >= k, selected in the scratch
+ * that follows them (work holds 2n doubles, and c <= n). */
+static double kth_of(double *acc, Py_ssize_t c, Py_ssize_t k)
+{
+    memcpy(acc + c, acc, (size_t)c * sizeof(double));
+    return kth_largest(acc + c, c, k);
+}
+
+/* The candidates scoring at least `floor`, kept in place, in order; how many. */
+static Py_ssize_t keep_from(int32_t *ids, double *acc, Py_ssize_t c, double floor_)
+{
+    Py_ssize_t m = 0;
+    for (Py_ssize_t q = 0; q < c; q++) {
+        if (acc[q] >= floor_) {
+            ids[m] = ids[q];
+            acc[m] = acc[q];
+            m++;
+        }
+    }
+    return m;
 }
 
 /* Position of the first posting in doc[lo..hi) that is >= d. */
@@ -199,40 +222,16 @@ static Py_ssize_t rank(const Arrays *A, const List *lists, Py_ssize_t count,
             }
         }
         if (prune && c > k && j + 1 < count) {
-            double *sel = acc + c; /* work holds 2n doubles; c <= n */
-            for (Py_ssize_t q = 0; q < c; q++) sel[q] = acc[q];
-            double t = kth_largest(sel, c, k);
+            double t = kth_of(acc, c, k);
             if (t > theta) theta = t;
-            double keep = theta - rest[j + 1] * SLACK;
-            Py_ssize_t m = 0;
-            for (Py_ssize_t q = 0; q < c; q++) {
-                if (acc[q] >= keep) {
-                    ids[m] = ids[q];
-                    acc[m] = acc[q];
-                    m++;
-                }
-            }
-            c = m;
+            c = keep_from(ids, acc, c, theta - rest[j + 1] * SLACK);
         }
     }
     if (plus != 0.0)
         for (Py_ssize_t q = 0; q < c; q++) acc[q] = acc[q] + plus;
     /* The k best by score, then passage order: only those at or above the k-th score
      * are sorted. */
-    double kth = -INFINITY;
-    if (c > k) {
-        double *sel = acc + c;
-        for (Py_ssize_t q = 0; q < c; q++) sel[q] = acc[q];
-        kth = kth_largest(sel, c, k);
-    }
-    Py_ssize_t m = 0;
-    for (Py_ssize_t q = 0; q < c; q++) {
-        if (acc[q] >= kth) {
-            ids[m] = ids[q];
-            acc[m] = acc[q];
-            m++;
-        }
-    }
+    Py_ssize_t m = c > k ? keep_from(ids, acc, c, kth_of(acc, c, k)) : c;
     Hit *sorted = malloc((size_t)(m ? m : 1) * sizeof(Hit));
     if (!sorted) return -2;
     for (Py_ssize_t q = 0; q < m; q++) {
