@@ -67,15 +67,6 @@ def test_seed_parity(seed_library, variant):
             assert ours.document_frequency(term) == baseline.document_frequency(term)
 
 
-@pytest.fixture(scope="module")
-def synthetic():
-    """5,000 synthetic passages over a small vocabulary (many shared words and ties)."""
-    corpus = Synthetic(seed=5, vocabulary=3000)
-    tokens = [tokenize(t) for t in corpus.passages(5000)]
-    queries = [list(dict.fromkeys(tokenize(q))) for q in corpus.queries(60)]
-    return tokens, queries
-
-
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_synthetic_parity(synthetic, variant):
     tokens, queries = synthetic

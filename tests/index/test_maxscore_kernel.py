@@ -14,10 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bench.corpus import Synthetic
 from index.engine_numpy import NumpyEngine
 from index.settings import VARIANTS, IndexSettings
-from index.tokenize import tokenize
 
 kernel = pytest.importorskip("index._maxscore", reason="built without a C compiler")
 
@@ -30,18 +28,9 @@ def numpy_top(engine: NumpyEngine, terms: list[str], k: int) -> list[tuple[int, 
         engine.compiled = True
 
 
-@pytest.fixture(scope="module")
-def corpus():
-    """4,000 synthetic passages over a small vocabulary: long lists, many equal scores."""
-    synthetic = Synthetic(seed=7, vocabulary=2000)
-    tokens = [tokenize(t) for t in synthetic.passages(4000)]
-    queries = [list(dict.fromkeys(tokenize(q))) for q in synthetic.queries(80)]
-    return tokens, queries
-
-
 @pytest.mark.parametrize("variant", VARIANTS)
-def test_same_passages_order_and_scores(corpus, variant):
-    tokens, queries = corpus
+def test_same_passages_order_and_scores(synthetic, variant):
+    tokens, queries = synthetic
     engine = NumpyEngine.from_tokens(tokens, replace(IndexSettings(), variant=variant))
     assert engine.compiled
     # A repeated term counts twice; k from one to more than any query's passages.
@@ -60,8 +49,8 @@ def test_unpruned_when_scores_can_be_negative():
             assert engine.top(terms, k) == numpy_top(engine, terms, k)
 
 
-def test_scratch_is_left_zeroed(corpus):
-    tokens, queries = corpus
+def test_scratch_is_left_zeroed(synthetic):
+    tokens, queries = synthetic
     engine = NumpyEngine.from_tokens(tokens, IndexSettings())
     for terms in queries:
         engine.top(terms, 10)
@@ -69,8 +58,8 @@ def test_scratch_is_left_zeroed(corpus):
     assert not total.any() and not aux.any()
 
 
-def test_a_damaged_posting_raises_and_harms_nothing(corpus):
-    tokens, queries = corpus
+def test_a_damaged_posting_raises_and_harms_nothing(synthetic):
+    tokens, queries = synthetic
     engine = NumpyEngine.from_tokens(tokens, IndexSettings())
     terms = queries[0]
     want = engine.top(terms, 10)
@@ -87,8 +76,8 @@ def test_a_damaged_posting_raises_and_harms_nothing(corpus):
     assert engine.top(terms, 10) == want
 
 
-def test_threads_rank_at_once(corpus):
-    tokens, queries = corpus
+def test_threads_rank_at_once(synthetic):
+    tokens, queries = synthetic
     engine = NumpyEngine.from_tokens(tokens, IndexSettings())
     want = [engine.top(terms, 10) for terms in queries]
     got: dict[int, list[list[tuple[int, float]]]] = {}
@@ -104,8 +93,8 @@ def test_threads_rank_at_once(corpus):
     assert all(got[n] == want for n in range(4))
 
 
-def test_other_layouts_rank_with_numpy(corpus):
-    tokens, queries = corpus
+def test_other_layouts_rank_with_numpy(synthetic):
+    tokens, queries = synthetic
     arrays = NumpyEngine.from_tokens(tokens, IndexSettings()).arrays
     wide = NumpyEngine({**arrays, "post_doc": arrays["post_doc"].astype(np.int64)}, IndexSettings())
     assert not wide.compiled
