@@ -193,15 +193,16 @@ static PyObject *entries(PyObject *self, PyObject *args)
     (void)self;
     if (!PyArg_ParseTuple(args, "O!OOOO", &CacheType, &cache, &texts, &piece, &joined, &other))
         return NULL;
-    PyObject *seq = PySequence_Fast(texts, "texts must be a sequence");
+    /* A tuple: the callbacks run Python code, which must not change what is being read. */
+    PyObject *seq = PySequence_Tuple(texts);
     if (!seq) return NULL;
     Grow out = {NULL, 0, 0, sizeof(uint32_t)}, counts = {NULL, 0, 0, sizeof(int64_t)};
     Grow hyphens = {NULL, 0, 0, 2 * sizeof(Py_ssize_t)}; /* (start, length) of each */
     PyObject *result = NULL;
-    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    Py_ssize_t n = PyTuple_GET_SIZE(seq);
     for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *text = PySequence_Fast_GET_ITEM(seq, i);
-        if (!PyUnicode_Check(text)) {
+        PyObject *text = PyTuple_GET_ITEM(seq, i);
+        if (!PyUnicode_Check(text) || PyUnicode_READY(text) < 0) {
             PyErr_SetString(PyExc_TypeError, "texts must be strings");
             goto done;
         }
@@ -209,11 +210,11 @@ static PyObject *entries(PyObject *self, PyObject *args)
         if (!PyUnicode_IS_ASCII(text)) { /* Python's path for the rest */
             PyObject *got = PyObject_CallOneArg(other, text);
             if (!got) goto done;
-            PyObject *list = PySequence_Fast(got, "other() must give a sequence");
+            PyObject *list = PySequence_Tuple(got);
             Py_DECREF(got);
             if (!list) goto done;
-            for (Py_ssize_t j = 0; j < PySequence_Fast_GET_SIZE(list); j++) {
-                unsigned long value = PyLong_AsUnsignedLong(PySequence_Fast_GET_ITEM(list, j));
+            for (Py_ssize_t j = 0; j < PyTuple_GET_SIZE(list); j++) {
+                unsigned long value = PyLong_AsUnsignedLong(PyTuple_GET_ITEM(list, j));
                 uint32_t entry = (uint32_t)value;
                 if ((PyErr_Occurred() || value > UINT32_MAX) || grow_push(&out, &entry) < 0) {
                     if (!PyErr_Occurred())

@@ -285,11 +285,12 @@ static PyObject *top(PyObject *self, PyObject *args)
         goto done;
     }
     if (k < 0) k = 0;
-    lists_seq = PySequence_Fast(lists_o, "lists must be a sequence");
-    rest_seq = PySequence_Fast(rest_o, "rest must be a sequence");
+    /* Tuples: reading an item may run Python code (__index__), which must not change them. */
+    lists_seq = PySequence_Tuple(lists_o);
+    rest_seq = PySequence_Tuple(rest_o);
     if (!lists_seq || !rest_seq) goto done;
-    Py_ssize_t count = PySequence_Fast_GET_SIZE(lists_seq);
-    if (PySequence_Fast_GET_SIZE(rest_seq) != count + 1) {
+    Py_ssize_t count = PyTuple_GET_SIZE(lists_seq);
+    if (PyTuple_GET_SIZE(rest_seq) != count + 1) {
         PyErr_SetString(PyExc_ValueError, "rest must hold one more item than lists");
         goto done;
     }
@@ -302,7 +303,7 @@ static PyObject *top(PyObject *self, PyObject *args)
     }
     for (Py_ssize_t i = 0; i < count; i++) {
         List *L = &lists[i];
-        if (!PyArg_ParseTuple(PySequence_Fast_GET_ITEM(lists_seq, i), "nndd", &L->lo, &L->hi,
+        if (!PyArg_ParseTuple(PyTuple_GET_ITEM(lists_seq, i), "nndd", &L->lo, &L->hi,
                               &L->weight, &L->bound))
             goto done;
         if (L->lo < 0 || L->hi < L->lo || L->hi > nnz || L->hi - L->lo > n) {
@@ -311,7 +312,7 @@ static PyObject *top(PyObject *self, PyObject *args)
         }
     }
     for (Py_ssize_t i = 0; i <= count; i++) {
-        rest[i] = PyFloat_AsDouble(PySequence_Fast_GET_ITEM(rest_seq, i));
+        rest[i] = PyFloat_AsDouble(PyTuple_GET_ITEM(rest_seq, i));
         if (rest[i] == -1.0 && PyErr_Occurred()) goto done;
     }
     Arrays A = {doc.buf, score.buf, total.buf, aux.buf, work.buf, ids.buf, n};
