@@ -478,10 +478,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.peers:
-        from bench import peers
-
+        # Its own process, not an import: peers.py builds on this module (no import circle).
+        peers = [sys.executable, str(REPO / "bench" / "peers.py")]
         for n in (args.sizes or "100000").split(","):
-            peers.main(["--passages", str(int(n))])
+            subprocess.run([*peers, "--passages", str(int(n))], check=True)
         return 0
     if args.worker:
         spec = json.loads(args.worker)
