@@ -47,19 +47,15 @@ def size_mib(path: Path) -> float:
 
 
 def build_briefbot(texts: list[str], out: Path) -> None:
-    """As build_index does once it has read the briefs: the mapped backend assembles the
-    library (tokenise in workers, score, compress the text) and saves its one file."""
+    """As build_index does once it has read the briefs (bench/run.py's `assembled`), then
+    its one index file saved."""
     from dataclasses import replace
 
-    from bench.run import synthetic_library
+    from bench.run import assembled, synthetic_library
     from index import IndexSettings, save_index
-    from index.draft import Draft
-    from index.mapped_backend import MappedBackend
 
     passages, briefs = synthetic_library(texts)
-    settings = replace(IndexSettings(), engine="numpy")
-    draft = Draft(settings, briefs, passages, [-1] * len(passages), {}, (), [], "bench")
-    save_index(MappedBackend().assemble(draft, None), out)
+    save_index(assembled(passages, briefs, replace(IndexSettings(), engine="numpy")), out)
 
 
 def build_tantivy(texts: list[str], out: Path) -> None:

@@ -33,11 +33,10 @@ sys.path.insert(0, str(REPO))
 from bench.corpus import Synthetic, seed_briefs  # noqa: E402
 from index import IndexSettings, Library, Searcher, SearchSettings, load_index, save_index  # noqa: E402
 from index.brief import BriefInfo  # noqa: E402
-from index.encode import encode_texts  # noqa: E402
-from index.engine_numpy import NumpyEngine  # noqa: E402
+from index.draft import Draft  # noqa: E402
 from index.engines import make_engine  # noqa: E402
 from index.library import PassageList  # noqa: E402
-from index.mapped_backend import TokenTable  # noqa: E402
+from index.mapped_backend import MappedBackend  # noqa: E402
 from index.passages import Passage  # noqa: E402
 from index.tokenize import tokenize  # noqa: E402
 
@@ -85,6 +84,15 @@ def synthetic_library(texts: list[str]) -> tuple[list[Passage], dict[str, BriefI
     return passages, briefs
 
 
+def assembled(
+    passages: list[Passage], briefs: dict[str, BriefInfo], settings: IndexSettings
+) -> Library:
+    """The large-library index of these passages as build_index assembles it once the briefs
+    are read: the mapped backend tokenises in workers, scores and compresses the text."""
+    draft = Draft(settings, briefs, passages, [-1] * len(passages), {}, (), [], "bench")
+    return MappedBackend().assemble(draft, None)
+
+
 def work_build(corpus: Path, out: Path, engine: str) -> dict:
     """Tokenise and index the corpus file (one passage a line), then save the index."""
     texts = corpus.read_text(encoding="utf-8").splitlines()
@@ -94,8 +102,7 @@ def work_build(corpus: Path, out: Path, engine: str) -> dict:
     started = time.perf_counter()
     # As build_index does it, minus reading and parsing brief files.
     if engine == "numpy":
-        ranker = NumpyEngine.from_forward(encode_texts([p.text for p in passages], []), settings)
-        index = Library(settings, briefs, PassageList(passages), TokenTable(passages, []), ranker)
+        index = assembled(passages, briefs, settings)
     else:
         tokens = [tokenize(p.text) for p in passages]
         index = Library(
