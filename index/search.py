@@ -150,9 +150,7 @@ class Searcher:
             return None
         if among is not None and not among:
             return None  # a brief the library does not hold
-        if self.meaning.covers_all:
-            return self.meaning.closeness(vector, among)
-        if among is not None and len(among) <= RERANK_DEPTH:
+        if self.meaning.covers_all or (among is not None and len(among) <= RERANK_DEPTH):
             return self.meaning.closeness(vector, among)
         return self.meaning.closeness(vector, [s.passage for s in found.ranked])
 
