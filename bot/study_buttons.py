@@ -94,16 +94,21 @@ class _AnswerButton(GuardedClick):
         """Rebuild the button from its custom_id."""
         return cls(match["key"])
 
-    async def answer_and_index(
-        self, interaction: discord.Interaction[BriefBot]
-    ) -> tuple[SentAnswer, IndexHolder] | None:
-        """The answer the button is under and the server's index; None once the user has
-        been told either is gone."""
+    async def reply(self, interaction: discord.Interaction[BriefBot]) -> None:
+        """`answer` with the answer the button is under and the server's index; nothing
+        more once the user has been told either is gone."""
         sent = await _sent(interaction, self.key)
         if sent is None:
-            return None
+            return
         holder = await server_holder(interaction)
-        return None if holder is None else (sent, holder)
+        if holder is not None:
+            await self.answer(interaction, sent, holder)
+
+    async def answer(
+        self, interaction: discord.Interaction[BriefBot], sent: SentAnswer, holder: IndexHolder
+    ) -> None:
+        """The button's own reply (each subclass's)."""
+        raise NotImplementedError
 
 
 class CiteButton(
@@ -115,12 +120,10 @@ class CiteButton(
 
     label, prefix = say.CITE_LABEL, "cite"
 
-    async def reply(self, interaction: discord.Interaction[BriefBot]) -> None:
+    async def answer(
+        self, interaction: discord.Interaction[BriefBot], sent: SentAnswer, holder: IndexHolder
+    ) -> None:
         """Every style's reference, noting passages changed since."""
-        found = await self.answer_and_index(interaction)
-        if found is None:
-            return
-        sent, holder = found
         library = holder.library
         passages = quoted_paragraphs(library, [pid for pid, _ in sent.passages])
         blocks = style_blocks(library, passages, prepare=discord_brief)
@@ -136,12 +139,10 @@ class WhyButton(
 
     label, prefix = say.WHY_LABEL, "why"
 
-    async def reply(self, interaction: discord.Interaction[BriefBot]) -> None:
+    async def answer(
+        self, interaction: discord.Interaction[BriefBot], sent: SentAnswer, holder: IndexHolder
+    ) -> None:
         """Explain the answer with the current index (noting passages changed since)."""
-        found = await self.answer_and_index(interaction)
-        if found is None:
-            return
-        sent, holder = found
         searcher = holder.current
         ids = [pid for pid, _ in sent.passages]
         explanation = await off_loop(
