@@ -1,7 +1,9 @@
 """The mapped index's tables: briefs, passages and tokens as numpy arrays, read when asked for.
 
 Every read is checked (index/mapped_check.py): the file unchanged since it was mapped, and
-the passage or brief against its checksum, so damage is reported, never quoted.
+the passage or brief against its checksum, so damage is reported, never quoted. A few
+values read are kept (passages, brief ids and records): a search reads the same ones
+several times, and a kept value, checked when read, is a copy that reads nothing more.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import itertools
 import json
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import overload
+from typing import TypeVar, overload
 
 import numpy as np
 
@@ -31,7 +33,15 @@ from index.postings_build import Array
 from index.settings import IndexSettings
 from index.tokenize import tokenize
 
+K = TypeVar("K")
+V = TypeVar("V")
+
 _CACHED_BLOCKS = 16  # decoded text blocks kept (a search shows neighbouring passages)
+# Passages kept as read: a search reads its leading candidates twice (their phrases, then
+# their hits), and each read is a block decode and two checksums.
+_CACHED_PASSAGES = 64
+# Brief ids and records kept: every candidate's coverage asks for its brief.
+_CACHED_BRIEFS = 4096
 
 
 class BriefTable(Mapping[str, BriefInfo]):
@@ -43,6 +53,9 @@ class BriefTable(Mapping[str, BriefInfo]):
         self._sorted, self._pos = arrays["brief_sorted"], arrays["brief_pos"]
         self._crc = arrays["brief_crc"]
         self.guard = guard
+        self._kept_ids: dict[int, str] = {}
+        self._kept_numbers: dict[str, int] = {}
+        self._kept: dict[int, BriefInfo] = {}
 
     def __len__(self) -> int:
         return len(self._ptr) - 1
@@ -54,6 +67,9 @@ class BriefTable(Mapping[str, BriefInfo]):
         number = self.number(brief_id)
         if number is None:
             raise KeyError(brief_id)
+        info = self._kept.get(number)
+        if info is not None:
+            return info
         record = self._record(number)
         try:
             info = BriefInfo(**json.loads(record))
@@ -61,6 +77,7 @@ class BriefTable(Mapping[str, BriefInfo]):
             raise damaged(f"brief {brief_id!r}: {exc.__class__.__name__}") from exc
         if info.id != brief_id:
             raise damaged(f"brief {brief_id!r} holds the record of another")
+        _keep(self._kept, number, info, _CACHED_BRIEFS)
         return info
 
     def _record(self, number: int) -> bytes:
@@ -74,6 +91,9 @@ class BriefTable(Mapping[str, BriefInfo]):
 
     def number(self, brief_id: str) -> int | None:
         """The position of `brief_id` in the file, or None."""
+        kept = self._kept_numbers.get(brief_id)
+        if kept is not None:
+            return kept
         key = brief_id.encode("utf-8")
         if not key or not self._sorted.size or len(key) > self._sorted.dtype.itemsize:
             return None
@@ -83,11 +103,25 @@ class BriefTable(Mapping[str, BriefInfo]):
 
     def id_at(self, number: int) -> str:
         """The id of the brief at position `number`, checked with its record."""
+        kept = self._kept_ids.get(number)
+        if kept is not None:
+            return kept
         self._record(number)
         try:
-            return bytes(self._ids[number]).decode("utf-8")
+            brief_id = bytes(self._ids[number]).decode("utf-8")
         except UnicodeDecodeError as exc:
             raise damaged(f"the id of brief {number} is not UTF-8") from exc
+        _keep(self._kept_ids, number, brief_id, _CACHED_BRIEFS)
+        _keep(self._kept_numbers, brief_id, number, _CACHED_BRIEFS)
+        return brief_id
+
+
+def _keep(kept: dict[K, V], key: K, value: V, limit: int) -> None:
+    """Keep `value` under `key`, forgetting all kept when `limit` is reached (cheaper than
+    an LRU; what a search reads again, it reads soon)."""
+    if len(kept) >= limit:
+        kept.clear()
+    kept[key] = value
 
 
 def brief_arrays(briefs: Mapping[str, BriefInfo]) -> dict[str, Array]:
@@ -121,6 +155,7 @@ class PassageTable(Sequence[Passage]):
         self._text = arrays["text"]
         self._blocks = arrays["text_block"]  # block b is _text[_blocks[b]:_blocks[b + 1]]
         self._cache: dict[int, bytes] = {}
+        self._kept: dict[int, Passage] = {}
         # Passages of a brief are contiguous: brief b's are [_first[b], _first[b + 1]).
         self._first = np.searchsorted(arrays["p_brief"], np.arange(len(briefs) + 1))
 
@@ -138,6 +173,14 @@ class PassageTable(Sequence[Passage]):
             i += len(self)
         if not 0 <= i < len(self):
             raise IndexError(i)
+        passage = self._kept.get(i)
+        if passage is None:
+            passage = self._read(i)
+            _keep(self._kept, i, passage, _CACHED_PASSAGES)
+        return passage
+
+    def _read(self, i: int) -> Passage:
+        """Passage i from the arrays, checked against its checksum."""
         a = self.arrays
         number = int(a["p_brief"][i])
         brief = self.briefs.id_at(number)  # checks the file is unchanged, and the brief
@@ -183,9 +226,7 @@ class PassageTable(Sequence[Passage]):
             raise damaged(f"text block {b} does not decompress ({exc})") from exc
         if len(raw) != size or not inflate.eof:
             raise damaged(f"text block {b} has the wrong length")
-        if len(self._cache) >= _CACHED_BLOCKS:
-            self._cache.clear()
-        self._cache[b] = raw
+        _keep(self._cache, b, raw, _CACHED_BLOCKS)
         return raw
 
     def brief_of(self, i: int) -> str:

@@ -254,6 +254,8 @@ class Searcher:
         if self.meaning is None or vector is None:
             return best_by_words(text, weights, self.words.terms_of)
         spans = sentence_spans(text) or [(0, len(text))]
+        if len(spans) == 1:
+            return spans[0]  # nothing to choose between
         cosines = self.meaning.sentence_cosines(vector, i)
         total = sum(found.weights) or 1.0
         best, best_score = spans[0], -2.0

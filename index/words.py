@@ -20,6 +20,9 @@ CONTEXT_WEIGHT = 0.3
 # A passage holding all of the question's adjacent word pairs scores this much more
 # (a half of them, half as much): phrases the student quotes, stopwords included.
 PHRASE_WEIGHT = 0.5
+# Brief contexts kept between questions: all of a study server's briefs, a fraction of a
+# large library's (whose memory would otherwise grow with every brief a question meets).
+CONTEXTS_KEPT = 4096
 # Leading candidates (after coverage re-ranking) that phrases may reorder.
 PHRASE_DEPTH = 10
 
@@ -109,6 +112,8 @@ class WordRanker:
         if terms is None:
             brief = self.library.briefs[brief_id]
             terms = set(self.terms_of(f"{brief.title}\n{brief.standfirst}"))
+            if len(self._context) >= CONTEXTS_KEPT:
+                self._context.clear()
             self._context[brief_id] = terms
         return terms
 
@@ -170,14 +175,20 @@ class WordRanker:
     ) -> float:
         """Share of the question's weight found in passage i (`terms`: the question terms
         it holds) or, partly, in its brief's title and standfirst."""
-        context = self._context_of(self.library.passages.brief_of(i))
+        total = sum(weights)
+        if not total:
+            return 0.0
         found = 0.0
+        context: set[str] | None = None  # read only when the passage lacks a concept
         for concept, weight in zip(concepts, weights, strict=True):
             if concept.found_in(terms):
                 found += weight
-            elif concept.found_in(context):
+                continue
+            if context is None:
+                context = self._context_of(self.library.passages.brief_of(i))
+            if concept.found_in(context):
                 found += weight * CONTEXT_WEIGHT
-        return found / sum(weights) if sum(weights) else 0.0
+        return found / total
 
     def _idf(self, term: str) -> float:
         # The BM25L/Robertson-style IDF; always positive, highest for unseen terms.
@@ -199,8 +210,11 @@ def best_by_words(
     Weights are summed in a fixed order and rounded, so the choice does not
     depend on set order (PYTHONHASHSEED).
     """
+    spans = sentence_spans(text)
+    if len(spans) == 1:
+        return spans[0]  # nothing to choose between: no need to tokenise it
     best, best_weight = (0, len(text)), -1.0
-    for start, end in sentence_spans(text):
+    for start, end in spans:
         found = sorted(set(terms_of(text[start:end])) & weights.keys())
         weight = round(sum(weights[t] for t in found), 6)
         if weight > best_weight:

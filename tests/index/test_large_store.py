@@ -55,6 +55,23 @@ def test_lookups_without_a_scan(saved, seed_library):
     assert "nope" not in loaded.briefs and first.brief in loaded.briefs
 
 
+def test_reads_kept_stay_within_their_limits_and_equal_fresh_ones(saved, seed_library, monkeypatch):
+    """A search reads its leading passages and their briefs more than once, so a few reads
+    are kept: each equals a fresh read, and no more are kept than the limit."""
+    monkeypatch.setattr("index.mapped_tables._CACHED_PASSAGES", 3)
+    monkeypatch.setattr("index.mapped_tables._CACHED_BRIEFS", 1)
+    _, path = saved
+    loaded = load_index(path, NUMPY)
+    for _ in range(2):  # the second round reads what the first kept, where it was kept
+        assert list(loaded.passages) == list(seed_library.passages)
+        assert [loaded.passages.brief_of(i) for i in range(len(seed_library.passages))] == [
+            p.brief for p in seed_library.passages
+        ]
+        assert {b: loaded.briefs[b] for b in loaded.briefs} == dict(seed_library.briefs)
+    assert 0 < len(loaded.passages._kept) <= 3
+    assert 0 < len(loaded.briefs._kept) <= 1 and 0 < len(loaded.briefs._kept_ids) <= 1
+
+
 def test_rank_bm25_engine_reads_the_same_file(saved, seed_library):
     _, path = saved
     loaded = load_index(path, replace(NUMPY, engine="rank-bm25"))
