@@ -18,3 +18,9 @@ def top(
     work: npt.NDArray[np.float64],
     ids: npt.NDArray[np.int32],
 ) -> list[tuple[int, float]]: ...
+def lookup(
+    doc: npt.NDArray[np.int32],
+    score: npt.NDArray[np.uint16],
+    spans: Sequence[tuple[int, int, float]],
+    cands: Sequence[int],
+) -> tuple[list[float], list[bool]]: ...

@@ -208,6 +208,9 @@ class NumpyEngine:
         t = self.term_id(term)
         if t is None or not ids:
             return [False] * len(ids)
+        if _kernel is not None and self.compiled:
+            held: list[bool] = _kernel.lookup(self._doc, self._score, self._spans(t), ids)[1]
+            return held
         cand = np.asarray(ids, dtype=np.int64)
         found = np.zeros(cand.size, dtype=bool)
         for tier in self._slots(t):
@@ -223,18 +226,29 @@ class NumpyEngine:
         t = self.term_id(term)
         if t is None or not ids:
             return [0.0] * len(ids)
-        cand = np.asarray(ids, dtype=np.int64)
-        _, aux = self._scratch()
-        found = np.zeros(cand.size)
-        for tier in self._slots(t):
-            docs, scores, unit = self._postings(tier)
-            found += self._lookup(cand, docs, scores, aux) * unit
+        if _kernel is not None and self.compiled:
+            # The same additions as below, in C: a binary search a tier and passage.
+            result: list[float] = _kernel.lookup(self._doc, self._score, self._spans(t), ids)[0]
+        else:
+            cand = np.asarray(ids, dtype=np.int64)
+            _, aux = self._scratch()
+            found = np.zeros(cand.size)
+            for tier in self._slots(t):
+                docs, scores, unit = self._postings(tier)
+                found += self._lookup(cand, docs, scores, aux) * unit
+            result = found.tolist()
         if self._plus:
             # BM25+'s idf * delta, for the passages that hold the term (their score is > 0).
-            df = self._df(t)
-            found[found > 0] += self._plus * math.log((self.size + 1) / df)
-        result: list[float] = found.tolist()
+            delta = self._plus * math.log((self.size + 1) / self._df(t))
+            result = [x + delta if x > 0 else x for x in result]
         return result
+
+    def _spans(self, t: int) -> list[tuple[int, int, float]]:
+        """Term t's tiers as (lo, hi, unit): where its postings lie and their quantum."""
+        tiers = self._tiers
+        ptr = self._ptr[tiers * t : tiers * (t + 1) + 1].tolist()
+        unit = self._unit[tiers * t : tiers * (t + 1)].tolist()
+        return [(ptr[j], ptr[j + 1], unit[j]) for j in range(tiers)]
 
     def _postings(self, t: int) -> tuple[Array, Array, float]:
         lo, hi = int(self._ptr[t]), int(self._ptr[t + 1])

@@ -40,6 +40,31 @@ def test_same_passages_order_and_scores(synthetic, variant):
             assert engine.top(terms, k) == numpy_top(engine, terms, k), (terms, k)
 
 
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_candidate_lookups_equal_the_numpy_path(synthetic, variant):
+    """term_scores and holds for a few passages (the word ranker's questions): the kernel's
+    binary searches give the numpy path's values to the last bit, absent passages included;
+    a position outside the index holds nothing (the numpy path would wrap or raise)."""
+    tokens, queries = synthetic
+    engine = NumpyEngine.from_tokens(tokens, replace(IndexSettings(), variant=variant))
+    rng = np.random.default_rng(3)
+    outside = [-1, len(tokens), len(tokens) + 7, 2**40]
+    held_somewhere = 0
+    for terms in queries[:20]:
+        ids = rng.integers(0, len(tokens), 30).tolist()
+        for term in [*terms, "never-indexed"]:
+            compiled = engine.term_scores(term, ids), engine.holds(term, ids)
+            held_somewhere += sum(compiled[1])
+            engine.compiled = False
+            try:
+                assert compiled == (engine.term_scores(term, ids), engine.holds(term, ids))
+            finally:
+                engine.compiled = True
+            assert not any(engine.holds(term, outside))
+            assert all(s == 0.0 for s in engine.term_scores(term, outside))
+    assert held_somewhere > 100  # the lookups found passages, not only absences
+
+
 def test_unpruned_when_scores_can_be_negative():
     # Mean IDF < 0: Okapi floors IDFs at a negative epsilon, and nothing may be pruned.
     tokens = [["a", "b"], ["a", "b"], ["a", "c"], ["a", "b", "b"], ["a"]]
