@@ -56,8 +56,9 @@ from index.vectors import SentenceVectors
 MAGIC = b"BRIEFBOT-NPIDX\x00\x01"
 FORMAT = "briefbot-numpy-index"
 # 3: checksums of the manifest, each array, passage and brief; 4: passages carry a PDF page;
-# 5: text in zlib blocks, 16-bit quantised scores with counts, no forward index
-FORMAT_VERSION = 5
+# 5: text in zlib blocks, 16-bit quantised scores with counts, no forward index;
+# 6: text blocks of 8 passages, not 16
+FORMAT_VERSION = 6
 _ALIGN = 64
 _HEAD = struct.Struct("<QI")  # after the magic: the manifest's length and CRC-32
 _PASSAGE_ARRAYS = (

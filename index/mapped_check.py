@@ -36,9 +36,9 @@ from index.postings_build import Array
 # arrays are checked for structure, and passages and briefs by their own checksums when read.
 FULL_CHECK_BYTES = 64 << 20
 # Passage text is stored zlib-compressed (level 1) in blocks of this many passages (format
-# 5): 2.26x smaller on the bench corpus, as small as blocks of 64 (2.27x), and showing a
-# passage decodes ~10 KB (about a quarter of a millisecond on a busy machine, not 1 ms).
-TEXT_BLOCK = 16
+# 6): on the bench corpus 2.23x smaller (blocks of 16: 2.26x, of 4: 2.19x), and showing
+# a passage decodes ~5 KB: 26 us, against 44 us for blocks of 16 (a search shows ten).
+TEXT_BLOCK = 8
 
 # name: (dtype, dimensions); "S" is any byte-string width.
 SPECS: dict[str, tuple[str, int]] = {

@@ -49,7 +49,7 @@ class Concept:
 
     def found_in(self, terms: set[str]) -> bool:
         """True when one of the phrases is wholly in a passage's set of terms."""
-        return any(set(phrase) <= terms for phrase in self.phrases)
+        return any(terms.issuperset(phrase) for phrase in self.phrases)
 
 
 def max_typos(term: str) -> int:
