@@ -39,6 +39,12 @@ NEVER_FOR_ASK = (
     "tokenizers",
     "zipfile",
     "hashlib",
+    # The mapped format's modules: the seed brief's index is JSON (index/backends.py).
+    "index.mapped_backend",
+    "index.mapped_tables",
+    "index.mapped_check",
+    "index.engine_numpy",
+    "index.encode",
 )
 # The encoder's own modules: loaded with it, not without it.
 ENCODER = ("index.encoder", "index.wordpiece", "threadpoolctl")
