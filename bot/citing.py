@@ -8,8 +8,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from index import Library
-from index.brief import BriefInfo
 from index.diff import text_hash
+from index.library import BriefInfo
 from index.passages import Passage
 from index.styles import STYLES, in_text, reference_list
 

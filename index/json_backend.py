@@ -19,11 +19,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar, cast, get_type_hints
 
 from index.aliases import Aliases
-from index.brief import BriefInfo
 from index.engines import make_engine
 from index.errors import EmptyCorpus, IndexMissing, IndexUnreadable
 from index.files import alias_groups, check_manifest, manifest, write_atomically
-from index.library import Library, PassageList, Skipped, SourceStamp
+from index.library import BriefInfo, Library, PassageList, Skipped, SourceStamp
 from index.passages import Passage, indexed_text
 from index.settings import IndexSettings
 from index.vectors import vectors_from_json, vectors_to_json

@@ -15,8 +15,8 @@ from typing import overload
 import numpy as np
 
 from index.aliases import Aliases
-from index.brief import BriefInfo
 from index.engine_numpy import NumpyEngine
+from index.library import BriefInfo
 from index.mapped_check import (
     TEXT_BLOCK,
     FileGuard,

@@ -12,8 +12,8 @@ import datetime
 import re
 from collections.abc import Iterable
 
-from index.brief import BriefInfo
 from index.errors import BriefError
+from index.library import BriefInfo
 from index.style_text import (
     ARTICLE,
     MONTHS,

@@ -45,6 +45,13 @@ NEVER_FOR_ASK = (
     "index.mapped_check",
     "index.engine_numpy",
     "index.encode",
+    # What reads briefs: a saved, fresh index is served without them (index/refresh.py).
+    "index.build",
+    "index.brief",
+    "index.brief_formats",
+    "index.readers",
+    "index.splitting",
+    "index.draft",
 )
 # The encoder's own modules: loaded with it, not without it.
 ENCODER = ("index.encoder", "index.wordpiece", "threadpoolctl")
