@@ -8,6 +8,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from index.passages import Kind
 
+# The styles a brief's reference is written in (index/styles.py writes them); named here so
+# that a parser offering them loads no style's rules.
+STYLES = ("apa", "mla", "chicago-ad", "chicago-notes")
+
 
 @dataclass(frozen=True)
 class Citation:

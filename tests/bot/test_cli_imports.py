@@ -52,6 +52,9 @@ NEVER_FOR_ASK = (
     "index.readers",
     "index.splitting",
     "index.draft",
+    # The citation styles' rules: --cite loads them; the parser names them (index/cite.py).
+    "index.styles",
+    "index.style_text",
 )
 # The encoder's own modules: loaded with it, not without it.
 ENCODER = ("index.encoder", "index.wordpiece", "threadpoolctl")
