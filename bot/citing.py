@@ -8,10 +8,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from index import Library
-from index.brief import BriefInfo
+from index.cite import STYLES
 from index.diff import text_hash
+from index.library import BriefInfo
 from index.passages import Passage
-from index.styles import STYLES, in_text, reference_list
+from index.styles import in_text, reference_list
 
 
 @dataclass(frozen=True)

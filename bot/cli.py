@@ -27,9 +27,9 @@ from bot.config import CONFIG_ENV, Config, ConfigError, find_config, load_config
 from bot.redact import install_token_filter
 from bot.terminal import clean
 from index import SearchSettings
+from index.cite import STYLES
 from index.errors import BriefError
 from index.limits import MAX_RESULTS
-from index.styles import STYLES
 
 log = logging.getLogger(__name__)
 

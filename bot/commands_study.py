@@ -17,10 +17,10 @@ from bot.console_study import (
 )
 from bot.feedback import FeedbackStore
 from index import Answer, Searcher
+from index.cite import STYLES
 from index.claims import check_claim
 from index.explain import explain
 from index.quiz import make_question
-from index.styles import STYLES
 
 
 def answer_extras(searcher: Searcher, answer: Answer, cite: str | None, why: bool) -> str:

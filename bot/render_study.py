@@ -30,9 +30,9 @@ from bot.render import (
     escaped_cut,
 )
 from index import Citation, Library
-from index.brief import BriefInfo
 from index.claims import ClaimCheck
 from index.explain import Explanation
+from index.library import BriefInfo
 from index.quiz import QuizQuestion
 
 

@@ -16,8 +16,8 @@ from bot import audit
 from bot.libraries import Libraries, Slot
 from bot.library_changes import refreshed
 from index import stale_reason
-from index.build import seed_files, source_name
 from index.errors import BriefError
+from index.seeds import seed_files, source_name
 
 log = logging.getLogger(__name__)
 

@@ -3,15 +3,18 @@ or by what the file holds (load)."""
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from index.draft import Draft
 from index.engines import engine_kind
+from index.files import is_large
 from index.json_backend import JsonBackend
 from index.library import Library
-from index.mapped_backend import MappedBackend
 from index.settings import IndexSettings
+
+if TYPE_CHECKING:
+    from index.draft import Draft
 
 
 class Backend(Protocol):
@@ -40,18 +43,26 @@ class Backend(Protocol):
         ...
 
 
-MAPPED = MappedBackend()
 JSON = JsonBackend()
+
+
+@cache
+def _mapped() -> Backend:
+    # Imported when a library or a file is of this format: its modules (the numpy engine,
+    # the token encoder, the checks) would cost a question over a small JSON index ~5 ms.
+    from index.mapped_backend import MappedBackend
+
+    return MappedBackend()
 
 
 def backend_for(settings: IndexSettings, passages: int) -> Backend:
     """The format a library of this size is built and saved in: mapped for the numpy engine."""
-    return MAPPED if engine_kind(settings, passages) == "numpy" else JSON
+    return _mapped() if engine_kind(settings, passages) == "numpy" else JSON
 
 
 def backend_of_file(path: Path) -> Backend:
     """The format of the file at `path` (JSON for anything else, which its loader refuses)."""
-    return MAPPED if MAPPED.owns(path) else JSON
+    return _mapped() if is_large(path) else JSON
 
 
 def save_index(library: Library, path: Path) -> None:

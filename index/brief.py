@@ -18,6 +18,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from index.errors import UnreadableBrief
+from index.library import BriefInfo
+from index.passages import STANDFIRST_NUMBER
 from index.safe_files import FileRefused, inside, read_regular
 from index.safe_yaml import YamlRefused, echo, load_yaml
 from index.tokenize import normalize
@@ -93,9 +95,6 @@ class Brief:
     captions: tuple[Caption, ...] = field(default=())  # distinct, worth quoting, in order
     standfirst_start: int = -1  # where the standfirst starts in the source; -1 when none
     dropped: tuple[str, ...] = field(default=())  # chrome a reader left out ("nav", "2 images")
-
-
-STANDFIRST_NUMBER = 0  # the standfirst, when indexed, is "paragraph 0": before ¶1
 
 
 def standfirst_paragraph(brief: Brief) -> Paragraph | None:
@@ -338,21 +337,6 @@ def with_metadata(brief: Brief, meta: dict[str, str | None], fallback_title: str
         author=meta.get("author") or brief.author,
         date=meta.get("date") or brief.date,
     )
-
-
-@dataclass(frozen=True)
-class BriefInfo:
-    """What the index keeps of a brief besides its passages (no body text)."""
-
-    id: str
-    title: str
-    standfirst: str
-    publisher: str | None
-    url: str | None
-    author: str | None
-    date: str | None
-    source: str
-    paragraphs: int
 
 
 def info_of(brief: Brief) -> BriefInfo:

@@ -8,6 +8,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from index.passages import Kind
 
+# The styles a brief's reference is written in (index/styles.py writes them); named here so
+# that a parser offering them loads no style's rules.
+STYLES = ("apa", "mla", "chicago-ad", "chicago-notes")
+
 
 @dataclass(frozen=True)
 class Citation:
@@ -34,7 +38,7 @@ class Citation:
 
 def locator(paragraph: int, part: int = 0, page: int = 0, paragraphs: int = 0) -> str:
     """`¶4`, or `¶4 (part 2)` for the second piece of a split paragraph, `p. 3 ¶4` when
-    the brief has pages; paragraph 0 is the standfirst (index.brief.STANDFIRST_NUMBER),
+    the brief has pages; paragraph 0 is the standfirst (index.passages.STANDFIRST_NUMBER),
     -n the photo caption before ¶n (`photo caption after ¶9` when n is past the last
     of the brief's `paragraphs`)."""
     if paragraph == 0:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from index.brief import BriefInfo
 from index.engines import Engine
-from index.library import Library, PassageList, Skipped, SourceStamp
+from index.library import BriefInfo, Library, PassageList, Skipped, SourceStamp
 from index.passages import Passage
 from index.settings import IndexSettings
 from index.vectors import SentenceVectors

@@ -19,6 +19,9 @@ from index.settings import IndexSettings
 
 # Temporary files older than this, left by writers that were killed, are removed.
 LEFTOVER_AGE_SECONDS = 3600
+# The first bytes of a mapped index file (index/mapped_backend.py); kept here so that
+# telling a file's format loads neither backend.
+MAGIC = b"BRIEFBOT-NPIDX\x00\x01"
 
 
 def check_manifest(data: object, fmt: str, version: int, settings: IndexSettings) -> dict[str, Any]:
@@ -122,6 +125,15 @@ def _remove_leftovers(path: Path) -> None:
                 leftover.unlink()
         except OSError:
             continue  # gone already, or not ours to delete: harmless either way
+
+
+def is_large(path: Path) -> bool:
+    """True when `path` starts like a numpy-engine (mapped) index file."""
+    try:
+        with path.open("rb") as f:
+            return f.read(len(MAGIC)) == MAGIC
+    except OSError:
+        return False
 
 
 def alias_groups(data: object) -> list[list[str]]:

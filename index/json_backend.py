@@ -16,18 +16,19 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from functools import cache
 from pathlib import Path
-from typing import Any, BinaryIO, TypeVar, cast, get_type_hints
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar, cast, get_type_hints
 
 from index.aliases import Aliases
-from index.brief import BriefInfo
-from index.draft import Draft
 from index.engines import make_engine
 from index.errors import EmptyCorpus, IndexMissing, IndexUnreadable
 from index.files import alias_groups, check_manifest, manifest, write_atomically
-from index.library import Library, PassageList, Skipped, SourceStamp
+from index.library import BriefInfo, Library, PassageList, Skipped, SourceStamp
 from index.passages import Passage, indexed_text
 from index.settings import IndexSettings
 from index.vectors import vectors_from_json, vectors_to_json
+
+if TYPE_CHECKING:
+    from index.draft import Draft  # built by index/build.py; a load needs none
 
 FORMAT = "briefbot-index"
 # 3: a checksum per brief, per passage and of the rest; 4: passages carry their PDF page

@@ -11,12 +11,26 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, overload
 
-from index.brief import BriefInfo
 from index.cite import Citation, locator
 from index.engines import Engine
 from index.passages import Passage, kind_of
 from index.settings import IndexSettings
 from index.vectors import SentenceVectors
+
+
+@dataclass(frozen=True)
+class BriefInfo:
+    """What the index keeps of a brief besides its passages (no body text)."""
+
+    id: str
+    title: str
+    standfirst: str
+    publisher: str | None
+    url: str | None
+    author: str | None
+    date: str | None
+    source: str
+    paragraphs: int
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,14 @@ from index.encode import encode_texts
 from index.engine_numpy import ARRAY_NAMES, NumpyEngine
 from index.engines import Engine, engine_kind, make_engine
 from index.errors import IndexMissing, IndexUnreadable
-from index.files import alias_groups, check_manifest, manifest, write_atomically
+from index.files import (
+    MAGIC,
+    alias_groups,
+    check_manifest,
+    is_large,
+    manifest,
+    write_atomically,
+)
 from index.library import Library, Skipped, SourceStamp
 from index.mapped_check import (
     FULL_CHECK_BYTES,
@@ -53,7 +60,6 @@ from index.postings_build import Array
 from index.settings import IndexSettings
 from index.vectors import SentenceVectors
 
-MAGIC = b"BRIEFBOT-NPIDX\x00\x01"
 FORMAT = "briefbot-numpy-index"
 # 3: checksums of the manifest, each array, passage and brief; 4: passages carry a PDF page;
 # 5: text in zlib blocks, 16-bit quantised scores with counts, no forward index;
@@ -172,15 +178,6 @@ def save_large(index: Library, engine: NumpyEngine, path: Path) -> None:
             out.write(b"\0" * (-array.nbytes % _ALIGN))
 
     write_atomically(path, write)
-
-
-def is_large(path: Path) -> bool:
-    """True when `path` starts like a numpy-engine index file."""
-    try:
-        with path.open("rb") as f:
-            return f.read(len(MAGIC)) == MAGIC
-    except OSError:
-        return False
 
 
 def _vectors(arrays: Mapping[str, Array], model: object) -> SentenceVectors | None:

@@ -17,8 +17,8 @@ from typing import TypeVar, overload
 import numpy as np
 
 from index.aliases import Aliases
-from index.brief import BriefInfo
 from index.engine_numpy import NumpyEngine
+from index.library import BriefInfo
 from index.mapped_check import (
     TEXT_BLOCK,
     FileGuard,

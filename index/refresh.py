@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index.backends import backend_for, load_index
-from index.build import build_index, restamp, seed_files, source_name
 from index.errors import BriefError, IndexMissing, IndexUnreadable, IndexUnwritable, SeedsMissing
 from index.library import Library
+from index.seeds import restamp, seed_files, source_name
 from index.settings import IndexSettings
 from index.vectors import Embedder, Progress
 
@@ -82,6 +82,8 @@ def rebuild(
     With `previous` (the index in use), only briefs that changed are read again (and
     only their sentence vectors made, with `encoder`, reporting `progress`).
     """
+    from index.build import build_index  # here: a fresh index is served without reading briefs
+
     index = build_index(seeds_dir, settings, previous, encoder, progress)
     backend = backend_for(settings, len(index.passages))
     backend.save(index, path)
@@ -96,6 +98,8 @@ def _build_and_try_save(
     progress: Callable[[Progress], None] | None,
 ) -> Library:
     """Build from `seeds_dir` and save to `path`; a failed save still returns the index."""
+    from index.build import build_index  # here: a fresh index is served without reading briefs
+
     index = build_index(seeds_dir, settings, encoder=encoder, progress=progress)
     try:
         backend_for(settings, len(index.passages)).save(index, path)

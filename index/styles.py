@@ -12,8 +12,9 @@ import datetime
 import re
 from collections.abc import Iterable
 
-from index.brief import BriefInfo
+from index.cite import STYLES
 from index.errors import BriefError
+from index.library import BriefInfo
 from index.style_text import (
     ARTICLE,
     MONTHS,
@@ -30,8 +31,6 @@ from index.style_text import (
     site_of,
     us_date,
 )
-
-STYLES = ("apa", "mla", "chicago-ad", "chicago-notes")
 
 
 class UnknownStyle(BriefError):

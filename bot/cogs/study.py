@@ -47,9 +47,9 @@ from bot.study_buttons import (
     short_hash,
 )
 from index import Answer, Hit
+from index.cite import STYLES
 from index.claims import check_claim
 from index.diff import text_hash
-from index.styles import STYLES
 
 if TYPE_CHECKING:
     from bot.client import BriefBot

@@ -39,6 +39,22 @@ NEVER_FOR_ASK = (
     "tokenizers",
     "zipfile",
     "hashlib",
+    # The mapped format's modules: the seed brief's index is JSON (index/backends.py).
+    "index.mapped_backend",
+    "index.mapped_tables",
+    "index.mapped_check",
+    "index.engine_numpy",
+    "index.encode",
+    # What reads briefs: a saved, fresh index is served without them (index/refresh.py).
+    "index.build",
+    "index.brief",
+    "index.brief_formats",
+    "index.readers",
+    "index.splitting",
+    "index.draft",
+    # The citation styles' rules: --cite loads them; the parser names them (index/cite.py).
+    "index.styles",
+    "index.style_text",
 )
 # The encoder's own modules: loaded with it, not without it.
 ENCODER = ("index.encoder", "index.wordpiece", "threadpoolctl")

@@ -10,8 +10,9 @@ from index.backends import backend_for
 from index.brief import parse_brief
 from index.brief_formats import load_brief
 from index.cite import locator
-from index.passages import parse_passage_id, passage_id, passages_of
+from index.passages import parse_passage_id, passage_id
 from index.quiz import make_question
+from index.splitting import passages_of
 from tests.conftest import SEED_STEM, SEEDS
 
 BODY = (

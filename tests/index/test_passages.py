@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from index.brief import parse_brief
-from index.passages import passages_of
 from index.sentences import sentence_spans
+from index.splitting import passages_of
 
 LONG = (
     "The first sentence is here. Dr. Kim met Mr. Putin in 2019. "

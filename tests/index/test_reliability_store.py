@@ -346,7 +346,7 @@ def test_refresh_that_hits_an_os_error_keeps_the_saved_index(served, seeds_dir, 
     def vanished(seeds, settings, *args):
         raise FileNotFoundError(2, "No such file or directory", str(seeds / "extra.txt"))
 
-    monkeypatch.setattr("index.refresh.build_index", vanished)
+    monkeypatch.setattr("index.build.build_index", vanished)  # refresh imports it when needed
     opened = open_index(seeds_dir, path, IndexSettings())
     assert opened.rebuilt_because is None
     assert answers(opened.index) == expected

@@ -7,7 +7,7 @@ import datetime
 
 import pytest
 
-from index.brief import BriefInfo
+from index.library import BriefInfo
 from index.style_text import headline, plain
 from index.styles import (
     STYLES,
