@@ -7,7 +7,7 @@ pipeline in index/search.py, and storage in one backend per file format
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, overload
 
@@ -139,6 +139,9 @@ class Library:
     alias_groups: list[list[str]] = field(default_factory=list)
     # Sentence meaning vectors made at build time (None: none made; see index/vectors.py).
     vectors: SentenceVectors | None = field(default=None, repr=False, compare=False)
+    # The index terms of a brief's title and standfirst by brief id, where the file keeps
+    # them (the mapped format: a large library's briefs are many); None: tokenise them.
+    brief_terms: Callable[[str], list[str]] | None = field(default=None, repr=False, compare=False)
 
     def passage(self, passage_id: str) -> Passage | None:
         """The passage with this id, or None."""

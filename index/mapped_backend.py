@@ -25,6 +25,7 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
+from index.aliases import Aliases
 from index.draft import Draft
 from index.encode import encode_texts
 from index.engine_numpy import ARRAY_NAMES, NumpyEngine
@@ -63,7 +64,8 @@ from index.vectors import SentenceVectors
 FORMAT = "briefbot-numpy-index"
 # 3: checksums of the manifest, each array, passage and brief; 4: passages carry a PDF page;
 # 5: text in zlib blocks, 16-bit quantised scores with counts, no forward index;
-# 6: text blocks of 8 passages, not 16
+# 6: text blocks of 8 passages, not 16; a brief's record keeps its title and standfirst's
+# index terms
 FORMAT_VERSION = 6
 _ALIGN = 64
 _HEAD = struct.Struct("<QI")  # after the magic: the manifest's length and CRC-32
@@ -147,7 +149,7 @@ def save_large(index: Library, engine: NumpyEngine, path: Path) -> None:
         arrays = dict(made[1])
     else:
         arrays = passage_arrays(list(index.passages), list(index.briefs))
-    arrays.update(brief_arrays(index.briefs))
+    arrays.update(brief_arrays(index.briefs, Aliases(index.alias_groups).index_terms))
     arrays.update({name: engine.arrays[name] for name in ARRAY_NAMES})
     extra: dict[str, str] = {}
     if index.vectors is not None:
@@ -273,6 +275,7 @@ def load_large(path: Path, settings: IndexSettings) -> Library:
             skipped=tuple(Skipped(**s) for s in manifest_["skipped"]),
             alias_groups=alias_groups(manifest_["aliases"]),
             vectors=_vectors(arrays, manifest_.get("vectors_model")),
+            brief_terms=briefs.terms,
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise damaged(f"{exc.__class__.__name__}: {exc}") from exc

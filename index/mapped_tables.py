@@ -70,7 +70,7 @@ class BriefTable(Mapping[str, BriefInfo]):
         info = self._kept.get(number)
         if info is not None:
             return info
-        record = self._record(number)
+        record = self._record(number).partition(b"\0")[0]
         try:
             info = BriefInfo(**json.loads(record))
         except (ValueError, TypeError) as exc:
@@ -80,8 +80,21 @@ class BriefTable(Mapping[str, BriefInfo]):
         _keep(self._kept, number, info, _CACHED_BRIEFS)
         return info
 
+    def terms(self, brief_id: str) -> list[str]:
+        """The index terms of a brief's title and standfirst, as the file keeps them after
+        its record: the word ranker reads them for every brief a question meets."""
+        number = self.number(brief_id)
+        if number is None:
+            raise KeyError(brief_id)
+        kept = self._record(number).partition(b"\0")[2]
+        try:
+            return kept.decode("utf-8").split("\n") if kept else []
+        except UnicodeDecodeError as exc:
+            raise damaged(f"the terms of brief {brief_id!r} are not UTF-8") from exc
+
     def _record(self, number: int) -> bytes:
-        """The JSON record of the brief at `number`, checked against its checksum."""
+        """The record of the brief at `number` (JSON, then NUL and its title and standfirst's
+        terms, one a line), checked against its checksum."""
         if self.guard is not None:
             self.guard.check()
         record = bytes(self._json[int(self._ptr[number]) : int(self._ptr[number + 1])])
@@ -124,12 +137,21 @@ def _keep(kept: dict[K, V], key: K, value: V, limit: int) -> None:
     kept[key] = value
 
 
-def brief_arrays(briefs: Mapping[str, BriefInfo]) -> dict[str, Array]:
-    """The arrays of BriefTable for a mapping of briefs (kept in its order)."""
+def brief_arrays(
+    briefs: Mapping[str, BriefInfo], terms_of: Callable[[str], list[str]]
+) -> dict[str, Array]:
+    """The arrays of BriefTable for a mapping of briefs (kept in its order), each record
+    followed by the terms `terms_of` finds in the brief's title and standfirst."""
     # vars(), not asdict(): the fields are plain values, and asdict's deep copy of each was
     # 3 s of a million-passage build (profiled).
     encode = json.JSONEncoder(ensure_ascii=False).encode
-    records = [encode(vars(b)).encode("utf-8") for b in briefs.values()]
+    # JSON escapes every control character, so a NUL byte ends the record.
+    records = [
+        encode(vars(b)).encode("utf-8")
+        + b"\0"
+        + "\n".join(sorted(set(terms_of(f"{b.title}\n{b.standfirst}")))).encode("utf-8")
+        for b in briefs.values()
+    ]
     ids = [b.encode("utf-8") for b in briefs]
     width = f"S{max(map(len, ids), default=1)}"
     order = sorted(range(len(ids)), key=ids.__getitem__)

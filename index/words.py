@@ -110,8 +110,11 @@ class WordRanker:
         """Terms of a brief's title and standfirst (on first use: a library may hold 100k)."""
         terms = self._context.get(brief_id)
         if terms is None:
-            brief = self.library.briefs[brief_id]
-            terms = set(self.terms_of(f"{brief.title}\n{brief.standfirst}"))
+            if self.library.brief_terms is not None:
+                terms = set(self.library.brief_terms(brief_id))  # kept by the file
+            else:
+                brief = self.library.briefs[brief_id]
+                terms = set(self.terms_of(f"{brief.title}\n{brief.standfirst}"))
             if len(self._context) >= CONTEXTS_KEPT:
                 self._context.clear()
             self._context[brief_id] = terms

@@ -7,6 +7,7 @@ from dataclasses import replace
 import pytest
 
 from index import IndexSettings, Searcher, build_index, load_index, save_index
+from index.aliases import GROUP_PREFIX, Aliases
 from index.engine import RankBM25Engine
 from index.engine_numpy import NumpyEngine
 from index.errors import IndexUnreadable
@@ -70,6 +71,26 @@ def test_reads_kept_stay_within_their_limits_and_equal_fresh_ones(saved, seed_li
         assert {b: loaded.briefs[b] for b in loaded.briefs} == dict(seed_library.briefs)
     assert 0 < len(loaded.passages._kept) <= 3
     assert 0 < len(loaded.briefs._kept) <= 1 and 0 < len(loaded.briefs._kept_ids) <= 1
+
+
+def test_brief_terms_kept_by_the_file_are_the_tokenised_ones(saved, seed_library):
+    """The file keeps each brief's title and standfirst terms (the word ranker's context),
+    alias group terms included: the same terms, and so the same coverage, as tokenising."""
+    _, path = saved
+    loaded = load_index(path, NUMPY)
+    assert loaded.brief_terms is not None and seed_library.brief_terms is None
+    aliases = Aliases(seed_library.alias_groups)
+    kept = {b: loaded.brief_terms(b) for b in seed_library.briefs}
+    for b, info in seed_library.briefs.items():
+        assert set(kept[b]) == set(aliases.index_terms(f"{info.title}\n{info.standfirst}"))
+    assert any(t.startswith(GROUP_PREFIX) for terms in kept.values() for t in terms)
+    with pytest.raises(KeyError):
+        loaded.brief_terms("nope")
+    for question in (QUESTION, "railway Mongolia", "What did Kim Jong-un say about trade?"):
+        got, want = Searcher(loaded).search(question), Searcher(seed_library).search(question)
+        assert [(h.passage_id, h.coverage) for h in got.hits] == [
+            (h.passage_id, h.coverage) for h in want.hits
+        ]
 
 
 def test_rank_bm25_engine_reads_the_same_file(saved, seed_library):
