@@ -8,8 +8,10 @@ each loads it in its own fresh process and stays up to answer queries (RSS after
 load). Queries go out in rounds, each round a slice of the query list sent to every
 engine in turn (the order rotates), so a slow moment of the machine falls on all
 engines alike. *rank* is one query end to end as a user would call it: tokenise,
-rank, the top 10 passages (ids and scores). Peers that are not installed are
-skipped; bench/run.py needs none of them.
+rank, the top 10 passages (ids and scores). The `briefbot search` row is briefbot's
+whole search over its own index (Searcher.search, words only: hits with citations),
+served and timed the same way. Peers that are not installed are skipped; bench/run.py
+needs none of them.
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ from bench.corpus import Synthetic  # noqa: E402
 from bench.run import rss_mib  # noqa: E402
 
 ENGINES = ("briefbot", "tantivy", "bm25s")
+# briefbot's whole search (Searcher.search: what a user waits for) over briefbot's index,
+# served in its own process and interleaved with the engines' ranking.
+SEARCH = "briefbot search"
 # `--baseline DIR`: briefbot as another checkout has it, built and queried in the same run
 # by that checkout's own peers.py (before/after side by side, queries interleaved).
 BASELINE = "briefbot-base"
@@ -112,6 +117,17 @@ def open_briefbot(path: Path):
     return lambda q: ranker.top(list(dict.fromkeys(tokenize(q))), 10)
 
 
+def open_briefbot_search(path: Path):
+    """load_index, then Searcher.search: words only (no encoder), the 10 best hits with
+    their citations, best sentences and verdict."""
+    from dataclasses import replace
+
+    from index import IndexSettings, Searcher, load_index
+
+    searcher = Searcher(load_index(path, replace(IndexSettings(), engine="numpy")))
+    return lambda q: searcher.search(q, 10)
+
+
 def open_tantivy(path: Path):
     """Index.open, one searcher; parse_query over the body field (terms ORed), top 10."""
     import tantivy
@@ -150,7 +166,12 @@ def open_bm25s(path: Path):
     return rank
 
 
-OPENERS = {"briefbot": open_briefbot, "tantivy": open_tantivy, "bm25s": open_bm25s}
+OPENERS = {
+    "briefbot": open_briefbot,
+    SEARCH: open_briefbot_search,
+    "tantivy": open_tantivy,
+    "bm25s": open_bm25s,
+}
 
 
 def serve(engine: str, path: Path, queries: Path) -> None:
@@ -202,9 +223,13 @@ def installed(engine: str) -> bool:
     """Whether a peer's package can be imported here (briefbot always can)."""
     import importlib.util
 
-    module = {"briefbot": "index", BASELINE: "index", "tantivy": "tantivy", "bm25s": "bm25s"}[
-        engine
-    ]
+    module = {
+        "briefbot": "index",
+        BASELINE: "index",
+        SEARCH: "index",
+        "tantivy": "tantivy",
+        "bm25s": "bm25s",
+    }[engine]
     return importlib.util.find_spec(module) is not None
 
 
@@ -268,6 +293,8 @@ COLUMNS = (
 )
 # Target ratios of briefbot to the best peer (issue 15).
 TARGETS = {"build_s": 1.5, "file_mib": 1.5, "rss_after_load_mib": 1.5, "p50": 1.0, "p99": 1.5}
+# The whole search's p50 against tantivy's rank p50 (issue 15).
+SEARCH_TARGET = 2.0
 
 
 def table(rows: dict[str, dict], passages: int) -> str:
@@ -303,6 +330,15 @@ def table(rows: dict[str, dict], passages: int) -> str:
         mark = "met" if ratio <= TARGETS[key] else "not met"
         ratios.append(f"{key} {ratio:.2f}x (target ≤ {TARGETS[key]}x: {mark})")
     lines += ["", "briefbot ÷ best peer: " + "; ".join(ratios) + "."]
+    search, tantivy = rows.get(SEARCH, {}), rows.get("tantivy", {})
+    if "rank_ms" in search and "rank_ms" in tantivy:
+        ratio = search["rank_ms"][0] / tantivy["rank_ms"][0]
+        mark = "met" if ratio <= SEARCH_TARGET else "not met"
+        lines += [
+            "",
+            f"Whole search (the `{SEARCH}` row) p50 ÷ tantivy's rank p50: {ratio:.2f}x "
+            f"(target ≤ {SEARCH_TARGET}x: {mark}).",
+        ]
     base = rows.get(BASELINE, {})
     if "rank_ms" in base:
         keys = ("build_s", "file_mib", "rss_after_load_mib")
@@ -358,6 +394,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {e}: built {rows[e]}", file=sys.stderr)
             if "error" not in rows[e]:
                 paths[e] = out
+        if "briefbot" in paths:
+            # The whole search over the same file: no build of its own.
+            paths = {"briefbot": paths["briefbot"], SEARCH: paths["briefbot"], **paths}
+            rows[SEARCH] = {}
         served = query_rounds(paths, queries, args.queries, args.rounds, args.baseline)
         for e, row in served.items():
             rows[e].update(row)
