@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import chain
 
 import Stemmer
@@ -191,6 +191,25 @@ def word_pairs(text: str) -> set[tuple[str, str]]:
     question shares with a passage (`1961 all over again`), which single terms miss."""
     stems = list(map(stem, _LETTERS.findall(normalize(text).casefold().replace("'", ""))))
     return set(itertools.pairwise(stems))
+
+
+@cache
+def _stopword_stems() -> frozenset[str]:
+    return STOPWORDS | {stem(w) for w in STOPWORDS}
+
+
+def pair_terms(pairs: frozenset[tuple[str, str]] | set[tuple[str, str]]) -> set[str]:
+    """The words of `pairs` that no stopword stems to: in a text `plain_words` accepts, each
+    such word of word_pairs(text) is also a term of tokenize(text), so a passage the
+    engine says lacks the term cannot hold the pair (tests check this on random texts)."""
+    stop = _stopword_stems()
+    return {w for pair in pairs for w in pair if w not in stop}
+
+
+def plain_words(text: str) -> bool:
+    """True when `text` is ASCII without apostrophes: its word pairs and its terms then
+    split it alike (casefolding, possessives and non-ASCII letters aside)."""
+    return text.isascii() and "'" not in text
 
 
 def question_parts(

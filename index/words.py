@@ -12,7 +12,7 @@ from index.library import Library
 from index.query import Concept, parse
 from index.question import Question
 from index.sentences import sentence_spans
-from index.tokenize import word_pairs
+from index.tokenize import pair_terms, plain_words, word_pairs
 
 # A question term found only in a brief's title or standfirst counts this much
 # towards covering it in each passage of that brief.
@@ -78,10 +78,9 @@ class WordRanker:
         ranked.sort(key=lambda s: (-_rerank(s.coverage, s.score), s.passage))
         if question.pairs:
             # Phrases reorder the leading candidates only: pairs cost a pass over the text.
-            passages = self.library.passages
+            asked = pair_terms(question.pairs) & set(terms)
             share = {
-                s.passage: len(question.pairs & word_pairs(passages[s.passage].text))
-                / len(question.pairs)
+                s.passage: self._phrase_share(question.pairs, s, asked)
                 for s in ranked[:PHRASE_DEPTH]
             }
             ranked[:PHRASE_DEPTH] = sorted(
@@ -89,6 +88,22 @@ class WordRanker:
                 key=lambda s: (-_rerank(s.coverage, s.score, share[s.passage]), s.passage),
             )
         return WordRanking(concepts, weights, terms, ranked[:depth])
+
+    def _phrase_share(
+        self,
+        pairs: frozenset[tuple[str, str]] | set[tuple[str, str]],
+        scored: Scored,
+        asked: set[str],
+    ) -> float:
+        """The share of the question's word pairs the scored passage holds: none, without
+        reading its words, when every pair has a word the engine says it lacks (`asked`:
+        the pairs' words that are query terms; see index/tokenize.py's pair_terms)."""
+        text = self.library.passages[scored.passage].text
+        if plain_words(text):
+            lacking = asked - scored.held
+            if all(a in lacking or b in lacking for a, b in pairs):
+                return 0.0
+        return len(pairs & word_pairs(text)) / len(pairs)
 
     def score(self, found: WordRanking, ids: Sequence[int]) -> list[Scored]:
         """Coverage and BM25 score of the passages `ids` for the question of `found`."""

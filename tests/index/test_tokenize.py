@@ -7,7 +7,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from index.aliases import Aliases
-from index.tokenize import compounds, stem, tokenize, word_pairs, words
+from index.tokenize import (
+    compounds,
+    pair_terms,
+    plain_words,
+    stem,
+    tokenize,
+    word_pairs,
+    words,
+)
 
 
 @pytest.mark.parametrize(
@@ -125,3 +133,53 @@ def test_word_pairs_keep_stopwords_and_stem():
 def test_tokenize_is_words_stemmed(text):
     """The fast path (cached stems, joined forms only past a hyphen) gives the documented terms."""
     assert tokenize(text) == [stem(w) for w in words(text)]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(
+                [
+                    "Kim",
+                    "Jong-un",
+                    "the",
+                    "The",
+                    "US",
+                    "us",
+                    "ourselves",
+                    "having",
+                    "Sino-Soviet",
+                    "1,350",
+                    "-",
+                    "--",
+                    ",",
+                    ".",
+                    " ",
+                    "\n",
+                    "nuclear",
+                    "tests",
+                    "a-b-c",
+                    "IT",
+                    "A-10",
+                    "_",
+                    "x_y",
+                ]
+            ),
+            st.text(alphabet="abcdeiosuyzABSY019-_., ", max_size=12),
+        ),
+        max_size=30,
+    ).map("".join)
+)
+def test_in_plain_text_every_pair_word_that_is_not_a_stopword_is_a_term(text):
+    """What the phrase shortcut relies on (index/words.py): in ASCII text without
+    apostrophes, a word of a word pair that no stopword stems to is a term of the text,
+    so a passage the engine says lacks that term cannot hold the pair."""
+    assert plain_words(text)
+    assert pair_terms(word_pairs(text)) <= set(tokenize(text))
+
+
+def test_plain_words_refuses_what_splits_otherwise():
+    # Possessives and non-ASCII letters split differently into pairs and into terms.
+    assert not plain_words("Korea's border") and not plain_words("Korea\u2019s border")
+    assert not plain_words("\u0130stanbul") and plain_words("North Korea, 1,350 km")
