@@ -49,7 +49,11 @@ class Concept:
 
     def found_in(self, terms: set[str]) -> bool:
         """True when one of the phrases is wholly in a passage's set of terms."""
-        return any(terms.issuperset(phrase) for phrase in self.phrases)
+        # A loop, not any() over a generator: asked for every concept of 30 candidates.
+        for phrase in self.phrases:
+            if terms.issuperset(phrase):
+                return True
+        return False
 
 
 def max_typos(term: str) -> int:
