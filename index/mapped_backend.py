@@ -81,6 +81,7 @@ _PASSAGE_ARRAYS = (
     "p_page",
     "p_crc",
 )
+_BRIEF_ARRAYS = ("brief_json", "brief_ptr", "brief_ids", "brief_sorted", "brief_pos", "brief_crc")
 
 
 class MappedBackend:
@@ -103,7 +104,7 @@ class MappedBackend:
         # The text blocks are compressed while the postings are scored: zlib and most of
         # numpy let go of the GIL, so the two share the cores the tokenising just used.
         with ThreadPoolExecutor(1) as pool:
-            texts = pool.submit(passage_arrays, draft.passages, list(draft.briefs))
+            texts = pool.submit(_arrays_of, draft)
             if isinstance(old, NumpyEngine):
                 engine = NumpyEngine.refreshed(old, draft.origin, new, draft.settings)
             else:
@@ -130,9 +131,21 @@ class MappedBackend:
         return load_large(path, settings)
 
 
-# Passage arrays made while assembling a library (by id, with a weak reference to it):
-# saving it then does not compress its text again. Dropped with the library.
+# Passage and brief arrays made while assembling a library (by id, with a weak reference to
+# it): saving it then does not compress its text again. Dropped with the library.
 _made: dict[int, tuple[weakref.ref[Library], dict[str, Array]]] = {}
+
+
+def _arrays_of(draft: Draft) -> dict[str, Array]:
+    """The passage and brief arrays of a draft (compressed text, records with terms)."""
+    arrays = passage_arrays(draft.passages, list(draft.briefs))
+    arrays.update(brief_arrays(draft.briefs, Aliases(draft.alias_groups).index_terms))
+    return arrays
+
+
+def _briefs_of(library: Library) -> dict[str, Array]:
+    """The brief arrays of `library`, each record with its title and standfirst's terms."""
+    return brief_arrays(library.briefs, Aliases(library.alias_groups).index_terms)
 
 
 def _remember(library: Library, arrays: dict[str, Array]) -> None:
@@ -144,12 +157,14 @@ def _remember(library: Library, arrays: dict[str, Array]) -> None:
 def save_large(index: Library, engine: NumpyEngine, path: Path) -> None:
     """Write `index` with its numpy engine to `path` atomically, with its checksums."""
     if isinstance(index.passages, PassageTable) and index.passages.briefs is index.briefs:
-        arrays = {name: index.passages.arrays[name] for name in _PASSAGE_ARRAYS}
+        # The file's own passages and briefs: written again as they are.
+        names = (*_PASSAGE_ARRAYS, *_BRIEF_ARRAYS)
+        arrays = {name: index.passages.arrays[name] for name in names}
     elif (made := _made.pop(id(index), None)) is not None and made[0]() is index:
         arrays = dict(made[1])
     else:
         arrays = passage_arrays(list(index.passages), list(index.briefs))
-    arrays.update(brief_arrays(index.briefs, Aliases(index.alias_groups).index_terms))
+        arrays.update(_briefs_of(index))
     arrays.update({name: engine.arrays[name] for name in ARRAY_NAMES})
     extra: dict[str, str] = {}
     if index.vectors is not None:

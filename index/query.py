@@ -49,8 +49,9 @@ class Concept:
 
     def found_in(self, terms: set[str]) -> bool:
         """True when one of the phrases is wholly in a passage's set of terms."""
-        # A loop, not any() over a generator: asked for every concept of 30 candidates.
-        for phrase in self.phrases:
+        # A loop, not any() over a generator (3x slower): asked for every concept of 30
+        # candidates.
+        for phrase in self.phrases:  # noqa: SIM110
             if terms.issuperset(phrase):
                 return True
         return False
