@@ -93,6 +93,21 @@ def test_brief_terms_kept_by_the_file_are_the_tokenised_ones(saved, seed_library
         ]
 
 
+def test_a_loaded_library_saved_again_is_the_same_file(saved, tmp_path):
+    """Saving a mapped library writes its own passage and brief arrays back as they are."""
+    _, path = saved
+    loaded = load_index(path, NUMPY)
+    again = tmp_path / "again.json"
+    save_index(loaded, again)
+    reloaded = load_index(again, NUMPY)
+    assert list(reloaded.passages) == list(loaded.passages)
+    assert dict(reloaded.briefs) == dict(loaded.briefs)
+    assert reloaded.brief_terms is not None and loaded.brief_terms is not None
+    assert [reloaded.brief_terms(b) for b in loaded.briefs] == [
+        loaded.brief_terms(b) for b in loaded.briefs
+    ]
+
+
 def test_rank_bm25_engine_reads_the_same_file(saved, seed_library):
     _, path = saved
     loaded = load_index(path, replace(NUMPY, engine="rank-bm25"))
