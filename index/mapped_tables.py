@@ -60,6 +60,7 @@ class BriefTable(Mapping[str, BriefInfo]):
         self._kept_ids: dict[int, str] = {}
         self._kept_numbers: dict[str, int] = {}
         self._kept: dict[int, BriefInfo] = {}
+        self._kept_records: dict[int, bytes] = {}
 
     def __len__(self) -> int:
         return len(self._ptr) - 1
@@ -98,12 +99,17 @@ class BriefTable(Mapping[str, BriefInfo]):
 
     def _record(self, number: int) -> bytes:
         """The record of the brief at `number` (JSON, then NUL and its title and standfirst's
-        terms, one a line), checked against its checksum."""
+        terms, one a line), checked against its checksum (kept: a search reads a brief's id,
+        terms and citation one after the other)."""
+        record = self._kept_records.get(number)
+        if record is not None:
+            return record
         if self.guard is not None:
             self.guard.check()
         record = bytes(self._json[int(self._ptr[number]) : int(self._ptr[number + 1])])
         if brief_crc(bytes(self._ids[number]), record) != int(self._crc[number]):
             raise damaged(f"the record of brief {number} fails its checksum")
+        _keep(self._kept_records, number, record, _CACHED_BRIEFS)
         return record
 
     def number(self, brief_id: str) -> int | None:
