@@ -39,7 +39,7 @@ from index.files import (
     manifest,
     write_atomically,
 )
-from index.library import Library, Skipped, SourceStamp
+from index.library import BriefInfo, Library, Skipped, SourceStamp
 from index.mapped_check import (
     FULL_CHECK_BYTES,
     FileGuard,
@@ -139,17 +139,18 @@ _made: dict[int, tuple[weakref.ref[Library], dict[str, Array]]] = {}
 def _arrays_of(draft: Draft) -> dict[str, Array]:
     """The passage and brief arrays of a draft (compressed text, records with terms)."""
     arrays = passage_arrays(draft.passages, list(draft.briefs))
-    arrays.update(brief_arrays(draft.briefs, Aliases(draft.alias_groups).index_terms))
+    arrays.update(_briefs_of(draft.briefs, draft.alias_groups))
     return arrays
 
 
-def _briefs_of(library: Library) -> dict[str, Array]:
-    """The brief arrays of `library`, each record with its title and standfirst's terms."""
-    return brief_arrays(library.briefs, Aliases(library.alias_groups).index_terms)
+def _briefs_of(briefs: Mapping[str, BriefInfo], groups: list[list[str]]) -> dict[str, Array]:
+    """The brief arrays, each record with its title and standfirst's terms (with `groups`'
+    alias terms, as the word ranker reads them)."""
+    return brief_arrays(briefs, Aliases(groups).index_terms)
 
 
 def _remember(library: Library, arrays: dict[str, Array]) -> None:
-    """Keep `library`'s passage arrays for save_large while the library lives."""
+    """Keep `library`'s passage and brief arrays for save_large while the library lives."""
     _made[id(library)] = (weakref.ref(library), arrays)
     weakref.finalize(library, _made.pop, id(library), None)
 
@@ -164,7 +165,7 @@ def save_large(index: Library, engine: NumpyEngine, path: Path) -> None:
         arrays = dict(made[1])
     else:
         arrays = passage_arrays(list(index.passages), list(index.briefs))
-        arrays.update(_briefs_of(index))
+        arrays.update(_briefs_of(index.briefs, index.alias_groups))
     arrays.update({name: engine.arrays[name] for name in ARRAY_NAMES})
     extra: dict[str, str] = {}
     if index.vectors is not None:

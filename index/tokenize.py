@@ -195,6 +195,7 @@ def word_pairs(text: str) -> set[tuple[str, str]]:
 
 @cache
 def _stopword_stems() -> frozenset[str]:
+    # Made on first use: stemming the list at import would slow every start-up.
     return STOPWORDS | {stem(w) for w in STOPWORDS}
 
 
