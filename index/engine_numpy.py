@@ -272,12 +272,10 @@ class NumpyEngine:
         lists: list[tuple[float, int, int, int, float]] = []
         tiers = self._tiers
         for t, n in counts.items():
-            ptr = self._ptr[tiers * t : tiers * (t + 1) + 1].tolist()
             peak = self._max[tiers * t : tiers * (t + 1)].tolist()
-            unit = self._unit[tiers * t : tiers * (t + 1)].tolist()
-            for j in range(tiers):
-                if ptr[j + 1] > ptr[j]:
-                    lists.append((-peak[j] * n, tiers * t + j, ptr[j], ptr[j + 1], unit[j] * n))
+            for j, (lo, hi, unit) in enumerate(self._spans(t)):
+                if hi > lo:
+                    lists.append((-peak[j] * n, tiers * t + j, lo, hi, unit * n))
         # Highest possible contribution first: rare terms decide the candidates.
         lists.sort()
         order = [(lo, hi, n) for _, _, lo, hi, n in lists]
