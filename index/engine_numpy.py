@@ -24,12 +24,9 @@ import numpy as np
 from index.errors import EmptyCorpus
 from index.postings_build import (
     Array,
-    Triples,
     encode_tokens,
+    merged_postings,
     score_postings,
-    score_triples,
-    triples,
-    word_counts,
 )
 from index.settings import IndexSettings
 
@@ -114,17 +111,6 @@ class NumpyEngine:
         forward index stays in memory for `tokens`, but is not saved."""
         return cls({**forward, **score_postings(forward, settings)}, settings)
 
-    def postings(self) -> Triples:
-        """Every posting as (term, passage, count), sorted by term then passage."""
-        sizes = np.diff(self._ptr)
-        slot = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
-        term = (slot // self._tiers).astype(np.int32)
-        del slot
-        counts = self.arrays["post_tf"].astype(np.int32)
-        counts[self.arrays["tf_over_at"]] = self.arrays["tf_over"]
-        order = np.argsort(term.astype(np.int64) * self.size + self._doc)
-        return term[order], self._doc[order].astype(np.int32), counts[order]
-
     @classmethod
     def refreshed(
         cls,
@@ -135,32 +121,8 @@ class NumpyEngine:
     ) -> NumpyEngine:
         """Passage i is previous's origin[i], or (origin -1) the next one of `new`: the
         kept passages' postings are reused (their counts are stored), never re-tokenised."""
-        terms = np.union1d(previous._terms, new["terms"])
-        old_map = np.searchsorted(terms, previous._terms).astype(np.int32)
-        new_map = np.searchsorted(terms, new["terms"]).astype(np.int32)
-        src = np.asarray(origin, dtype=np.int64)
-        is_old = src >= 0
-        place = np.full(previous.size, -1, dtype=np.int64)  # old passage -> its new position
-        place[src[is_old]] = np.flatnonzero(is_old)
-        fresh = np.flatnonzero(~is_old)
-        o_term, o_doc, o_tf = previous.postings()
-        kept = place[o_doc] >= 0
-        n_term, n_doc, n_tf = triples(new)
-        term = np.concatenate((old_map[o_term[kept]], new_map[n_term]))
-        doc = np.concatenate((place[o_doc[kept]], fresh[n_doc]))
-        counts = np.concatenate((o_tf[kept], n_tf))
-        del o_term, o_doc, o_tf, n_term, n_doc, n_tf
-        words = np.empty(len(src), dtype=np.int64)
-        words[is_old] = previous.arrays["doc_words"][src[is_old]]
-        words[fresh] = word_counts(new["doc_ptr"], new["doc_terms"], new["terms"])
-        # Drop the terms only removed passages had, so the vocabulary stays exact.
-        used = np.bincount(term, minlength=len(terms)) > 0
-        renumber = (np.cumsum(used) - 1).astype(np.int32)
-        term = renumber[term]
-        order = np.argsort(term.astype(np.int64) * len(src) + doc)
-        postings = (term[order], doc[order].astype(np.int32), counts[order])
-        scored = score_triples(postings, words, int(used.sum()), settings)
-        return cls({"terms": terms[used], **scored}, settings)
+        merged = merged_postings(previous.arrays, previous._tiers, origin, new, settings)
+        return cls(merged, settings)
 
     def term_id(self, term: str) -> int | None:
         """The id of `term` in the vocabulary, or None when no passage contains it."""

@@ -1,7 +1,7 @@
 """The numpy engine's arrays, built: a forward index of token ids, then postings scored
 with exactly rank-bm25's formulas (BM25L included, raw-tf factor and all), split in two
 tiers per term and quantised to 16 bits of each tier's largest score (ARRAY_NAMES in
-engine_numpy.py lists what they are).
+engine_numpy.py lists what they are); on a refresh, merged from the previous arrays.
 
 The hot loops (counting postings, scoring them) run in index/_postings.c where it was
 compiled, with the numpy paths here as the fallback and the reference: the same arrays,
@@ -143,6 +143,59 @@ def score_postings(forward: Mapping[str, Array], settings: IndexSettings) -> dic
         raise EmptyCorpus()
     words = word_counts(forward["doc_ptr"], forward["doc_terms"], forward["terms"])
     return score_triples(triples(forward), words, vocab, settings)
+
+
+def stored_triples(arrays: Mapping[str, Array], tiers: int) -> Triples:
+    """An engine's postings (`arrays`, `tiers` lists a term) as (term, passage, count),
+    sorted by term then passage."""
+    ptr, doc = arrays["post_ptr"], arrays["post_doc"]
+    sizes = np.diff(ptr)
+    slot = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
+    term = (slot // tiers).astype(np.int32)
+    del slot
+    counts = arrays["post_tf"].astype(np.int32)
+    counts[arrays["tf_over_at"]] = arrays["tf_over"]
+    order = np.argsort(term.astype(np.int64) * len(arrays["doc_words"]) + doc)
+    return term[order], doc[order].astype(np.int32), counts[order]
+
+
+def merged_postings(
+    previous: Mapping[str, Array],
+    tiers: int,
+    origin: Sequence[int],
+    new: Mapping[str, Array],
+    settings: IndexSettings,
+) -> dict[str, Array]:
+    """The engine's arrays after a refresh: passage i is the previous engine's (`previous`,
+    `tiers` lists a term) origin[i], or (origin -1) the next one of `new`. The kept passages'
+    postings are reused (their counts are stored), never tokenised again."""
+    previous_terms, previous_words = previous["terms"], previous["doc_words"]
+    terms = np.union1d(previous_terms, new["terms"])
+    old_map = np.searchsorted(terms, previous_terms).astype(np.int32)
+    new_map = np.searchsorted(terms, new["terms"]).astype(np.int32)
+    src = np.asarray(origin, dtype=np.int64)
+    is_old = src >= 0
+    place = np.full(len(previous_words), -1, dtype=np.int64)  # old passage -> its new position
+    place[src[is_old]] = np.flatnonzero(is_old)
+    fresh = np.flatnonzero(~is_old)
+    o_term, o_doc, o_tf = stored_triples(previous, tiers)
+    kept = place[o_doc] >= 0
+    n_term, n_doc, n_tf = triples(new)
+    term = np.concatenate((old_map[o_term[kept]], new_map[n_term]))
+    doc = np.concatenate((place[o_doc[kept]], fresh[n_doc]))
+    counts = np.concatenate((o_tf[kept], n_tf))
+    del o_term, o_doc, o_tf, n_term, n_doc, n_tf
+    words = np.empty(len(src), dtype=np.int64)
+    words[is_old] = previous_words[src[is_old]]
+    words[fresh] = word_counts(new["doc_ptr"], new["doc_terms"], new["terms"])
+    # Drop the terms only removed passages had, so the vocabulary stays exact.
+    used = np.bincount(term, minlength=len(terms)) > 0
+    renumber = (np.cumsum(used) - 1).astype(np.int32)
+    term = renumber[term]
+    order = np.argsort(term.astype(np.int64) * len(src) + doc)
+    postings = (term[order], doc[order].astype(np.int32), counts[order])
+    scored = score_triples(postings, words, int(used.sum()), settings)
+    return {"terms": terms[used], **scored}
 
 
 def _bm25(tf: Array, words: Array, doc: Array, settings: IndexSettings) -> Array:
