@@ -2,7 +2,7 @@
 
 Every read is checked (index/mapped_check.py): the file unchanged since it was mapped, and
 the passage or brief against its checksum, so damage is reported, never quoted. A few
-values read are kept (passages, brief ids and records): a search reads the same ones
+values read are kept (passages, brief records and positions): a search reads the same ones
 several times, and a kept value, checked when read, is a copy that reads nothing more.
 """
 
@@ -44,7 +44,7 @@ _CACHED_BLOCKS = 16  # decoded text blocks kept (a search shows neighbouring pas
 # Passages kept as read: a search reads its leading candidates twice (their phrases, then
 # their hits), and each read is a block decode and two checksums.
 _CACHED_PASSAGES = 64
-# Brief ids and records kept: every candidate's coverage asks for its brief.
+# Brief records (and positions by id) kept: every candidate's coverage asks for its brief.
 _CACHED_BRIEFS = 4096
 
 
@@ -57,7 +57,6 @@ class BriefTable(Mapping[str, BriefInfo]):
         self._sorted, self._pos = arrays["brief_sorted"], arrays["brief_pos"]
         self._crc = arrays["brief_crc"]
         self.guard = guard
-        self._kept_ids: dict[int, str] = {}
         self._kept_numbers: dict[str, int] = {}
         self._kept: dict[int, BriefInfo] = {}
         self._kept_records: dict[int, bytes] = {}
@@ -126,15 +125,11 @@ class BriefTable(Mapping[str, BriefInfo]):
 
     def id_at(self, number: int) -> str:
         """The id of the brief at position `number`, checked with its record."""
-        kept = self._kept_ids.get(number)
-        if kept is not None:
-            return kept
-        self._record(number)
+        self._record(number)  # kept once checked: then no read of the file
         try:
             brief_id = bytes(self._ids[number]).decode("utf-8")
         except UnicodeDecodeError as exc:
             raise damaged(f"the id of brief {number} is not UTF-8") from exc
-        _keep(self._kept_ids, number, brief_id, _CACHED_BRIEFS)
         _keep(self._kept_numbers, brief_id, number, _CACHED_BRIEFS)
         return brief_id
 
