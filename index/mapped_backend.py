@@ -18,7 +18,7 @@ import os
 import struct
 import weakref
 import zlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -56,7 +56,7 @@ from index.mapped_tables import (
     brief_arrays,
     passage_arrays,
 )
-from index.passages import indexed_text
+from index.passages import Passage, indexed_text
 from index.postings_build import Array
 from index.settings import IndexSettings
 from index.vectors import SentenceVectors
@@ -104,7 +104,7 @@ class MappedBackend:
         # The text blocks are compressed while the postings are scored: zlib and most of
         # numpy let go of the GIL, so the two share the cores the tokenising just used.
         with ThreadPoolExecutor(1) as pool:
-            texts = pool.submit(_arrays_of, draft)
+            texts = pool.submit(_arrays_of, draft.passages, draft.briefs, draft.alias_groups)
             if isinstance(old, NumpyEngine):
                 engine = NumpyEngine.refreshed(old, draft.origin, new, draft.settings)
             else:
@@ -136,17 +136,14 @@ class MappedBackend:
 _made: dict[int, tuple[weakref.ref[Library], dict[str, Array]]] = {}
 
 
-def _arrays_of(draft: Draft) -> dict[str, Array]:
-    """The passage and brief arrays of a draft (compressed text, records with terms)."""
-    arrays = passage_arrays(draft.passages, list(draft.briefs))
-    arrays.update(_briefs_of(draft.briefs, draft.alias_groups))
+def _arrays_of(
+    passages: Sequence[Passage], briefs: Mapping[str, BriefInfo], groups: list[list[str]]
+) -> dict[str, Array]:
+    """The passage and brief arrays: compressed text, and each brief's record with its
+    title and standfirst's terms (with `groups`' alias terms, as the word ranker reads them)."""
+    arrays = passage_arrays(passages, list(briefs))
+    arrays.update(brief_arrays(briefs, Aliases(groups).index_terms))
     return arrays
-
-
-def _briefs_of(briefs: Mapping[str, BriefInfo], groups: list[list[str]]) -> dict[str, Array]:
-    """The brief arrays, each record with its title and standfirst's terms (with `groups`'
-    alias terms, as the word ranker reads them)."""
-    return brief_arrays(briefs, Aliases(groups).index_terms)
 
 
 def _remember(library: Library, arrays: dict[str, Array]) -> None:
@@ -164,8 +161,7 @@ def save_large(index: Library, engine: NumpyEngine, path: Path) -> None:
     elif (made := _made.pop(id(index), None)) is not None and made[0]() is index:
         arrays = dict(made[1])
     else:
-        arrays = passage_arrays(list(index.passages), list(index.briefs))
-        arrays.update(_briefs_of(index.briefs, index.alias_groups))
+        arrays = _arrays_of(list(index.passages), index.briefs, index.alias_groups)
     arrays.update({name: engine.arrays[name] for name in ARRAY_NAMES})
     extra: dict[str, str] = {}
     if index.vectors is not None:
