@@ -65,8 +65,8 @@ FORMAT = "briefbot-numpy-index"
 # 3: checksums of the manifest, each array, passage and brief; 4: passages carry a PDF page;
 # 5: text in zlib blocks, 16-bit quantised scores with counts, no forward index;
 # 6: text blocks of 8 passages, not 16; a brief's record keeps its title and standfirst's
-# index terms
-FORMAT_VERSION = 6
+# index terms; 7: text blocks in zstandard, not zlib
+FORMAT_VERSION = 7
 _ALIGN = 64
 _HEAD = struct.Struct("<QI")  # after the magic: the manifest's length and CRC-32
 _PASSAGE_ARRAYS = (

@@ -8,11 +8,8 @@ several times, and a kept value, checked when read, is a copy that reads nothing
 
 from __future__ import annotations
 
-import itertools
 import json
-import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar, overload
 
 import numpy as np
@@ -32,10 +29,8 @@ from index.mapped_check import (
 from index.passages import Passage, indexed_text, parse_passage_id, passage_id
 from index.postings_build import Array
 from index.settings import IndexSettings
+from index.text_blocks import BlockError, compress_blocks, decompress_block
 from index.tokenize import tokenize
-
-# Text blocks from which two threads compress them.
-_SHARED_COMPRESSION = 256
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -173,7 +168,7 @@ def brief_arrays(
 
 
 class PassageTable(Sequence[Passage]):
-    """Passages held as arrays (text as zlib blocks of UTF-8); a Passage is made when asked for."""
+    """Passages held as arrays (text in compressed blocks); a Passage is made when asked for."""
 
     def __init__(self, arrays: Mapping[str, Array], briefs: BriefTable) -> None:
         self.arrays = arrays
@@ -244,15 +239,11 @@ class PassageTable(Sequence[Passage]):
             return raw
         first, last = b * TEXT_BLOCK, min((b + 1) * TEXT_BLOCK, len(self))
         size = int(self._ptr[last]) - int(self._ptr[first])
-        inflate = zlib.decompressobj()
+        packed = self._text[int(self._blocks[b]) : int(self._blocks[b + 1])]
         try:
-            # Never more than the block should hold, whatever the file says.
-            packed = self._text[int(self._blocks[b]) : int(self._blocks[b + 1])]
-            raw = inflate.decompress(packed.tobytes(), size + 1)
-        except zlib.error as exc:
-            raise damaged(f"text block {b} does not decompress ({exc})") from exc
-        if len(raw) != size or not inflate.eof:
-            raise damaged(f"text block {b} has the wrong length")
+            raw = decompress_block(packed.tobytes(), size)
+        except BlockError as exc:
+            raise damaged(f"text block {b}: {exc}") from exc
         _keep(self._cache, b, raw, _CACHED_BLOCKS)
         return raw
 
@@ -333,30 +324,6 @@ def passage_arrays(passages: Sequence[Passage], brief_ids: Sequence[str]) -> dic
     }
     arrays["p_crc"] = passage_crcs(arrays, blob)
     return arrays
-
-
-def compress_blocks(blob: bytes, ptr: Array) -> tuple[Array, Array]:
-    """The text compressed in blocks of TEXT_BLOCK passages, and where each block starts."""
-    bounds = ptr[::TEXT_BLOCK].tolist() + ([int(ptr[-1])] if (len(ptr) - 1) % TEXT_BLOCK else [])
-    spans = list(itertools.pairwise(bounds))
-    if len(spans) < _SHARED_COMPRESSION:
-        parts = _compressed(blob, spans)
-    else:
-        # zlib lets go of the GIL: a second thread compresses the second half, so a build
-        # whose scoring is done gets both cores for what is left (the last 0.3 s of 3 at
-        # 100,000 passages was this one thread).
-        half = len(spans) // 2
-        with ThreadPoolExecutor(1) as pool:
-            second = pool.submit(_compressed, blob, spans[half:])
-            parts = _compressed(blob, spans[:half]) + second.result()
-    sizes = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
-    starts = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
-    return np.frombuffer(b"".join(parts), dtype=np.uint8), starts
-
-
-def _compressed(blob: bytes, spans: list[tuple[int, int]]) -> list[bytes]:
-    # Level 1: within 15% of level 6's size at a seventh of its time (bench corpus).
-    return [zlib.compress(blob[a:b], 1) for a, b in spans]
 
 
 class GuardedEngine(NumpyEngine):

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import zstandard
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -114,16 +115,24 @@ def test_a_negative_post_doc_does_not_wrap_around(files, read_as, tmp_path):
         load_index(path, NUMPY)
 
 
+def zstd(level: int) -> zstandard.ZstdCompressor:
+    """A compressor writing frames as the index does (no checksum, size or dictionary id)."""
+    return zstandard.ZstdCompressor(
+        level=level, write_checksum=False, write_content_size=False, write_dict_id=False
+    )
+
+
 def edit_text(raw: bytes, old: bytes, new: bytes) -> bytes:
-    """The mapped file with `old` replaced in its compressed text blocks (format 5), each
+    """The mapped file with `old` replaced in its compressed text blocks (format 7), each
     edited block recompressed into its old place, as a deliberate edit would."""
     out = bytearray(raw)
     text, blocks = _array(out, "text"), _array(out, "text_block").tolist()
     edited = 0
     for lo, hi in itertools.pairwise(blocks):
-        plain = zlib.decompress(text[lo:hi].tobytes())
+        plain = zstandard.ZstdDecompressor().decompress(text[lo:hi].tobytes(), 1 << 20)
         if old in plain:
-            packed = min((zlib.compress(plain.replace(old, new), lv) for lv in range(10)), key=len)
+            edit = plain.replace(old, new)
+            packed = min((zstd(lv).compress(edit) for lv in range(1, 20)), key=len)
             assert len(packed) <= hi - lo
             text[lo:hi] = np.frombuffer(packed.ljust(hi - lo, b"\0"), dtype=np.uint8)
             edited += 1
