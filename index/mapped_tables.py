@@ -60,7 +60,13 @@ class BriefTable(Mapping[str, BriefInfo]):
         return len(self._ptr) - 1
 
     def __iter__(self) -> Iterator[str]:
+        self._check()
         return (b.decode("utf-8") for b in self._ids.tolist())
+
+    def _check(self) -> None:
+        # Before any read of the mapping: a file truncated in place would crash it (SIGBUS).
+        if self.guard is not None:
+            self.guard.check()
 
     def __getitem__(self, brief_id: str) -> BriefInfo:
         number = self.number(brief_id)
@@ -98,8 +104,7 @@ class BriefTable(Mapping[str, BriefInfo]):
         record = self._kept_records.get(number)
         if record is not None:
             return record
-        if self.guard is not None:
-            self.guard.check()
+        self._check()
         record = bytes(self._json[int(self._ptr[number]) : int(self._ptr[number + 1])])
         if brief_crc(bytes(self._ids[number]), record) != int(self._crc[number]):
             raise damaged(f"the record of brief {number} fails its checksum")
@@ -114,6 +119,7 @@ class BriefTable(Mapping[str, BriefInfo]):
         key = brief_id.encode("utf-8")
         if not key or not self._sorted.size or len(key) > self._sorted.dtype.itemsize:
             return None
+        self._check()
         i = int(np.searchsorted(self._sorted, key))
         found = i < self._sorted.size and self._sorted[i] == key
         return int(self._pos[i]) if found else None

@@ -232,19 +232,26 @@ path, other = Path(sys.argv[1]), Path(sys.argv[2])
 searcher = Searcher(load_index(path, replace(IndexSettings(), engine="numpy")))
 print(searcher.search("border China North Korea").hits[0].passage_id)
 shutil.copyfile(other, path)  # in place, as `cp other index.json` does: same inode
+library = searcher.library
+reads = {
+    "search": lambda: searcher.search("Why is China more important to North Korea than Russia?"),
+    "brief by id": lambda: library.briefs.get("no-such-brief"),
+    "brief ids": lambda: list(library.briefs),
+}
 try:
-    searcher.search("Why is China more important to North Korea than Russia?")
+    reads[sys.argv[3]]()
 except IndexUnreadable as exc:
     print("refused:", exc)
 """
 
 
-def test_overwritten_in_place_while_served_is_refused_not_sigbus(files, tmp_path):
+@pytest.mark.parametrize("read", ["search", "brief by id", "brief ids"])
+def test_overwritten_in_place_while_served_is_refused_not_sigbus(read, files, tmp_path):
     path, other = tmp_path / "index.json", tmp_path / "other.json"
     path.write_bytes(files["mapped"])
     other.write_bytes(b"{}\n")  # far shorter: the mapping's pages are past its end now
     result = subprocess.run(
-        [sys.executable, "-c", OVERWRITE, str(path), str(other)],
+        [sys.executable, "-c", OVERWRITE, str(path), str(other), read],
         capture_output=True,
         text=True,
         timeout=60,
