@@ -3,6 +3,7 @@ re-ranked by how much of the question each candidate covers, then by shared phra
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -109,11 +110,20 @@ class WordRanker:
         """Coverage and BM25 score of the passages `ids` for the question of `found`."""
         ids = list(ids)
         scores = self._concept_scores(found.concepts, ids)
-        present = self.present(found.terms, ids)
-        coverage = self._coverage
+        # Column by column (a term's or a concept's, over all the candidates): the same
+        # values as asking each candidate in turn, with the loops in C.
+        holds = [self._engine.holds(t, ids) for t in found.terms]
+        rows = zip(*holds, strict=True) if holds else [()] * len(ids)
+        held_sets = [frozenset(itertools.compress(found.terms, row)) for row in rows]
+        by_term = dict(zip(found.terms, holds, strict=True))
+        concept_held = [
+            _any_of([_all_of([by_term[t] for t in p], len(ids)) for p in c.phrases], len(ids))
+            for c in found.concepts
+        ]
+        coverages = self._coverages(ids, found, concept_held)
         return [
-            Scored(coverage(i, held, found.concepts, found.weights), score, i, frozenset(held))
-            for i, score, held in zip(ids, scores, present, strict=True)
+            Scored(coverage, score, i, held)
+            for i, score, coverage, held in zip(ids, scores, coverages, held_sets, strict=True)
         ]
 
     def matched(self, found: WordRanking, scored: Scored) -> tuple[str, ...]:
@@ -173,9 +183,12 @@ class WordRanker:
         per_term = {t: self._engine.term_scores(t, ids) for c in concepts for t in c.terms()}
         totals = [0.0] * len(ids)
         for concept in concepts:
-            for j in range(len(ids)):
-                best = max(sum(per_term[t][j] for t in phrase) for phrase in concept.phrases)
-                totals[j] += best * concept.weight_factor
+            # A phrase's score in each passage: its terms' scores, added in order as sum()
+            # adds them; the best phrase's (max() keeps the first of equals).
+            phrases = [_sums([per_term[t] for t in p], len(ids)) for p in concept.phrases]
+            best = phrases[0] if len(phrases) == 1 else list(map(max, *phrases))
+            factor = concept.weight_factor
+            totals = [total + b * factor for total, b in zip(totals, best, strict=True)]
         return totals
 
     def present(self, terms: list[str], ids: list[int]) -> list[set[str]]:
@@ -188,25 +201,34 @@ class WordRanker:
                     present[j].add(term)
         return present
 
-    def _coverage(
-        self, i: int, terms: set[str], concepts: list[Concept], weights: list[float]
-    ) -> float:
-        """Share of the question's weight found in passage i (`terms`: the question terms
-        it holds) or, partly, in its brief's title and standfirst."""
-        total = sum(weights)
+    def _coverages(
+        self, ids: list[int], found: WordRanking, concept_held: list[list[bool]]
+    ) -> list[float]:
+        """Share of the question's weight found in each passage of `ids` (`concept_held`:
+        whether each passage holds each concept) or, partly, in its brief's title and
+        standfirst. Added in the concepts' order, so that ties fall the same way."""
+        total = sum(found.weights)
         if not total:
-            return 0.0
-        found = 0.0
-        context: set[str] | None = None  # read only when the passage lacks a concept
-        for concept, weight in zip(concepts, weights, strict=True):
-            if concept.found_in(terms):
-                found += weight
+            return [0.0] * len(ids)
+        every = 0.0
+        for weight in found.weights:
+            every += weight  # a passage holding every concept
+        concepts = list(zip(found.concepts, found.weights, strict=True))
+        shares = []
+        for i, held in zip(ids, zip(*concept_held, strict=True), strict=True):
+            if all(held):
+                shares.append(every / total)
                 continue
-            if context is None:
-                context = self._context_of(self.library.passages.brief_of(i))
-            if concept.found_in(context):
-                found += weight * CONTEXT_WEIGHT
-        return found / total
+            # Read only when the passage lacks a concept.
+            context = self._context_of(self.library.passages.brief_of(i))
+            share = 0.0
+            for (concept, weight), has in zip(concepts, held, strict=True):
+                if has:
+                    share += weight
+                elif concept.found_in(context):
+                    share += weight * CONTEXT_WEIGHT
+            shares.append(share / total)
+        return shares
 
     def _idf(self, term: str) -> float:
         # The BM25L/Robertson-style IDF; always positive, highest for unseen terms.
@@ -238,3 +260,20 @@ def best_by_words(
         if weight > best_weight:
             best, best_weight = (start, end), weight
     return best
+
+
+def _sums(columns: list[list[float]], n: int) -> list[float]:
+    """Each passage's sum of `columns` (scores of a phrase's terms), added as sum() adds."""
+    return list(map(sum, zip(*columns, strict=True))) if columns else [0.0] * n
+
+
+def _all_of(columns: list[list[bool]], n: int) -> list[bool]:
+    """Whether each passage holds every column's term (a phrase wholly)."""
+    return list(map(all, zip(*columns, strict=True))) if columns else [True] * n
+
+
+def _any_of(columns: list[list[bool]], n: int) -> list[bool]:
+    """Whether each passage holds any column (one of a concept's phrases)."""
+    if len(columns) == 1:
+        return columns[0]
+    return list(map(any, zip(*columns, strict=True))) if columns else [False] * n
