@@ -18,6 +18,11 @@
  *   posting's BM25 contribution with rank-bm25's formulas (variant 0 Okapi, 1 BM25L,
  *   2 BM25+) and the given IDFs, its tier (above `edge` times its term's mean score:
  *   tier 0), and its score in 1/levels of its tier's largest magnitude.
+ *
+ * ordered(post_ptr, post_doc, n) -> bool
+ *   True when each slice post_doc[post_ptr[s] : post_ptr[s + 1]] (int64, int32) ascends
+ *   strictly within [0, n): what loading a mapped file checks of its postings, which the
+ *   rankers index by, in one pass (numpy took three over 360 MB at a million passages).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -335,10 +340,48 @@ done:
     Py_RETURN_NONE;
 }
 
+static PyObject *ordered(PyObject *self, PyObject *args)
+{
+    PyObject *ptr_o, *doc_o;
+    Py_ssize_t n;
+    Py_buffer v[2];
+    memset(v, 0, sizeof v);
+    (void)self;
+    if (!PyArg_ParseTuple(args, "OOn", &ptr_o, &doc_o, &n)) return NULL;
+    if (view(ptr_o, &v[0], 8, 0, "post_ptr") < 0 || view(doc_o, &v[1], 4, 0, "post_doc") < 0) {
+        release(v, 2);
+        return NULL;
+    }
+    const int64_t *ptr = v[0].buf;
+    const int32_t *doc = v[1].buf;
+    Py_ssize_t slices = v[0].len / 8 - 1, postings = v[1].len / 4;
+    int ok = slices >= 0;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t s = 0; ok && s < slices; s++) {
+        int64_t first = ptr[s], end = ptr[s + 1], last = -1;
+        if (first < 0 || end < first || end > postings) {
+            ok = 0;
+            break;
+        }
+        for (int64_t j = first; j < end; j++) {
+            int64_t d = doc[j];
+            if (d <= last || d >= n) { /* last starts at -1: d >= 0 */
+                ok = 0;
+                break;
+            }
+            last = d;
+        }
+    }
+    Py_END_ALLOW_THREADS
+    release(v, 2);
+    return PyBool_FromLong(ok);
+}
+
 static PyMethodDef methods[] = {
     {"count", count, METH_VARARGS, "How many passages hold each term (see the file)."},
     {"fill", fill, METH_VARARGS, "The postings as (term, passage, count) (see the file)."},
     {"score", score, METH_VARARGS, "The engine's scored postings arrays (see the file)."},
+    {"ordered", ordered, METH_VARARGS, "Each term's postings ascend within range (see the file)."},
     {NULL, NULL, 0, NULL},
 };
 

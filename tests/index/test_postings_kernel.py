@@ -74,3 +74,59 @@ def test_passages_without_words_score_as_numpy():
         want = postings_build.score_postings(forward, IndexSettings())
     for name, array in want.items():
         assert np.array_equal(got[name], array, equal_nan=True), name
+
+
+def _ordered_numpy(ptr: np.ndarray, doc: np.ndarray, n: int) -> bool:
+    """The same question asked slice by slice, the plain way."""
+    for first, end in zip(ptr[:-1].tolist(), ptr[1:].tolist(), strict=True):
+        if first < 0 or end < first or end > doc.size:
+            return False
+        part = doc[first:end].astype(np.int64)
+        if part.size and (part.min() < 0 or part.max() >= n or (np.diff(part) <= 0).any()):
+            return False
+    return True
+
+
+def test_ordered_postings_agree_with_numpy_on_damage_of_every_kind():
+    """The load check of a mapped file's postings (index/mapped_check.py), in C: the same
+    verdict as numpy on a sound index and on each kind of damage."""
+    rng = np.random.default_rng(5)
+    n, sizes = 1000, rng.integers(0, 40, size=300)
+    doc = np.concatenate([np.sort(rng.choice(n, s, replace=False)) for s in sizes])
+    doc = doc.astype(np.int32)
+    ptr = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+    assert kernel.ordered(ptr, doc, n) and _ordered_numpy(ptr, doc, n)
+    j = int(ptr[np.flatnonzero(sizes >= 3)[0]]) + 1  # inside a slice of 3 or more
+    for name, value in [("negative", -1), ("past the end", n), ("huge", 2**31 - 1)]:
+        bad = doc.copy()
+        bad[j] = value
+        assert not kernel.ordered(ptr, bad, n) and not _ordered_numpy(ptr, bad, n), name
+    for name, change in [("repeated", 0), ("descending", -1)]:
+        bad = doc.copy()
+        bad[j + 1] = bad[j] + change
+        assert not kernel.ordered(ptr, bad, n) and not _ordered_numpy(ptr, bad, n), name
+    for name, value in [("pointer backwards", -5), ("pointer past the end", 10**6)]:
+        bad_ptr = ptr.copy()
+        bad_ptr[7] = value
+        assert not kernel.ordered(bad_ptr, doc, n) and not _ordered_numpy(bad_ptr, doc, n), name
+    # A new slice may start lower than the last ended: that is not damage.
+    two = np.array([0, 2, 4], dtype=np.int64)
+    assert kernel.ordered(two, np.array([5, 9, 1, 2], dtype=np.int32), 10)
+    with pytest.raises(ValueError, match="items of 4 bytes"):
+        kernel.ordered(ptr, doc.astype(np.int64), n)
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_loading_refuses_postings_out_of_order_either_way(compiled, monkeypatch):
+    """mapped_check refuses damaged postings with the kernel and with numpy alone."""
+    from index import mapped_check
+    from index.errors import IndexUnreadable
+
+    if not compiled:
+        monkeypatch.setattr(mapped_check, "_kernel", None)
+    ptr = np.array([0, 3, 5], dtype=np.int64)
+    sound = np.array([1, 4, 8, 0, 9], dtype=np.int32)
+    mapped_check._postings_in_order(sound, ptr, 10)
+    for damaged in ([1, 8, 4, 0, 9], [1, 4, 8, 0, 10], [-1, 4, 8, 0, 9]):
+        with pytest.raises(IndexUnreadable, match=r"post_doc|out of order"):
+            mapped_check._postings_in_order(np.array(damaged, dtype=np.int32), ptr, 10)
