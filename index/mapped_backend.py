@@ -101,7 +101,7 @@ class MappedBackend:
         # Another engine's library lends no token ids: then every passage is read afresh.
         fresh = draft.fresh() if isinstance(old, NumpyEngine) else range(len(draft.passages))
         new = encode_texts([indexed_text(draft.passages, i) for i in fresh], draft.alias_groups)
-        # The text blocks are compressed while the postings are scored: zlib and most of
+        # The text blocks are compressed while the postings are scored: zstandard and most of
         # numpy let go of the GIL, so the two share the cores the tokenising just used.
         with ThreadPoolExecutor(1) as pool:
             texts = pool.submit(_arrays_of, draft.passages, draft.briefs, draft.alias_groups)

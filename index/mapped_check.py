@@ -42,9 +42,10 @@ except ImportError:  # pragma: no cover - only where no C compiler was found at 
 # (CRC-32 runs at about 0.5 GB/s here: 64 MiB costs ~0.13 s). Larger files are mapped; their
 # arrays are checked for structure, and passages and briefs by their own checksums when read.
 FULL_CHECK_BYTES = 64 << 20
-# Passage text is stored zlib-compressed (level 1) in blocks of this many passages (format
-# 6): on the bench corpus 2.23x smaller (blocks of 16: 2.26x, of 4: 2.19x), and showing
-# a passage decodes ~5 KB: 26 us, against 44 us for blocks of 16 (a search shows ten).
+# Passage text is stored compressed in blocks of this many passages (index/text_blocks.py):
+# measured with zlib, on the bench corpus 2.23x smaller (blocks of 16: 2.26x, of 4: 2.19x),
+# and showing a passage decodes ~5 KB: 26 us, against 44 us for blocks of 16 (a search
+# shows ten); zstandard (format 7) decodes a block in 8 us.
 TEXT_BLOCK = 8
 
 # name: (dtype, dimensions); "S" is any byte-string width.

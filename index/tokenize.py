@@ -193,6 +193,18 @@ def word_pairs(text: str) -> set[tuple[str, str]]:
     return set(itertools.pairwise(stems))
 
 
+def pairs_held(text: str, pairs: frozenset[tuple[str, str]] | set[tuple[str, str]]) -> int:
+    """How many of `pairs` (as word_pairs gives them) `text` holds: len(pairs &
+    word_pairs(text)), stemming only the adjacent words whose first letters could start
+    a pair. A stem keeps its word's first letter (tests check it on 320,000 English words
+    and on random text), and stemming most words of a shown passage was most of a phrase
+    check: a large library's words miss the stem cache."""
+    firsts = {(a[:1], b[:1]) for a, b in pairs}
+    words = _LETTERS.findall(normalize(text).casefold().replace("'", ""))
+    found = {(stem(x), stem(y)) for x, y in itertools.pairwise(words) if (x[0], y[0]) in firsts}
+    return len(pairs & found)
+
+
 @cache
 def _stopword_stems() -> frozenset[str]:
     # Made on first use: stemming the list at import would slow every start-up.

@@ -13,7 +13,7 @@ from index.library import Library
 from index.query import Concept, parse
 from index.question import Question
 from index.sentences import sentence_spans
-from index.tokenize import pair_terms, plain_words, word_pairs
+from index.tokenize import pair_terms, pairs_held, plain_words
 
 # A question term found only in a brief's title or standfirst counts this much
 # towards covering it in each passage of that brief.
@@ -104,7 +104,7 @@ class WordRanker:
             lacking = asked - scored.held
             if all(a in lacking or b in lacking for a, b in pairs):
                 return 0.0
-        return len(pairs & word_pairs(text)) / len(pairs)
+        return pairs_held(text, pairs) / len(pairs)
 
     def score(self, found: WordRanking, ids: Sequence[int]) -> list[Scored]:
         """Coverage and BM25 score of the passages `ids` for the question of `found`."""

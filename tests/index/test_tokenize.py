@@ -8,8 +8,10 @@ from hypothesis import strategies as st
 
 from index.aliases import Aliases
 from index.tokenize import (
+    _LETTERS,
     compounds,
     pair_terms,
+    pairs_held,
     plain_words,
     stem,
     tokenize,
@@ -183,3 +185,67 @@ def test_plain_words_refuses_what_splits_otherwise():
     # Possessives and non-ASCII letters split differently into pairs and into terms.
     assert not plain_words("Korea's border") and not plain_words("Korea\u2019s border")
     assert not plain_words("\u0130stanbul") and plain_words("North Korea, 1,350 km")
+
+
+# Words a phrase check meets: English, names, stopwords, possessives, hyphens, digits,
+# letters outside ASCII (and casefolding that lengthens: ß), punctuation.
+PAIR_TEXT = st.lists(
+    st.one_of(
+        st.sampled_from(
+            [
+                "the",
+                "is",
+                "what",
+                "Kim",
+                "Jong-un",
+                "Korea's",
+                "Korea\u2019s",
+                "skies",
+                "dying",
+                "lying",
+                "generously",
+                "1961",
+                "all",
+                "over",
+                "again",
+                "Stra\u00dfe",
+                "\u00e9t\u00e9",
+                "\u0130stanbul",
+                "caf\u00e9",
+                "ies",
+                "y",
+                "-",
+                ",",
+                ".",
+                " ",
+                "\n",
+                "'",
+            ]
+        ),
+        st.text(alphabet="abceinosty\u00e9\u00df19-'. ", max_size=10),
+    ),
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(PAIR_TEXT, PAIR_TEXT, st.randoms(use_true_random=False))
+def test_pairs_held_counts_the_pairs_word_pairs_finds(text, other, rng):
+    """pairs_held stems only words whose first letters could start a question's pair: the
+    count must be that of comparing with every pair of the text (the text's own pairs, some
+    of another text's, and pairs that share only first letters with the text's)."""
+    own, theirs = sorted(word_pairs(text)), sorted(word_pairs(other))
+    pairs = set(rng.sample(own, min(len(own), 3)) + rng.sample(theirs, min(len(theirs), 3)))
+    pairs |= {(a[:1] + "zz", b) for a, b in own[:2]}
+    assert pairs_held(text, pairs) == len(pairs & word_pairs(text))
+
+
+def test_a_stem_keeps_its_words_first_letter():
+    """What pairs_held rests on, over the 320,000 commonest English words and the
+    stemmer's exceptions (dying -> die, skies -> sky)."""
+    from wordfreq import top_n_list
+
+    listed = [*top_n_list("en", 500_000), "dying", "lying", "tying", "skies", "ies", "y"]
+    found = [w for text in listed for w in _LETTERS.findall(text.casefold().replace("'", ""))]
+    assert len(found) > 300_000
+    assert [w for w in found if stem(w)[:1] != w[:1]] == []
