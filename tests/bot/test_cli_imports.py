@@ -43,6 +43,8 @@ NEVER_FOR_ASK = (
     "index.mapped_backend",
     "index.mapped_tables",
     "index.mapped_check",
+    "index.text_blocks",
+    "zstandard",
     "index.engine_numpy",
     "index.encode",
     # What reads briefs: a saved, fresh index is served without them (index/refresh.py).
