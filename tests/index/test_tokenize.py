@@ -20,6 +20,17 @@ from index.tokenize import (
 )
 
 
+def texts_of(
+    pieces: list[str], alphabet: str | None = None, run: int = 0, max_size: int = 30
+) -> st.SearchStrategy[str]:
+    """Texts joined from up to `max_size` of `pieces` and, given an `alphabet`, random runs
+    of up to `run` of its characters."""
+    piece: st.SearchStrategy[str] = st.sampled_from(pieces)
+    if alphabet is not None:
+        piece = st.one_of(piece, st.text(alphabet=alphabet, max_size=run))
+    return st.lists(piece, max_size=max_size).map("".join)
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -105,32 +116,29 @@ def test_word_pairs_keep_stopwords_and_stem():
 
 @settings(max_examples=300, deadline=None)
 @given(
-    st.lists(
-        st.sampled_from(
-            [
-                "Kim",
-                "Jong-un",
-                "un",
-                "the",
-                "US",
-                "it's",
-                "Sino-Soviet",
-                "1,350",
-                "-",
-                "'",
-                " ",
-                "\u2019s",
-                "\u2014",
-                "caf\u00e9",
-                "Stra\u00dfe",
-                "nuclear",
-                "tests",
-                "a-b-c",
-                "IT",
-            ]
-        ),
-        max_size=30,
-    ).map("".join)
+    texts_of(
+        [
+            "Kim",
+            "Jong-un",
+            "un",
+            "the",
+            "US",
+            "it's",
+            "Sino-Soviet",
+            "1,350",
+            "-",
+            "'",
+            " ",
+            "\u2019s",
+            "\u2014",
+            "caf\u00e9",
+            "Stra\u00dfe",
+            "nuclear",
+            "tests",
+            "a-b-c",
+            "IT",
+        ]
+    )
 )
 def test_tokenize_is_words_stemmed(text):
     """The fast path (cached stems, joined forms only past a hyphen) gives the documented terms."""
@@ -139,39 +147,35 @@ def test_tokenize_is_words_stemmed(text):
 
 @settings(max_examples=500, deadline=None)
 @given(
-    st.lists(
-        st.one_of(
-            st.sampled_from(
-                [
-                    "Kim",
-                    "Jong-un",
-                    "the",
-                    "The",
-                    "US",
-                    "us",
-                    "ourselves",
-                    "having",
-                    "Sino-Soviet",
-                    "1,350",
-                    "-",
-                    "--",
-                    ",",
-                    ".",
-                    " ",
-                    "\n",
-                    "nuclear",
-                    "tests",
-                    "a-b-c",
-                    "IT",
-                    "A-10",
-                    "_",
-                    "x_y",
-                ]
-            ),
-            st.text(alphabet="abcdeiosuyzABSY019-_., ", max_size=12),
-        ),
-        max_size=30,
-    ).map("".join)
+    texts_of(
+        [
+            "Kim",
+            "Jong-un",
+            "the",
+            "The",
+            "US",
+            "us",
+            "ourselves",
+            "having",
+            "Sino-Soviet",
+            "1,350",
+            "-",
+            "--",
+            ",",
+            ".",
+            " ",
+            "\n",
+            "nuclear",
+            "tests",
+            "a-b-c",
+            "IT",
+            "A-10",
+            "_",
+            "x_y",
+        ],
+        alphabet="abcdeiosuyzABSY019-_., ",
+        run=12,
+    )
 )
 def test_in_plain_text_every_pair_word_that_is_not_a_stopword_is_a_term(text):
     """What the phrase shortcut relies on (index/words.py): in ASCII text without
@@ -189,43 +193,40 @@ def test_plain_words_refuses_what_splits_otherwise():
 
 # Words a phrase check meets: English, names, stopwords, possessives, hyphens, digits,
 # letters outside ASCII (and casefolding that lengthens: ß), punctuation.
-PAIR_TEXT = st.lists(
-    st.one_of(
-        st.sampled_from(
-            [
-                "the",
-                "is",
-                "what",
-                "Kim",
-                "Jong-un",
-                "Korea's",
-                "Korea\u2019s",
-                "skies",
-                "dying",
-                "lying",
-                "generously",
-                "1961",
-                "all",
-                "over",
-                "again",
-                "Stra\u00dfe",
-                "\u00e9t\u00e9",
-                "\u0130stanbul",
-                "caf\u00e9",
-                "ies",
-                "y",
-                "-",
-                ",",
-                ".",
-                " ",
-                "\n",
-                "'",
-            ]
-        ),
-        st.text(alphabet="abceinosty\u00e9\u00df19-'. ", max_size=10),
-    ),
+PAIR_TEXT = texts_of(
+    [
+        "the",
+        "is",
+        "what",
+        "Kim",
+        "Jong-un",
+        "Korea's",
+        "Korea\u2019s",
+        "skies",
+        "dying",
+        "lying",
+        "generously",
+        "1961",
+        "all",
+        "over",
+        "again",
+        "Stra\u00dfe",
+        "\u00e9t\u00e9",
+        "\u0130stanbul",
+        "caf\u00e9",
+        "ies",
+        "y",
+        "-",
+        ",",
+        ".",
+        " ",
+        "\n",
+        "'",
+    ],
+    alphabet="abceinosty\u00e9\u00df19-'. ",
+    run=10,
     max_size=40,
-).map("".join)
+)
 
 
 @settings(max_examples=500, deadline=None)
