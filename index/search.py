@@ -226,12 +226,19 @@ class Searcher:
         """The hits for passages `ids`, with their citations and best sentences."""
         scored = {s.passage: s for s in found.ranked}
         missing = [i for i in ids if i not in scored]
-        scored.update({s.passage: s for s in self.words.score(found, missing)})
+        if missing:  # passages only meaning or a named part found
+            scored.update({s.passage: s for s in self.words.score(found, missing)})
         cosine = dict(zip(close.ids, close.cosines, strict=True)) if close is not None else {}
-        return tuple(self._hit(vector, found, scored[i], cosine.get(i)) for i in ids)
+        weights = found.term_weights()
+        return tuple(self._hit(vector, found, weights, scored[i], cosine.get(i)) for i in ids)
 
     def _hit(
-        self, vector: Floats | None, found: WordRanking, scored: Scored, cosine: float | None
+        self,
+        vector: Floats | None,
+        found: WordRanking,
+        weights: dict[str, float],
+        scored: Scored,
+        cosine: float | None,
     ) -> Hit:
         passage = self.library.passages[scored.passage]
         return Hit(
@@ -241,16 +248,20 @@ class Searcher:
             citation=self.library.citation(passage),
             coverage=round(scored.coverage, 4),
             matched=self.words.matched(found, scored),
-            sentence=self._sentence(vector, found, scored.passage, passage.text),
+            sentence=self._sentence(vector, found, weights, scored.passage, passage.text),
             similarity=None if cosine is None else round(float(cosine), 4),
         )
 
     def _sentence(
-        self, vector: Floats | None, found: WordRanking, i: int, text: str
+        self,
+        vector: Floats | None,
+        found: WordRanking,
+        weights: dict[str, float],
+        i: int,
+        text: str,
     ) -> tuple[int, int]:
         """The sentence to highlight in passage i (`text`): closest in meaning, nudged by
-        the question's terms."""
-        weights = found.term_weights()
+        the question's terms (`weights`: found.term_weights())."""
         if self.meaning is None or vector is None:
             return best_by_words(text, weights, self.words.terms_of)
         spans = sentence_spans(text) or [(0, len(text))]

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from index.brief import parse_brief
-from index.sentences import sentence_spans
+from index.sentences import _is_abbreviation, sentence_spans
 from index.splitting import passages_of
 
 LONG = (
@@ -124,3 +128,60 @@ def test_standfirst_is_a_citable_passage_when_asked():
     assert led[0].text == "A standfirst." == text[led[0].start : led[0].end]
     assert locator(led[0].paragraph) == "standfirst"
     assert locator(1) == "\u00b61" and locator(0, 2) == "standfirst (part 2)"
+
+
+# The boundary as it was first written: matched just after the stop (a lookbehind).
+_BOUNDARY_AFTER = re.compile(
+    r"""(?<=[.!?])["'\u201d\u2019)\]]*\s+(?=["'\u201c\u2018(\[]?[A-Z0-9])"""
+)
+
+
+def _spans_reference(text: str) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for match in _BOUNDARY_AFTER.finditer(text):
+        if _is_abbreviation(text, match.start()):
+            continue
+        end = match.start() + len(match.group().rstrip())
+        if text[start:end].strip():
+            spans.append((start, end))
+        start = match.end()
+    if text[start:].strip():
+        spans.append((start, len(text.rstrip())))
+    return spans
+
+
+PIECES = [
+    ". ",
+    "? ",
+    "!",
+    "?! ",
+    "...",
+    " ",
+    "\n",
+    "  ",
+    '"',
+    "\u201d",
+    "\u2019",
+    ")",
+    "(",
+    "[",
+    "]",
+    "\u201c",
+    "'",
+    "A",
+    "a",
+    "1",
+    "Mr.",
+    "U.S.",
+    "e.g.",
+    "Kim",
+    "x",
+    ".",
+]
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=40).map("".join))
+def test_sentence_spans_are_those_of_the_lookbehind_boundary(text):
+    """The boundary now matches at the stop itself (3x faster): the same sentences."""
+    assert sentence_spans(text) == _spans_reference(text)
