@@ -116,17 +116,22 @@ def test_ordered_postings_agree_with_numpy_on_damage_of_every_kind():
         kernel.ordered(ptr, doc.astype(np.int64), n)
 
 
-@pytest.mark.parametrize("compiled", [True, False])
-def test_loading_refuses_postings_out_of_order_either_way(compiled, monkeypatch):
-    """mapped_check refuses damaged postings with the kernel and with numpy alone."""
+@pytest.mark.parametrize("way", ["kernel", "kernel, two threads", "numpy"])
+def test_loading_refuses_postings_out_of_order_every_way(way, monkeypatch):
+    """mapped_check refuses damaged postings with the kernel (in one thread or two, the
+    damage in either half) and with numpy alone."""
     from index import mapped_check
     from index.errors import IndexUnreadable
 
-    if not compiled:
+    if way == "numpy":
         monkeypatch.setattr(mapped_check, "_kernel", None)
-    ptr = np.array([0, 3, 5], dtype=np.int64)
-    sound = np.array([1, 4, 8, 0, 9], dtype=np.int32)
+    if way == "kernel, two threads":
+        monkeypatch.setattr(mapped_check, "_SHARED_CHECK", 1)
+    ptr = np.array([0, 3, 5, 7, 8], dtype=np.int64)
+    sound = np.array([1, 4, 8, 0, 9, 2, 3, 5], dtype=np.int32)
     mapped_check._postings_in_order(sound, ptr, 10)
-    for damaged in ([1, 8, 4, 0, 9], [1, 4, 8, 0, 10], [-1, 4, 8, 0, 9]):
+    for at, value in [(1, 9), (2, 10), (0, -1), (6, 1), (7, 10), (4, 0)]:
+        damaged = sound.copy()
+        damaged[at] = value
         with pytest.raises(IndexUnreadable, match=r"post_doc|out of order"):
-            mapped_check._postings_in_order(np.array(damaged, dtype=np.int32), ptr, 10)
+            mapped_check._postings_in_order(damaged, ptr, 10)
