@@ -47,7 +47,7 @@ class Concept:
         """Every term of every phrase, for the BM25 query."""
         return [t for phrase in self.phrases for t in phrase]
 
-    def found_in(self, terms: set[str]) -> bool:
+    def found_in(self, terms: set[str] | frozenset[str]) -> bool:
         """True when one of the phrases is wholly in a passage's set of terms."""
         # A loop, not any() over a generator (3x slower): asked for every concept of 30
         # candidates.

@@ -112,9 +112,8 @@ class WordRanker:
         scores = self._concept_scores(found.concepts, ids)
         # Column by column (a term's or a concept's, over all the candidates): the same
         # values as asking each candidate in turn, with the loops in C.
-        holds = [self._engine.holds(t, ids) for t in found.terms]
-        rows = zip(*holds, strict=True) if holds else [()] * len(ids)
-        held_sets = [frozenset(itertools.compress(found.terms, row)) for row in rows]
+        holds = self._holds(found.terms, ids)
+        held_sets = _held_sets(found.terms, holds, len(ids))
         by_term = dict(zip(found.terms, holds, strict=True))
         concept_held = [
             _any_of([_all_of([by_term[t] for t in p], len(ids)) for p in c.phrases], len(ids))
@@ -128,8 +127,7 @@ class WordRanker:
 
     def matched(self, found: WordRanking, scored: Scored) -> tuple[str, ...]:
         """The question's words, as typed, whose concept the scored passage holds."""
-        held = set(scored.held)
-        return tuple(w for c in found.concepts if c.found_in(held) for w in c.words)
+        return tuple(w for c in found.concepts if c.found_in(scored.held) for w in c.words)
 
     def _context_of(self, brief_id: str) -> set[str]:
         """Terms of a brief's title and standfirst (on first use: a library may hold 100k)."""
@@ -191,15 +189,14 @@ class WordRanker:
             totals = [total + b * factor for total, b in zip(totals, best, strict=True)]
         return totals
 
-    def present(self, terms: list[str], ids: list[int]) -> list[set[str]]:
+    def present(self, terms: list[str], ids: list[int]) -> list[frozenset[str]]:
         """For each passage of `ids`, which of `terms` it contains (asked of the engine,
         so an array-backed index decodes no passage)."""
-        present: list[set[str]] = [set() for _ in ids]
-        for term in terms:
-            for j, held in enumerate(self._engine.holds(term, ids)):
-                if held:
-                    present[j].add(term)
-        return present
+        return _held_sets(terms, self._holds(terms, ids), len(ids))
+
+    def _holds(self, terms: list[str], ids: list[int]) -> list[list[bool]]:
+        """Whether each passage of `ids` holds each of `terms`: a column a term."""
+        return [self._engine.holds(t, ids) for t in terms]
 
     def _coverages(
         self, ids: list[int], found: WordRanking, concept_held: list[list[bool]]
@@ -210,14 +207,12 @@ class WordRanker:
         total = sum(found.weights)
         if not total:
             return [0.0] * len(ids)
-        every = 0.0
-        for weight in found.weights:
-            every += weight  # a passage holding every concept
         concepts = list(zip(found.concepts, found.weights, strict=True))
         shares = []
         for i, held in zip(ids, zip(*concept_held, strict=True), strict=True):
             if all(held):
-                shares.append(every / total)
+                # Every weight, added in the same order as `total`: exactly 1.
+                shares.append(1.0)
                 continue
             # Read only when the passage lacks a concept.
             context = self._context_of(self.library.passages.brief_of(i))
@@ -260,6 +255,12 @@ def best_by_words(
         if weight > best_weight:
             best, best_weight = (start, end), weight
     return best
+
+
+def _held_sets(terms: list[str], holds: list[list[bool]], n: int) -> list[frozenset[str]]:
+    """For each of n passages, the `terms` it holds (`holds`: a column a term)."""
+    rows = zip(*holds, strict=True) if holds else [()] * n
+    return [frozenset(itertools.compress(terms, row)) for row in rows]
 
 
 def _sums(columns: list[list[float]], n: int) -> list[float]:
