@@ -32,10 +32,9 @@ sys.path.insert(0, str(REPO))
 
 from bench.corpus import Synthetic, seed_briefs  # noqa: E402
 from index import IndexSettings, Library, Searcher, SearchSettings, load_index, save_index  # noqa: E402
-from index.brief import BriefInfo  # noqa: E402
 from index.draft import Draft  # noqa: E402
 from index.engines import make_engine  # noqa: E402
-from index.library import PassageList  # noqa: E402
+from index.library import BriefInfo, PassageList  # noqa: E402
 from index.mapped_backend import MappedBackend  # noqa: E402
 from index.passages import Passage  # noqa: E402
 from index.tokenize import tokenize  # noqa: E402
