@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bot.client import BriefBot, create_bot  # noqa: E402
-from bot.config import load_config  # noqa: E402
+from bot.config_file import load_config  # noqa: E402
 from bot.runner import open_holder  # noqa: E402
 from tests.bot.conftest import TOKEN, BotEnv, LoopThread, write_config  # noqa: E402
 from tests.bot.load import (  # noqa: E402

@@ -23,7 +23,8 @@ from bot.commands_offline import (
     cmd_sources,
     open_searcher,
 )
-from bot.config import CONFIG_ENV, Config, ConfigError, find_config, load_config
+from bot.config import Config, ConfigError
+from bot.config_file import CONFIG_ENV, find_config, load_config
 from bot.redact import install_token_filter
 from bot.terminal import clean
 from index import SearchSettings

@@ -3,15 +3,13 @@
 Each key is declared once, in KEYS: its path, its rule (type and range), its help and
 the dataclass field it sets, whose default is the key's default. Validation, the
 example config and the README's key table (bot/config_docs.py) all come from KEYS.
-Only the entry point calls
-`load_config`; nothing is read at import time. Paths in the file are resolved
-against the file's own folder, so the bot behaves the same whatever the working
-directory.
+Reading the file is bot/config_file.py's; nothing is read at import time. Paths in the
+file are resolved against the file's own folder, so the bot behaves the same whatever the
+working directory.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from operator import attrgetter
@@ -45,16 +43,11 @@ from bot.redact import mask_tokens
 from index import IndexSettings, SearchSettings
 from index.limits import MAX_RESULTS
 from index.meaning import shared_encoder
-from index.safe_files import FileRefused
-from index.safe_yaml import YamlRefused, echo, load_yaml
+from index.safe_yaml import echo
 from index.settings import ENGINES, RANKINGS, VARIANTS
 from index.vectors import Embedder
 
-CONFIG_ENV = "BRIEFBOT_CONFIG"
-DEFAULT_CONFIG_NAME = "config.yaml"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
-# A config is a few kilobytes; anything far larger (or /dev/zero) is refused unread.
-MAX_CONFIG_BYTES = 256 * 1024
 
 
 class ConfigError(Exception):
@@ -362,53 +355,7 @@ def encoder_of(config: Config) -> Embedder | None:
     return shared_encoder(config.meaning.model_dir, config.meaning.cache_dir or config.data_dir)
 
 
-def _unreadable(refused: YamlRefused) -> str | None:
-    """Why the file could not be read at all (the system's error, not a regular file, too
-    large, not UTF-8), or None when it was read and is not valid YAML."""
-    cause = refused.__cause__
-    if isinstance(cause, FileRefused):
-        error = cause.__cause__
-        return error.__class__.__name__ if isinstance(error, OSError) else cause.reason
-    return "UnicodeDecodeError" if "UTF-8" in refused.reason else None
-
-
 def _shown(value: object) -> str:
     """A value as an error message echoes it: short (an alias bomb must not expand) and
     with anything that looks like a Discord token masked (a token pasted in by mistake)."""
     return mask_tokens(echo(value))
-
-
-def find_config(explicit: str | None) -> Path | None:
-    """The config file to use: --config, then $BRIEFBOT_CONFIG, then ./config.yaml if present."""
-    if explicit:
-        return Path(explicit)
-    if os.environ.get(CONFIG_ENV):
-        return Path(os.environ[CONFIG_ENV])
-    default = Path(DEFAULT_CONFIG_NAME)
-    return default if default.is_file() else None
-
-
-def load_config(path: Path | None) -> Config:
-    """Read and check the config at `path`; None gives the defaults, relative to the cwd."""
-    if path is None:
-        return Config()
-    try:
-        path.stat()
-    except FileNotFoundError as exc:
-        raise ConfigError(
-            f"config file {path} does not exist; copy config.example.yaml to start one"
-        ) from exc
-    except OSError as exc:
-        raise ConfigError(f"cannot read config file {path} ({exc.__class__.__name__})") from exc
-    try:
-        data = load_yaml(path, max_bytes=MAX_CONFIG_BYTES)
-    except YamlRefused as exc:
-        unread = _unreadable(exc)
-        if unread:
-            raise ConfigError(f"cannot read config file {path} ({unread})") from exc
-        where = f" at line {exc.line}" if exc.line is not None else ""
-        raise ConfigError(
-            f"{path} is not valid YAML{where} ({exc.reason}); fix it or start from "
-            "config.example.yaml"
-        ) from exc
-    return parse_config(data, path.resolve())

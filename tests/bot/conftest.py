@@ -20,7 +20,8 @@ import yarl
 from discord.gateway import DiscordWebSocket
 
 from bot.client import BriefBot, create_bot
-from bot.config import Config, load_config
+from bot.config import Config
+from bot.config_file import load_config
 from bot.runner import open_holder, serve
 from tests.conftest import MODEL_CACHE
 from tests.discord_payloads import (

@@ -230,7 +230,8 @@ def test_eval_bad_question_set_is_one_line(capsys, config_file, tmp_path):
 def test_config_example_holds_exactly_the_defaults():
     from dataclasses import replace
 
-    from bot.config import Config, load_config
+    from bot.config import Config
+    from bot.config_file import load_config
 
     example = load_config(REPO / "config.example.yaml")
     defaults = Config()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.config import ConfigError, DiscordConfig, load_config
+from bot.config import ConfigError, DiscordConfig
+from bot.config_file import load_config
 from tests.conftest import REPO
 
 

@@ -15,7 +15,8 @@ import sys
 import pytest
 
 from bot.cli import main
-from bot.config import ConfigError, load_config
+from bot.config import ConfigError
+from bot.config_file import load_config
 
 # name -> (config text, what the message must say besides the file name)
 CASES: dict[str, tuple[str, list[str]]] = {

@@ -16,9 +16,9 @@ from bot.config import (
     FeedbackConfig,
     LibraryConfig,
     MeaningConfig,
-    load_config,
 )
 from bot.config_docs import config_yaml, key_table, yaml_value
+from bot.config_file import load_config
 from bot.limits import MAX_RESULTS_PER_PAGE
 from index import IndexSettings, SearchSettings
 from tests.conftest import REPO

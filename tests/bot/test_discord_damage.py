@@ -11,7 +11,7 @@ import yaml
 
 from bot.cli import main
 from bot.client import create_bot
-from bot.config import load_config
+from bot.config_file import load_config
 from bot.runner import open_holder
 from tests.bot.conftest import BotEnv, write_config
 from tests.discord_payloads import MOD_ROLE_ID, make_member

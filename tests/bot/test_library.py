@@ -19,7 +19,7 @@ from bot import library_messages as say
 from bot import messages
 from bot.audit import read
 from bot.client import BriefBot, create_bot
-from bot.config import load_config
+from bot.config_file import load_config
 from bot.runner import open_holder
 from tests.bot.conftest import BotEnv, Exchange, LoopThread
 from tests.bot.library_helpers import (
