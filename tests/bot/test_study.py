@@ -4,10 +4,15 @@ brief, Why?, votes, /gaps, /quiz and the refresh report."""
 from __future__ import annotations
 
 import re
+import secrets
+
+import pytest
 
 from bot import messages
 from bot import study_messages as say
+from bot.cogs.study import QUIZ_SEED_MAX
 from bot.feedback import Tally
+from bot.study_buttons import quiz_from
 from tests.conftest import SEED_STEM
 from tests.discord_payloads import GUILD_ID, MOD_ROLE_ID, OTHER_ROLE_ID, make_member
 
@@ -121,7 +126,21 @@ def test_gaps_lists_a_question_asked_twice_first(env):
     assert "world cup" in lines[1] and "asked 1\u00d7" in lines[1]
 
 
-def test_quiz_buttons_reveal_the_cited_answer(env):
+def _quiz_seed(library, kind: str) -> int:
+    """The first quiz seed whose question blanks a word of a passage of `kind`."""
+    passages = library.passages
+    for seed in range(QUIZ_SEED_MAX):
+        if passages[passages.find(quiz_from(library, seed, None).passage_id)].kind == kind:
+            return seed
+    raise AssertionError(f"no quiz blanks a {kind}")
+
+
+# The /quiz seed is random: each kind of passage a quiz can blank is asked for in turn (a
+# standfirst, cited without a paragraph number, is about 1 seed in 40).
+@pytest.mark.parametrize("kind", ["paragraph", "standfirst"])
+def test_quiz_buttons_reveal_the_cited_answer(env, monkeypatch, kind):
+    seed = _quiz_seed(env.bot.holder.library, kind)
+    monkeypatch.setattr(secrets, "randbelow", lambda _: seed)
     ex = env.send(env.fake.slash("quiz"))
     assert not ex.ephemeral
     assert "_" in ex.message["embeds"][0]["description"]
@@ -131,7 +150,14 @@ def test_quiz_buttons_reveal_the_cited_answer(env):
     right = [r for r in replies if r.message["content"].startswith("Right:")]
     assert len(right) == 1
     assert all(r.ephemeral for r in replies)
-    assert f"\u2014 *{TITLE}, \u00b6" in right[0].message["content"]
+    # The citation names the part whose sentence the reply quotes.
+    content = right[0].message["content"]
+    quote = re.search(r"^> (.{30})", content, re.MULTILINE)
+    cited = re.search(rf"\u2014 \*{re.escape(TITLE)}, (.+?)\*", content)
+    assert quote and cited, content
+    library = env.bot.holder.library
+    sources = [p for p in library.passages if quote.group(1) in p.text]
+    assert [library.citation(p).locator for p in sources] == [cited.group(1)], content
     wrong = [r for r in replies if r not in right]
     assert all(r.message["content"].startswith("Not quite:") for r in wrong)
 
