@@ -53,6 +53,7 @@ class BriefTable(Mapping[str, BriefInfo]):
         self._crc = arrays["brief_crc"]
         self.guard = guard
         self._kept_numbers: dict[str, int] = {}
+        self._kept_ids: dict[int, str] = {}
         self._kept: dict[int, BriefInfo] = {}
         self._kept_records: dict[int, bytes] = {}
 
@@ -125,13 +126,18 @@ class BriefTable(Mapping[str, BriefInfo]):
         return int(self._pos[i]) if found else None
 
     def id_at(self, number: int) -> str:
-        """The id of the brief at position `number`, checked with its record."""
-        self._record(number)  # kept once checked: then no read of the file
+        """The id of the brief at position `number`, checked with its record (kept: a
+        search asks it for each candidate, and again for each hit)."""
+        brief_id = self._kept_ids.get(number)
+        if brief_id is not None:
+            return brief_id
+        self._record(number)
         try:
             brief_id = bytes(self._ids[number]).decode("utf-8")
         except UnicodeDecodeError as exc:
             raise damaged(f"the id of brief {number} is not UTF-8") from exc
         _keep(self._kept_numbers, brief_id, number, _CACHED_BRIEFS)
+        _keep(self._kept_ids, number, brief_id, _CACHED_BRIEFS)
         return brief_id
 
 
