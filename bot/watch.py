@@ -17,7 +17,7 @@ from bot.libraries import Libraries, Slot
 from bot.library_changes import refreshed
 from index import stale_reason
 from index.errors import BriefError
-from index.seeds import seed_files, source_name
+from index.seeds import seed_sources
 
 log = logging.getLogger(__name__)
 
@@ -28,9 +28,9 @@ def listing(slot: Slot) -> Listing:
     """Name, size and mtime of every file of the library (empty when the folder is gone)."""
     folder = slot.config.seeds_dir
     try:
-        files = seed_files(folder)
+        files = seed_sources(folder)
         return frozenset(
-            (source_name(folder, p), (s := p.stat()).st_size, s.st_mtime_ns) for p in files
+            (name, (s := p.stat()).st_size, s.st_mtime_ns) for name, p in files.items()
         )
     except (BriefError, OSError):
         return frozenset()

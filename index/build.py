@@ -22,7 +22,7 @@ from index.errors import EmptyCorpus, UnreadableBrief
 from index.library import BriefInfo, Library, Skipped, SourceStamp
 from index.meaning import EncoderUnavailable
 from index.passages import Passage
-from index.seeds import restamp, seed_files, source_name
+from index.seeds import restamp, seed_sources
 from index.settings import IndexSettings
 from index.splitting import passages_of
 from index.vectors import Embedder, Progress, SentenceVectors, embed_passages, merged
@@ -34,7 +34,7 @@ RESERVED_NAMES = frozenset({ALIASES_FILE, "README.md"})
 
 
 def brief_id_of(name: str) -> str:
-    """The id of the brief in the file named `name` (source_name): the name without its
+    """The id of the brief in the file named `name` (index.seeds.seed_sources): the name without its
     extension, e.g. `week1/reading`."""
     stem, dot, _ = name.rpartition(".")
     return stem if dot and stem and not stem.endswith("/") else name
@@ -139,7 +139,7 @@ def build_index(
     With `encoder`, sentence vectors are made for libraries up to settings.vectors_up_to
     passages (only for changed briefs when `previous` has them), reporting `progress`.
     """
-    files = {source_name(seeds_dir, p): p for p in seed_files(seeds_dir)}
+    files = seed_sources(seeds_dir)
     briefs: dict[str, BriefInfo] = {}
     passages: list[Passage] = []
     skipped: list[Skipped] = []

@@ -10,7 +10,7 @@ from pathlib import Path
 from index.backends import backend_for, load_index
 from index.errors import BriefError, IndexMissing, IndexUnreadable, IndexUnwritable, SeedsMissing
 from index.library import Library
-from index.seeds import restamp, seed_files, source_name
+from index.seeds import restamp, seed_sources
 from index.settings import IndexSettings
 from index.vectors import Embedder, Progress
 
@@ -23,7 +23,7 @@ def stale_reason(index: Library, seeds_dir: Path) -> str | None:
     Files whose size and mtime are unchanged are not read; others are hashed,
     so touching a file without changing it does not force a rebuild.
     """
-    current = {source_name(seeds_dir, p): p for p in seed_files(seeds_dir)}
+    current = seed_sources(seeds_dir)
     added = sorted(current.keys() - index.sources.keys())
     removed = sorted(index.sources.keys() - current.keys())
     changed = [

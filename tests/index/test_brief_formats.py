@@ -7,8 +7,9 @@ import pytest
 
 from index import IndexSettings, Searcher, build_index
 from index.brief_formats import load_brief
-from index.build import brief_id_of, seed_files, source_name
+from index.build import brief_id_of
 from index.cite import locator
+from index.seeds import seed_sources
 from tests.conftest import SEED_TEXT
 from tests.index.readers.pdfs import simple_pdf, two_column_pdf
 
@@ -75,7 +76,7 @@ def test_subfolders_are_read_and_every_file_not_indexed_is_listed(tmp_path):
     (tmp_path / ".hidden").mkdir()
     (tmp_path / ".hidden" / "secret.txt").write_text("Secret\n\nHidden text.\n", encoding="utf-8")
     (tmp_path / "seed.txt").write_bytes(SEED_TEXT.read_bytes())
-    names = [source_name(tmp_path, p) for p in seed_files(tmp_path)]
+    names = list(seed_sources(tmp_path))
     assert names == [
         "seed.txt",
         "week1/reading.md",
