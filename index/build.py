@@ -162,7 +162,8 @@ def build_index(
         if previous and brief_id not in briefs and _unchanged(name, previous, stamps):
             briefs[brief_id] = previous.briefs[brief_id]
             reused = list(previous.passages.of_brief(brief_id))
-            passages.extend(previous.passages[i] for i in reused)
+            if reused:  # contiguous: read as one span, each passage still checked
+                passages.extend(previous.passages[reused[0] : reused[-1] + 1])
             origin.extend(reused)
             continue
         brief = _read_brief(path, name, skipped)

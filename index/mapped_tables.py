@@ -41,6 +41,8 @@ _CACHED_BLOCKS = 16  # decoded text blocks kept (a search shows neighbouring pas
 _CACHED_PASSAGES = 64
 # Brief records (and positions by id) kept: every candidate's coverage asks for its brief.
 _CACHED_BRIEFS = 4096
+# A passage record's fields, in passage_crc's order.
+_FIELDS = ("p_brief", "p_paragraph", "p_part", "p_start", "p_end", "p_page")
 
 
 class BriefTable(Mapping[str, BriefInfo]):
@@ -122,8 +124,11 @@ class BriefTable(Mapping[str, BriefInfo]):
             return None
         self._check()
         i = int(np.searchsorted(self._sorted, key))
-        found = i < self._sorted.size and self._sorted[i] == key
-        return int(self._pos[i]) if found else None
+        if i == self._sorted.size or self._sorted[i] != key:
+            return None
+        number = int(self._pos[i])
+        _keep(self._kept_numbers, brief_id, number, _CACHED_BRIEFS)
+        return number
 
     def id_at(self, number: int) -> str:
         """The id of the brief at position `number`, checked with its record (kept: a
@@ -184,7 +189,7 @@ class PassageTable(Sequence[Passage]):
 
     def __init__(self, arrays: Mapping[str, Array], briefs: BriefTable) -> None:
         self.arrays = arrays
-        self.briefs = briefs  # its guard is checked before every read
+        self.briefs = briefs  # its guard is checked before every read of the file
         self._ptr = arrays["text_ptr"]  # offsets in the text as if uncompressed
         self._text = arrays["text"]
         self._blocks = arrays["text_block"]  # block b is _text[_blocks[b]:_blocks[b + 1]]
@@ -196,13 +201,21 @@ class PassageTable(Sequence[Passage]):
     def __len__(self) -> int:
         return len(self._ptr) - 1
 
+    def _check(self) -> None:
+        # Before reading the mapping: a file truncated in place would crash it (SIGBUS).
+        if self.briefs.guard is not None:
+            self.briefs.guard.check()
+
     @overload
     def __getitem__(self, i: int) -> Passage: ...
     @overload
     def __getitem__(self, i: slice) -> list[Passage]: ...
     def __getitem__(self, i: int | slice) -> Passage | list[Passage]:
         if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
+            start, stop, step = i.indices(len(self))
+            if step != 1:
+                return [self[j] for j in range(start, stop, step)]
+            return self._read_span(start, max(start, stop))
         if i < 0:
             i += len(self)
         if not 0 <= i < len(self):
@@ -213,19 +226,52 @@ class PassageTable(Sequence[Passage]):
             _keep(self._kept, i, passage, _CACHED_PASSAGES)
         return passage
 
+    def _read_span(self, start: int, stop: int) -> list[Passage]:
+        """Passages start to stop, each checked as `_read` checks one: a refresh takes every
+        unchanged brief's passages from the file it replaces, brief after brief."""
+        self._check()
+        a = self.arrays
+        fields = zip(
+            *(a[k][start:stop].tolist() for k in _FIELDS),
+            a["p_crc"][start:stop].tolist(),
+            strict=True,
+        )
+        bounds = self._ptr[start : stop + 1].tolist()
+        passages = []
+        for i, (number, paragraph, part, first, last, page, crc) in enumerate(fields, start):
+            block = self._block(i // TEXT_BLOCK)
+            base = int(self._ptr[i - i % TEXT_BLOCK])
+            raw = block[bounds[i - start] - base : bounds[i - start + 1] - base]
+            passages.append(self._passage(i, raw, number, paragraph, part, first, last, page, crc))
+        return passages
+
     def _read(self, i: int) -> Passage:
         """Passage i from the arrays, checked against its checksum."""
+        self._check()
         a = self.arrays
-        number = int(a["p_brief"][i])
-        brief = self.briefs.id_at(number)  # checks the file is unchanged, and the brief
-        paragraph, part = int(a["p_paragraph"][i]), int(a["p_part"][i])
-        start, end, page = int(a["p_start"][i]), int(a["p_end"][i]), int(a["p_page"][i])
+        number, paragraph, part, start, end, page = (int(a[k][i]) for k in _FIELDS)
         block = self._block(i // TEXT_BLOCK)
         first = int(self._ptr[i - i % TEXT_BLOCK])
         raw = block[int(self._ptr[i]) - first : int(self._ptr[i + 1]) - first]
-        # Never quote a damaged passage: its text and citation must match their checksum.
-        if passage_crc(raw, number, paragraph, part, start, end, page) != int(a["p_crc"][i]):
+        return self._passage(i, raw, number, paragraph, part, start, end, page, int(a["p_crc"][i]))
+
+    def _passage(
+        self,
+        i: int,
+        raw: bytes,
+        number: int,
+        paragraph: int,
+        part: int,
+        start: int,
+        end: int,
+        page: int,
+        crc: int,
+    ) -> Passage:
+        """Passage i of brief `number` with text `raw`; never quote a damaged passage: its
+        text and citation must match their checksum."""
+        if passage_crc(raw, number, paragraph, part, start, end, page) != crc:
             raise damaged(f"passage {i} fails its checksum")
+        brief = self.briefs.id_at(number)  # checks the file is unchanged, and the brief
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:

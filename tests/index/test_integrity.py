@@ -237,6 +237,7 @@ reads = {
     "search": lambda: searcher.search("Why is China more important to North Korea than Russia?"),
     "brief by id": lambda: library.briefs.get("no-such-brief"),
     "brief ids": lambda: list(library.briefs),
+    "passages": lambda: library.passages[0 : len(library.passages)],
 }
 try:
     reads[sys.argv[3]]()
@@ -245,7 +246,7 @@ except IndexUnreadable as exc:
 """
 
 
-@pytest.mark.parametrize("read", ["search", "brief by id", "brief ids"])
+@pytest.mark.parametrize("read", ["search", "brief by id", "brief ids", "passages"])
 def test_overwritten_in_place_while_served_is_refused_not_sigbus(read, files, tmp_path):
     path, other = tmp_path / "index.json", tmp_path / "other.json"
     path.write_bytes(files["mapped"])
