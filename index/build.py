@@ -80,9 +80,14 @@ def _read_brief(path: Path, name: str, skipped: list[Skipped]) -> Brief | None:
         return None
 
 
+def _suffix(name: str) -> str:
+    """The extension of the file `name`, lower case with its dot ("" when none)."""
+    return "." + name.rpartition(".")[2].lower() if "." in name else ""
+
+
 def _not_a_brief(name: str, ids: set[str]) -> str | None:
     """Why the file `name` is not read as a brief (None: it is one, or it is reserved)."""
-    suffix = "." + name.rpartition(".")[2].lower() if "." in name else ""
+    suffix = _suffix(name)
     if name in RESERVED_NAMES:
         return None
     if suffix in METADATA_SUFFIXES:
@@ -151,12 +156,12 @@ def build_index(
         n: restamp(p, previous.sources.get(n) if previous else None) for n, p in files.items()
     }
     origin: list[int] = []  # per passage: its position in `previous`, or -1 when read afresh
-    ids = {brief_id_of(n) for n in files if "." + n.rpartition(".")[2].lower() in BRIEF_SUFFIXES}
+    ids = {brief_id_of(n) for n in files if _suffix(n) in BRIEF_SUFFIXES}
     for name, path in files.items():
         why = _not_a_brief(name, ids)
         if why:
             skipped.append(Skipped(name, why))
-        if why or name in RESERVED_NAMES or path.suffix.lower() not in BRIEF_SUFFIXES:
+        if why or name in RESERVED_NAMES or _suffix(name) not in BRIEF_SUFFIXES:
             continue
         brief_id = brief_id_of(name)
         if previous and brief_id not in briefs and _unchanged(name, previous, stamps):
@@ -166,7 +171,7 @@ def build_index(
                 passages.extend(previous.passages[reused[0] : reused[-1] + 1])
             origin.extend(reused)
             continue
-        brief = _read_brief(path, name, skipped)
+        brief = _read_brief(Path(path), name, skipped)
         if brief is None:
             continue
         if brief.id in briefs:

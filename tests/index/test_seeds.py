@@ -35,7 +35,7 @@ def test_listing_names_files_by_their_path_inside_sorted(tmp_path):
     )
     found = seed_sources(tmp_path)
     assert list(found) == ["A.md", "b.txt", "week1/a.yaml", "week1/deep/er.html", "week2/z.txt"]
-    assert found["week1/deep/er.html"] == tmp_path / "week1" / "deep" / "er.html"
+    assert found["week1/deep/er.html"].path == str(tmp_path / "week1" / "deep" / "er.html")
     assert all(p.is_file() for p in found.values())
 
 
