@@ -170,6 +170,13 @@ def piece_terms(piece: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     joined forms: normalising only drops commas between digits, and neither that nor a
     word match reaches across whitespace (tests compare the two).
     """
+    if piece.isalpha():
+        # Letters only, the most common piece (nine in ten of a bench corpus's new pieces):
+        # one word, case-folded, kept as _words keeps it, without its regexes.
+        word = piece.lower()
+        if word in STOPWORDS and not (len(piece) > 1 and piece.isupper()):
+            return (), ()
+        return (stem(word),), ()
     out, joined = _words(piece)
     return tuple(map(stem, out)), tuple(map(stem, joined))
 

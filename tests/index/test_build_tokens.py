@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from bench.corpus import Synthetic
 from index import encode
 from index.postings_build import encode_tokens
+from index.stopwords import STOPWORDS
 from index.tokenize import piece_terms, tokenize
 
 REPO = Path(__file__).resolve().parents[2]
@@ -143,3 +144,12 @@ def test_an_encoder_keeps_its_vocabulary_across_chunks():
     )
     for name, array in want.items():
         assert np.array_equal(merged[name], array), name
+
+
+def test_a_piece_of_letters_is_its_one_word():
+    """piece_terms' shortcut for letters-only pieces gives what tokenize gives: stopwords
+    dropped unless written as an acronym (US, IT), every word stemmed."""
+    words = [*sorted(STOPWORDS), "border", "Korea", "KOREA", "a", "A", "I", "us", "Us", "US"]
+    for word in words:
+        for piece in {word, word.lower(), word.title(), word.upper()}:
+            assert piece_terms(piece) == (tuple(tokenize(piece)), ()), piece
