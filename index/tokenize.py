@@ -55,6 +55,8 @@ _WORD_ASCII = re.compile(r"[^\W_]+(?:['-][^\W_]+)*", re.ASCII)
 # Runs of letters and digits: a hyphen or space between them makes two words.
 _LETTERS = re.compile(r"[^\W_]+")
 _POSSESSIVE = re.compile(r"'s$|(?<=s)'$")
+# Punctuation a word match never holds, at the edges of a whitespace piece ("word," "(word").
+_EDGES = '.,;:!?"()'
 
 _stemmer = Stemmer.Stemmer("english")
 
@@ -170,11 +172,13 @@ def piece_terms(piece: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     joined forms: normalising only drops commas between digits, and neither that nor a
     word match reaches across whitespace (tests compare the two).
     """
-    if piece.isalpha():
-        # Letters only, the most common piece (nine in ten of a bench corpus's new pieces):
-        # one word, case-folded, kept as _words keeps it, without its regexes.
-        word = piece.lower()
-        if word in STOPWORDS and not (len(piece) > 1 and piece.isupper()):
+    letters = piece.strip(_EDGES)
+    if letters.isalpha():
+        # Letters only, perhaps between punctuation: the most common piece (all but a few
+        # of a bench corpus's new pieces). One word, case-folded, kept as _words keeps
+        # it, without its regexes.
+        word = letters.lower()
+        if word in STOPWORDS and not (len(letters) > 1 and letters.isupper()):
             return (), ()
         return (stem(word),), ()
     out, joined = _words(piece)

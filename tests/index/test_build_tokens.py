@@ -147,9 +147,11 @@ def test_an_encoder_keeps_its_vocabulary_across_chunks():
 
 
 def test_a_piece_of_letters_is_its_one_word():
-    """piece_terms' shortcut for letters-only pieces gives what tokenize gives: stopwords
-    dropped unless written as an acronym (US, IT), every word stemmed."""
+    """piece_terms' shortcut for a piece of letters (between punctuation) gives what
+    tokenize gives: stopwords dropped unless written as an acronym (US, IT), every word
+    stemmed."""
     words = [*sorted(STOPWORDS), "border", "Korea", "KOREA", "a", "A", "I", "us", "Us", "US"]
     for word in words:
-        for piece in {word, word.lower(), word.title(), word.upper()}:
-            assert piece_terms(piece) == (tuple(tokenize(piece)), ()), piece
+        for form in {word, word.lower(), word.title(), word.upper()}:
+            for piece in (form, f"{form},", f"{form}.", f'"({form}?)"', f"{form}:;!"):
+                assert piece_terms(piece) == (tuple(tokenize(piece)), ()), piece
