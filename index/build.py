@@ -34,8 +34,8 @@ RESERVED_NAMES = frozenset({ALIASES_FILE, "README.md"})
 
 
 def brief_id_of(name: str) -> str:
-    """The id of the brief in the file named `name` (index.seeds.seed_sources): the name without its
-    extension, e.g. `week1/reading`."""
+    """The id of the brief in the file named `name` (as index.seeds.seed_sources names
+    files): the name without its extension, e.g. `week1/reading`."""
     stem, dot, _ = name.rpartition(".")
     return stem if dot and stem and not stem.endswith("/") else name
 
@@ -167,8 +167,10 @@ def build_index(
         if previous and brief_id not in briefs and _unchanged(name, previous, stamps):
             briefs[brief_id] = previous.briefs[brief_id]
             reused = list(previous.passages.of_brief(brief_id))
-            if reused:  # contiguous: read as one span, each passage still checked
-                passages.extend(previous.passages[reused[0] : reused[-1] + 1])
+            if reused and reused[-1] - reused[0] + 1 == len(reused):  # as a build lays them
+                passages.extend(previous.passages[reused[0] : reused[-1] + 1])  # one read
+            else:
+                passages.extend(previous.passages[i] for i in reused)
             origin.extend(reused)
             continue
         brief = _read_brief(Path(path), name, skipped)

@@ -68,8 +68,7 @@ class Passages(Protocol):
         ...
 
     def of_brief(self, brief_id: str) -> Sequence[int]:
-        """The positions of the passages of `brief_id`, in order and contiguous (empty when
-        unknown)."""
+        """The positions of the passages of `brief_id`, in order (empty when unknown)."""
         ...
 
     def brief_of(self, i: int) -> str:
