@@ -200,8 +200,13 @@ def tokenize(text: str) -> list[str]:
 def word_pairs(text: str) -> set[tuple[str, str]]:
     """Each pair of adjacent words of `text`, stemmed, stopwords kept: the phrases a
     question shares with a passage (`1961 all over again`), which single terms miss."""
-    stems = list(map(stem, _LETTERS.findall(normalize(text).casefold().replace("'", ""))))
-    return set(itertools.pairwise(stems))
+    return set(itertools.pairwise(map(stem, _pair_words(normalize(text)))))
+
+
+def _pair_words(text: str) -> list[str]:
+    """The words of normalised `text` that pairs are made of: runs of letters and digits,
+    case-folded, apostrophes dropped, stopwords kept."""
+    return _LETTERS.findall(text.casefold().replace("'", ""))
 
 
 def pairs_held(text: str, pairs: frozenset[tuple[str, str]] | set[tuple[str, str]]) -> int:
@@ -211,7 +216,7 @@ def pairs_held(text: str, pairs: frozenset[tuple[str, str]] | set[tuple[str, str
     and on random text), and stemming most words of a shown passage was most of a phrase
     check: a large library's words miss the stem cache."""
     firsts = {(a[:1], b[:1]) for a, b in pairs}
-    words = _LETTERS.findall(normalize(text).casefold().replace("'", ""))
+    words = _pair_words(normalize(text))
     found = {(stem(x), stem(y)) for x, y in itertools.pairwise(words) if (x[0], y[0]) in firsts}
     return len(pairs & found)
 
@@ -251,5 +256,4 @@ def question_parts(
         joined.extend(joins)
         if "-" in original and joins and len(parts) > 1:
             found[joins[0]] = tuple(parts)
-    stems = list(map(stem, _LETTERS.findall(text.casefold().replace("'", ""))))
-    return out + joined, found, set(itertools.pairwise(stems))
+    return out + joined, found, set(itertools.pairwise(map(stem, _pair_words(text))))
