@@ -40,6 +40,7 @@ from index.files import (
     write_atomically,
 )
 from index.library import BriefInfo, Library, Skipped, SourceStamp
+from index.mapped_arrays import brief_arrays, passage_arrays
 from index.mapped_check import (
     FULL_CHECK_BYTES,
     FileGuard,
@@ -48,14 +49,7 @@ from index.mapped_check import (
     check_layout,
     damaged,
 )
-from index.mapped_tables import (
-    BriefTable,
-    GuardedEngine,
-    PassageTable,
-    TokenTable,
-    brief_arrays,
-    passage_arrays,
-)
+from index.mapped_tables import BriefTable, GuardedEngine, PassageTable, TokenTable
 from index.passages import Passage, indexed_text
 from index.postings_build import Array
 from index.settings import IndexSettings

@@ -17,19 +17,11 @@ import numpy as np
 from index.aliases import Aliases
 from index.engine_numpy import NumpyEngine
 from index.library import BriefInfo
-from index.mapped_check import (
-    TEXT_BLOCK,
-    FileGuard,
-    brief_crc,
-    brief_crcs,
-    damaged,
-    passage_crc,
-    passage_crcs,
-)
+from index.mapped_check import TEXT_BLOCK, FileGuard, brief_crc, damaged, passage_crc
 from index.passages import Passage, indexed_text, parse_passage_id, passage_id
 from index.postings_build import Array
 from index.settings import IndexSettings
-from index.text_blocks import BlockError, compress_blocks, decompress_block
+from index.text_blocks import BlockError, decompress_block
 from index.tokenize import tokenize
 
 K = TypeVar("K")
@@ -152,36 +144,6 @@ def _keep(kept: dict[K, V], key: K, value: V, limit: int) -> None:
     if len(kept) >= limit:
         kept.clear()
     kept[key] = value
-
-
-def brief_arrays(
-    briefs: Mapping[str, BriefInfo], terms_of: Callable[[str], list[str]]
-) -> dict[str, Array]:
-    """The arrays of BriefTable for a mapping of briefs (kept in its order), each record
-    followed by the terms `terms_of` finds in the brief's title and standfirst."""
-    # vars(), not asdict(): the fields are plain values, and asdict's deep copy of each was
-    # 3 s of a million-passage build (profiled).
-    encode = json.JSONEncoder(ensure_ascii=False).encode
-    # JSON escapes every control character, so a NUL byte ends the record.
-    records = [
-        encode(vars(b)).encode("utf-8")
-        + b"\0"
-        + "\n".join(sorted(set(terms_of(f"{b.title}\n{b.standfirst}")))).encode("utf-8")
-        for b in briefs.values()
-    ]
-    ids = [b.encode("utf-8") for b in briefs]
-    width = f"S{max(map(len, ids), default=1)}"
-    order = sorted(range(len(ids)), key=ids.__getitem__)
-    lengths = np.fromiter(map(len, records), dtype=np.int64, count=len(records))
-    arrays: dict[str, Array] = {
-        "brief_json": np.frombuffer(b"".join(records), dtype=np.uint8),
-        "brief_ptr": np.concatenate(([0], np.cumsum(lengths))).astype(np.int64),
-        "brief_ids": np.array(ids, dtype=width),
-        "brief_sorted": np.array([ids[i] for i in order], dtype=width),
-        "brief_pos": np.array(order, dtype=np.int64),
-    }
-    arrays["brief_crc"] = brief_crcs(arrays)
-    return arrays
 
 
 class PassageTable(Sequence[Passage]):
@@ -359,29 +321,6 @@ class TokenTable(Sequence[list[str]]):
         if not 0 <= i < len(self):
             raise IndexError(i)
         return self._tokens(i)
-
-
-def passage_arrays(passages: Sequence[Passage], brief_ids: Sequence[str]) -> dict[str, Array]:
-    """The arrays of PassageTable for a list of passages."""
-    numbers = {b: i for i, b in enumerate(brief_ids)}
-    blobs = [p.text.encode("utf-8") for p in passages]
-    lengths = np.fromiter(map(len, blobs), dtype=np.int64, count=len(blobs))
-    blob = b"".join(blobs)
-    ptr = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
-    text, blocks = compress_blocks(blob, ptr)
-    arrays: dict[str, Array] = {
-        "text_ptr": ptr,
-        "text": text,
-        "text_block": blocks,
-        "p_brief": np.fromiter((numbers[p.brief] for p in passages), np.int32, len(passages)),
-        "p_paragraph": np.fromiter((p.paragraph for p in passages), np.int32, len(passages)),
-        "p_part": np.fromiter((p.part for p in passages), np.int32, len(passages)),
-        "p_start": np.fromiter((p.start for p in passages), np.int64, len(passages)),
-        "p_end": np.fromiter((p.end for p in passages), np.int64, len(passages)),
-        "p_page": np.fromiter((p.page for p in passages), np.int32, len(passages)),
-    }
-    arrays["p_crc"] = passage_crcs(arrays, blob)
-    return arrays
 
 
 class GuardedEngine(NumpyEngine):
