@@ -5,7 +5,8 @@
  * library repeats the same pieces millions of times. Python splits each text into new
  * string objects and looks each up in a dict, about 140 ns a word; here a piece is hashed
  * where it lies in the text and looked up in a table of bytes. Only a piece never seen
- * before becomes a string, for the Python callback that tokenises it.
+ * before becomes a string, for the Python callback that tokenises it. A text's pieces are
+ * all hashed before any is looked up, so the table's memory is fetched for several at once.
  *
  * cache = Cache()                      the pieces seen so far, kept from chunk to chunk
  * entries(cache, texts, piece, joined, other) -> (entries, counts)
@@ -21,12 +22,17 @@
 #include <stdint.h>
 #include <string.h>
 
-/* One table of byte strings -> entry, open addressing; keys live in one arena. */
+/* One table of byte strings -> entry, open addressing. A key of up to KEY_INLINE bytes
+ * (nearly every word) lives in its slot, so a lookup reads one cache line; longer keys
+ * live in an arena. len 0 marks an empty slot (a piece is never empty). */
+#define KEY_INLINE 16
 typedef struct {
     uint64_t hash;
-    Py_ssize_t at; /* key offset in the arena; -1: empty slot */
-    Py_ssize_t len;
-    uint32_t value;
+    uint32_t len, value;
+    union {
+        char bytes[KEY_INLINE];
+        Py_ssize_t at; /* offset in the arena, when len > KEY_INLINE */
+    } key;
 } Slot;
 
 typedef struct {
@@ -43,27 +49,42 @@ typedef struct {
 
 static PyTypeObject CacheType;
 
-static uint64_t fnv1a(const char *s, Py_ssize_t n)
+/* 8 bytes at a time, each folded in by a multiply (wyhash's mixing step, simplified). */
+static uint64_t hash_bytes(const char *s, Py_ssize_t n)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ULL;
+    uint64_t h = 0x9E3779B97F4A7C15ULL ^ (uint64_t)n;
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 0xBF58476D1CE4E5B9ULL;
+        h ^= h >> 31;
+        s += 8;
+        n -= 8;
+    }
+    if (n) {
+        uint64_t w = 0;
+        memcpy(&w, s, (size_t)n);
+        h = (h ^ w) * 0x94D049BB133111EBULL;
+        h ^= h >> 29;
     }
     return h;
 }
+
+#if defined(__GNUC__) || defined(__clang__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)(p))
+#endif
 
 static int table_init(Table *t)
 {
     t->size = 1024;
     t->used = 0;
-    t->slots = PyMem_Malloc((size_t)t->size * sizeof(Slot));
+    t->slots = PyMem_Calloc((size_t)t->size, sizeof(Slot));
     t->arena_size = 1 << 16;
     t->arena_used = 0;
     t->arena = PyMem_Malloc((size_t)t->arena_size);
-    if (!t->slots || !t->arena) return -1;
-    for (Py_ssize_t i = 0; i < t->size; i++) t->slots[i].at = -1;
-    return 0;
+    return t->slots && t->arena ? 0 : -1;
 }
 
 static void table_free(Table *t)
@@ -74,14 +95,20 @@ static void table_free(Table *t)
     t->arena = NULL;
 }
 
+static const char *slot_key(const Table *t, const Slot *slot)
+{
+    return slot->len <= KEY_INLINE ? slot->key.bytes : t->arena + slot->key.at;
+}
+
 /* The slot holding key s[0..n), or the empty slot where it would go. */
 static Slot *table_find(Table *t, const char *s, Py_ssize_t n, uint64_t h)
 {
     Py_ssize_t mask = t->size - 1, i = (Py_ssize_t)(h & (uint64_t)mask);
     for (;;) {
         Slot *slot = &t->slots[i];
-        if (slot->at < 0) return slot;
-        if (slot->hash == h && slot->len == n && memcmp(t->arena + slot->at, s, (size_t)n) == 0)
+        if (!slot->len) return slot;
+        if (slot->hash == h && slot->len == (uint32_t)n
+            && memcmp(slot_key(t, slot), s, (size_t)n) == 0)
             return slot;
         i = (i + 1) & mask;
     }
@@ -91,15 +118,14 @@ static int table_grow(Table *t)
 {
     Slot *old = t->slots;
     Py_ssize_t old_size = t->size;
-    Slot *slots = PyMem_Malloc((size_t)old_size * 2 * sizeof(Slot));
+    Slot *slots = PyMem_Calloc((size_t)old_size * 2, sizeof(Slot));
     if (!slots) return -1;
     t->slots = slots;
     t->size = old_size * 2;
-    for (Py_ssize_t i = 0; i < t->size; i++) t->slots[i].at = -1;
     for (Py_ssize_t i = 0; i < old_size; i++) {
-        if (old[i].at < 0) continue;
+        if (!old[i].len) continue;
         Py_ssize_t mask = t->size - 1, j = (Py_ssize_t)(old[i].hash & (uint64_t)mask);
-        while (t->slots[j].at >= 0) j = (j + 1) & mask;
+        while (t->slots[j].len) j = (j + 1) & mask;
         t->slots[j] = old[i];
     }
     PyMem_Free(old);
@@ -109,31 +135,36 @@ static int table_grow(Table *t)
 /* Key s[0..n) -> value, into the empty `slot` table_find gave. */
 static int table_put(Table *t, Slot *slot, const char *s, Py_ssize_t n, uint64_t h, uint32_t value)
 {
-    if (t->arena_used + n > t->arena_size) {
-        Py_ssize_t size = t->arena_size;
-        while (t->arena_used + n > size) size *= 2;
-        char *arena = PyMem_Realloc(t->arena, (size_t)size);
-        if (!arena) return -1;
-        t->arena = arena;
-        t->arena_size = size;
+    if (n > UINT32_MAX) return -1; /* a 4 GiB piece: reported as out of memory */
+    if (n <= KEY_INLINE) {
+        memcpy(slot->key.bytes, s, (size_t)n);
+    } else {
+        if (t->arena_used + n > t->arena_size) {
+            Py_ssize_t size = t->arena_size;
+            while (t->arena_used + n > size) size *= 2;
+            char *arena = PyMem_Realloc(t->arena, (size_t)size);
+            if (!arena) return -1;
+            t->arena = arena;
+            t->arena_size = size;
+        }
+        memcpy(t->arena + t->arena_used, s, (size_t)n);
+        slot->key.at = t->arena_used;
+        t->arena_used += n;
     }
-    memcpy(t->arena + t->arena_used, s, (size_t)n);
     slot->hash = h;
-    slot->at = t->arena_used;
-    slot->len = n;
+    slot->len = (uint32_t)n;
     slot->value = value;
-    t->arena_used += n;
     t->used++;
     if (2 * t->used > t->size) return table_grow(t);
     return 0;
 }
 
 /* The entry of piece s[0..n): from the table, or from `make` (then remembered). */
-static int entry_of(Table *t, const char *s, Py_ssize_t n, PyObject *make, uint32_t *out)
+static int entry_of(Table *t, const char *s, Py_ssize_t n, uint64_t h, PyObject *make,
+                    uint32_t *out)
 {
-    uint64_t h = fnv1a(s, n);
     Slot *slot = table_find(t, s, n, h);
-    if (slot->at >= 0) {
+    if (slot->len) {
         *out = slot->value;
         return 0;
     }
@@ -180,11 +211,19 @@ static int grow_push(Grow *g, const void *item)
     return 0;
 }
 
-/* str.isspace() for ASCII: tab, newline, vertical tab, form feed, return, 0x1c-0x1f, space. */
+/* str.isspace() for ASCII: tab, newline, vertical tab, form feed, return, 0x1c-0x1f, space
+ * (a letter fails the first test and is done). */
 static int is_space(unsigned char c)
 {
-    return c == ' ' || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f);
+    return c <= ' ' && (c == ' ' || (c >= 0x09 && c <= 0x0d) || c >= 0x1c);
 }
+
+/* A whitespace piece of the text being read: where it is, its hash, whether it has a '-'. */
+typedef struct {
+    Py_ssize_t start, len;
+    uint64_t hash;
+    int hyphen;
+} Span;
 
 static PyObject *entries(PyObject *self, PyObject *args)
 {
@@ -197,7 +236,7 @@ static PyObject *entries(PyObject *self, PyObject *args)
     PyObject *seq = PySequence_Tuple(texts);
     if (!seq) return NULL;
     Grow out = {NULL, 0, 0, sizeof(uint32_t)}, counts = {NULL, 0, 0, sizeof(int64_t)};
-    Grow hyphens = {NULL, 0, 0, 2 * sizeof(Py_ssize_t)}; /* (start, length) of each */
+    Grow spans = {NULL, 0, 0, sizeof(Span)}; /* the pieces of the text being read */
     PyObject *result = NULL;
     Py_ssize_t n = PyTuple_GET_SIZE(seq);
     for (Py_ssize_t i = 0; i < n; i++) {
@@ -227,25 +266,35 @@ static PyObject *entries(PyObject *self, PyObject *args)
         } else {
             const char *s = (const char *)PyUnicode_DATA(text);
             Py_ssize_t len = PyUnicode_GET_LENGTH(text), at = 0;
-            hyphens.len = 0;
+            /* Two passes: find and hash every piece, asking the memory for its slot, then
+             * look them up, by when the slots have arrived (a large table misses cache). */
+            spans.len = 0;
             while (at < len) {
                 while (at < len && is_space((unsigned char)s[at])) at++;
                 if (at == len) break;
-                Py_ssize_t start = at;
+                Span span = {at, 0, 0, 0};
                 int hyphen = 0;
                 while (at < len && !is_space((unsigned char)s[at])) hyphen |= s[at++] == '-';
+                span.len = at - span.start;
+                span.hash = hash_bytes(s + span.start, span.len);
+                span.hyphen = hyphen;
+                PREFETCH(&cache->pieces.slots[span.hash & (uint64_t)(cache->pieces.size - 1)]);
+                if (grow_push(&spans, &span) < 0) goto done;
+            }
+            const Span *found = (const Span *)spans.data;
+            for (Py_ssize_t j = 0; j < spans.len; j++) {
                 uint32_t entry;
-                if (entry_of(&cache->pieces, s + start, at - start, piece, &entry) < 0
+                if (entry_of(&cache->pieces, s + found[j].start, found[j].len, found[j].hash, piece,
+                             &entry) < 0
                     || grow_push(&out, &entry) < 0)
                     goto done;
-                Py_ssize_t span[2] = {start, at - start};
-                if (hyphen && grow_push(&hyphens, span) < 0) goto done;
             }
-            for (Py_ssize_t h = 0; h < hyphens.len; h++) {
-                Py_ssize_t *span = (Py_ssize_t *)(hyphens.data + h * hyphens.item);
+            for (Py_ssize_t j = 0; j < spans.len; j++) {
                 uint32_t entry;
-                if (entry_of(&cache->joined, s + span[0], span[1], joined, &entry) < 0
-                    || grow_push(&out, &entry) < 0)
+                if (found[j].hyphen
+                    && (entry_of(&cache->joined, s + found[j].start, found[j].len, found[j].hash,
+                                 joined, &entry) < 0
+                        || grow_push(&out, &entry) < 0))
                     goto done;
             }
         }
@@ -258,7 +307,7 @@ done:
     Py_DECREF(seq);
     PyMem_Free(out.data);
     PyMem_Free(counts.data);
-    PyMem_Free(hyphens.data);
+    PyMem_Free(spans.data);
     return result;
 }
 

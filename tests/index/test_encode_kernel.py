@@ -62,6 +62,28 @@ def test_any_text_tokenises_as_tokenize(texts):
         assert np.array_equal(got[name], array), name
 
 
+def test_long_pieces_and_a_growing_table():
+    """Pieces longer than a table slot holds (kept apart), thousands of them, hyphenated
+    ones too: the table grows many times and still finds each piece it was given."""
+    long = [f"Borderlands-of-{i:05d}-kilometres" for i in range(3000)]
+    texts = [" ".join(long[i : i + 7]) + " supercalifragilistic, border" for i in range(0, 3000, 5)]
+    texts += texts[::-1]  # every piece again, now known
+    want = encode_tokens(tokenize(t) for t in texts)
+    got = encoded(texts, True)
+    for name, array in want.items():
+        assert np.array_equal(got[name], array), name
+    # Each distinct piece reaches Python once, however long: the table finds the rest.
+    calls: list[str] = []
+
+    def new(piece: str) -> int:
+        calls.append(piece)
+        return len(calls)
+
+    kernel.entries(kernel.Cache(), texts, new, lambda joined: 0, lambda text: [])
+    pieces = [p for t in texts for p in t.split()]
+    assert calls == list(dict.fromkeys(pieces))
+
+
 def test_pieces_are_remembered_across_chunks():
     """A piece seen in one chunk is not tokenised again in the next."""
     encoder = encode._Encoder()
