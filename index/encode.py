@@ -65,11 +65,16 @@ class _Entries(dict[str, int]):
         self.encoder, self.terms_of = encoder, terms_of
 
     def __missing__(self, piece: str) -> int:
+        self[piece] = n = self.new(piece)
+        return n
+
+    def new(self, piece: str) -> int:
+        """A new entry for `piece`, not remembered here: the compiled lookup remembers its
+        pieces itself, and a dict of 160,000 it would never ask again costs 10% of it."""
         encoder = self.encoder
         encoder.terms.extend([encoder.vocab[t] for t in self.terms_of(piece)])
         encoder.ptr.append(len(encoder.terms))
-        self[piece] = n = len(encoder.ptr) - 2
-        return n
+        return len(encoder.ptr) - 2
 
 
 class _Encoder:
@@ -113,7 +118,7 @@ class _Encoder:
         if _encode is not None:
             texts = [t if t.isascii() else _ascii_form(t) for t in texts]
             raw, sizes = _encode.entries(
-                self.cache, texts, self.pieces.__getitem__, self.joined.__getitem__, self._other
+                self.cache, texts, self.pieces.new, self.joined.new, self._other
             )
             entries = np.frombuffer(raw, dtype=np.uint32)
             return self._expand(entries, np.frombuffer(sizes, dtype=np.int64))
