@@ -8,8 +8,10 @@ from hypothesis import strategies as st
 
 from index.aliases import Aliases
 from index.tokenize import (
+    _FOLD,
     _LETTERS,
     compounds,
+    normalize,
     pair_terms,
     pairs_held,
     plain_words,
@@ -250,3 +252,17 @@ def test_a_stem_keeps_its_words_first_letter():
     found = [w for text in listed for w in _LETTERS.findall(text.casefold().replace("'", ""))]
     assert len(found) > 300_000
     assert [w for w in found if stem(w)[:1] != w[:1]] == []
+
+
+# Each typographic variant normalize folds, once each way: what str.translate folds them to.
+_BY_TRANSLATE = str.maketrans({variant: plain or None for variant, plain in _FOLD.items()})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from([*_FOLD, "a", "1", " ", "-", "'", "\u00e9"])))
+def test_normalize_folds_variants_as_translate_would(text):
+    """The variants are replaced one str.replace at a time, as str.translate would replace
+    them all at once (no replacement makes another variant)."""
+    import unicodedata
+
+    assert normalize(text) == unicodedata.normalize("NFKC", text).translate(_BY_TRANSLATE)
