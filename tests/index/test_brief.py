@@ -6,8 +6,10 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from index.brief import parse_brief, read_metadata
+from index.brief import _NON_WORD, _key, parse_brief, read_metadata
 from index.brief_formats import load_brief
 from index.errors import UnreadableBrief
 from index.safe_files import inside
@@ -202,3 +204,12 @@ def test_inside(tmp_path):
     assert not inside(root / "out" / "root" / "a.txt", root / "sub")
     assert not inside(root / "loop", root)
     assert not inside(root / "missing", root)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("aZ9_ -,.'\n\t\x1f\u00e9\u2019")), max_size=40))
+def test_repeat_keys_read_ascii_and_other_text_alike(text):
+    """_key's str-method path for ASCII text gives what its regex gives any text."""
+    from index.tokenize import normalize
+
+    assert _key(text) == _NON_WORD.sub(" ", normalize(text).casefold()).strip()

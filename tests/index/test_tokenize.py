@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from index.aliases import Aliases
 from index.tokenize import (
+    _DIGIT_GROUP,
     _FOLD,
     _LETTERS,
     compounds,
@@ -266,3 +267,16 @@ def test_normalize_folds_variants_as_translate_would(text):
     import unicodedata
 
     assert normalize(text) == unicodedata.normalize("NFKC", text).translate(_BY_TRANSLATE)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("12,a \u00a0\u202f\u2009\n")), max_size=20))
+@example("1,350 and 1,3500 and 12,34 and 1\u00a0350,000")
+def test_digit_groups_drop_their_separators_only(text):
+    """A separator goes only with a digit before it and exactly three after (1,350 and
+    1 350, not 1,35 or 1,3500): the pattern as first written, digit look-behind first."""
+    import re
+
+    first = re.compile(r"(?<=\d)[,\u00a0\u202f\u2009](?=\d{3}(?!\d))")
+    assert normalize(text) == normalize(first.sub("", text))
+    assert _DIGIT_GROUP.sub("", text) == first.sub("", text)
