@@ -4,6 +4,7 @@ other ways the briefs may say it: aliases, and near spellings for words the inde
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -65,6 +66,7 @@ def max_typos(term: str) -> int:
 def corrections(term: str, vocabulary: Sequence[str]) -> list[str]:
     """Indexed terms that an unknown `term` probably means: the nearest within
     `max_typos(term)` edits, else other forms of the word (`triangl` for `triangular`).
+    `vocabulary`: every indexed term, sorted.
     """
     limit = max_typos(term)
     if not limit or not vocabulary:
@@ -75,15 +77,19 @@ def corrections(term: str, vocabulary: Sequence[str]) -> list[str]:
 
 def _same_root(term: str, vocabulary: Sequence[str]) -> list[str]:
     """Indexed terms starting like `term`: 6 letters at least, and all of the shorter
-    word but its last letter (`triangl` and `triangular`)."""
+    word but its last letter (`triangl` and `triangular`). The terms starting with the
+    root are found by bisection of the sorted vocabulary: a scan of a large library's
+    was 12 ms a question."""
     if len(term) < ROOT_LENGTH:
         return []
     root = term[:ROOT_LENGTH]
-    forms = [
-        v
-        for v in vocabulary
-        if v.startswith(root) and _shared_start(v, term) >= min(len(v), len(term)) - 1
-    ]
+    i = bisect.bisect_left(vocabulary, root)
+    forms = []
+    while i < len(vocabulary) and vocabulary[i].startswith(root):
+        v = vocabulary[i]
+        if _shared_start(v, term) >= min(len(v), len(term)) - 1:
+            forms.append(v)
+        i += 1
     return sorted(forms, key=lambda v: (abs(len(v) - len(term)), v))[:MAX_CORRECTIONS]
 
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from index import IndexSettings, Searcher, build_index
 from index.aliases import Aliases
 from index.english import is_english_word, rarity
 from index.meaning import LazyEncoder
-from index.query import corrections
+from index.query import MAX_CORRECTIONS, ROOT_LENGTH, _same_root, _shared_start, corrections
 
-VOCAB = ["sanction", "shoigu", "pyongyang", "jinp", "triangular", "kim", "border"]
+# Sorted, as the word ranker keeps its vocabulary.
+VOCAB = sorted(["sanction", "shoigu", "pyongyang", "jinp", "triangular", "kim", "border"])
 
 
 @pytest.mark.parametrize(
@@ -27,6 +30,24 @@ VOCAB = ["sanction", "shoigu", "pyongyang", "jinp", "triangular", "kim", "border
 )
 def test_corrections(typed, expected):
     assert corrections(typed, VOCAB) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.text(alphabet="tr", min_size=5, max_size=9), max_size=60),
+    st.text(alphabet="tr", min_size=6, max_size=10),
+)
+def test_forms_of_a_word_are_every_term_sharing_its_root(terms, term):
+    """_same_root finds by bisection exactly what a scan of the vocabulary finds."""
+    vocabulary = sorted(set(terms))
+    root = term[:ROOT_LENGTH]
+    scanned = [
+        v
+        for v in vocabulary
+        if v.startswith(root) and _shared_start(v, term) >= min(len(v), len(term)) - 1
+    ]
+    want = sorted(scanned, key=lambda v: (abs(len(v) - len(term)), v))[:MAX_CORRECTIONS]
+    assert _same_root(term, vocabulary) == want
 
 
 def test_alias_group_counts_as_one_term():
