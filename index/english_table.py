@@ -5,9 +5,10 @@ rest of a `briefbot ask`, and a question pays it whenever one of its words is no
 briefs ("What is the capital of France?"). What index/english.py asks of those values is
 whether a word reaches 2.5 (an English word, not a typo), and the exact value from 3.0 up
 (how rare it is). So the data file index/english_zipf.txt holds, for every word of
-lowercase ASCII letters at or above 2.5, wordfreq's value ("3.21 word word ... " a line,
-values ascending), read once: a lookup is a search in its bytes. A word of such letters
-that is not there is below 2.5; any other word goes to wordfreq itself.
+lowercase ASCII letters at or above 2.5, wordfreq's value ("word 3.21" a line, words
+sorted), read once: a lookup bisects its bytes, about 17 lines read for 51,000 words
+(a bytes.find of the whole file took 250 us). A word of such letters that is not there
+is below 2.5; any other word goes to wordfreq itself.
 
     python -m index.english_table > index/english_zipf.txt   # after a wordfreq upgrade
 
@@ -37,26 +38,34 @@ def common_zipf(word: str) -> float | None:
     lowercase ASCII letters below it; None for any other word (ask wordfreq)."""
     if _LETTERS.fullmatch(word) is None:
         return None
-    table = table_bytes()
-    at = table.find(b" " + word.encode() + b" ")
-    if at < 0:
-        return 0.0
-    line = table.rfind(b"\n", 0, at) + 1
-    return float(table[line : table.index(b" ", line)])
+    table, key = table_bytes(), word.encode()
+    lo, hi = 0, len(table)  # the word's line, if any, lies in table[lo:hi], whole lines
+    while lo < hi:
+        mid = (lo + hi) // 2
+        start = table.rfind(b"\n", 0, mid) + 1
+        end = table.index(b"\n", start)
+        found, _, value = table[start:end].partition(b" ")
+        if found == key:
+            return float(value)
+        if found < key:
+            lo = end + 1
+        else:
+            hi = start
+    return 0.0
 
 
 def table_lines() -> list[str]:
-    """The table from the wordfreq installed: a line per value, "3.21 word word ... ",
-    values ascending, words sorted."""
+    """The table from the wordfreq installed: "word 3.21" a line, sorted (a space sorts
+    before every letter, so the lines sort as their words do)."""
     from wordfreq import get_frequency_dict, zipf_frequency
 
-    by_value: dict[float, list[str]] = {}
+    lines = []
     for word in get_frequency_dict("en", wordlist="best"):
         if _LETTERS.fullmatch(word):
             value = zipf_frequency(word, "en")
             if value >= FLOOR:
-                by_value.setdefault(value, []).append(word)
-    return [f"{v:.2f} {' '.join(sorted(by_value[v]))} " for v in sorted(by_value)]
+                lines.append(f"{word} {value:.2f}")
+    return sorted(lines)
 
 
 def table_text() -> str:

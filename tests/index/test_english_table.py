@@ -27,8 +27,8 @@ def table() -> dict[str, float]:
     """The shipped table, read whole."""
     values: dict[str, float] = {}
     for line in table_bytes().decode().splitlines():
-        value, *words = line.split()
-        values |= dict.fromkeys(words, float(value))
+        word, value = line.split()
+        values[word] = float(value)
     return values
 
 
