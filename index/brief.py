@@ -15,6 +15,7 @@ import bisect
 import datetime
 import re
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 from index.errors import UnreadableBrief
@@ -111,10 +112,15 @@ class _Block:
     end: int
     lines: tuple[str, ...]
 
-    @property
+    @cached_property
     def text(self) -> str:
         # Newlines become spaces one for one, so offsets into `text` are offsets into the source.
         return " ".join(self.lines)
+
+    @cached_property
+    def key(self) -> str:
+        """The text's _key, made once: pull quotes and captions both compare body blocks."""
+        return _key(self.text)
 
 
 def _blocks(text: str) -> list[_Block]:
@@ -167,7 +173,7 @@ def _pull_quotes(blocks: list[_Block]) -> set[int]:
     Linear in the words of the text: every run of words of a block is looked up in a
     set of the (short) candidates' word tuples, only where a candidate's first word is.
     """
-    words = [tuple(_key(b.text).split()) for b in blocks]
+    words = [tuple(b.key.split()) for b in blocks]
     candidates: dict[tuple[str, ...], list[int]] = {}
     lengths: dict[str, set[int]] = {}  # first word -> lengths of candidates starting with it
     for i, w in enumerate(words):
@@ -196,7 +202,7 @@ def _captions(
     """The captions worth quoting, each once, with the body paragraph they stand before;
     and the ones left out: a repeat, a credit alone, or words the body (or `others`:
     title, standfirst) already says."""
-    haystack = " " + " \n ".join(_key(t) for t in [*others, *(b.text for b in body)]) + " "
+    haystack = " " + " \n ".join([*map(_key, others), *(b.key for b in body)]) + " "
     starts = [b.start for b in body]
     kept: list[Caption] = []
     left: list[str] = []
