@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import datetime
+import itertools
 import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -182,8 +183,9 @@ def _pull_quotes(blocks: list[_Block]) -> set[int]:
             lengths.setdefault(w[0], set()).add(len(w))
     found: set[tuple[str, ...]] = set()
     for w in dict.fromkeys(words):  # a block repeated verbatim is looked through once
-        for start, word in enumerate(w):
-            for size in lengths.get(word, ()):
+        # Where a candidate's first word is, found in C: most words start none.
+        for start in itertools.compress(range(len(w)), map(lengths.__contains__, w)):
+            for size in lengths[w[start]]:
                 run = w[start : start + size]
                 # A shorter run only: a block does not quote its own copy.
                 if size < len(w) and len(run) == size and run in candidates:

@@ -9,7 +9,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from index.brief import _NON_WORD, _key, parse_brief, read_metadata
+from index.brief import (
+    _NON_WORD,
+    _PULL_QUOTE_MAX_WORDS,
+    _Block,
+    _key,
+    _pull_quotes,
+    parse_brief,
+    read_metadata,
+)
 from index.brief_formats import load_brief
 from index.errors import UnreadableBrief
 from index.safe_files import inside
@@ -213,3 +221,20 @@ def test_repeat_keys_read_ascii_and_other_text_alike(text):
     from index.tokenize import normalize
 
     assert _key(text) == _NON_WORD.sub(" ", normalize(text).casefold()).strip()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["war", "peace", "Kim", "said", "it"]), max_size=9)))
+def test_pull_quotes_are_the_short_blocks_another_block_says_word_for_word(texts):
+    """_pull_quotes against the plain quadratic search it replaces."""
+    blocks = [_Block(0, 0, (" ".join(words),)) for words in texts]
+    words = [tuple(_key(b.text).split()) for b in blocks]
+
+    def quoted(run: tuple[str, ...]) -> bool:
+        return any(
+            len(run) < len(w) and any(w[s : s + len(run)] == run for s in range(len(w)))
+            for w in words
+        )
+
+    want = {i for i, w in enumerate(words) if 0 < len(w) <= _PULL_QUOTE_MAX_WORDS and quoted(w)}
+    assert _pull_quotes(blocks) == want
