@@ -8,6 +8,8 @@ Offline commands never import discord.py: the Discord ones import it when chosen
 from __future__ import annotations
 
 import argparse
+import atexit
+import gc
 import logging
 import os
 import sys
@@ -261,6 +263,16 @@ def _fail(text: str) -> None:
     print(clean(say.PREFIX + text), file=sys.stderr)
 
 
+def _exit_without_collecting() -> None:
+    """At exit, Python's last garbage collections walk every object its imports made
+    (numpy's and ours): 12-16 ms of a 150 ms `briefbot ask`, after the answer is printed.
+    Freezing them first skips that walk; atexit handlers, flushing and reference counting
+    all still run, and the memory goes back with the process. Once per process, however
+    often main() runs in it. Offline commands only: the bot's exit is not waited for."""
+    atexit.unregister(gc.freeze)
+    atexit.register(gc.freeze)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `briefbot` console script; returns the exit code."""
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -269,6 +281,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         config = load_config(find_config(getattr(args, "config", None)))
         if args.command not in ("run", "sync"):  # those use discord.py's log setup
+            _exit_without_collecting()
             logging.basicConfig(
                 level=config.log_level, format="%(levelname)s %(name)s: %(message)s"
             )

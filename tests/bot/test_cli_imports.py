@@ -142,3 +142,36 @@ def test_the_ask_parser_alone_reads_as_the_whole_one(argv):
                 result = exc.code
         seen.append((result, out.getvalue(), err.getvalue()))
     assert seen[0] == seen[1]
+
+
+# Runs `python -m bot` with an exit handler registered first, so that it runs last.
+EXIT_PROBE = """
+import atexit, gc, runpy, sys
+atexit.register(lambda: print('frozen', gc.get_freeze_count(), file=sys.stderr))
+sys.argv = ['briefbot', *sys.argv[1:]]
+try:
+    runpy.run_module('bot', run_name='__main__')
+except SystemExit as exc:
+    assert not exc.code, exc.code
+"""
+
+
+def test_ask_exits_without_collecting_what_it_imported(tmp_path, seeds_dir):
+    """Python's last collections walk every object alive at exit (numpy's, ours): the
+    command freezes them first, so they are skipped (bot/cli.py)."""
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        f"seeds_dir: {seeds_dir}\ndata_dir: data\nmeaning:\n  enabled: false\n",
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", EXIT_PROBE, "ask", QUESTIONS[0]],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"BRIEFBOT_CONFIG": str(config), "PATH": "/usr/bin:/bin"},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    frozen = int(result.stderr.split("frozen ")[-1])
+    assert frozen > 10_000, result.stderr  # numpy's objects alone are more
