@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.config_rules import (
     ENV_NAME,
@@ -42,10 +42,11 @@ from bot.limits import MAX_RESULTS_PER_PAGE
 from bot.redact import mask_tokens
 from index import IndexSettings, SearchSettings
 from index.limits import MAX_RESULTS
-from index.meaning import shared_encoder
 from index.safe_yaml import echo
 from index.settings import ENGINES, RANKINGS, VARIANTS
-from index.vectors import Embedder
+
+if TYPE_CHECKING:  # the encoder's modules load only when meaning is enabled
+    from index.vectors import Embedder
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
@@ -352,6 +353,8 @@ def encoder_of(config: Config) -> Embedder | None:
     """The sentence encoder the config asks for (loaded once per process), or None."""
     if not config.meaning.enabled:
         return None
+    from index.meaning import shared_encoder
+
     return shared_encoder(config.meaning.model_dir, config.meaning.cache_dir or config.data_dir)
 
 

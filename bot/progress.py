@@ -6,10 +6,12 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bot.messages import BUILD_PROGRESS
-from index.vectors import Progress
+
+if TYPE_CHECKING:  # made by index/vectors.py, which loads with the encoder only
+    from index.vectors import Progress
 
 
 def progress_text(progress: Progress) -> str:

@@ -25,10 +25,10 @@ from index.files import alias_groups, check_manifest, manifest, write_atomically
 from index.library import BriefInfo, Library, PassageList, Skipped, SourceStamp
 from index.passages import Passage, indexed_text
 from index.settings import IndexSettings
-from index.vectors import vectors_from_json, vectors_to_json
 
 if TYPE_CHECKING:
     from index.draft import Draft  # built by index/build.py; a load needs none
+    from index.vectors import SentenceVectors
 
 FORMAT = "briefbot-index"
 # 3: a checksum per brief, per passage and of the rest; 4: passages carry their PDF page
@@ -120,9 +120,21 @@ def to_json(library: Library) -> dict[str, Any]:
         ],
     }
     if library.vectors is not None:
+        from index.vectors import vectors_to_json
+
         document["vectors"] = vectors_to_json(library.vectors)
     document["checksum"] = crc(_rest(document))
     return document
+
+
+def _stored_vectors(data: dict[str, Any], passages: int) -> SentenceVectors | None:
+    """The sentence vectors saved with the library, or None (index/vectors.py, and numpy
+    behind it, load only for an index that has them)."""
+    if "vectors" not in data:
+        return None
+    from index.vectors import vectors_from_json
+
+    return vectors_from_json(data["vectors"], passages)
 
 
 def _verified(record: object, what: str) -> dict[str, Any]:
@@ -194,9 +206,7 @@ def from_json(data: object, settings: IndexSettings) -> Library:
             built_at=data["built_at"],
             skipped=tuple(_record(Skipped, s) for s in data["skipped"]),
             alias_groups=alias_groups(data["aliases"]),
-            vectors=vectors_from_json(data["vectors"], len(passages))
-            if "vectors" in data
-            else None,
+            vectors=_stored_vectors(data, len(passages)),
         )
     except (KeyError, TypeError, AttributeError, ValueError, EmptyCorpus) as exc:
         raise IndexUnreadable(f"it is damaged ({exc.__class__.__name__}: {exc})") from exc

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, overload
+from typing import TYPE_CHECKING, Protocol, overload
 
 from index.cite import Citation, locator
 from index.engines import Engine
 from index.passages import Passage, kind_of
 from index.settings import IndexSettings
-from index.vectors import SentenceVectors
+
+if TYPE_CHECKING:
+    from index.vectors import SentenceVectors
 
 
 @dataclass(frozen=True)

@@ -6,13 +6,16 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from index.backends import backend_for, load_index
 from index.errors import BriefError, IndexMissing, IndexUnreadable, IndexUnwritable, SeedsMissing
 from index.library import Library
 from index.seeds import restamp, seed_sources
 from index.settings import IndexSettings
-from index.vectors import Embedder, Progress
+
+if TYPE_CHECKING:
+    from index.vectors import Embedder, Progress
 
 log = logging.getLogger(__name__)
 

@@ -10,20 +10,22 @@ the words fall short and meaning is far.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from index.cite import Citation
 from index.english import is_english_word
 from index.library import Library
 from index.limits import MAX_RESULTS
-from index.meaning import Closeness, Meaning
 from index.parts import about_the_part, asked_part, part_passages
 from index.query import Concept
 from index.question import Question, read_question
 from index.sentences import sentence_spans
 from index.settings import SearchSettings
-from index.vectors import Embedder, Floats
 from index.words import Scored, WordRanker, WordRanking, best_by_words
+
+if TYPE_CHECKING:  # the meaning half is loaded with an encoder only
+    from index.meaning import Closeness, Meaning
+    from index.vectors import Embedder, Floats
 
 # Candidates by words: enough to reach past BM25's near misses.
 RERANK_DEPTH = 30
@@ -105,7 +107,11 @@ class Searcher:
         self.library = library
         self.settings = settings or SearchSettings()
         self.words = WordRanker(library)
-        self.meaning = Meaning(library, encoder) if encoder is not None else None
+        self.meaning: Meaning | None = None
+        if encoder is not None:
+            from index.meaning import Meaning
+
+            self.meaning = Meaning(library, encoder)
 
     def concepts(self, question: str | Question) -> list[Concept]:
         """What `question` asks about, with aliases and typo corrections applied."""

@@ -59,8 +59,9 @@ NEVER_FOR_ASK = (
     "index.styles",
     "index.style_text",
 )
-# The encoder's own modules: loaded with it, not without it.
-ENCODER = ("index.encoder", "index.wordpiece", "threadpoolctl")
+# The encoder's own modules and the meaning half of the search: loaded with the encoder,
+# not without it.
+ENCODER = ("index.encoder", "index.wordpiece", "threadpoolctl", "index.meaning", "index.vectors")
 
 # The README's question, and one whose words the brief lacks (their English frequency).
 QUESTIONS = (
