@@ -17,6 +17,7 @@ from discord.utils import escape_markdown
 from bot import messages
 from bot.limits import MAX_RESULTS_PER_PAGE
 from index import Answer, Citation, Hit
+from index.cite import locator
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
 MAX_CONTENT = 2000
@@ -222,12 +223,17 @@ def passage_reply(citation: Citation, texts: Sequence[str]) -> Reply:
 
 
 def context_reply(
-    citation: Citation, paragraphs: Sequence[tuple[int, Sequence[str]]], current: int
+    citation: Citation,
+    paragraphs: Sequence[tuple[int, Sequence[str]]],
+    current: int,
+    in_brief: int = 0,
 ) -> Reply:
-    """The paragraphs around `current` (numbers with their passage texts), current one marked."""
+    """The paragraphs around `current` (numbers with their passage texts), current one
+    marked, each named as citations name it (`in_brief`: the brief's paragraph count,
+    which names a caption after the last paragraph)."""
     fields: list[dict[str, Any]] = []
     for number, texts in paragraphs[:MAX_FIELDS]:
-        name = f"\u00b6{number}" + (" (quoted)" if number == current else "")
+        name = locator(number, paragraphs=in_brief) + (" (quoted)" if number == current else "")
         fields.append(
             {
                 "name": name,
@@ -235,7 +241,7 @@ def context_reply(
                 "inline": False,
             }
         )
-    title = messages.CONTEXT_TITLE.format(locator=f"\u00b6{current}")
+    title = messages.CONTEXT_TITLE.format(locator=locator(current, paragraphs=in_brief))
     embed: dict[str, Any] = {
         "title": escaped_cut(title, MAX_EMBED_TITLE),
         "description": citation_line(citation),

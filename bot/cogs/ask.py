@@ -26,6 +26,7 @@ from bot.render import (
     sources_reply,
 )
 from index import Answer, Hit, Library
+from index.cite import locator
 from index.limits import MAX_QUESTION_CHARS, MAX_RESULTS
 
 if TYPE_CHECKING:
@@ -83,14 +84,15 @@ class MoreButton(
 class ContextButton(
     GuardedClick,
     discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=r"bb:ctx:(?P<brief>.+):(?P<number>\d+)",
+    template=r"bb:ctx:(?P<brief>.+):(?P<number>-?\d+)",
 ):
-    """The "Context ¶n" button: the paragraphs before and after paragraph n."""
+    """The "Context ¶n" button: the paragraphs before and after paragraph n; for the
+    standfirst (0), it and ¶1; for a photo caption (-n), ¶n-1, the caption and ¶n."""
 
     def __init__(self, brief: str, number: int) -> None:
         super().__init__(
             discord.ui.Button(
-                label=button_label(messages.CONTEXT_LABEL.format(locator=f"\u00b6{number}")),
+                label=button_label(messages.CONTEXT_LABEL.format(locator=locator(number))),
                 style=discord.ButtonStyle.secondary,
                 custom_id=f"bb:ctx:{brief}:{number}",
                 row=0,
@@ -119,19 +121,30 @@ class ContextButton(
         if self.brief not in index.briefs or not index.paragraph(self.brief, self.number):
             await send_private(interaction, messages.CONTEXT_GONE)
             return
-        numbers = (self.number - 1, self.number, self.number + 1)
         paragraphs = [
-            (n, [p.text for p in index.paragraph(self.brief, n)]) for n in numbers if n >= 1
+            (n, [p.text for p in index.paragraph(self.brief, n)]) for n in around(self.number)
         ]
         reply = context_reply(
             index.cite(self.brief, self.number),
             [(n, texts) for n, texts in paragraphs if texts],
             self.number,
+            index.briefs[self.brief].paragraphs,
         )
         await send(interaction, reply, ephemeral=True)
 
 
 _CONTEXT_ID = ContextButton.__discord_ui_compiled_template__
+
+
+def around(number: int) -> list[int]:
+    """The paragraph numbers a Context reply shows for `number`, in reading order: the
+    body paragraphs either side of ¶n; the standfirst and ¶1; for the caption standing
+    before ¶n, ¶n-1, the caption and ¶n (index.passages numbers them 0 and -n)."""
+    if number > 0:
+        return [n for n in (number - 1, number, number + 1) if n >= 1]
+    if number == 0:
+        return [0, 1]
+    return [n for n in (-number - 1, number, -number) if n != 0]
 
 
 def _shown(answer: Answer, offset: int, count: int) -> tuple[Hit, ...]:

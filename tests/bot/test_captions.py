@@ -23,9 +23,37 @@ def test_a_caption_is_quoted_and_cited_as_a_caption(env):
     assert first["value"].endswith(
         f"\u2014 *{TITLE}, photo caption before \u00b66* \u00b7 {PUBLISHER}"
     )
-    # Context buttons are for body paragraphs: a caption has none (nor a wrong one).
-    assert not [c for c in ex.custom_ids() if c.startswith(CTX_PREFIX)]
+    # Its Context button is the caption's, by the number the index gives it (-6).
+    assert [c for c in ex.custom_ids() if c.startswith(CTX_PREFIX)] == [CTX_PREFIX + "-6"]
     assert problems(ex.message) == []
+
+
+def test_context_of_a_caption_is_the_paragraphs_either_side(env):
+    ex = env.ask(TREATY, results=1)
+    labels = [
+        c["label"]
+        for row in ex.messages[0]["components"]
+        for c in row["components"]
+        if c["custom_id"].startswith(CTX_PREFIX)
+    ]
+    assert labels == ["Context photo caption before \u00b66"]
+    ctx = env.click(ex, CTX_PREFIX)
+    embed = ctx.message["embeds"][0]
+    assert embed["title"] == "Context of photo caption before \u00b66"
+    names = [f["name"] for f in embed["fields"]]
+    assert names == ["\u00b65", "photo caption before \u00b66 (quoted)", "\u00b66"]
+    assert CAPTION in embed["fields"][1]["value"]
+    assert embed["fields"][2]["value"].startswith("But Kim Jong-un will not have it easy")
+    assert ctx.ephemeral
+    assert problems(ctx.message) == []
+
+
+def test_context_of_the_standfirst_is_it_and_the_first_paragraph(env):
+    ctx = env.send(env.fake.click(CTX_PREFIX + "0"))
+    embed = ctx.message["embeds"][0]
+    assert embed["title"] == "Context of standfirst"
+    assert [f["name"] for f in embed["fields"]] == ["standfirst (quoted)", "\u00b61"]
+    assert embed["fields"][1]["value"].startswith("Flanking North Korean leader Kim Jong-un")
 
 
 def test_cite_names_the_caption_in_every_style(env):

@@ -179,6 +179,17 @@ def test_context_reply_marks_the_current_paragraph_and_fits():
     assert problems(_payload(reply)) == []
 
 
+def test_context_reply_names_the_standfirst_and_captions_as_citations_do():
+    paragraphs = [(9, ["Last."]), (-10, ["A photo."])]
+    reply = context_reply(_cite(-10), paragraphs, -10, in_brief=9)
+    embed = reply.embeds[0]
+    assert embed["title"] == "Context of photo caption after \u00b69"
+    assert [f["name"] for f in embed["fields"]] == [
+        "\u00b69",
+        "photo caption after \u00b69 (quoted)",
+    ]
+
+
 def test_sources_reply_caps_the_fields():
     rows = [SourceRow(f"Brief {i} " * 40, "Pub " * 100, None, 8, 9) for i in range(30)]
     reply = sources_reply(rows, "2026-01-01T00:00:00+00:00")
