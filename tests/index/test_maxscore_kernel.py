@@ -65,6 +65,34 @@ def test_candidate_lookups_equal_the_numpy_path(synthetic, variant):
     assert held_somewhere > 100  # the lookups found passages, not only absences
 
 
+def _strided(array: np.ndarray) -> np.ndarray:
+    """The same values in a view that is not one contiguous piece."""
+    doubled = np.repeat(array, 2)
+    view = doubled[::2]
+    assert not view.flags.c_contiguous and np.array_equal(view, array)
+    return view
+
+
+def test_postings_not_in_one_piece_are_ranked_by_numpy(synthetic):
+    """The kernel reads postings as one contiguous block of int32 ids and uint16 scores; an
+    engine given them otherwise (a view, wider ids) answers through numpy, the same."""
+    tokens, queries = synthetic
+    engine = NumpyEngine.from_tokens(tokens, IndexSettings())
+    for changed in (
+        {"post_doc": _strided(engine.arrays["post_doc"])},
+        {"post_score": _strided(engine.arrays["post_score"])},
+        {"post_doc": engine.arrays["post_doc"].astype(np.int64)},
+    ):
+        other = NumpyEngine({**engine.arrays, **changed}, IndexSettings())
+        assert not other.compiled
+        ids = list(range(0, len(tokens), 97))
+        for terms in queries[:20]:
+            assert other.top(terms, 10) == engine.top(terms, 10), terms
+            for term in terms:
+                assert other.term_scores(term, ids) == engine.term_scores(term, ids)
+                assert other.holds(term, ids) == engine.holds(term, ids)
+
+
 def test_unpruned_when_scores_can_be_negative():
     # Mean IDF < 0: Okapi floors IDFs at a negative epsilon, and nothing may be pruned.
     tokens = [["a", "b"], ["a", "b"], ["a", "c"], ["a", "b", "b"], ["a"]]
