@@ -79,21 +79,27 @@ print(json.dumps(sorted(sys.modules)), file=sys.stderr)
 """
 
 
+def _probe(probe: str, config: Path, *args: str) -> str:
+    """What `probe` (a `python -c` script) printed on stderr, run with `config`."""
+    result = subprocess.run(
+        [sys.executable, "-c", probe, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"BRIEFBOT_CONFIG": str(config), "PATH": "/usr/bin:/bin"},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stderr
+
+
 def _modules_of_ask(config: Path) -> set[str]:
     """The modules `python -m bot ask` loaded for each question, once the index is built."""
     loaded: set[str] = set()
     for n, question in enumerate((QUESTIONS[0], *QUESTIONS)):
-        result = subprocess.run(
-            [sys.executable, "-c", PROBE, question],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            env={"BRIEFBOT_CONFIG": str(config), "PATH": "/usr/bin:/bin"},
-            check=False,
-        )
-        assert result.returncode == 0, result.stderr
+        printed = _probe(PROBE, config, question)
         if n:  # the first run built the index
-            loaded |= set(json.loads(result.stderr.strip().splitlines()[-1]))
+            loaded |= set(json.loads(printed.strip().splitlines()[-1]))
     return loaded
 
 
@@ -165,14 +171,6 @@ def test_ask_exits_without_collecting_what_it_imported(tmp_path, seeds_dir):
         f"seeds_dir: {seeds_dir}\ndata_dir: data\nmeaning:\n  enabled: false\n",
         encoding="utf-8",
     )
-    result = subprocess.run(
-        [sys.executable, "-c", EXIT_PROBE, "ask", QUESTIONS[0]],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={"BRIEFBOT_CONFIG": str(config), "PATH": "/usr/bin:/bin"},
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    frozen = int(result.stderr.split("frozen ")[-1])
-    assert frozen > 10_000, result.stderr  # numpy's objects alone are more
+    printed = _probe(EXIT_PROBE, config, "ask", QUESTIONS[0])
+    frozen = int(printed.split("frozen ")[-1])
+    assert frozen > 10_000, printed  # numpy's objects alone are more
