@@ -34,7 +34,7 @@ INDEX_BUILT_AT = "Index built {built_at}."
 
 SEEDS_MISSING = (
     "The seeds folder {folder} does not exist. Create it and put a brief "
-    "(.txt or .md) in it, or set seeds_dir in the config."
+    "(.txt, .md, .html or .pdf) in it, or set seeds_dir in the config."
 )
 SERVING_SAVED = "{problem} Answering from the saved index."
 INDEX_MISSING = "No index at {path}. Build it with: briefbot index"

@@ -126,7 +126,7 @@ KEYS: tuple[Key, ...] = (
     Key(
         "seeds_dir",
         FOLDER,
-        "folder of briefs (.txt or .md, each with an optional .yaml of metadata)",
+        "folder of briefs (.txt, .md, .html or .pdf, each with an optional .yaml of metadata)",
     ),
     Key("data_dir", FOLDER, "where the index file (index.json) is written; keep it out of git"),
     Key(

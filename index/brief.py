@@ -26,7 +26,6 @@ from index.safe_files import FileRefused, inside, read_regular
 from index.safe_yaml import YamlRefused, echo, load_yaml
 from index.tokenize import normalize
 
-BRIEF_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
 METADATA_SUFFIXES = (".yaml", ".yml")
 METADATA_KEYS = ("title", "publisher", "url", "author", "date")
 MAX_BRIEF_BYTES = 5 * 1024 * 1024

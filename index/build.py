@@ -10,7 +10,6 @@ from pathlib import Path
 from index.aliases import ALIASES_FILE, read_aliases
 from index.backends import backend_for
 from index.brief import (
-    BRIEF_SUFFIXES,
     METADATA_SUFFIXES,
     Brief,
     info_of,
@@ -22,6 +21,7 @@ from index.errors import EmptyCorpus, UnreadableBrief
 from index.library import BriefInfo, Library, Skipped, SourceStamp
 from index.meaning import EncoderUnavailable
 from index.passages import Passage
+from index.readers import SUFFIXES as BRIEF_SUFFIXES
 from index.seeds import restamp, seed_sources
 from index.settings import IndexSettings
 from index.splitting import passages_of

@@ -52,7 +52,8 @@ class EmptyCorpus(BriefError):
     def __init__(
         self, folder: Path | None = None, skipped: tuple[tuple[str, str], ...] = ()
     ) -> None:
-        why = "; ".join(f"{f}: {r}" for f, r in skipped) or "the folder has no .txt or .md file"
+        why = "; ".join(f"{f}: {r}" for f, r in skipped)
+        why = why or "the folder has no .txt, .md, .html or .pdf file"
         super().__init__(
             f"No usable brief in {folder} ({why})." if folder else "there are no passages to index"
         )

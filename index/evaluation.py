@@ -15,8 +15,8 @@ from pathlib import Path
 import yaml
 from rank_bm25 import BM25Okapi
 
-from index.brief import BRIEF_SUFFIXES
 from index.errors import BadQuestion, BriefError
+from index.readers import SUFFIXES as BRIEF_SUFFIXES
 from index.search import Searcher
 from index.tokenize import normalize
 

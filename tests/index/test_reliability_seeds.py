@@ -169,7 +169,8 @@ def test_nothing_to_index_is_a_clear_error(tmp_path, capsys, setup):
     assert main(["--config", str(config), "index"]) == 1
     out, err = capsys.readouterr()
     assert out == "" and err.count("\n") == 1 and err.startswith("briefbot: ")
-    assert ("does not exist" if setup == "missing folder" else "has no .txt or .md file") in err
+    nothing = "has no .txt, .md, .html or .pdf file"
+    assert ("does not exist" if setup == "missing folder" else nothing) in err
 
 
 @pytest.mark.parametrize(
