@@ -13,7 +13,15 @@ from bot import audit, library_changes
 from bot import library_messages as say
 from bot.config import Config
 from bot.libraries import open_holder_of
-from bot.shelf import Candidate, SameTitle, ShelfError, check_candidate, find_brief, read_candidate
+from bot.shelf import (
+    Candidate,
+    SameTitle,
+    ShelfError,
+    UnknownBrief,
+    check_candidate,
+    find_brief,
+    read_candidate,
+)
 from index.errors import BriefError
 from index.fetch import fetch
 from index.readers import MAX_DOCUMENT_BYTES
@@ -94,6 +102,8 @@ def cmd_remove(config: Config, name: str, yes: bool) -> int:
         raise LibraryCommandError(say.CLI_EMPTY)
     try:
         brief_id = find_brief(holder.library, name)
+    except UnknownBrief as exc:  # the Discord wording points at /brief list
+        raise LibraryCommandError(say.CLI_NO_SUCH_BRIEF.format(brief=exc.name)) from exc
     except ShelfError as exc:
         raise LibraryCommandError(say.problem_text(exc)) from exc
     title = holder.library.briefs[brief_id].title

@@ -83,6 +83,9 @@ CLI_SAME_TITLE = (
 )
 CLI_UNREADABLE = "Cannot read {path} ({why})."
 CLI_EMPTY = "The library has no brief yet."
+CLI_NO_SUCH_BRIEF = (
+    'There is no brief named "{brief}" in this library. List them with: briefbot sources'
+)
 CLI_CONFIRM = 'Remove "{title}" from the library? [y/N] '
 CLI_CONFIRM_NEEDED = 'Removing "{title}" needs a confirmation: run again with --yes.'
 CLI_KEPT = 'Kept "{title}".'

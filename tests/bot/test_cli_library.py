@@ -55,6 +55,9 @@ def test_add_ask_remove_and_audit(capsys, tmp_path, two_libraries, seeds_dir):
     code, out, _ = run(capsys, "--config", config, "add", str(changed), "--replace")
     assert code == 0 and out.startswith('Replaced "Samoa')
 
+    code, _, err = run(capsys, "--config", config, "remove", "Samoa's fishing rule")
+    assert code == 1 and 'no brief named "Samoa\'s fishing rule"' in err
+    assert "briefbot sources" in err and "/brief" not in err  # a command it can run
     code, _, err = run(capsys, "--config", config, "remove", "Samoa's fishing rules")
     assert code == 1 and "--yes" in err  # stdin is not a terminal: no silent removal
     assert (seeds_dir / "samoa-s-fishing-rules.md").is_file()
