@@ -4,7 +4,6 @@ as /brief (bot/shelf.py, bot/library_changes.py), audited the same way."""
 from __future__ import annotations
 
 import getpass
-import json
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -12,6 +11,7 @@ from pathlib import Path
 from bot import audit, library_changes
 from bot import library_messages as say
 from bot.config import Config
+from bot.console import to_json, wrap
 from bot.libraries import open_holder_of
 from bot.shelf import (
     Candidate,
@@ -22,6 +22,7 @@ from bot.shelf import (
     find_brief,
     read_candidate,
 )
+from bot.terminal import clean
 from index.errors import BriefError
 from index.fetch import fetch
 from index.readers import MAX_DOCUMENT_BYTES
@@ -88,10 +89,14 @@ def cmd_add(
     _record(config, action, change.brief_id, "ok")
     brief = candidate.brief
     head = say.CLI_REPLACED if replacing else say.CLI_ADDED
-    print(head.format(title=candidate.title, paragraphs=len(brief.paragraphs), id=change.brief_id))
-    print(say.CLI_PREVIEW.format(preview=candidate.preview()[:300]))
+    # The title, the first paragraph and what was dropped come from the file or the page.
+    lines = [
+        head.format(title=candidate.title, paragraphs=len(brief.paragraphs), id=change.brief_id),
+        say.CLI_PREVIEW.format(preview=candidate.preview()[:300]),
+    ]
     if brief.dropped:
-        print(say.CLI_DROPPED.format(dropped=", ".join(brief.dropped)))
+        lines.append(say.CLI_DROPPED.format(dropped=", ".join(brief.dropped)))
+    print(wrap("\n".join(lines), indent="    "))
     return 0
 
 
@@ -110,8 +115,8 @@ def cmd_remove(config: Config, name: str, yes: bool) -> int:
     if not yes:
         if not sys.stdin.isatty():
             raise LibraryCommandError(say.CLI_CONFIRM_NEEDED.format(title=title))
-        if input(say.CLI_CONFIRM.format(title=title)).strip().lower() not in ("y", "yes"):
-            print(say.CLI_KEPT.format(title=title))
+        if input(clean(say.CLI_CONFIRM.format(title=title))).strip().lower() not in ("y", "yes"):
+            print(wrap(say.CLI_KEPT.format(title=title)))
             return 1
     try:
         library_changes.remove(config, holder, brief_id)
@@ -121,12 +126,13 @@ def cmd_remove(config: Config, name: str, yes: bool) -> int:
         _record(config, "remove", brief_id, f"failed: {exc}")
         raise LibraryCommandError(say.problem_text(exc)) from exc
     _record(config, "remove", brief_id, "ok")
-    print(say.REMOVED.format(title=title))
+    print(wrap(say.REMOVED.format(title=title)))
     return 0
 
 
 def cmd_audit(config: Config, as_json: bool) -> int:
     """Print the library's audit log, oldest first."""
     for item in audit.read(config.audit_path):
-        print(json.dumps(asdict(item), ensure_ascii=False) if as_json else audit.line_of(item))
+        # Names, titles and reasons come from Discord and from briefs: made safe to show.
+        print(to_json(asdict(item)) if as_json else clean(audit.line_of(item)))
     return 0

@@ -98,7 +98,8 @@ def cmd_index(config: Config) -> int:
     )
     print(wrap(indexed, indent="    "))
     if previous is not None:
-        print("\n".join(diff_lines(diff_libraries(previous, index), index, previous)))
+        diffs = diff_libraries(previous, index)
+        print(wrap("\n".join(diff_lines(diffs, index, previous)), indent="    "))
     for skipped in index.skipped:
         print(wrap(say.SKIPPED.format(file=skipped.file, reason=skipped.reason), indent="    "))
     return 0
@@ -132,7 +133,7 @@ def cmd_ask(
         extras = answer_extras(searcher, answer, cite, explain)
         if extras:
             # With --json, stdout stays one object: the extras go to stderr.
-            print(f"\n{extras}", file=sys.stderr if as_json else sys.stdout)
+            print(f"\n{wrap(extras, indent='    ')}", file=sys.stderr if as_json else sys.stdout)
     return 0
 
 

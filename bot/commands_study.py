@@ -8,6 +8,7 @@ import sys
 from bot import study_messages as say
 from bot.citing import quoted_paragraphs, style_blocks
 from bot.config import Config
+from bot.console import wrap
 from bot.console_study import (
     format_check,
     format_explanation,
@@ -38,7 +39,7 @@ def answer_extras(searcher: Searcher, answer: Answer, cite: str | None, why: boo
 
 def cmd_check(searcher: Searcher, claim: str) -> int:
     """Print the passages bearing on `claim`, each marked, after the honesty note."""
-    print(format_check(check_claim(searcher, claim)))
+    print(wrap(format_check(check_claim(searcher, claim)), indent="    "))
     return 0
 
 
@@ -59,7 +60,7 @@ def cmd_gaps(config: Config, searcher: Searcher, guild: int | None) -> int:
         print(say.GAPS_NONE.format(days=days))
     for g, gaps in found:
         print(say.GAPS_GUILD.format(guild_id=g))
-        print("\n".join(gap_lines(gaps, searcher.library)))
+        print(wrap("\n".join(gap_lines(gaps, searcher.library)), indent="    "))
     return 0
 
 
@@ -71,5 +72,5 @@ def cmd_quiz(searcher: Searcher, seed: int, brief: str | None) -> int:
     if quiz is None:
         print(say.QUIZ_NONE, file=sys.stderr)
         return 1
-    print(format_quiz(quiz, library))
+    print(wrap(format_quiz(quiz, library), indent="    "))
     return 0

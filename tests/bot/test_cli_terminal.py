@@ -47,3 +47,44 @@ def test_no_bold_when_not_a_terminal(capsys, config_file):
     assert main(["--config", str(config_file), "ask", "How long is the border?"]) == 0
     out, _ = capsys.readouterr()
     assert "\x1b[1m" not in out
+
+
+def _safe(stream: str) -> bool:
+    return not any(c in stream for c in ("\x1b", "\x07", "\x9b", "\x9d", "\u202e"))
+
+
+def test_study_and_library_commands_print_no_escape_sequences(capsys, config_file, tmp_path):
+    """What the study tools and the library commands print comes from briefs (titles,
+    passages, a fetched page's first paragraph), from Discord (questions, moderators'
+    names) and from the audit log: none of it may act on the terminal."""
+    from bot.feedback import FeedbackStore
+
+    evil = f"\u202e{ESCAPES}\x9b2J"
+    brief = tmp_path / "reef.md"
+    brief.write_text(
+        f"# Reef rules {evil}\n\nNight spearfishing on the reef {evil} is banned from March "
+        "to June in Samoa.\n\nFishers who break the reef ban lose their licence.\n",
+        encoding="utf-8",
+    )
+    config = ["--config", str(config_file)]
+    data = config_file.parent / "data"
+    data.mkdir(exist_ok=True)
+    with FeedbackStore(data / "feedback.sqlite3") as store:
+        store.record_question(7, f"who is {evil} kim?", "not_covered")
+    runs = [
+        ["add", str(brief)],
+        ["check", "spearfishing on the reef is banned"],
+        ["ask", "--cite", "all", "--explain", "spearfishing reef banned"],
+        ["quiz", "--brief", "reef-rules"],
+        ["gaps"],
+        ["index"],
+        ["remove", "reef-rules", "--yes"],
+        ["audit"],
+        ["audit", "--json"],
+    ]
+    for argv in runs:
+        code = main([*config, *argv])
+        out, err = capsys.readouterr()
+        assert code in (0, 1), (argv, err)
+        assert out or err, argv
+        assert _safe(out) and _safe(err), (argv, out, err)
