@@ -38,7 +38,7 @@ def load_config(path: Path | None) -> Config:
             f"config file {path} does not exist; copy config.example.yaml to start one"
         ) from exc
     except OSError as exc:
-        raise ConfigError(f"cannot read config file {path} ({exc.__class__.__name__})") from exc
+        raise ConfigError(f"cannot read config file {path} ({_system_error(exc)})") from exc
     try:
         data = load_yaml(path, max_bytes=MAX_CONFIG_BYTES)
     except YamlRefused as exc:
@@ -59,5 +59,12 @@ def _unreadable(refused: YamlRefused) -> str | None:
     cause = refused.__cause__
     if isinstance(cause, FileRefused):
         error = cause.__cause__
-        return error.__class__.__name__ if isinstance(error, OSError) else cause.reason
-    return "UnicodeDecodeError" if "UTF-8" in refused.reason else None
+        return _system_error(error) if isinstance(error, OSError) else cause.reason
+    if isinstance(cause, UnicodeDecodeError):
+        return f"{refused.reason} at line {refused.line}; save it as UTF-8"
+    return None
+
+
+def _system_error(error: OSError) -> str:
+    """The system's words for `error` ("permission denied"), not a Python class name."""
+    return (error.strerror or type(error).__name__).lower()

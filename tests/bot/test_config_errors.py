@@ -99,11 +99,15 @@ def test_missing_file_named_by_environment(tmp_path, capsys, monkeypatch):
         pytest.param(lambda p: p.write_bytes(b"search:\n  top_k: 3 \xff\n"), id="not UTF-8"),
     ],
 )
-def test_unreadable_file(tmp_path, capsys, make):
+def test_unreadable_file(tmp_path, capsys, make, request):
     path = tmp_path / "config.yaml"
     make(path)
     code = main(["--config", str(path), "ask", "border"])
-    assert_one_clear_line(code, *capsys.readouterr(), [f"cannot read config file {path} ("])
+    why = {
+        "a folder": "it is not a regular file",
+        "not UTF-8": "it is not UTF-8 text at line 2; save it as UTF-8",
+    }[request.node.callspec.id]
+    assert_one_clear_line(code, *capsys.readouterr(), [f"cannot read config file {path} ({why})"])
 
 
 def test_file_without_permission(tmp_path, capsys, monkeypatch):
@@ -120,7 +124,7 @@ def test_file_without_permission(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(os, "open", denied)
     code = main(["--config", str(path), "ask", "border"])
     assert_one_clear_line(
-        code, *capsys.readouterr(), [f"cannot read config file {path} (PermissionError)"]
+        code, *capsys.readouterr(), [f"cannot read config file {path} (permission denied)"]
     )
 
 
