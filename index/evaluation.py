@@ -12,15 +12,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 from rank_bm25 import BM25Okapi
 
 from index.errors import BadQuestion, BriefError
 from index.readers import SUFFIXES as BRIEF_SUFFIXES
+from index.safe_yaml import YamlRefused, load_yaml
 from index.search import Searcher
 from index.tokenize import normalize
 
 KINDS = ("off-topic", "near-topic")
+# The largest set in tests/qa is 11 kB: a question set is text a person wrote.
+MAX_QUESTION_SET_BYTES = 5 * 1024 * 1024
 
 
 class BadQuestionSet(BriefError):
@@ -68,9 +70,9 @@ class Report:
 def load_cases(path: Path) -> list[Case]:
     """Read a question set; raise BadQuestionSet naming the entry that is wrong."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise BadQuestionSet(f"cannot read question set {path}: {exc}") from exc
+        data = load_yaml(path, max_bytes=MAX_QUESTION_SET_BYTES)
+    except YamlRefused as exc:  # what is wrong and where, as for configs and metadata
+        raise BadQuestionSet(f"cannot read question set {path}: {exc.detail}") from exc
     if not isinstance(data, list) or not data:
         raise BadQuestionSet(f"{path} must be a non-empty list of questions")
     cases = []
