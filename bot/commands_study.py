@@ -10,11 +10,14 @@ from bot.citing import quoted_paragraphs, style_blocks
 from bot.config import Config
 from bot.console import wrap
 from bot.console_study import (
+    LETTERS,
     format_check,
     format_explanation,
     format_quiz,
     format_styles,
     gap_lines,
+    quiz_answer,
+    quiz_question,
 )
 from bot.feedback import FeedbackStore
 from index import Answer, Searcher
@@ -72,5 +75,16 @@ def cmd_quiz(searcher: Searcher, seed: int, brief: str | None) -> int:
     if quiz is None:
         print(say.QUIZ_NONE, file=sys.stderr)
         return 1
-    print(wrap(format_quiz(quiz, library), indent="    "))
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):  # piped: the whole of it
+        print(wrap(format_quiz(quiz, library), indent="    "))
+        return 0
+    # At a terminal, the answer waits for a pick, as the buttons make it wait on Discord.
+    print(wrap(quiz_question(quiz), indent="    "))
+    try:
+        reply = input(say.QUIZ_PROMPT).strip(" ()").lower()  # "b", "B" or "(b)"
+    except EOFError:  # Ctrl-D: no pick, only the answer
+        reply = ""
+        print()
+    picked = LETTERS.index(reply[0]) if reply[:1] and reply[0] in LETTERS else None
+    print(wrap(quiz_answer(quiz, library, picked), indent="    "))
     return 0

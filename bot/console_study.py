@@ -131,8 +131,26 @@ LETTERS = "abcd"
 
 def format_quiz(quiz: QuizQuestion, library: Library) -> str:
     """The question, its four choices, then the answer with its citation."""
+    return f"{quiz_question(quiz)}\n\n{quiz_answer(quiz, library)}"
+
+
+def quiz_question(quiz: QuizQuestion) -> str:
+    """The sentence with its blank, and the four choices lettered a-d."""
     choices = "  ".join(f"({LETTERS[i]}) {c}" for i, c in enumerate(quiz.choices))
+    return f"{quiz.sentence_with_blank}\n  {choices}"
+
+
+def quiz_answer(quiz: QuizQuestion, library: Library, picked: int | None = None) -> str:
+    """The answer with its citation; with `picked` (0-3), whether that choice was right."""
     passage = library.passage(quiz.passage_id)
     cite = library.citation(passage).label() if passage else quiz.passage_id
-    answer = say.QUIZ_ANSWER.format(letter=LETTERS[quiz.answer_index], answer=quiz.answer)
-    return f"{quiz.sentence_with_blank}\n  {choices}\n\n{answer} \u2014 {cite}"
+    answer = f"({LETTERS[quiz.answer_index]}) {quiz.answer}"
+    if picked is None:
+        said = say.QUIZ_ANSWER.format(letter=LETTERS[quiz.answer_index], answer=quiz.answer)
+    elif picked == quiz.answer_index:
+        said = say.QUIZ_RIGHT.format(answer=answer)
+    else:
+        said = say.QUIZ_WRONG.format(
+            picked=f"({LETTERS[picked]}) {quiz.choices[picked]}", answer=answer
+        )
+    return f"{said} \u2014 {cite}"
