@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -31,6 +32,7 @@ from index.limits import MAX_QUESTION_CHARS, MAX_RESULTS
 
 if TYPE_CHECKING:
     from bot.client import BriefBot
+    from index.library import BriefInfo
 
 # The core returns at most 10 hits per search, so "More" stops there.
 MAX_PAGED_RESULTS = MAX_RESULTS
@@ -89,10 +91,13 @@ class ContextButton(
     """The "Context ¶n" button: the paragraphs before and after paragraph n; for the
     standfirst (0), it and ¶1; for a photo caption (-n), ¶n-1, the caption and ¶n."""
 
-    def __init__(self, brief: str, number: int) -> None:
+    def __init__(self, brief: str, number: int, paragraphs: int = 0) -> None:
+        # `paragraphs`, the brief's count, names a caption after its last paragraph; a
+        # click rebuilds the button without it, and its label is not shown again.
+        where = locator(number, paragraphs=paragraphs)
         super().__init__(
             discord.ui.Button(
-                label=button_label(messages.CONTEXT_LABEL.format(locator=locator(number))),
+                label=button_label(messages.CONTEXT_LABEL.format(locator=where)),
                 style=discord.ButtonStyle.secondary,
                 custom_id=f"bb:ctx:{brief}:{number}",
                 row=0,
@@ -156,6 +161,7 @@ def _shown(answer: Answer, offset: int, count: int) -> tuple[Hit, ...]:
 
 def _view(
     answer: Answer,
+    briefs: Mapping[str, BriefInfo],
     key: str | None,
     offset: int,
     count: int,
@@ -176,7 +182,8 @@ def _view(
         fits = len(custom_id) <= MAX_CUSTOM_ID and _CONTEXT_ID.fullmatch(custom_id)
         if (cite.brief, cite.paragraph) not in seen and fits:
             seen.add((cite.brief, cite.paragraph))
-            view.add_item(ContextButton(cite.brief, cite.paragraph))
+            paragraphs = briefs[cite.brief].paragraphs
+            view.add_item(ContextButton(cite.brief, cite.paragraph, paragraphs))
     if key is not None and answer.verdict != "not_covered" and len(answer.hits) > offset + count:
         view.add_item(MoreButton(key, offset + count))
     return view if view.children else None
@@ -212,7 +219,7 @@ async def _answer(
     if missed and not private and interaction.response.is_done():
         # Deferred in public, but a miss is for the asker only: drop the public placeholder.
         await interaction.delete_original_response()
-    view = _view(answer, key, offset, count, study)
+    view = _view(answer, searcher.library.briefs, key, offset, count, study)
     await send(interaction, reply, ephemeral=private or missed, view=view)
 
 

@@ -74,3 +74,10 @@ def test_passage_numbers_are_the_body_paragraphs(env):
     assert embed["description"].startswith("> Flanking North Korean leader Kim Jong-un")
     embed = env.send(env.fake.slash("passage", number=6)).message["embeds"][0]
     assert embed["description"].startswith("> But Kim Jong-un will not have it easy")
+
+
+def test_a_caption_after_the_last_paragraph_is_named_so_on_its_button():
+    from bot.cogs.ask import ContextButton
+
+    assert ContextButton("b", -10, 9).item.label == "Context photo caption after \u00b69"
+    assert ContextButton("b", -9, 9).item.label == "Context photo caption before \u00b69"

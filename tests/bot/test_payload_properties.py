@@ -19,6 +19,7 @@ from bot.cogs.ask import ContextButton, MoreButton, _view
 from bot.render import SourceRow, answer_reply, context_reply, passage_reply, sources_reply
 from index import Answer, Citation, Hit
 from index.cite import locator
+from index.library import BriefInfo
 from tests.bot.limits import BUTTON_LABEL, CUSTOM_ID, problems
 from tests.strategies import DISCORD_PIECES
 
@@ -233,7 +234,8 @@ def test_any_list_of_sources_fits_and_pings_nobody(rows):
         st.builds(
             _hit_for_brief,
             st.one_of(st.just("interpreter-brief"), HOSTILE, st.text(CHARS, max_size=120)),
-            st.integers(1, 100_000),
+            # Body paragraphs, the standfirst (0) and captions (-n) all have Context buttons.
+            st.integers(-100_000, 100_000),
         ),
         min_size=1,
         max_size=10,
@@ -244,7 +246,11 @@ def test_any_list_of_sources_fits_and_pings_nobody(rows):
 @example(found=[_hit_for_brief("seed\nbrief"), _hit_for_brief("")], offset=0)
 def test_any_answer_has_buttons_discord_accepts_and_the_bot_recognises(found, offset):
     answer = Answer("q", tuple(found), True)
-    view = _view(answer, "00112233aa", offset, 3)
+    briefs = {
+        h.citation.brief: BriefInfo(h.citation.brief, "T", "", None, None, None, None, "", 9)
+        for h in found
+    }
+    view = _view(answer, briefs, "00112233aa", offset, 3)
     rows = view.to_components() if view else []
     assert len(rows) <= 5
     for row in rows:
