@@ -6,7 +6,8 @@ validated that tuning without being tuned on; holdout3.yaml, written blind for i
 was scored once at the end; holdout4.yaml was written blind and scored once after photo
 captions and questions naming a part of a brief (tuned on dev3) landed; dev5.yaml (off-topic
 questions sharing words with the brief) chose the meaning veto on word matches after that;
-holdout5.yaml was written blind after all of them and scored once, with nothing chosen on it.
+holdout5.yaml was written blind after all of them and scored once, with nothing chosen on it;
+so was holdout6.yaml, a round later, after changes that did not touch the answers.
 Targets from issue 11 that a set meets are asserted as targets; where a set falls short,
 its measured figure is a floor (a guard against getting worse), marked so
 (docs/evaluation.md has every figure).
@@ -46,6 +47,9 @@ SETS = {
     # Written blind after all of the above, scored once (2026-12-02): 39, 50 and 4 of 57
     # answerable questions, 11 of 12 off-topic ones.
     "holdout5.yaml": (0.684, 0.877, 0.071, 0.916),  # r1, r3, refused, off-topic all short
+    # Written blind a round later, scored once (2026-12-02, 2682fbf): 48, 55 and 0 of 57
+    # answerable questions, 11 of 12 off-topic ones.
+    "holdout6.yaml": (0.842, 0.964, REFUSED, 0.916),  # r1, r3, off-topic short
 }
 
 
