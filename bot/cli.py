@@ -48,9 +48,14 @@ def _results(value: str) -> int:
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, with a hint when a question that starts with "-" was read as an option."""
+    """argparse, with a hint when a question that starts with "-" was read as an option,
+    and the whole help for `briefbot` alone (what it can do, not only that a command is
+    missing)."""
 
     def error(self, message: str) -> NoReturn:
+        if "arguments are required: COMMAND" in message:
+            self.print_help(sys.stderr)
+            self.exit(2)
         if "arguments are required: question" in message or "unrecognized arguments: -" in message:
             message += "\n" + say.DASH_QUESTION
         super().error(message)

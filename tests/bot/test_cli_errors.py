@@ -195,6 +195,16 @@ def test_usage_errors_exit_2(capsys, ready_config, argv):
     assert out == "" and "usage: briefbot" in err and "Traceback" not in err
 
 
+def test_briefbot_alone_shows_what_it_can_do(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main([])
+    assert exit_info.value.code == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "usage: briefbot" in err
+    assert "answer a question from the briefs, with citations" in err  # each command's help
+    assert "error:" not in err
+
+
 # -- 3. a damaged index: the reason on stderr, a rebuild, and the answer -------------------
 
 
