@@ -4,12 +4,18 @@ discord.py logs request URLs at DEBUG, and interaction replies go to
 /interactions/<id>/<token>/callback and /webhooks/<app id>/<token>: with DEBUG on,
 every interaction token would land in the log. A bot token can reach a log through
 an exception message or a misplaced print. Both are masked here.
+
+A log line is terminal output too (the CLI's stderr, `briefbot run` in a console, a log
+file read with `cat`), and records carry file names, titles and reasons that came from
+briefs and from Discord: the filter also cleans them as bot/terminal.py cleans output.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+
+from bot.terminal import clean
 
 MASK = "[token]"
 
@@ -34,7 +40,8 @@ def mask_tokens(text: str) -> str:
 
 
 class TokenFilter(logging.Filter):
-    """Masks tokens in a record's message, arguments, traceback and stack before output.
+    """Masks tokens in a record's message, arguments, traceback and stack before output,
+    and removes what a terminal would act on (escape sequences, bidi controls).
 
     Install it on handlers (`install_token_filter`), not loggers: a logger's filters
     do not see the records its children (discord.http, discord.webhook...) propagate.
@@ -46,13 +53,13 @@ class TokenFilter(logging.Filter):
             message = record.getMessage()
         except Exception:  # bad %-arguments: keep the template, drop the arguments
             message = str(record.msg)
-        record.msg, record.args = mask_tokens(message), None
+        record.msg, record.args = clean(mask_tokens(message)), None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
-            record.exc_text = mask_tokens(record.exc_text)
+            record.exc_text = clean(mask_tokens(record.exc_text))
         if record.stack_info:
-            record.stack_info = mask_tokens(record.stack_info)
+            record.stack_info = clean(mask_tokens(record.stack_info))
         return True
 
 

@@ -88,3 +88,25 @@ def test_the_filter_masks_messages_arguments_and_tracebacks():
     assert BOT_TOKEN not in out and INTERACTION_TOKEN not in out
     assert out.count(MASK) >= 4
     assert "RuntimeError: login failed for [token]" in out
+
+
+def test_the_filter_removes_what_a_terminal_acts_on():
+    """File names, titles and reasons in log records come from briefs and from Discord."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    logger = logging.getLogger("tests.redact.terminal")
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        install_token_filter()
+        evil = "\x1b]0;pwned\x07\x1b[2J\u202e\x9b31m"
+        logger.warning("Refreshed (added: %s.txt)", evil)
+        try:
+            raise ValueError(f"bad title {evil}")
+        except ValueError:
+            logger.exception("could not add")
+    finally:
+        root.removeHandler(handler)
+    out = stream.getvalue()
+    assert "Refreshed (added: .txt)" in out and "ValueError: bad title" in out
+    assert not any(c in out for c in ("\x1b", "\x07", "\u202e", "\x9b")), repr(out)
