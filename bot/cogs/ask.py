@@ -123,15 +123,19 @@ class ContextButton(
         if holder is None:
             return
         index = holder.library
-        if self.brief not in index.briefs or not index.paragraph(self.brief, self.number):
+        # Each paragraph read once: the quoted one's passages also give its page.
+        read = (
+            {n: index.paragraph(self.brief, n) for n in around(self.number)}
+            if self.brief in index.briefs
+            else {}
+        )
+        quoted = read.get(self.number)
+        if not quoted:
             await send_private(interaction, messages.CONTEXT_GONE)
             return
-        paragraphs = [
-            (n, [p.text for p in index.paragraph(self.brief, n)]) for n in around(self.number)
-        ]
         reply = context_reply(
-            index.cite(self.brief, self.number),
-            [(n, texts) for n, texts in paragraphs if texts],
+            index.cite(self.brief, self.number, page=quoted[0].page),
+            [(n, [p.text for p in passages]) for n, passages in read.items() if passages],
             self.number,
             index.briefs[self.brief].paragraphs,
         )
