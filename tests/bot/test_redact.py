@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import io
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -62,16 +64,27 @@ def test_ordinary_text_is_unchanged(text):
     assert mask_tokens(text) == text
 
 
-def test_the_filter_masks_messages_arguments_and_tracebacks():
+@contextmanager
+def _root_handler(logger: logging.Logger) -> Iterator[tuple[logging.Handler, io.StringIO]]:
+    """A handler on the root logger writing to a string, and `logger` at DEBUG, for the
+    duration; the filter is installed as the CLI installs it."""
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
-    logger = logging.getLogger("tests.redact.child")
     root = logging.getLogger()
     root.addHandler(handler)
     old_level = logger.level
     logger.setLevel(logging.DEBUG)
     try:
         install_token_filter()
+        yield handler, stream
+    finally:
+        root.removeHandler(handler)
+        logger.setLevel(old_level)
+
+
+def test_the_filter_masks_messages_arguments_and_tracebacks():
+    logger = logging.getLogger("tests.redact.child")
+    with _root_handler(logger) as (handler, stream):
         install_token_filter()  # once only
         assert sum(isinstance(f, TokenFilter) for f in handler.filters) == 1
         logger.debug("POST %s with %r", f"/webhooks/1/{INTERACTION_TOKEN}", {"t": BOT_TOKEN})
@@ -81,9 +94,6 @@ def test_the_filter_masks_messages_arguments_and_tracebacks():
             raise RuntimeError(f"login failed for {BOT_TOKEN}")
         except RuntimeError:
             logger.exception("boom")
-    finally:
-        root.removeHandler(handler)
-        logger.setLevel(old_level)
     out = stream.getvalue()
     assert BOT_TOKEN not in out and INTERACTION_TOKEN not in out
     assert out.count(MASK) >= 4
@@ -92,21 +102,14 @@ def test_the_filter_masks_messages_arguments_and_tracebacks():
 
 def test_the_filter_removes_what_a_terminal_acts_on():
     """File names, titles and reasons in log records come from briefs and from Discord."""
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
     logger = logging.getLogger("tests.redact.terminal")
-    root = logging.getLogger()
-    root.addHandler(handler)
-    try:
-        install_token_filter()
+    with _root_handler(logger) as (_, stream):
         evil = "\x1b]0;pwned\x07\x1b[2J\u202e\x9b31m"
         logger.warning("Refreshed (added: %s.txt)", evil)
         try:
             raise ValueError(f"bad title {evil}")
         except ValueError:
             logger.exception("could not add")
-    finally:
-        root.removeHandler(handler)
     out = stream.getvalue()
     assert "Refreshed (added: .txt)" in out and "ValueError: bad title" in out
     assert not any(c in out for c in ("\x1b", "\x07", "\u202e", "\x9b")), repr(out)
