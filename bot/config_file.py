@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 from bot.config import Config, ConfigError, parse_config
-from index.safe_files import FileRefused
+from index.safe_files import FileRefused, os_words
 from index.safe_yaml import YamlRefused, load_yaml
 
 CONFIG_ENV = "BRIEFBOT_CONFIG"
@@ -38,7 +38,7 @@ def load_config(path: Path | None) -> Config:
             f"config file {path} does not exist; copy config.example.yaml to start one"
         ) from exc
     except OSError as exc:
-        raise ConfigError(f"cannot read config file {path} ({_system_error(exc)})") from exc
+        raise ConfigError(f"cannot read config file {path} ({os_words(exc).lower()})") from exc
     try:
         data = load_yaml(path, max_bytes=MAX_CONFIG_BYTES)
     except YamlRefused as exc:
@@ -59,12 +59,7 @@ def _unreadable(refused: YamlRefused) -> str | None:
     cause = refused.__cause__
     if isinstance(cause, FileRefused):
         error = cause.__cause__
-        return _system_error(error) if isinstance(error, OSError) else cause.reason
+        return os_words(error).lower() if isinstance(error, OSError) else cause.reason
     if isinstance(cause, UnicodeDecodeError):
         return f"{refused.reason} at line {refused.line}; save it as UTF-8"
     return None
-
-
-def _system_error(error: OSError) -> str:
-    """The system's words for `error` ("permission denied"), not a Python class name."""
-    return (error.strerror or type(error).__name__).lower()

@@ -33,6 +33,12 @@ def inside(path: Path, root: Path) -> bool:
     return real == base or real.is_relative_to(base)
 
 
+def os_words(error: OSError) -> str:
+    """The system's words for `error` ("Permission denied"), else its class name: what a
+    message says, never a Python class name where the system has words."""
+    return error.strerror or type(error).__name__
+
+
 def read_regular(path: Path, max_bytes: int) -> bytes:
     """The bytes of `path` when it is a regular file of at most `max_bytes`; else FileRefused.
 
@@ -43,7 +49,7 @@ def read_regular(path: Path, max_bytes: int) -> bytes:
     try:
         fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
-        raise FileRefused(path, f"cannot read it ({exc.strerror or type(exc).__name__})") from exc
+        raise FileRefused(path, f"cannot read it ({os_words(exc)})") from exc
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
@@ -59,7 +65,7 @@ def read_regular(path: Path, max_bytes: int) -> bytes:
             chunks.append(chunk)
             size += len(chunk)
     except OSError as exc:
-        raise FileRefused(path, f"cannot read it ({exc.strerror or type(exc).__name__})") from exc
+        raise FileRefused(path, f"cannot read it ({os_words(exc)})") from exc
     finally:
         os.close(fd)
     if size > max_bytes:
