@@ -43,6 +43,13 @@ class RankBM25Engine:
             for term in set(terms):
                 self.postings.setdefault(term, []).append(i)
 
+    def columns(
+        self, terms: Sequence[str], ids: Sequence[int]
+    ) -> list[tuple[list[float], list[bool]]]:
+        """For each of `terms`, its score alone in each passage of `ids` and whether each
+        holds it (term_scores and holds, a term at a time)."""
+        return [(self.term_scores(t, ids), self.holds(t, ids)) for t in terms]
+
     def holds(self, term: str, ids: Sequence[int]) -> list[bool]:
         """Whether each passage of `ids` contains `term`."""
         holders = set(self.postings.get(term, ()))

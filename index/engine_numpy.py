@@ -165,45 +165,49 @@ class NumpyEngine:
         ptr, ids = self.arrays["doc_ptr"], self.arrays["doc_terms"]
         return [t.decode("utf-8") for t in self._terms[ids[ptr[i] : ptr[i + 1]]].tolist()]
 
-    def holds(self, term: str, ids: Sequence[int]) -> list[bool]:
-        """Whether each passage of `ids` contains `term`."""
-        t = self.term_id(term)
-        if t is None or not ids:
-            return [False] * len(ids)
-        if _kernel is not None and self.compiled:
-            held: list[bool] = _kernel.lookup(self._doc, self._score, self._spans(t), ids)[1]
-            return held
-        cand = np.asarray(ids, dtype=np.int64)
-        found = np.zeros(cand.size, dtype=bool)
-        for tier in self._slots(t):
-            docs, _, _ = self._postings(tier)
-            if docs.size:
-                pos = np.minimum(np.searchsorted(docs, cand), docs.size - 1)
-                found |= docs[pos] == cand
-        result: list[bool] = found.tolist()
-        return result
+    def columns(
+        self, terms: Sequence[str], ids: Sequence[int]
+    ) -> list[tuple[list[float], list[bool]]]:
+        """For each of `terms`, its BM25 score alone in each passage of `ids` (0 where
+        absent) and whether each holds it: one lookup a term gives both."""
+        return [self._column(term, ids) for term in terms]
 
     def term_scores(self, term: str, ids: Sequence[int]) -> list[float]:
         """The BM25 score of `term` alone in each passage of `ids`; 0 where it is absent."""
+        return self.columns([term], ids)[0][0]
+
+    def holds(self, term: str, ids: Sequence[int]) -> list[bool]:
+        """Whether each passage of `ids` contains `term`."""
+        return self.columns([term], ids)[0][1]
+
+    def _column(self, term: str, ids: Sequence[int]) -> tuple[list[float], list[bool]]:
         t = self.term_id(term)
         if t is None or not ids:
-            return [0.0] * len(ids)
+            return [0.0] * len(ids), [False] * len(ids)
         if _kernel is not None and self.compiled:
             # The same additions as below, in C: a binary search a tier and passage.
-            result: list[float] = _kernel.lookup(self._doc, self._score, self._spans(t), ids)[0]
+            result, held = _kernel.lookup(self._doc, self._score, self._spans(t), ids)
         else:
-            cand = np.asarray(ids, dtype=np.int64)
-            _, aux = self._scratch()
-            found = np.zeros(cand.size)
-            for tier in self._slots(t):
-                docs, scores, unit = self._postings(tier)
-                found += self._lookup(cand, docs, scores, aux) * unit
-            result = found.tolist()
+            result, held = self._column_numpy(t, ids)
         if self._plus:
             # BM25+'s idf * delta, for the passages that hold the term (their score is > 0).
             delta = self._plus * math.log((self.size + 1) / self._df(t))
             result = [x + delta if x > 0 else x for x in result]
-        return result
+        return result, held
+
+    def _column_numpy(self, t: int, ids: Sequence[int]) -> tuple[list[float], list[bool]]:
+        """_column without the compiled kernel: each tier searched for the candidates."""
+        cand = np.asarray(ids, dtype=np.int64)
+        _, aux = self._scratch()
+        scores = np.zeros(cand.size)
+        found = np.zeros(cand.size, dtype=bool)
+        for tier in self._slots(t):
+            docs, tier_scores, unit = self._postings(tier)
+            scores += self._lookup(cand, docs, tier_scores, aux) * unit
+            if docs.size:
+                pos = np.minimum(np.searchsorted(docs, cand), docs.size - 1)
+                found |= docs[pos] == cand
+        return scores.tolist(), found.tolist()
 
     def _spans(self, t: int) -> list[tuple[int, int, float]]:
         """Term t's tiers as (lo, hi, unit): where its postings lie and their quantum."""

@@ -32,12 +32,11 @@ class Engine(Protocol):
         """Every indexed term."""
         ...
 
-    def term_scores(self, term: str, ids: Sequence[int]) -> list[float]:
-        """The BM25 score of `term` alone in each passage of `ids`; 0 where it is absent."""
-        ...
-
-    def holds(self, term: str, ids: Sequence[int]) -> list[bool]:
-        """Whether each passage of `ids` contains `term`."""
+    def columns(
+        self, terms: Sequence[str], ids: Sequence[int]
+    ) -> list[tuple[list[float], list[bool]]]:
+        """For each of `terms`, its BM25 score alone in each passage of `ids` (0 where it
+        is absent) and whether each passage holds it."""
         ...
 
 

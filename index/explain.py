@@ -104,7 +104,8 @@ def _passage(searcher: Searcher, trace: Trace, i: int) -> PassageWhy:
     (held,) = searcher.words.present(found.terms, [i])
     parts = []
     for concept, weight in zip(found.concepts, found.weights, strict=True):
-        scores = {t: engine.term_scores(t, [i])[0] for t in concept.terms()}
+        terms = concept.terms()
+        scores = {t: s[0] for t, (s, _) in zip(terms, engine.columns(terms, [i]), strict=True)}
         best = max(sum(scores[t] for t in phrase) for phrase in concept.phrases)
         parts.append(
             TermPart(

@@ -352,12 +352,9 @@ class GuardedEngine(NumpyEngine):
         self._check()
         return super().vocabulary()
 
-    def holds(self, term: str, ids: Sequence[int]) -> list[bool]:
-        """NumpyEngine.holds, once the file is known unchanged."""
+    def columns(
+        self, terms: Sequence[str], ids: Sequence[int]
+    ) -> list[tuple[list[float], list[bool]]]:
+        """NumpyEngine.columns, once the file is known unchanged."""
         self._check()
-        return super().holds(term, ids)
-
-    def term_scores(self, term: str, ids: Sequence[int]) -> list[float]:
-        """NumpyEngine.term_scores, once the file is known unchanged."""
-        self._check()
-        return super().term_scores(term, ids)
+        return super().columns(terms, ids)

@@ -109,14 +109,15 @@ class WordRanker:
     def score(self, found: WordRanking, ids: Sequence[int]) -> list[Scored]:
         """Coverage and BM25 score of the passages `ids` for the question of `found`."""
         ids = list(ids)
-        scores = self._concept_scores(found.concepts, ids)
         # Column by column (a term's or a concept's, over all the candidates): the same
         # values as asking each candidate in turn, with the loops in C.
-        holds = self._holds(found.terms, ids)
+        columns = self._engine.columns(found.terms, ids)
+        by_term = dict(zip(found.terms, columns, strict=True))
+        scores = _concept_scores(found.concepts, by_term, len(ids))
+        holds = [held for _, held in columns]
         held_sets = _held_sets(found.terms, holds, len(ids))
-        by_term = dict(zip(found.terms, holds, strict=True))
         concept_held = [
-            _any_of([_all_of([by_term[t] for t in p], len(ids)) for p in c.phrases], len(ids))
+            _any_of([_all_of([by_term[t][1] for t in p], len(ids)) for p in c.phrases], len(ids))
             for c in found.concepts
         ]
         coverages = self._coverages(ids, found, concept_held)
@@ -172,31 +173,11 @@ class WordRanker:
         best = max(sum(map(self._idf, phrase)) / len(phrase) for phrase in concept.phrases)
         return best * concept.weight_factor
 
-    def _concept_scores(self, concepts: list[Concept], ids: list[int]) -> list[float]:
-        """BM25 per concept, not per term: a concept scores as its best phrase.
-
-        So an alias group (China, Chinese, Beijing, PRC) weighs as one word,
-        not five, and cannot drown the rest of the question.
-        """
-        per_term = {t: self._engine.term_scores(t, ids) for c in concepts for t in c.terms()}
-        totals = [0.0] * len(ids)
-        for concept in concepts:
-            # A phrase's score in each passage: its terms' scores, added in order as sum()
-            # adds them; the best phrase's (max() keeps the first of equals).
-            phrases = [_sums([per_term[t] for t in p], len(ids)) for p in concept.phrases]
-            best = phrases[0] if len(phrases) == 1 else list(map(max, *phrases))
-            factor = concept.weight_factor
-            totals = [total + b * factor for total, b in zip(totals, best, strict=True)]
-        return totals
-
     def present(self, terms: list[str], ids: list[int]) -> list[frozenset[str]]:
         """For each passage of `ids`, which of `terms` it contains (asked of the engine,
         so an array-backed index decodes no passage)."""
-        return _held_sets(terms, self._holds(terms, ids), len(ids))
-
-    def _holds(self, terms: list[str], ids: list[int]) -> list[list[bool]]:
-        """Whether each passage of `ids` holds each of `terms`: a column a term."""
-        return [self._engine.holds(t, ids) for t in terms]
+        holds = [held for _, held in self._engine.columns(terms, ids)]
+        return _held_sets(terms, holds, len(ids))
 
     def _coverages(
         self, ids: list[int], found: WordRanking, concept_held: list[list[bool]]
@@ -255,6 +236,26 @@ def best_by_words(
         if weight > best_weight:
             best, best_weight = (start, end), weight
     return best
+
+
+def _concept_scores(
+    concepts: list[Concept], by_term: Mapping[str, tuple[list[float], list[bool]]], n: int
+) -> list[float]:
+    """BM25 per concept, not per term, for n passages (`by_term`: each term's scores and
+    holds, engine.columns): a concept scores as its best phrase.
+
+    So an alias group (China, Chinese, Beijing, PRC) weighs as one word,
+    not five, and cannot drown the rest of the question.
+    """
+    totals = [0.0] * n
+    for concept in concepts:
+        # A phrase's score in each passage: its terms' scores, added in order as sum()
+        # adds them; the best phrase's (max() keeps the first of equals).
+        phrases = [_sums([by_term[t][0] for t in p], n) for p in concept.phrases]
+        best = phrases[0] if len(phrases) == 1 else list(map(max, *phrases))
+        factor = concept.weight_factor
+        totals = [total + b * factor for total, b in zip(totals, best, strict=True)]
+    return totals
 
 
 def _held_sets(terms: list[str], holds: list[list[bool]], n: int) -> list[frozenset[str]]:
