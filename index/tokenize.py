@@ -53,6 +53,9 @@ _WORD = re.compile(r"[^\W_]+(?:['-][^\W_]+)*")
 _WORD_ASCII = re.compile(r"[^\W_]+(?:['-][^\W_]+)*", re.ASCII)
 # Runs of letters and digits: a hyphen or space between them makes two words.
 _LETTERS = re.compile(r"[^\W_]+")
+# The same runs in ASCII text, found by str.split once every other character is a space
+# (apostrophes dropped, as _pair_words drops them): 3x faster than the regex.
+_ASCII_GAPS = str.maketrans({c: " " for c in range(128) if not chr(c).isalnum()} | {ord("'"): None})
 _POSSESSIVE = re.compile(r"'s$|(?<=s)'$")
 # Punctuation a word match never holds, at the edges of a whitespace piece ("word," "(word").
 _EDGES = '.,;:!?"()'
@@ -217,6 +220,8 @@ def word_pairs(text: str) -> set[tuple[str, str]]:
 def _pair_words(text: str) -> list[str]:
     """The words of normalised `text` that pairs are made of: runs of letters and digits,
     case-folded, apostrophes dropped, stopwords kept."""
+    if text.isascii():
+        return text.lower().translate(_ASCII_GAPS).split()
     return _LETTERS.findall(text.casefold().replace("'", ""))
 
 
@@ -226,9 +231,16 @@ def pairs_held(text: str, pairs: frozenset[tuple[str, str]] | set[tuple[str, str
     a pair. A stem keeps its word's first letter (tests check it on 320,000 English words
     and on random text), and stemming most words of a shown passage was most of a phrase
     check: a large library's words miss the stem cache."""
-    firsts = {(a[:1], b[:1]) for a, b in pairs}
     words = _pair_words(normalize(text))
-    found = {(stem(x), stem(y)) for x, y in itertools.pairwise(words) if (x[0], y[0]) in firsts}
+    # Adjacent first letters are found by str.find in the string of every word's first
+    # letter: a loop in C, where one over the word pairs cost 7 us a passage.
+    initials = "".join([w[0] for w in words])
+    found = set()
+    for two in {a[:1] + b[:1] for a, b in pairs if a and b}:
+        i = initials.find(two)
+        while i >= 0:
+            found.add((stem(words[i]), stem(words[i + 1])))
+            i = initials.find(two, i + 1)
     return len(pairs & found)
 
 

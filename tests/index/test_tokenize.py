@@ -11,6 +11,7 @@ from index.tokenize import (
     _DIGIT_GROUP,
     _FOLD,
     _LETTERS,
+    _pair_words,
     compounds,
     normalize,
     pair_terms,
@@ -242,6 +243,14 @@ def test_pairs_held_counts_the_pairs_word_pairs_finds(text, other, rng):
     pairs = set(rng.sample(own, min(len(own), 3)) + rng.sample(theirs, min(len(theirs), 3)))
     pairs |= {(a[:1] + "zz", b) for a, b in own[:2]}
     assert pairs_held(text, pairs) == len(pairs & word_pairs(text))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+def test_pair_words_of_ascii_text_are_the_letter_runs(text):
+    """ASCII text is split by str.translate and str.split: the same words as the regex of
+    runs of letters and digits (underscores, controls and separators between them)."""
+    assert _pair_words(text) == _LETTERS.findall(text.casefold().replace("'", ""))
 
 
 def test_a_stem_keeps_its_words_first_letter():
