@@ -10,8 +10,10 @@ engine in turn (the order rotates), so a slow moment of the machine falls on all
 engines alike. *rank* is one query end to end as a user would call it: tokenise,
 rank, the top 10 passages (ids and scores). The `briefbot search` row is briefbot's
 whole search over its own index (Searcher.search, words only: hits with citations),
-served and timed the same way. Peers that are not installed are skipped; bench/run.py
-needs none of them.
+served and timed the same way. The `tantivy + text` row is tantivy's rank with the 10
+passages' stored text fetched, what a bot built on tantivy does before it can quote them,
+over tantivy's own index. Peers that are not installed are skipped; bench/run.py needs
+none of them.
 """
 
 from __future__ import annotations
@@ -35,6 +37,9 @@ ENGINES = ("briefbot", "tantivy", "bm25s")
 # briefbot's whole search (Searcher.search: what a user waits for) over briefbot's index,
 # served in its own process and interleaved with the engines' ranking.
 SEARCH = "briefbot search"
+# tantivy's rank and the stored text of its 10 passages (what quoting them takes), over
+# tantivy's index: a peer for the whole search beside the target's rank-only one.
+TANTIVY_TEXT = "tantivy + text"
 # `--baseline DIR`: briefbot as another checkout has it, built and queried in the same run
 # by that checkout's own peers.py (before/after side by side, queries interleaved).
 BASELINE = "briefbot-base"
@@ -142,6 +147,20 @@ def open_tantivy(path: Path):
     return rank
 
 
+def open_tantivy_text(path: Path):
+    """open_tantivy's rank, then each of the 10 passages' stored text fetched."""
+    import tantivy
+
+    index = tantivy.Index.open(str(path))
+    searcher = index.searcher()
+
+    def rank(q: str) -> list:
+        hits = searcher.search(index.parse_query(q, ["body"]), 10).hits
+        return [(searcher.doc(address)["body"][0], score) for score, address in hits]
+
+    return rank
+
+
 def open_bm25s(path: Path):
     """BM25.load (in memory, as its README), numba back end, one thread, top 10."""
     import bm25s
@@ -170,6 +189,7 @@ OPENERS = {
     "briefbot": open_briefbot,
     SEARCH: open_briefbot_search,
     "tantivy": open_tantivy,
+    TANTIVY_TEXT: open_tantivy_text,
     "bm25s": open_bm25s,
 }
 
@@ -228,6 +248,7 @@ def installed(engine: str) -> bool:
         BASELINE: "index",
         SEARCH: "index",
         "tantivy": "tantivy",
+        TANTIVY_TEXT: "tantivy",
         "bm25s": "bm25s",
     }[engine]
     return importlib.util.find_spec(module) is not None
@@ -318,7 +339,11 @@ def table(rows: dict[str, dict], passages: int) -> str:
             f"| {p99 if p99 is None else format(p99, '.2f')} |"
         )
     ours = rows.get("briefbot", {})
-    peers = [r for e, r in rows.items() if not e.startswith("briefbot") and "error" not in r]
+    peers = [
+        r
+        for e, r in rows.items()
+        if not e.startswith("briefbot") and e != TANTIVY_TEXT and "error" not in r
+    ]
     if "error" in ours or not peers or "rank_ms" not in ours:
         return "\n".join(lines)
     values = {k: ours[k] for k in ("build_s", "file_mib", "rss_after_load_mib")}
@@ -339,6 +364,13 @@ def table(rows: dict[str, dict], passages: int) -> str:
             f"Whole search (the `{SEARCH}` row) p50 ÷ tantivy's rank p50: {ratio:.2f}x "
             f"(target ≤ {SEARCH_TARGET}x: {mark}).",
         ]
+    quoted = rows.get(TANTIVY_TEXT, {})
+    if "rank_ms" in search and "rank_ms" in quoted:
+        ratio = search["rank_ms"][0] / quoted["rank_ms"][0]
+        lines.append(
+            f"Whole search p50 ÷ `{TANTIVY_TEXT}` p50 (tantivy's rank with the passages "
+            f"to quote): {ratio:.2f}x (no target; for comparison)."
+        )
     base = rows.get(BASELINE, {})
     if "rank_ms" in base:
         keys = ("build_s", "file_mib", "rss_after_load_mib")
@@ -398,6 +430,10 @@ def main(argv: list[str] | None = None) -> int:
             # The whole search over the same file: no build of its own.
             paths = {"briefbot": paths["briefbot"], SEARCH: paths["briefbot"], **paths}
             rows[SEARCH] = {}
+        if "tantivy" in paths:
+            # tantivy's rank with the text to quote, over tantivy's own file.
+            paths[TANTIVY_TEXT] = paths["tantivy"]
+            rows[TANTIVY_TEXT] = {}
         served = query_rounds(paths, queries, args.queries, args.rounds, args.baseline)
         for e, row in served.items():
             rows[e].update(row)
