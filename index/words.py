@@ -3,6 +3,7 @@ re-ranked by how much of the question each candidate covers, then by shared phra
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
@@ -26,6 +27,8 @@ PHRASE_WEIGHT = 0.5
 CONTEXTS_KEPT = 4096
 # Leading candidates (after coverage re-ranking) that phrases may reorder.
 PHRASE_DEPTH = 10
+# Document frequencies kept (a few MB at most: terms asked of this library's engine).
+DF_KEPT = 65536
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,9 @@ class WordRanker:
         self._aliases = Aliases(library.alias_groups)
         self._context: dict[str, set[str]] = {}
         self._vocabulary: list[str] | None = None
+        # A question's terms are asked for two or three times (known? its weight?), and
+        # questions repeat words: each asks the engine (and a mapped file's guard) once.
+        self._df = functools.lru_cache(maxsize=DF_KEPT)(library.engine.document_frequency)
 
     def rank(
         self, question: Question, depth: int, among: Sequence[int] | None = None
@@ -159,13 +165,13 @@ class WordRanker:
         return parse(
             question,
             self._aliases,
-            lambda term: self._engine.document_frequency(term) > 0,
+            lambda term: self._df(term) > 0,
             self.vocabulary,
         )
 
     def unknown(self, concepts: list[Concept]) -> list[Concept]:
         """The concepts no phrase of which the library holds wholly (unknown to it)."""
-        df = self._engine.document_frequency
+        df = self._df
         return [c for c in concepts if not any(all(df(t) > 0 for t in p) for p in c.phrases)]
 
     def _weight(self, concept: Concept) -> float:
@@ -209,7 +215,7 @@ class WordRanker:
     def _idf(self, term: str) -> float:
         # The BM25L/Robertson-style IDF; always positive, highest for unseen terms.
         n = len(self.library.passages)
-        return math.log((n + 1) / (self._engine.document_frequency(term) + 0.5))
+        return math.log((n + 1) / (self._df(term) + 0.5))
 
 
 def _rerank(coverage: float, score: float, phrase: float = 0.0) -> float:
