@@ -269,7 +269,7 @@ class Searcher:
         """The sentence to highlight in passage i (`text`): closest in meaning, nudged by
         the question's terms (`weights`: found.term_weights())."""
         if self.meaning is None or vector is None:
-            return best_by_words(text, weights, self.words.terms_of)
+            return best_by_words(text, weights, self.words.sentence_terms)
         spans = sentence_spans(text) or [(0, len(text))]
         if len(spans) == 1:
             return spans[0]  # nothing to choose between
@@ -277,7 +277,7 @@ class Searcher:
         total = sum(found.weights) or 1.0
         best, best_score = spans[0], -2.0
         for span, cos in zip(spans, cosines, strict=False):
-            held = set(self.words.terms_of(text[span[0] : span[1]])) & weights.keys()
+            held = self.words.sentence_terms(text[span[0] : span[1]]) & weights.keys()
             share = sum(weights[t] for t in sorted(held)) / total
             score = round(float(cos) + SENTENCE_WORDS * share, 6)
             if score > best_score:

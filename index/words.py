@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import itertools
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from index.aliases import Aliases
@@ -27,6 +27,9 @@ PHRASE_WEIGHT = 0.5
 CONTEXTS_KEPT = 4096
 # Leading candidates (after coverage re-ranking) that phrases may reorder.
 PHRASE_DEPTH = 10
+# Sentences whose terms are kept: the best sentence of a shown passage is chosen by its
+# sentences' terms, and a study server's questions show the same passages again.
+SENTENCES_KEPT = 4096
 # Document frequencies kept (a few MB at most: terms asked of this library's engine).
 DF_KEPT = 65536
 
@@ -64,6 +67,7 @@ class WordRanker:
         self._engine = library.engine
         self._aliases = Aliases(library.alias_groups)
         self._context: dict[str, set[str]] = {}
+        self._sentences: dict[str, frozenset[str]] = {}
         self._vocabulary: list[str] | None = None
         # A question's terms are asked for two or three times (known? its weight?), and
         # questions repeat words: each asks the engine (and a mapped file's guard) once.
@@ -154,6 +158,16 @@ class WordRanker:
         """Index terms of `text`, alias group terms included, as passages are indexed."""
         return self._aliases.index_terms(text)
 
+    def sentence_terms(self, sentence: str) -> frozenset[str]:
+        """The index terms of one sentence of a passage (kept: tokenising each sentence of
+        every shown passage was a third of a search on the seed)."""
+        terms = self._sentences.get(sentence)
+        if terms is None:
+            if len(self._sentences) >= SENTENCES_KEPT:
+                self._sentences.clear()
+            terms = self._sentences[sentence] = frozenset(self.terms_of(sentence))
+        return terms
+
     def vocabulary(self) -> list[str]:
         """Every indexed term, for typo correction (built on first use)."""
         if self._vocabulary is None:
@@ -225,7 +239,7 @@ def _rerank(coverage: float, score: float, phrase: float = 0.0) -> float:
 
 
 def best_by_words(
-    text: str, weights: Mapping[str, float], terms_of: Callable[[str], list[str]]
+    text: str, weights: Mapping[str, float], terms_of: Callable[[str], Iterable[str]]
 ) -> tuple[int, int]:
     """The span of the sentence holding the most question-term weight (first on ties).
 

@@ -13,6 +13,7 @@ from bench.corpus import Synthetic
 from bench.run import assembled, synthetic_library
 from index import IndexSettings, Searcher, build_index
 from index.question import read_question
+from index.sentences import sentence_spans
 from index.words import CONTEXT_WEIGHT, WordRanker, WordRanking
 from tests.conftest import SEEDS
 
@@ -84,3 +85,20 @@ def test_synthetic_scores_equal_one_candidate_at_a_time():
     library = assembled(passages, briefs, replace(IndexSettings(), engine="numpy"))
     questions = Synthetic(seed=11, vocabulary=300).queries(25)
     assert assert_columns_equal_reference(Searcher(library), questions) > 500
+
+
+def test_sentence_terms_are_each_sentences_terms_however_many_are_kept(seed_library, monkeypatch):
+    """The terms a best sentence is chosen by are kept per sentence: asked again, after
+    other sentences, or past the limit of those kept, they are the sentence's own."""
+    monkeypatch.setattr("index.words.SENTENCES_KEPT", 5)
+    ranker = WordRanker(seed_library)
+    sentences = [
+        p.text[start:end]
+        for p in list(seed_library.passages)[:12]
+        for start, end in sentence_spans(p.text)
+    ]
+    assert len(set(sentences)) > 10
+    for _ in range(2):
+        for sentence in sentences:
+            assert ranker.sentence_terms(sentence) == frozenset(ranker.terms_of(sentence))
+            assert len(ranker._sentences) <= 5
