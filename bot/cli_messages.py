@@ -2,7 +2,8 @@
 their data (the Discord bot words them in bot/messages.py).
 
 Where the meaning is the same as on Discord the sentence is too: a question that cannot
-be searched, and "not covered" (the closest match is printed below it in both).
+be searched, "not covered" (the closest match is printed below it in both), and the facts
+of a brief's metadata.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ NOT_COVERED = messages.NOT_COVERED
 CLOSEST_FRAMING = messages.CLOSEST_FRAMING
 NOTHING_TO_SEARCH = messages.NOTHING_TO_SEARCH
 TOO_LONG = messages.TOO_LONG
+ABOUT_BRIEF = messages.ABOUT_BRIEF
+FACT_LABELS = messages.FACT_LABELS
+FACT_NOT_GIVEN = messages.FACT_NOT_GIVEN
 
 # Answers
 NO_MATCH = "Nothing in the indexed briefs matches that question. Try other keywords."

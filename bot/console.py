@@ -8,9 +8,18 @@ import shutil
 import textwrap
 from typing import Any
 
-from bot.cli_messages import CLOSEST_FRAMING, INDEX_BUILT_AT, NO_MATCH, NOT_COVERED
+from bot.cli_messages import (
+    ABOUT_BRIEF,
+    CLOSEST_FRAMING,
+    FACT_LABELS,
+    FACT_NOT_GIVEN,
+    INDEX_BUILT_AT,
+    NO_MATCH,
+    NOT_COVERED,
+)
 from bot.terminal import clean
 from index import Answer, Hit, Library
+from index.about import BriefFact
 
 
 def _width() -> int:
@@ -73,6 +82,8 @@ def format_answer(answer: Answer, highlight: bool = False) -> str:
     """The whole answer for a terminal: a framing line unless answered, then the quotes
     (the same passages as Discord and `--json` show: Answer.shown)."""
     width = _width()
+    if answer.about:
+        return format_facts(answer.about, width)
     if not answer.hits:
         return wrap(NO_MATCH, width)
     hits = answer.shown()
@@ -81,11 +92,23 @@ def format_answer(answer: Answer, highlight: bool = False) -> str:
     return f"{wrap(framing, width)}\n\n{body}" if framing else body
 
 
+def format_facts(facts: tuple[BriefFact, ...], width: int) -> str:
+    """A brief's facts that a question about it as a document asked for, one a line."""
+    lines = [wrap(ABOUT_BRIEF.format(title=f"\u201c{facts[0].title}\u201d"), width)]
+    for fact in facts:
+        line = f"    {FACT_LABELS[fact.fact]}: {fact.value or FACT_NOT_GIVEN}"
+        lines.append(wrap(line, width, "      "))
+    return "\n".join(lines)
+
+
 def answer_json(answer: Answer) -> dict[str, Any]:
     """The `--json` contract: question, answered, results with text, score and citation;
     verdict (answered, closest, not_covered) and similarity say how sure it is. Results are
     the passages the terminal and Discord show (Answer.shown); a citation's kind (added
-    beside the first keys) is paragraph, standfirst or caption (paragraph -n: before ¶n)."""
+    beside the first keys) is paragraph, standfirst or caption (paragraph -n: before ¶n).
+    `about` (added later) holds what a question about the brief as a document asked of
+    its metadata: fact (title, publisher, author, date or url), value (null: not given),
+    brief and title; results are then empty."""
     return {
         "question": answer.question,
         "answered": answer.answered,
@@ -105,6 +128,10 @@ def answer_json(answer: Answer) -> dict[str, Any]:
                 },
             }
             for h in answer.shown()
+        ],
+        "about": [
+            {"fact": f.fact, "value": f.value, "brief": f.brief, "title": f.title}
+            for f in answer.about
         ],
     }
 

@@ -17,6 +17,17 @@ CLOSEST_FRAMING = (
 )
 NO_MATCH = "I couldn't find that in the brief. Try other keywords."
 NO_MORE = "There are no more passages for this question."
+# A question about the brief as a document, answered from its metadata (index/about.py).
+ABOUT_BRIEF = "About {title}, from its metadata"
+FACT_LABELS = {
+    "title": "Title",
+    "publisher": "Publisher",
+    "author": "Author",
+    "date": "Date",
+    "url": "Link",
+}
+FACT_NOT_GIVEN = "not given in the brief's metadata"
+THE_BRIEF = "the brief"
 EXPIRED = "This button has expired (the bot restarted). Ask the question again with /ask."
 QUESTION_LABEL = "Question"
 MORE_LABEL = "More"

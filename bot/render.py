@@ -17,6 +17,7 @@ from discord.utils import escape_markdown
 from bot import messages
 from bot.limits import MAX_RESULTS_PER_PAGE
 from index import Answer, Citation, Hit
+from index.about import BriefFact
 from index.cite import locator
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
@@ -189,7 +190,10 @@ def _hits_embed(
 
 
 def answer_reply(answer: Answer, offset: int = 0, count: int = MAX_RESULTS_PER_PAGE) -> Reply:
-    """The reply to a question: hits `offset` to `offset+count`, or the closest match, marked."""
+    """The reply to a question: hits `offset` to `offset+count`, or the closest match, marked;
+    or the facts a question about the brief as a document asked of its metadata."""
+    if answer.about:
+        return Reply(embeds=[_facts_embed(answer)])
     if not answer.hits:
         return Reply(content=messages.NO_MATCH)
     if answer.verdict == "not_covered":
@@ -205,6 +209,31 @@ def answer_reply(answer: Answer, offset: int = 0, count: int = MAX_RESULTS_PER_P
         embed = _hits_embed(answer.question, page, offset + 1, COLOR_CLOSEST, footer)
         return Reply(content=messages.CLOSEST_FRAMING, embeds=[embed])
     return Reply(embeds=[_hits_embed(answer.question, page, offset + 1, COLOR_ANSWER, footer)])
+
+
+def _facts_embed(answer: Answer) -> dict[str, Any]:
+    """The asked facts of one brief, a field each; grey when none of them is known."""
+    title = escaped_cut(answer.about[0].title, MAX_CITED_TITLE)
+    named = f"*{title}*" if title.strip() else messages.THE_BRIEF
+    return {
+        "title": escaped_cut(answer.question, MAX_EMBED_TITLE),
+        "description": messages.ABOUT_BRIEF.format(title=named),
+        "color": COLOR_ANSWER if answer.answered else COLOR_CLOSEST,
+        "fields": [
+            {"name": messages.FACT_LABELS[f.fact], "value": _fact_value(f), "inline": False}
+            for f in answer.about
+        ],
+    }
+
+
+def _fact_value(fact: BriefFact) -> str:
+    """A fact as shown: a link as it is when it is a plain http(s) one (Discord links it),
+    anything else escaped."""
+    if fact.value is None or not fact.value.strip():
+        return messages.FACT_NOT_GIVEN
+    if fact.fact == "url" and _safe_url(fact.value):
+        return fact.value
+    return escaped_cut(fact.value, MAX_FIELD_VALUE)
 
 
 def _paragraph_text(texts: Sequence[str]) -> str:

@@ -148,7 +148,12 @@ def ours(index: Searcher, k: int = 10) -> Callable[[str], Ranked]:
             answer = index.search(question, k)
         except BadQuestion:
             return Ranked((), False)
-        return Ranked(tuple(h.text for h in answer.hits), answer.verdict != "not_covered")
+        # What the user reads, in order: the passages, or the facts of a brief's metadata
+        # that a question about the brief itself is answered with.
+        shown = tuple(h.text for h in answer.hits) or tuple(
+            f.value for f in answer.about if f.value is not None
+        )
+        return Ranked(shown, answer.verdict != "not_covered")
 
     return run
 

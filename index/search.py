@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from index.about import BriefFact, asked_facts, facts_of, names_topic
 from index.cite import Citation
 from index.english import is_english_word
 from index.library import Library
@@ -74,6 +75,8 @@ class Answer:
     tell: the closest passages, which may not answer it exactly) or not_covered (the
     words fall short and meaning is far). `answered` is verdict == "answered".
     similarity: the closest sentence's cosine to the question (None without the encoder).
+    about: what a question about the brief as a document asks of its metadata (its
+    title, publisher, ...; index/about.py), with no hits: answered when any is known.
     """
 
     question: str
@@ -81,6 +84,7 @@ class Answer:
     answered: bool
     similarity: float | None = None
     verdict: Verdict = field(default="not_covered")
+    about: tuple[BriefFact, ...] = ()
 
     def __post_init__(self) -> None:
         if self.answered and self.verdict != "answered":
@@ -138,6 +142,17 @@ class Searcher:
             # showing for reference (an off-topic question sharing no word shows nothing).
             order = [s.passage for s in found.ranked]
         similarity = round(close.best(), 4) if close is not None else None
+        facts = self._facts(question, found, order, brief)
+        if facts:
+            known = any(f.value is not None for f in facts)
+            return Answer(
+                question=text,
+                hits=(),
+                answered=known,
+                similarity=similarity,
+                verdict="answered" if known else "not_covered",
+                about=facts,
+            )
         return Answer(
             question=text,
             hits=self._hits(vector, found, close, order[:k]),
@@ -181,6 +196,29 @@ class Searcher:
         _, _, fused = _rankings(found, close)
         ranked = sorted(fused, key=lambda i: (-fused[i], i)) or range(len(self.library.passages))
         return part_passages(self.library, part, ranked)
+
+    def _facts(
+        self, question: Question, found: WordRanking, order: list[int], brief: str | None
+    ) -> tuple[BriefFact, ...]:
+        """What a question about the document asks of its brief's metadata: the brief
+        asked within, the brief of the best passage when the question names a topic too
+        ("who wrote the piece on the 1961 treaty"), or the library's only brief. None for
+        a question naming a part (index/parts.py) or a topic the library lacks."""
+        asked = asked_facts(question.text)
+        if not asked or asked_part(question.text) is not None:
+            return ()
+        unknown = {id(c) for c in self.words.unknown(found.concepts)}
+        topics = [c for c in found.concepts if names_topic(c)]
+        if any(id(c) in unknown for c in topics):
+            return ()
+        briefs = self.library.briefs
+        if brief is not None:
+            subject = brief if brief in briefs else None
+        elif topics and order:
+            subject = self.library.passages.brief_of(order[0])
+        else:
+            subject = next(iter(briefs)) if len(briefs) == 1 else None
+        return () if subject is None else facts_of(briefs[subject], asked)
 
     def _about_the_part(self, found: WordRanking, named: list[int]) -> bool:
         """True when the part the question names answers it (index/parts.py): "the main

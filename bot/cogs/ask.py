@@ -218,7 +218,7 @@ async def _answer(
     more = answer.verdict != "not_covered" and len(answer.hits) > offset + count
     if more and brief is None:
         key = bot.memo.put(Pending(question, count))
-    missed = answer.verdict == "not_covered" or offset >= len(answer.hits)
+    missed = answer.verdict == "not_covered" or (not answer.about and offset >= len(answer.hits))
     study = await _study_buttons(interaction, answer, offset, count, not (private or missed))
     if missed and not private and interaction.response.is_done():
         # Deferred in public, but a miss is for the asker only: drop the public placeholder.

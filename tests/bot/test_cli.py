@@ -40,8 +40,10 @@ def test_json_contract(capsys, config_file):
     assert code == 0
     data = json.loads(out)
     # The first three keys are the contract since the first version; verdict and similarity
-    # (how sure it is: issue 11) were added beside them.
-    assert set(data) == {"question", "answered", "results", "verdict", "similarity"}
+    # (how sure it is: issue 11) were added beside them, then about (a brief's metadata
+    # asked for; empty for a question about its content).
+    assert set(data) == {"question", "answered", "results", "verdict", "similarity", "about"}
+    assert data["about"] == []
     assert data["question"] == BORDER and data["answered"] is True
     assert data["verdict"] == "answered" and 0 < data["similarity"] <= 1
     assert len(data["results"]) == 2
@@ -61,6 +63,28 @@ def test_json_contract(capsys, config_file):
     }
     assert "1,350-kilometre border" in top["text"]
     assert out.count("\n") == 1  # exactly one JSON object, one line
+
+
+def test_a_question_about_the_brief_itself_is_answered_from_its_metadata(capsys, config_file):
+    """ "who published this?" names no passage: the publisher comes from the brief's
+    metadata file, in words on a terminal and under `about` in the JSON, with no results."""
+    code, out, _ = run(capsys, "--config", str(config_file), "ask", "who published this?")
+    assert code == 0
+    assert "Publisher: The Interpreter, Lowy Institute" in out
+    assert "Can North Korea play off Russia against China?" in out
+    code, out, _ = run(capsys, "--config", str(config_file), "ask", "--json", "who wrote it?")
+    data = json.loads(out)
+    assert (data["verdict"], data["answered"], data["results"]) == ("not_covered", False, [])
+    assert data["about"] == [
+        {
+            "fact": "author",
+            "value": None,
+            "brief": "interpreter-can-north-korea-play-off-russia-against-china",
+            "title": "Can North Korea play off Russia against China?",
+        }
+    ]
+    code, out, _ = run(capsys, "--config", str(config_file), "ask", "who wrote it?")
+    assert "Author: not given in the brief's metadata" in out
 
 
 def test_json_cites_a_caption_as_a_caption(capsys, config_file):

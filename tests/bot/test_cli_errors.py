@@ -62,7 +62,7 @@ def ask_in_a_process(config_file):
 def check_contract(data, question):
     """`data` follows the --json contract, for `question`."""
     assert isinstance(data, dict)
-    assert set(data) == {"question", "answered", "results", "verdict", "similarity"}
+    assert set(data) == {"question", "answered", "results", "verdict", "similarity", "about"}
     assert data["question"] == question
     assert isinstance(data["answered"], bool)
     assert isinstance(data["results"], list)
@@ -76,7 +76,13 @@ def check_contract(data, question):
         assert isinstance(citation["title"], str) and isinstance(citation["locator"], str)
         assert isinstance(citation["paragraph"], int) and isinstance(citation["brief"], str)
         assert citation["url"] is None or isinstance(citation["url"], str)
-    if not data["results"]:
+    for fact in data["about"]:
+        assert set(fact) == {"fact", "value", "brief", "title"}
+        assert fact["fact"] in ("title", "publisher", "author", "date", "url")
+    if data["about"]:  # a question about the brief itself: its metadata, no passages
+        assert data["results"] == []
+        assert data["answered"] is any(f["value"] is not None for f in data["about"])
+    elif not data["results"]:
         assert data["answered"] is False
 
 

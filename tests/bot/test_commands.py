@@ -101,6 +101,23 @@ def test_partial_match_is_only_a_marked_closest_match(env):
     assert not [c for c in ex.custom_ids() if c.startswith("bb:more:")]
 
 
+def test_a_question_about_the_brief_itself_gets_its_metadata(env):
+    """ "who published this?": the publisher, from the brief's metadata, in the channel
+    (an answer); "who wrote it?": said not to be given, to the asker only."""
+    ex = env.ask("who published this?")
+    assert not ex.ephemeral
+    embed = ex.message["embeds"][0]
+    assert embed["title"] == "who published this?"
+    assert TITLE in embed["description"]
+    assert embed["fields"] == [{"name": "Publisher", "value": PUBLISHER, "inline": False}]
+    assert ex.message["allowed_mentions"] == {"parse": []}
+    assert problems(ex.message) == []
+    missing = env.ask("who wrote it?")
+    assert missing.ephemeral
+    fields = missing.message["embeds"][0]["fields"]
+    assert fields == [{"name": "Author", "value": messages.FACT_NOT_GIVEN, "inline": False}]
+
+
 NEAR_TOPIC = "How many US troops are stationed in South Korea?"
 
 

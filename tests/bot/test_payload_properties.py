@@ -15,9 +15,11 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from bot import messages
 from bot.cogs.ask import ContextButton, MoreButton, _view
 from bot.render import SourceRow, answer_reply, context_reply, passage_reply, sources_reply
 from index import Answer, Citation, Hit
+from index.about import BriefFact
 from index.cite import locator
 from index.library import BriefInfo
 from tests.bot.limits import BUTTON_LABEL, CUSTOM_ID, problems
@@ -179,6 +181,46 @@ def test_any_answer_fits_pings_nobody_escapes_and_cites(question, found, answere
         check_quote_and_citation(field["value"], hit.citation, bold_allowed=True)
     title = payload["embeds"][0]["title"]
     assert markdown_left(title, bold_allowed=False) == [] if answered else True
+
+
+@st.composite
+def facts(draw: st.DrawFn) -> tuple[BriefFact, ...]:
+    """The facts of one brief that a question asked for, its metadata hostile."""
+    asked = draw(
+        st.lists(
+            st.sampled_from(["title", "publisher", "author", "date", "url"]),
+            min_size=1,
+            max_size=5,
+            unique=True,
+        )
+    )
+    title = draw(HOSTILE)
+    value = {"url": URLS}
+    return tuple(
+        BriefFact(f, draw(value.get(f, st.one_of(st.none(), HOSTILE))), "b", title) for f in asked
+    )
+
+
+@SETTINGS
+@given(question=HOSTILE, about=facts())
+def test_any_facts_of_a_brief_fit_ping_nobody_and_escape(question, about):
+    """A brief's metadata (title, publisher, link...) asked for: as hostile as a brief's
+    text, it fits Discord, pings nobody, and shows no markdown but render.py's own (a
+    plain http(s) link stays a link)."""
+    answered = any(f.value is not None for f in about)
+    answer = Answer(question, (), answered, about=about)
+    payload = check_fits_and_pings_nobody(answer_reply(answer))
+    [embed] = payload["embeds"]
+    fields = embed["fields"]
+    assert [f["name"] for f in fields] == [messages.FACT_LABELS[f.fact] for f in about]
+    for field, fact in zip(fields, about, strict=True):
+        if fact.value is None or not fact.value.strip():
+            assert field["value"] == messages.FACT_NOT_GIVEN
+        elif not (fact.fact == "url" and LINK.fullmatch(field["value"])):
+            assert markdown_left(field["value"], bold_allowed=False) == []
+    if "*" in embed["description"]:  # the title, in render.py's own italics
+        title = embed["description"].split("*", 1)[1].rsplit("*", 1)[0]
+        assert markdown_left(title, bold_allowed=False) == []
 
 
 @SETTINGS

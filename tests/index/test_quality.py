@@ -42,11 +42,14 @@ SETS = {
     "holdout3.yaml": (0.808, R3, REFUSED, OFF_TOPIC),  # r1 short of the target
     # Off-topic questions sharing words with the brief: chose search.MEANING_FAR.
     "dev5.yaml": (0.75, 0.929, 0.071, 0.967),  # r1, r3, refused, off-topic short
-    # Written blind after everything above but dev5, and scored once, before dev5.
-    "holdout4.yaml": (0.759, 0.897, 0.069, 0.7),  # r1, r3, refused, off-topic all short
+    # Written blind after everything above but dev5, and scored once, before dev5 (0.759,
+    # 0.897, 0.069); these are the figures after questions about the brief itself were
+    # answered from its metadata, a fix its refusals (and holdout5's) pointed to.
+    "holdout4.yaml": (0.776, 0.914, 0.052, 0.7),  # r1, r3, refused, off-topic all short
     # Written blind after all of the above, scored once (2026-12-02): 39, 50 and 4 of 57
-    # answerable questions, 11 of 12 off-topic ones.
-    "holdout5.yaml": (0.684, 0.877, 0.071, 0.916),  # r1, r3, refused, off-topic all short
+    # answerable questions, 11 of 12 off-topic ones; then 40, 51 and 2 of 57 once the
+    # brief's metadata answered questions about the brief itself.
+    "holdout5.yaml": (0.701, 0.894, 0.036, 0.916),  # r1, r3, refused, off-topic all short
     # Written blind a round later, scored once (2026-12-02, 2682fbf): 48, 55 and 0 of 57
     # answerable questions, 11 of 12 off-topic ones.
     "holdout6.yaml": (0.842, 0.964, REFUSED, 0.916),  # r1, r3, off-topic short

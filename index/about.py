@@ -1,0 +1,116 @@
+"""Questions about a brief as a document: its title, publisher, author, date or link.
+
+They are answered from the brief's metadata, not by quoting a passage. The headline is
+the brief's title, not a passage, and the publisher line is page chrome the readers drop,
+so neither words nor meaning could find them: "who published this?" was told the briefs
+do not cover it, and "give me the link to the article" got an unrelated paragraph.
+
+Only questions that refer to the document itself are read this way ("who wrote this",
+"the title of the article"): "who wrote the 1961 treaty", "the link between Russia and
+China" and "the title of the treaty" are questions about the brief's content.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from index.library import BriefInfo
+from index.parts import DOCUMENT_WORDS, TOPIC_WEIGHT
+from index.query import Concept
+from index.tokenize import stem
+
+Fact = Literal["title", "publisher", "author", "date", "url"]
+
+# The document, as a question names it: "it", "this", "the article", "the brief"...
+_NOUN = r"(?:article|piece|brief|text|essay|report|paper|story|post|analysis|commentary|op-?ed)"
+_DOC = rf"(?:it|this|that|(?:the|this)\s+{_NOUN})"
+
+_PATTERNS: dict[Fact, re.Pattern[str]] = {
+    "title": re.compile(
+        rf"\bhead(?:line|ing)\b|\btitle\s+of\s+(?:the|this)\s+{_NOUN}\b"
+        rf"|\b{_NOUN}(?:'s)?\s+title\b|\bwhat(?:'s|s|\s+is)\s+(?:the|its|it's)\s+title\b(?!\s+of)"
+        rf"|\bwhat\s+is\s+{_DOC}\s+called\b|\bname\s+of\s+(?:the|this)\s+{_NOUN}\b",
+        re.IGNORECASE,
+    ),
+    "publisher": re.compile(
+        r"\bpublisher\b|\bwho\s+(?:published|publishes|puts\s+out)\b"
+        rf"|\b(?:was|is)\s+{_DOC}\s+published\s+by\b|\bpublished\s+by\s+(?:whom|who)\b"
+        r"|\b(?:which|what)\s+(?:website|site|magazine|outlet|publication|journal|newspaper"
+        r"|think[\s-]?tank)\b"
+        rf"|\bwhere\s+(?:was|is)\s+{_DOC}\s+(?:published|from)\b",
+        re.IGNORECASE,
+    ),
+    "author": re.compile(
+        r"\bwho\s+(?:is|are|was|were)\s+the\s+(?:author|writer)s?\b"
+        r"|\b(?:author|writer)(?:'s|s')?\s+names?\b|\bname\s+of\s+the\s+(?:author|writer)s?\b"
+        rf"|\bwho\s+(?:wrote|writes|authored)\s+{_DOC}\b|\b(?:written|authored)\s+by\s+(?:whom|who)\b"
+        rf"|\bwho\s+(?:was|is)\s+{_DOC}\s+(?:written|authored|by)\b|\bwhose\s+{_NOUN}\b",
+        re.IGNORECASE,
+    ),
+    "date": re.compile(
+        rf"\bwhen\s+(?:was|is)\s+{_DOC}\s+(?:published|written|posted|released|dated|from)\b"
+        rf"|\bpublication\s+date\b|\bdate\s+of\s+(?:publication|{_DOC})\b"
+        rf"|\bwhat\s+(?:date|day|year)\s+(?:was|is)\s+{_DOC}\s+(?:published|written|posted|from)\b"
+        rf"|\bwhen\s+did\s+{_DOC}\s+come\s+out\b|\bhow\s+(?:old|recent)\s+is\s+{_DOC}\b",
+        re.IGNORECASE,
+    ),
+    "url": re.compile(
+        rf"\burl\b|\bweb\s*address\b|\blink\s+(?:to|for)\s+{_DOC}\b|\bsource\s+link\b"
+        rf"|\b(?:original|full)\s+(?:{_NOUN}|source|version)\b"
+        rf"|\bwhere\s+(?:can|do)\s+i\s+(?:read|find|see)\s+{_DOC}\b",
+        re.IGNORECASE,
+    ),
+}
+
+# Words a question about the document uses besides naming it (index/parts.py has those):
+# a concept made of them and document words names no topic of its own.
+FACT_WORDS = frozenset(
+    stem(w)
+    for w in """
+    title titled headline heading name named called publisher publishers published
+    publishes publish publication put out wrote written writes write authored writer
+    author authors whose whom date dated when posted released come came old recent link
+    url web address website site source original full version read find see magazine
+    outlet journal newspaper think tank
+    """.split()
+)
+
+
+@dataclass(frozen=True)
+class BriefFact:
+    """One fact the question asks about a brief: `value` None when its metadata lacks it
+    (the front ends say so rather than guess)."""
+
+    fact: Fact
+    value: str | None
+    brief: str
+    title: str
+
+
+def asked_facts(text: str) -> tuple[Fact, ...]:
+    """The facts about the document that `text` asks for, in a fixed order (none for a
+    question about the brief's content)."""
+    return tuple(fact for fact, pattern in _PATTERNS.items() if pattern.search(text))
+
+
+def facts_of(info: BriefInfo, asked: Sequence[Fact]) -> tuple[BriefFact, ...]:
+    """The asked facts of one brief, from its metadata."""
+    return tuple(BriefFact(f, _given(getattr(info, f)), info.id, info.title) for f in asked)
+
+
+def _given(value: str | None) -> str | None:
+    """A metadata value, None when it is missing or blank."""
+    return value.strip() or None if value else None
+
+
+def names_topic(concept: Concept) -> bool:
+    """True when a concept of a question about the document names a topic ("the piece on
+    Kim's grandfather"): not only words about the document or its facts, and not a
+    common framing word."""
+    words = DOCUMENT_WORDS | FACT_WORDS
+    return concept.weight_factor >= TOPIC_WEIGHT and not all(
+        stem(w) in words for w in concept.words
+    )

@@ -1,0 +1,97 @@
+"""Questions about a brief as a document (its title, publisher, author, date, link) are
+answered from its metadata; questions about its content never are."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from index.about import asked_facts
+from index.build import build_index
+from index.search import Searcher
+from index.settings import IndexSettings
+from tests.conftest import SEEDS
+
+SEED_ID = "interpreter-can-north-korea-play-off-russia-against-china"
+SEED_TITLE = "Can North Korea play off Russia against China?"
+
+
+@pytest.mark.parametrize(
+    ("question", "facts"),
+    [
+        ("what's the headline of the article", ("title",)),
+        ("whats the title of the brief", ("title",)),
+        ("what is this piece called?", ("title",)),
+        ("who published this?", ("publisher",)),
+        ("who publishes the interpreter", ("publisher",)),
+        ("which think tank put this out", ("publisher",)),
+        ("who wrote this article?", ("author",)),
+        ("Who is the author of this article?", ("author",)),
+        ("when was it published", ("date",)),
+        ("what's the publication date and who is the publisher", ("publisher", "date")),
+        ("give me the link to the article", ("url",)),
+        ("where can I read the full article", ("url",)),
+        # About the content, not the document:
+        ("who wrote the 1961 treaty?", ()),
+        ("what is the link between Russia and China", ()),
+        ("what is the title of the treaty", ()),
+        ("what does the author argue about China", ()),
+        ("when was the treaty signed", ()),
+        ("who runs North Korea", ()),
+        ("what is the original reason for the alliance", ()),
+    ],
+)
+def test_only_questions_about_the_document_ask_for_its_facts(question, facts):
+    assert asked_facts(question) == facts
+
+
+def test_the_only_brief_answers_what_its_metadata_holds(seed_searcher: Searcher) -> None:
+    answer = seed_searcher.search("who published this?", 3)
+    assert (answer.verdict, answer.answered, answer.hits) == ("answered", True, ())
+    [fact] = answer.about
+    assert (fact.fact, fact.value, fact.brief, fact.title) == (
+        "publisher",
+        "The Interpreter, Lowy Institute",
+        SEED_ID,
+        SEED_TITLE,
+    )
+    # The seed's metadata leaves the author empty: said, not guessed, and not an answer.
+    unknown = seed_searcher.search("who wrote this article?", 3)
+    assert unknown.verdict == "not_covered" and not unknown.hits
+    assert [(f.fact, f.value) for f in unknown.about] == [("author", None)]
+
+
+def test_a_named_part_or_a_missing_topic_is_not_a_question_about_the_metadata(
+    seed_searcher: Searcher,
+) -> None:
+    # "headline" beside "subtitle": the question asks what the standfirst says.
+    part = seed_searcher.search("the subtitle under the headline says power sits with who?", 3)
+    assert not part.about and part.hits and part.hits[0].citation.kind == "standfirst"
+    # A topic the brief lacks: not this brief's author.
+    assert not seed_searcher.search("who wrote the essay about climate change", 3).about
+
+
+def test_in_a_library_of_several_briefs_the_brief_must_be_named(tmp_path: Path) -> None:
+    """With two briefs, "who published this?" has no one brief to answer for; naming a
+    topic of one, or asking within one, does."""
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    (seeds / "reef.txt").write_text(
+        "Saving the reef\n\nCoral bleaching on the Great Barrier Reef worsened this summer, "
+        "as ocean heatwaves grew longer.\n\nScientists want faster cuts to emissions.\n",
+        encoding="utf-8",
+    )
+    (seeds / "reef.yaml").write_text(
+        "title: Saving the reef\npublisher: Ocean Weekly\nurl: https://example.org/reef\n",
+        encoding="utf-8",
+    )
+    searcher = Searcher(build_index(seeds, IndexSettings()))
+    assert not searcher.search("who published this?", 3).about
+    [fact] = searcher.search("who published the piece on coral bleaching?", 3).about
+    assert (fact.brief, fact.value) == ("reef", "Ocean Weekly")
+    [link] = searcher.search("give me the link to the article", 3, brief="reef").about
+    assert link.value == "https://example.org/reef"
+    [fact] = searcher.search("who published this?", 3, brief=SEED_ID).about
+    assert fact.value == "The Interpreter, Lowy Institute"
