@@ -7,7 +7,8 @@ was scored once at the end; holdout4.yaml was written blind and scored once afte
 captions and questions naming a part of a brief (tuned on dev3) landed; dev5.yaml (off-topic
 questions sharing words with the brief) chose the meaning veto on word matches after that;
 holdout5.yaml was written blind after all of them and scored once, with nothing chosen on it;
-so was holdout6.yaml, a round later, after changes that did not touch the answers.
+so was holdout6.yaml, a round later, after changes that did not touch the answers, and
+holdout7.yaml, a round after that, once questions about a brief itself were answered.
 Targets from issue 11 that a set meets are asserted as targets; where a set falls short,
 its measured figure is a floor (a guard against getting worse), marked so
 (docs/evaluation.md has every figure).
@@ -53,6 +54,9 @@ SETS = {
     # Written blind a round later, scored once (2026-12-02, 2682fbf): 48, 55 and 0 of 57
     # answerable questions, 11 of 12 off-topic ones.
     "holdout6.yaml": (0.842, 0.964, REFUSED, 0.916),  # r1, r3, off-topic short
+    # Written blind a round later again, scored once (2026-12-02, 7b32f3b: questions about
+    # the brief itself answered from its metadata): 46, 53 and 2 of 57, 12 of 12 off-topic.
+    "holdout7.yaml": (0.807, 0.929, 0.036, OFF_TOPIC),  # r1, r3 short
 }
 
 
