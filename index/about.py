@@ -27,11 +27,13 @@ Fact = Literal["title", "publisher", "author", "date", "url"]
 # The document, as a question names it: "it", "this", "the article", "the brief"...
 _NOUN = r"(?:article|piece|brief|text|essay|report|paper|story|post|analysis|commentary|op-?ed)"
 _DOC = rf"(?:it|this|that|(?:the|this)\s+{_NOUN})"
+# An apostrophe as typed on a keyboard or a phone.
+_A = "['\u2019]"
 
 _PATTERNS: dict[Fact, re.Pattern[str]] = {
     "title": re.compile(
         rf"\bhead(?:line|ing)\b|\btitle\s+of\s+(?:the|this)\s+{_NOUN}\b"
-        rf"|\b{_NOUN}(?:'s)?\s+title\b|\bwhat(?:'s|s|\s+is)\s+(?:the|its|it's)\s+title\b(?!\s+of)"
+        rf"|\b{_NOUN}(?:{_A}?s)?\s+title\b|\bwhat(?:{_A}?s|\s+is)\s+(?:the|its|it{_A}s)\s+title\b(?!\s+of)"
         rf"|\bwhat\s+is\s+{_DOC}\s+called\b|\bname\s+of\s+(?:the|this)\s+{_NOUN}\b",
         re.IGNORECASE,
     ),
@@ -45,7 +47,7 @@ _PATTERNS: dict[Fact, re.Pattern[str]] = {
     ),
     "author": re.compile(
         r"\bwho\s+(?:is|are|was|were)\s+the\s+(?:author|writer)s?\b"
-        r"|\b(?:author|writer)(?:'s|s')?\s+names?\b|\bname\s+of\s+the\s+(?:author|writer)s?\b"
+        rf"|\b(?:author|writer)(?:{_A}s|s{_A}?)?\s+names?\b|\bname\s+of\s+the\s+(?:author|writer)s?\b"
         rf"|\bwho\s+(?:wrote|writes|authored)\s+{_DOC}\b|\b(?:written|authored)\s+by\s+(?:whom|who)\b"
         rf"|\bwho\s+(?:was|is)\s+{_DOC}\s+(?:written|authored|by)\b|\bwhose\s+{_NOUN}\b",
         re.IGNORECASE,

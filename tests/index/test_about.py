@@ -24,6 +24,9 @@ SEED_TITLE = "Can North Korea play off Russia against China?"
         ("what's the headline of the article", ("title",)),
         ("whats the title of the brief", ("title",)),
         ("what is this piece called?", ("title",)),
+        ("what\u2019s the title", ("title",)),  # a phone's apostrophe
+        ("whats the articles title", ("title",)),
+        ("the author\u2019s name?", ("author",)),
         ("who published this?", ("publisher",)),
         ("who publishes the interpreter", ("publisher",)),
         ("which think tank put this out", ("publisher",)),
