@@ -7,8 +7,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
-from index.about import asked_facts
+from index.about import _SOURCES, asked_facts, pattern_of
 from index.build import build_index
 from index.search import Searcher
 from index.settings import IndexSettings
@@ -48,6 +50,18 @@ SEED_TITLE = "Can North Korea play off Russia against China?"
 )
 def test_only_questions_about_the_document_ask_for_its_facts(question, facts):
     assert asked_facts(question) == facts
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_every_text_a_facts_pattern_matches_holds_one_of_its_trigger_words(data):
+    """asked_facts runs a fact's pattern only on a question holding one of its trigger
+    words: any text the pattern matches (drawn from the pattern itself) must hold one, so
+    skipping the others loses nothing."""
+    fact = data.draw(st.sampled_from(list(_SOURCES)))
+    text = data.draw(st.from_regex(pattern_of(fact)))
+    assume(pattern_of(fact).search(text.lower()))
+    assert fact in asked_facts(text)
 
 
 def test_the_only_brief_answers_what_its_metadata_holds(seed_searcher: Searcher) -> None:
