@@ -15,8 +15,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from index.library import BriefInfo
 from index.parts import DOCUMENT_WORDS, TOPIC_WEIGHT
@@ -100,10 +99,10 @@ FACT_WORDS = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class BriefFact:
+class BriefFact(NamedTuple):
     """One fact the question asks about a brief: `value` None when its metadata lacks it
-    (the front ends say so rather than guess)."""
+    (the front ends say so rather than guess). A NamedTuple, not a dataclass: made on
+    every `briefbot ask`'s import, in a tenth of the time."""
 
     fact: Fact
     value: str | None
