@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import shutil
@@ -93,12 +94,17 @@ def format_answer(answer: Answer, highlight: bool = False) -> str:
 
 
 def format_facts(facts: tuple[BriefFact, ...], width: int) -> str:
-    """A brief's facts that a question about it as a document asked for, one a line."""
-    lines = [wrap(ABOUT_BRIEF.format(title=f"\u201c{facts[0].title}\u201d"), width)]
-    for fact in facts:
-        line = f"    {FACT_LABELS[fact.fact]}: {fact.value or FACT_NOT_GIVEN}"
-        lines.append(wrap(line, width, "      "))
-    return "\n".join(lines)
+    """The facts a question about a brief as a document asked for, one a line, under the
+    title of each brief they are of."""
+    blocks = []
+    for _, group in itertools.groupby(facts, key=lambda f: f.brief):
+        first, *rest = group
+        lines = [wrap(ABOUT_BRIEF.format(title=f"\u201c{first.title}\u201d"), width)]
+        for fact in (first, *rest):
+            line = f"    {FACT_LABELS[fact.fact]}: {fact.value or FACT_NOT_GIVEN}"
+            lines.append(wrap(line, width, "      "))
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
 
 
 def answer_json(answer: Answer) -> dict[str, Any]:

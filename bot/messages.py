@@ -19,6 +19,7 @@ NO_MATCH = "I couldn't find that in the brief. Try other keywords."
 NO_MORE = "There are no more passages for this question."
 # A question about the brief as a document, answered from its metadata (index/about.py).
 ABOUT_BRIEF = "About {title}, from its metadata"
+ABOUT_BRIEFS = "About each of the {count} briefs, from their metadata"
 FACT_LABELS = {
     "title": "Title",
     "publisher": "Publisher",

@@ -212,28 +212,46 @@ def answer_reply(answer: Answer, offset: int = 0, count: int = MAX_RESULTS_PER_P
 
 
 def _facts_embed(answer: Answer) -> dict[str, Any]:
-    """The asked facts of one brief, a field each; grey when none of them is known."""
-    title = escaped_cut(answer.about[0].title, MAX_CITED_TITLE)
-    named = f"*{title}*" if title.strip() else messages.THE_BRIEF
-    return {
+    """The asked facts, a field each (named with its brief's title when they are of
+    several briefs); grey when none of them is known."""
+    facts = answer.about[:MAX_FIELDS]
+    briefs = list(dict.fromkeys(f.brief for f in facts))
+    if len(briefs) == 1:
+        title = escaped_cut(facts[0].title, MAX_CITED_TITLE)
+        named = f"*{title}*" if title.strip() else messages.THE_BRIEF
+        description = messages.ABOUT_BRIEF.format(title=named)
+        names = [messages.FACT_LABELS[f.fact] for f in facts]
+    else:
+        description = messages.ABOUT_BRIEFS.format(count=len(briefs))
+        names = [
+            cut(
+                f"{messages.FACT_LABELS[f.fact]} \u00b7 {escaped_cut(f.title, MAX_CITED_TITLE)}",
+                MAX_FIELD_NAME,
+            )
+            for f in facts
+        ]
+    embed: dict[str, Any] = {
         "title": escaped_cut(answer.question, MAX_EMBED_TITLE),
-        "description": messages.ABOUT_BRIEF.format(title=named),
+        "description": description,
         "color": COLOR_ANSWER if answer.answered else COLOR_CLOSEST,
-        "fields": [
-            {"name": messages.FACT_LABELS[f.fact], "value": _fact_value(f), "inline": False}
-            for f in answer.about
-        ],
     }
+    spare = MAX_EMBED_TOTAL - _embed_size(embed) - sum(len(n) for n in names)
+    budget = min(spare // len(facts), MAX_FIELD_VALUE)
+    embed["fields"] = [
+        {"name": name, "value": _fact_value(fact, budget), "inline": False}
+        for name, fact in zip(names, facts, strict=True)
+    ]
+    return embed
 
 
-def _fact_value(fact: BriefFact) -> str:
-    """A fact as shown: a link as it is when it is a plain http(s) one (Discord links it),
-    anything else escaped."""
+def _fact_value(fact: BriefFact, limit: int) -> str:
+    """A fact as shown in at most `limit` characters: a link as it is when it is a plain
+    http(s) one (Discord links it), anything else escaped."""
     if fact.value is None or not fact.value.strip():
         return messages.FACT_NOT_GIVEN
-    if fact.fact == "url" and _safe_url(fact.value):
+    if fact.fact == "url" and _safe_url(fact.value) and len(fact.value) <= limit:
         return fact.value
-    return escaped_cut(fact.value, MAX_FIELD_VALUE)
+    return escaped_cut(fact.value, limit)
 
 
 def _paragraph_text(texts: Sequence[str]) -> str:

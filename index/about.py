@@ -23,6 +23,9 @@ from index.query import Concept
 from index.tokenize import stem
 
 Fact = Literal["title", "publisher", "author", "date", "url"]
+# A question about "this" brief in a library of this many briefs or fewer (a study
+# server's) gets the facts of each; in a larger one it must name the brief or its topic.
+FACT_BRIEFS = 5
 
 # The document, as a question names it: "it", "this", "the article", "the brief"...
 _NOUN = r"(?:article|piece|brief|text|essay|report|paper|story|post|analysis|commentary|op-?ed)"
@@ -102,7 +105,7 @@ FACT_WORDS = frozenset(
 class BriefFact(NamedTuple):
     """One fact the question asks about a brief: `value` None when its metadata lacks it
     (the front ends say so rather than guess). A NamedTuple, not a dataclass: made on
-    every `briefbot ask`'s import, in a tenth of the time."""
+    every `briefbot ask`'s import, in a fraction of the time."""
 
     fact: Fact
     value: str | None

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from index.about import BriefFact, asked_facts, facts_of, names_topic
+from index.about import FACT_BRIEFS, BriefFact, asked_facts, facts_of, names_topic
 from index.cite import Citation
 from index.english import is_english_word
 from index.library import Library
@@ -202,8 +202,8 @@ class Searcher:
     ) -> tuple[BriefFact, ...]:
         """What a question about the document asks of its brief's metadata: the brief
         asked within, the brief of the best passage when the question names a topic too
-        ("who wrote the piece on the 1961 treaty"), or the library's only brief. None for
-        a question naming a part (index/parts.py) or a topic the library lacks."""
+        ("who wrote the piece on the 1961 treaty"), else each brief of a library of a few.
+        None for a question naming a part (index/parts.py) or a topic the library lacks."""
         asked = asked_facts(question.text)
         if not asked or asked_part(question.text) is not None:
             return ()
@@ -213,12 +213,12 @@ class Searcher:
             return ()
         briefs = self.library.briefs
         if brief is not None:
-            subject = brief if brief in briefs else None
+            subjects = [brief] if brief in briefs else []
         elif topics and order:
-            subject = self.library.passages.brief_of(order[0])
-        else:
-            subject = next(iter(briefs)) if len(briefs) == 1 else None
-        return () if subject is None else facts_of(briefs[subject], asked)
+            subjects = [self.library.passages.brief_of(order[0])]
+        else:  # "who published this?": the only brief, or each of a few
+            subjects = list(briefs) if len(briefs) <= FACT_BRIEFS else []
+        return tuple(f for b in subjects for f in facts_of(briefs[b], asked))
 
     def _about_the_part(self, found: WordRanking, named: list[int]) -> bool:
         """True when the part the question names answers it (index/parts.py): "the main

@@ -87,6 +87,28 @@ def test_a_question_about_the_brief_itself_is_answered_from_its_metadata(capsys,
     assert "Author: not given in the brief's metadata" in out
 
 
+def test_a_question_about_this_brief_among_two_gets_each_under_its_title(
+    capsys, config_file, seeds_dir
+):
+    (seeds_dir / "reef.txt").write_text(
+        "Saving the reef\n\nCoral bleaching worsened this summer.\n", encoding="utf-8"
+    )
+    (seeds_dir / "reef.yaml").write_text("title: Saving the reef\n", encoding="utf-8")
+    code, out, _ = run(capsys, "--config", str(config_file), "ask", "who published this?")
+    assert code == 0
+    blocks = out.strip().split("\n\n")
+    assert [b.splitlines() for b in blocks] == [
+        [
+            "About \u201cCan North Korea play off Russia against China?\u201d, from its metadata",
+            "    Publisher: The Interpreter, Lowy Institute",
+        ],
+        [
+            "About \u201cSaving the reef\u201d, from its metadata",
+            "    Publisher: not given in the brief's metadata",
+        ],
+    ]
+
+
 def test_json_cites_a_caption_as_a_caption(capsys, config_file):
     question = "when was the Sino-North Korean friendship treaty signed?"
     code, out, _ = run(capsys, "--config", str(config_file), "ask", question, "--json")

@@ -19,7 +19,7 @@ from bot import messages
 from bot.cogs.ask import ContextButton, MoreButton, _view
 from bot.render import SourceRow, answer_reply, context_reply, passage_reply, sources_reply
 from index import Answer, Citation, Hit
-from index.about import BriefFact
+from index.about import FACT_BRIEFS, BriefFact
 from index.cite import locator
 from index.library import BriefInfo
 from tests.bot.limits import BUTTON_LABEL, CUSTOM_ID, problems
@@ -185,7 +185,7 @@ def test_any_answer_fits_pings_nobody_escapes_and_cites(question, found, answere
 
 @st.composite
 def facts(draw: st.DrawFn) -> tuple[BriefFact, ...]:
-    """The facts of one brief that a question asked for, its metadata hostile."""
+    """The facts a question asked of one brief or of each of a few, metadata hostile."""
     asked = draw(
         st.lists(
             st.sampled_from(["title", "publisher", "author", "date", "url"]),
@@ -194,10 +194,12 @@ def facts(draw: st.DrawFn) -> tuple[BriefFact, ...]:
             unique=True,
         )
     )
-    title = draw(HOSTILE)
     value = {"url": URLS}
+    titles = draw(st.lists(HOSTILE, min_size=1, max_size=FACT_BRIEFS))
     return tuple(
-        BriefFact(f, draw(value.get(f, st.one_of(st.none(), HOSTILE))), "b", title) for f in asked
+        BriefFact(f, draw(value.get(f, st.one_of(st.none(), HOSTILE))), f"b{n}", title)
+        for n, title in enumerate(titles)
+        for f in asked
     )
 
 
@@ -212,12 +214,17 @@ def test_any_facts_of_a_brief_fit_ping_nobody_and_escape(question, about):
     payload = check_fits_and_pings_nobody(answer_reply(answer))
     [embed] = payload["embeds"]
     fields = embed["fields"]
-    assert [f["name"] for f in fields] == [messages.FACT_LABELS[f.fact] for f in about]
+    assert [f["name"].split(" \u00b7 ")[0] for f in fields] == [
+        messages.FACT_LABELS[f.fact] for f in about
+    ]
     for field, fact in zip(fields, about, strict=True):
         if fact.value is None or not fact.value.strip():
             assert field["value"] == messages.FACT_NOT_GIVEN
         elif not (fact.fact == "url" and LINK.fullmatch(field["value"])):
             assert markdown_left(field["value"], bold_allowed=False) == []
+        if len({f.brief for f in about}) > 1:  # each field names its brief's title
+            brief_title = field["name"].split(" \u00b7 ", 1)[1]
+            assert markdown_left(brief_title, bold_allowed=False) == []
     if "*" in embed["description"]:  # the title, in render.py's own italics
         title = embed["description"].split("*", 1)[1].rsplit("*", 1)[0]
         assert markdown_left(title, bold_allowed=False) == []

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from index.about import _SOURCES, asked_facts, pattern_of
+from index.about import _SOURCES, FACT_BRIEFS, asked_facts, pattern_of
 from index.build import build_index
 from index.search import Searcher
 from index.settings import IndexSettings
@@ -90,25 +90,43 @@ def test_a_named_part_or_a_missing_topic_is_not_a_question_about_the_metadata(
     assert not seed_searcher.search("who wrote the essay about climate change", 3).about
 
 
-def test_in_a_library_of_several_briefs_the_brief_must_be_named(tmp_path: Path) -> None:
-    """With two briefs, "who published this?" has no one brief to answer for; naming a
-    topic of one, or asking within one, does."""
-    seeds = tmp_path / "seeds"
+def _library_of(seeds: Path, extra: int) -> Searcher:
+    """The seed brief and `extra` more, each with its own publisher; the first on reefs."""
     shutil.copytree(SEEDS, seeds)
-    (seeds / "reef.txt").write_text(
-        "Saving the reef\n\nCoral bleaching on the Great Barrier Reef worsened this summer, "
-        "as ocean heatwaves grew longer.\n\nScientists want faster cuts to emissions.\n",
-        encoding="utf-8",
-    )
-    (seeds / "reef.yaml").write_text(
-        "title: Saving the reef\npublisher: Ocean Weekly\nurl: https://example.org/reef\n",
-        encoding="utf-8",
-    )
-    searcher = Searcher(build_index(seeds, IndexSettings()))
-    assert not searcher.search("who published this?", 3).about
+    for n in range(extra):
+        topic = "Coral bleaching on the Great Barrier Reef" if n == 0 else f"Topic {n} rainfall"
+        (seeds / f"extra{n}.txt").write_text(
+            f"Brief {n}\n\n{topic} worsened this summer, as heatwaves grew longer.\n\n"
+            "Scientists want faster cuts to emissions.\n",
+            encoding="utf-8",
+        )
+        (seeds / f"extra{n}.yaml").write_text(
+            f"title: Brief {n}\npublisher: Weekly {n}\nurl: https://example.org/{n}\n",
+            encoding="utf-8",
+        )
+    return Searcher(build_index(seeds, IndexSettings()))
+
+
+def test_in_a_few_briefs_this_is_each_of_them_or_the_one_named(tmp_path: Path) -> None:
+    """With two briefs, "who published this?" gets each brief's publisher; naming a
+    topic of one, or asking within one, gets that one's."""
+    searcher = _library_of(tmp_path / "seeds", 1)
+    facts = searcher.search("who published this?", 3).about
+    assert {(f.brief, f.value) for f in facts} == {
+        ("extra0", "Weekly 0"),
+        (SEED_ID, "The Interpreter, Lowy Institute"),
+    }
     [fact] = searcher.search("who published the piece on coral bleaching?", 3).about
-    assert (fact.brief, fact.value) == ("reef", "Ocean Weekly")
-    [link] = searcher.search("give me the link to the article", 3, brief="reef").about
-    assert link.value == "https://example.org/reef"
+    assert (fact.brief, fact.value) == ("extra0", "Weekly 0")
+    [link] = searcher.search("give me the link to the article", 3, brief="extra0").about
+    assert link.value == "https://example.org/0"
     [fact] = searcher.search("who published this?", 3, brief=SEED_ID).about
     assert fact.value == "The Interpreter, Lowy Institute"
+
+
+def test_in_a_larger_library_this_must_be_named(tmp_path: Path) -> None:
+    searcher = _library_of(tmp_path / "seeds", FACT_BRIEFS)
+    assert len(searcher.library.briefs) == FACT_BRIEFS + 1
+    assert not searcher.search("who published this?", 3).about
+    [fact] = searcher.search("who published this?", 3, brief="extra3").about
+    assert fact.value == "Weekly 3"
