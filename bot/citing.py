@@ -67,6 +67,26 @@ def style_blocks(
     return blocks
 
 
+def brief_blocks(
+    library: Library,
+    brief_ids: Sequence[str],
+    styles: Sequence[str] = STYLES,
+    *,
+    accessed: datetime.date | None = None,
+) -> list[StyleBlock]:
+    """Each style's references and in-text citations of whole briefs (no paragraph): what
+    an answer from a brief's metadata cites."""
+    briefs = [library.briefs[b] for b in dict.fromkeys(brief_ids) if b in library.briefs]
+    return [
+        StyleBlock(
+            style,
+            tuple(reference_list(briefs, style, accessed=accessed)),
+            tuple(dict.fromkeys(in_text(b, style, accessed=accessed) for b in briefs)),
+        )
+        for style in styles
+    ]
+
+
 def changed_since(
     library: Library, quoted: Sequence[tuple[str, str]]
 ) -> tuple[list[str], list[str]]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 
 from bot import study_messages as say
-from bot.citing import quoted_paragraphs, style_blocks
+from bot.citing import brief_blocks, quoted_paragraphs, style_blocks
 from bot.config import Config
 from bot.console import wrap
 from bot.console_study import (
@@ -31,10 +31,13 @@ def answer_extras(searcher: Searcher, answer: Answer, cite: str | None, why: boo
     """The references (in `cite`, or every style for "all") and the explanation of an answer."""
     ids = [h.passage_id for h in answer.shown()]
     parts = []
+    styles = () if cite is None else STYLES if cite == "all" else (cite,)
     if cite and ids:
-        styles = STYLES if cite == "all" else (cite,)
         passages = quoted_paragraphs(searcher.library, ids)
         parts.append(format_styles(style_blocks(searcher.library, passages, styles)))
+    elif cite and answer.about:  # answered from the metadata: the briefs it is about
+        briefs = [f.brief for f in answer.about]
+        parts.append(format_styles(brief_blocks(searcher.library, briefs, styles)))
     if why and ids:
         parts.append(format_explanation(explain(searcher, answer.question, ids), searcher.library))
     return "\n\n".join(parts)

@@ -87,6 +87,22 @@ def test_a_question_about_the_brief_itself_is_answered_from_its_metadata(capsys,
     assert "Author: not given in the brief's metadata" in out
 
 
+def test_cite_on_an_answer_from_the_metadata_cites_the_brief(capsys, config_file):
+    """No passage is quoted, so --cite gives the brief's own reference (no paragraph)."""
+    code, out, _ = run(
+        capsys, "--config", str(config_file), "ask", "what's the headline", "--cite", "apa"
+    )
+    assert code == 0
+    facts, refs = out.split("\n\n")
+    assert facts.splitlines()[1] == "    Title: Can North Korea play off Russia against China?"
+    assert refs.startswith("APA 7\n")
+    words = " ".join(refs.split())  # as wrapped to any terminal's width
+    reference = (
+        "Can North Korea play off Russia against China? (n.d.). The Interpreter, Lowy Institute."
+    )
+    assert reference in words and "para." not in words
+
+
 def test_a_question_about_this_brief_among_two_gets_each_under_its_title(
     capsys, config_file, seeds_dir
 ):
