@@ -28,7 +28,10 @@ Fact = Literal["title", "publisher", "author", "date", "url"]
 FACT_BRIEFS = 5
 
 # The document, as a question names it: "it", "this", "the article", "the brief"...
-_NOUN = r"(?:article|piece|brief|text|essay|report|paper|story|post|analysis|commentary|op-?ed)"
+_NOUN = (
+    r"(?:article|piece|brief|text|essay|report|paper|story|post|analysis|commentary|op-?ed"
+    r"|doc|document)"
+)
 _DOC = rf"(?:it|this|that|(?:the|this)\s+{_NOUN})"
 # An apostrophe as typed on a keyboard or a phone.
 _A = "['\u2019]"

@@ -31,7 +31,8 @@ _PATTERNS: dict[Part, re.Pattern[str]] = {
     "conclusion": re.compile(
         r"\bconclu(?:sion|des?|ding)\b|\b(?:final|last|closing|concluding)\s+"
         r"(?:paragraph|line|point|word|thought|sentence)s?\b"
-        r"|\bend\s+of\s+the\s+(?:article|piece|brief|text)\b",
+        r"|\bend\s+of\s+the\s+(?:article|piece|brief|text|doc|document|essay|report)\b"
+        r"|\b(?:article|piece|brief|text|doc|document|essay|report)\s+ends?\b",
         re.IGNORECASE,
     ),
     "caption": re.compile(
@@ -44,7 +45,7 @@ _PATTERNS: dict[Part, re.Pattern[str]] = {
 DOCUMENT_WORDS = frozenset(
     stem(w)
     for w in """
-    piece article brief text essay report author authors writer writers line lines
+    piece article brief text essay report doc document author authors writer writers line lines
     sentence paragraph passage argument arguments argue argues point points idea claim
     message takeaway thesis gist summary summarise summarize sum subtitle subheading
     standfirst strapline conclusion conclude concludes concluding final last closing end
