@@ -33,39 +33,48 @@ _NOUN = (
     r"|doc|document)"
 )
 _DOC = rf"(?:it|this|that|(?:the|this)\s+{_NOUN})"
+# The same where nothing follows in the pattern: "it", "this" or "that" alone then, as in
+# "who wrote this?" or "who wrote it and when", never "who wrote that letter".
+_DOC_END = (
+    r"(?:(?:it|this|that)(?=\s*$|\s*[?.!,;:)]|\s+(?:and|or|but|about|on|please|again|for|in"
+    rf"|from|by|to|with)\b)|(?:the|this|that)\s+{_NOUN}\b)"
+)
 # An apostrophe as typed on a keyboard or a phone.
 _A = "['\u2019]"
 
 # Each fact's pattern, compiled on first need (all five took 3 ms, a start-up's 3%).
 _SOURCES: dict[Fact, str] = {
     "title": (
-        rf"\bhead(?:line|ing)\b|\btitle\s+of\s+(?:the|this)\s+{_NOUN}\b"
+        # "the headline", not "the headline figure" or "headline news"
+        r"\b(?:the|its|this|that)\s+head(?:line|ing)s?(?=\s*$|\s*[?.!,;:)]|\s+(?:of|for|is|was"
+        r"|says?|said|reads?|and)\b)"
+        rf"|\btitle\s+of\s+(?:the|this)\s+{_NOUN}\b"
         rf"|\b{_NOUN}(?:{_A}?s)?\s+title\b|\bwhat(?:{_A}?s|\s+is)\s+(?:the|its|it{_A}s)\s+title\b(?!\s+of)"
         rf"|\bwhat\s+is\s+{_DOC}\s+called\b|\bname\s+of\s+(?:the|this)\s+{_NOUN}\b"
     ),
     "publisher": (
         r"\bpublisher\b|\bwho\s+(?:published|publishes|puts\s+out)\b"
         rf"|\b(?:was|is)\s+{_DOC}\s+published\s+by\b|\bpublished\s+by\s+(?:whom|who)\b"
-        r"|\b(?:which|what)\s+(?:website|site|magazine|outlet|publication|journal|newspaper"
+        r"|\b(?:which|what)\s+(?:website|magazine|outlet|publication|journal|newspaper"
         r"|think[\s-]?tank)\b"
         rf"|\bwhere\s+(?:was|is)\s+{_DOC}\s+(?:published|from)\b"
     ),
     "author": (
         r"\bwho\s+(?:is|are|was|were)\s+the\s+(?:author|writer)s?\b"
         rf"|\b(?:author|writer)(?:{_A}s|s{_A}?)?\s+names?\b|\bname\s+of\s+the\s+(?:author|writer)s?\b"
-        rf"|\bwho\s+(?:wrote|writes|authored)\s+{_DOC}\b|\b(?:written|authored)\s+by\s+(?:whom|who)\b"
+        rf"|\bwho\s+(?:wrote|writes|authored)\s+{_DOC_END}|\b(?:written|authored)\s+by\s+(?:whom|who)\b"
         rf"|\bwho\s+(?:was|is)\s+{_DOC}\s+(?:written|authored|by)\b|\bwhose\s+{_NOUN}\b"
     ),
     "date": (
         rf"\bwhen\s+(?:was|is)\s+{_DOC}\s+(?:published|written|posted|released|dated|from)\b"
-        rf"|\bpublication\s+date\b|\bdate\s+of\s+(?:publication|{_DOC})\b"
+        rf"|\bpublication\s+date\b|\bdate\s+of\s+(?:publication\b|{_DOC_END})"
         rf"|\bwhat\s+(?:date|day|year)\s+(?:was|is)\s+{_DOC}\s+(?:published|written|posted|from)\b"
-        rf"|\bwhen\s+did\s+{_DOC}\s+come\s+out\b|\bhow\s+(?:old|recent)\s+is\s+{_DOC}\b"
+        rf"|\bwhen\s+did\s+{_DOC}\s+come\s+out\b|\bhow\s+(?:old|recent)\s+is\s+{_DOC_END}"
     ),
     "url": (
-        rf"\burl\b|\bweb\s*address\b|\blink\s+(?:to|for)\s+{_DOC}\b|\bsource\s+link\b"
-        rf"|\b(?:original|full)\s+(?:{_NOUN}|source|version)\b"
-        rf"|\bwhere\s+(?:can|do)\s+i\s+(?:read|find|see)\s+{_DOC}\b"
+        rf"\burl\b|\bweb\s*address\b|\blink\s+(?:to|for)\s+{_DOC_END}|\bsource\s+link\b"
+        r"|\b(?:original|full)\s+(?:article|piece|brief|essay|report|story|post)\b"
+        rf"|\bwhere\s+(?:can|do)\s+i\s+(?:read|find|see)\s+{_DOC_END}"
     ),
 }
 

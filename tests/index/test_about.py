@@ -46,6 +46,15 @@ SEED_TITLE = "Can North Korea play off Russia against China?"
         ("when was the treaty signed", ()),
         ("who runs North Korea", ()),
         ("what is the original reason for the alliance", ()),
+        ("what's the headline news about north korea", ()),
+        ("what was the headline figure for the arms trade", ()),
+        ("which site did north korea launch the missile from", ()),
+        ("what's the full text of the 1961 treaty", ()),
+        ("who wrote that letter to kim", ()),
+        ("what was the date of that meeting", ()),
+        ("what does the headline say", ("title",)),
+        ("who wrote it and when was it published", ("author", "date")),
+        ("who wrote this?", ("author",)),
     ],
 )
 def test_only_questions_about_the_document_ask_for_its_facts(question, facts):
