@@ -169,26 +169,46 @@ static Py_ssize_t rank(const Arrays *A, const List *lists, Py_ssize_t count,
         i++;
         if (select && work[0] > theta) theta = work[0];
     }
-    /* Candidates: passages seen that can still reach theta. A taken passage's total
-     * becomes NaN (never >= floor), so each is taken once. */
+    /* Candidates: passages seen that can still reach theta, each taken once, in the
+     * order first seen. */
     double floor_ = theta - rest[i] * SLACK;
-    for (Py_ssize_t j = 0; j < i && !bad; j++) {
-        for (p = lists[j].lo; p < lists[j].hi; p++) {
-            int32_t d = doc[p];
-            double v = total[d];
-            if (v >= floor_) {
-                ids[c] = d;
-                work[c] = v;
-                c++;
-                total[d] = NAN;
+    if (!bad && floor_ > 0.0) {
+        /* One pass takes and resets: a passage's total is read at its first posting,
+         * then zeroed, and a zero never reaches a floor above zero, so the passages
+         * taken, their order and their totals are those of the two passes below. Most
+         * pruned queries end with floor > 0; it saves a third of the postings read. */
+        for (Py_ssize_t j = 0; j < i; j++) {
+            for (p = lists[j].lo; p < lists[j].hi; p++) {
+                int32_t d = doc[p];
+                double v = total[d];
+                if (v >= floor_) {
+                    ids[c] = d;
+                    work[c] = v;
+                    c++;
+                }
+                total[d] = 0.0;
             }
         }
-    }
-    for (Py_ssize_t j = 0; j < i; j++) { /* total back to zeros */
-        for (p = lists[j].lo; p < lists[j].hi; p++) {
-            uint32_t d = (uint32_t)doc[p];
-            if (d >= (uint32_t)A->n) break; /* where a bad posting stopped the adding */
-            total[d] = 0.0;
+    } else {
+        /* A taken passage's total becomes NaN (never >= floor), so each is taken once. */
+        for (Py_ssize_t j = 0; j < i && !bad; j++) {
+            for (p = lists[j].lo; p < lists[j].hi; p++) {
+                int32_t d = doc[p];
+                double v = total[d];
+                if (v >= floor_) {
+                    ids[c] = d;
+                    work[c] = v;
+                    c++;
+                    total[d] = NAN;
+                }
+            }
+        }
+        for (Py_ssize_t j = 0; j < i; j++) { /* total back to zeros */
+            for (p = lists[j].lo; p < lists[j].hi; p++) {
+                uint32_t d = (uint32_t)doc[p];
+                if (d >= (uint32_t)A->n) break; /* where a bad posting stopped the adding */
+                total[d] = 0.0;
+            }
         }
     }
     if (bad) return -1;
