@@ -93,6 +93,34 @@ static void heap_offer(double *heap, Py_ssize_t *size, Py_ssize_t k, double v)
     heap[at] = v;
 }
 
+/* Take the passages of lists[0..count) whose total reaches `floor_` into ids and work,
+ * each once, in the order first seen; return how many. With `zero` (only for a floor
+ * above zero) each total is zeroed as it is read: a zero never reaches the floor, so a
+ * passage's later postings are not taken again, and the accumulator is left zeroed in the
+ * same pass (a third of the postings read fewer). Without, a taken total becomes NaN
+ * (never >= floor) and the caller zeroes the accumulator after. Inlined with `zero` a
+ * constant, so each call site compiles to its own loop. */
+static inline Py_ssize_t take(const List *lists, Py_ssize_t count, const int32_t *doc,
+                              double *total, double floor_, int32_t *ids, double *work,
+                              int zero)
+{
+    Py_ssize_t c = 0;
+    for (Py_ssize_t j = 0; j < count; j++) {
+        for (Py_ssize_t p = lists[j].lo; p < lists[j].hi; p++) {
+            int32_t d = doc[p];
+            double v = total[d];
+            if (v >= floor_) {
+                ids[c] = d;
+                work[c] = v;
+                c++;
+                if (!zero) total[d] = NAN;
+            }
+            if (zero) total[d] = 0.0;
+        }
+    }
+    return c;
+}
+
 /* The k-th largest of the candidates' scores acc[0..c), c >= k, selected in the scratch
  * that follows them (work holds 2n doubles, and c <= n). */
 static double kth_of(double *acc, Py_ssize_t c, Py_ssize_t k)
@@ -169,40 +197,12 @@ static Py_ssize_t rank(const Arrays *A, const List *lists, Py_ssize_t count,
         i++;
         if (select && work[0] > theta) theta = work[0];
     }
-    /* Candidates: passages seen that can still reach theta, each taken once, in the
-     * order first seen. */
+    /* Candidates: passages seen that can still reach theta. */
     double floor_ = theta - rest[i] * SLACK;
     if (!bad && floor_ > 0.0) {
-        /* One pass takes and resets: a passage's total is read at its first posting,
-         * then zeroed, and a zero never reaches a floor above zero, so the passages
-         * taken, their order and their totals are those of the two passes below. Most
-         * pruned queries end with floor > 0; it saves a third of the postings read. */
-        for (Py_ssize_t j = 0; j < i; j++) {
-            for (p = lists[j].lo; p < lists[j].hi; p++) {
-                int32_t d = doc[p];
-                double v = total[d];
-                if (v >= floor_) {
-                    ids[c] = d;
-                    work[c] = v;
-                    c++;
-                }
-                total[d] = 0.0;
-            }
-        }
+        c = take(lists, i, doc, total, floor_, ids, work, 1);
     } else {
-        /* A taken passage's total becomes NaN (never >= floor), so each is taken once. */
-        for (Py_ssize_t j = 0; j < i && !bad; j++) {
-            for (p = lists[j].lo; p < lists[j].hi; p++) {
-                int32_t d = doc[p];
-                double v = total[d];
-                if (v >= floor_) {
-                    ids[c] = d;
-                    work[c] = v;
-                    c++;
-                    total[d] = NAN;
-                }
-            }
-        }
+        if (!bad) c = take(lists, i, doc, total, floor_, ids, work, 0);
         for (Py_ssize_t j = 0; j < i; j++) { /* total back to zeros */
             for (p = lists[j].lo; p < lists[j].hi; p++) {
                 uint32_t d = (uint32_t)doc[p];
