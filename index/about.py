@@ -78,6 +78,9 @@ _SOURCES: dict[Fact, str] = {
     ),
 }
 
+# "... and when?" after another fact of the brief asks for its date too.
+_AND_WHEN = re.compile(r"\band\s+when\b")
+
 # Words each fact's pattern cannot match without (every one of its alternatives holds
 # one): a question holding none of them is not searched with it, and the pattern is never
 # compiled. Most questions hold none of a fact's words.
@@ -132,11 +135,14 @@ def asked_facts(text: str) -> tuple[Fact, ...]:
     # a question holding no trigger word cannot match the pattern (re.IGNORECASE folds
     # some letters, such as the long s to "s", that str.lower keeps).
     lowered = text.lower()
-    return tuple(
+    asked = [
         fact
         for fact, words in _TRIGGERS.items()
         if any(w in lowered for w in words) and pattern_of(fact).search(lowered)
-    )
+    ]
+    if asked and "date" not in asked and _AND_WHEN.search(lowered):
+        asked.append("date")  # "who published this and when?"
+    return tuple(f for f in _TRIGGERS if f in asked)
 
 
 @functools.cache

@@ -55,6 +55,8 @@ SEED_TITLE = "Can North Korea play off Russia against China?"
         ("what does the headline say", ("title",)),
         ("who wrote it and when was it published", ("author", "date")),
         ("who wrote this?", ("author",)),
+        ("who published this and when?", ("publisher", "date")),
+        ("where did kim meet shoigu and when?", ()),
     ],
 )
 def test_only_questions_about_the_document_ask_for_its_facts(question, facts):
