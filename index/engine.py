@@ -47,23 +47,24 @@ class RankBM25Engine:
         self, terms: Sequence[str], ids: Sequence[int]
     ) -> list[tuple[list[float], list[bool]]]:
         """For each of `terms`, its score alone in each passage of `ids` and whether each
-        holds it (term_scores and holds, a term at a time)."""
-        return [(self.term_scores(t, ids), self.holds(t, ids)) for t in terms]
+        holds it: the term's postings made a set once for both."""
+        return [self._column(t, ids) for t in terms]
 
     def holds(self, term: str, ids: Sequence[int]) -> list[bool]:
         """Whether each passage of `ids` contains `term`."""
-        holders = set(self.postings.get(term, ()))
-        return [i in holders for i in ids]
+        return self._column(term, ids)[1]
 
     def term_scores(self, term: str, ids: Sequence[int]) -> list[float]:
-        """The BM25 score of `term` alone in each passage of `ids`; 0 where it is absent.
+        """The BM25 score of `term` alone in each passage of `ids`; 0 where it is absent."""
+        return self._column(term, ids)[0]
 
-        BM25+ adds idf * delta even to passages without the term; zeroing those
-        keeps "absent" meaning 0 for every variant.
-        """
+    def _column(self, term: str, ids: Sequence[int]) -> tuple[list[float], list[bool]]:
+        """`term`'s scores and holds over `ids`. BM25+ adds idf * delta even to passages
+        without the term; zeroing those keeps "absent" meaning 0 for every variant."""
         holders = set(self.postings.get(term, ()))
+        held = [i in holders for i in ids]
         scores = self._model.get_batch_scores([term], list(ids))
-        return [float(s) if i in holders else 0.0 for i, s in zip(ids, scores, strict=True)]
+        return [float(s) if h else 0.0 for h, s in zip(held, scores, strict=True)], held
 
     def document_frequency(self, term: str) -> int:
         """How many passages contain `term`."""
