@@ -17,7 +17,7 @@ from index.cite import Citation
 from index.english import is_english_word
 from index.library import Library
 from index.limits import MAX_RESULTS
-from index.parts import about_the_part, asked_part, part_passages
+from index.parts import Part, about_the_part, asked_part, part_passages
 from index.query import Concept
 from index.question import Question, read_question
 from index.sentences import sentence_spans
@@ -129,7 +129,8 @@ class Searcher:
         k = max(1, min(self.settings.top_k if k is None else k, MAX_RESULTS))
         among = None if brief is None else list(self.library.passages.of_brief(brief))
         question, found, vector, close = self._ranked(text, max(k, RERANK_DEPTH), among)
-        named = self._named_part(question, found, close)
+        part = asked_part(question.text)
+        named = self._named_part(part, found, close)
         if among is not None:
             mine = set(among)
             named = [i for i in named if i in mine]  # that brief's part only
@@ -142,7 +143,7 @@ class Searcher:
             # showing for reference (an off-topic question sharing no word shows nothing).
             order = [s.passage for s in found.ranked]
         similarity = round(close.best(), 4) if close is not None else None
-        facts = self._facts(question, found, order, brief)
+        facts = () if part is not None else self._facts(question, found, order, brief)
         if facts:
             known = any(f.value is not None for f in facts)
             return Answer(
@@ -186,11 +187,10 @@ class Searcher:
         return sorted(fused, key=lambda i: (-fused[i], i))
 
     def _named_part(
-        self, question: Question, found: WordRanking, close: Closeness | None
+        self, part: Part | None, found: WordRanking, close: Closeness | None
     ) -> list[int]:
-        """The part of a brief the question names ("the main argument": the standfirst)
-        and its passages in the briefs the question is most about."""
-        part = asked_part(question.text)
+        """The passages of the part of a brief the question names (`part`: "the main
+        argument" names the standfirst) in the briefs the question is most about."""
         if part is None:
             return []
         _, _, fused = _rankings(found, close)
@@ -203,9 +203,10 @@ class Searcher:
         """What a question about the document asks of its brief's metadata: the brief
         asked within, the brief of the best passage when the question names a topic too
         ("who wrote the piece on the 1961 treaty"), else each brief of a library of a few.
-        None for a question naming a part (index/parts.py) or a topic the library lacks."""
+        None for a topic the library lacks (the caller asks none for a question naming a
+        part: index/parts.py)."""
         asked = asked_facts(question.text)
-        if not asked or asked_part(question.text) is not None:
+        if not asked:
             return ()
         unknown = {id(c) for c in self.words.unknown(found.concepts)}
         topics = [c for c in found.concepts if names_topic(c)]
@@ -229,7 +230,7 @@ class Searcher:
     def trace(self, text: str) -> Trace:
         """The intermediate numbers a search of `text` ranks by (for explaining an answer)."""
         question, found, _, close = self._ranked(text, RERANK_DEPTH)
-        named = self._named_part(question, found, close)
+        named = self._named_part(asked_part(question.text), found, close)
         by_words, by_meaning, fused = _rankings(found, close, named)
         order = self._order(found, close, named)
         return Trace(question, found, close, by_words, by_meaning, fused, order)
