@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import Literal, NamedTuple
 
 from index.library import BriefInfo
-from index.parts import DOCUMENT_WORDS, TOPIC_WEIGHT
+from index.parts import DOCUMENT_WORDS, TOPIC_WEIGHT, topical
 from index.query import Concept
 from index.tokenize import stem
 
@@ -116,6 +116,9 @@ FACT_WORDS = frozenset(
     """.split()
 )
 
+# Neither names a topic of its own: words about the document, and about its facts.
+_NOT_TOPICS = DOCUMENT_WORDS | FACT_WORDS
+
 
 class BriefFact(NamedTuple):
     """One fact the question asks about a brief: `value` None when its metadata lacks it
@@ -166,7 +169,4 @@ def names_topic(concept: Concept) -> bool:
     """True when a concept of a question about the document names a topic ("the piece on
     Kim's grandfather"): not only words about the document or its facts, and not a
     common framing word."""
-    words = DOCUMENT_WORDS | FACT_WORDS
-    return concept.weight_factor >= TOPIC_WEIGHT and not all(
-        stem(w) in words for w in concept.words
-    )
+    return concept.weight_factor >= TOPIC_WEIGHT and topical(concept, _NOT_TOPICS)

@@ -105,11 +105,12 @@ def about_the_part(concepts: Sequence[Concept], unknown: Sequence[Concept], held
     "The main argument of this piece" names none; "the main point of the essay on
     climate change" names one the part lacks."""
     missing = {id(c) for c in unknown}
-    lacking = sum(1 for c in unknown if _topical(c) and c.weight_factor >= TOPIC_WEIGHT)
-    holding = sum(1 for c in concepts if id(c) not in missing and _topical(c) and c.found_in(held))
+    lacking = sum(1 for c in unknown if topical(c) and c.weight_factor >= TOPIC_WEIGHT)
+    holding = sum(1 for c in concepts if id(c) not in missing and topical(c) and c.found_in(held))
     return lacking <= holding
 
 
-def _topical(concept: Concept) -> bool:
-    """False for a concept made only of words about the document ("argument", "piece")."""
-    return not all(stem(w) in DOCUMENT_WORDS for w in concept.words)
+def topical(concept: Concept, document_words: frozenset[str] = DOCUMENT_WORDS) -> bool:
+    """False for a concept made only of words about the document ("argument", "piece"):
+    `document_words`, stemmed."""
+    return not all(stem(w) in document_words for w in concept.words)
