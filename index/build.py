@@ -15,7 +15,7 @@ from index.brief import (
     info_of,
     read_metadata,
 )
-from index.brief_formats import load_brief
+from index.brief_formats import REASONS, load_brief
 from index.draft import Draft
 from index.errors import EmptyCorpus, UnreadableBrief
 from index.library import BriefInfo, Library, Skipped, SourceStamp
@@ -93,7 +93,7 @@ def _not_a_brief(name: str, ids: set[str]) -> str | None:
     if suffix in METADATA_SUFFIXES:
         return None if brief_id_of(name) in ids else "metadata file with no brief of the same name"
     if suffix not in BRIEF_SUFFIXES:
-        return "not a brief: briefs are .txt, .md, .html, .htm or .pdf files"
+        return REASONS["unknown-suffix"]  # as a reader refusing the file says it
     return None
 
 
