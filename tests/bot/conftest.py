@@ -7,6 +7,8 @@ and every wait is a `.result(timeout)`.
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass
@@ -280,3 +282,20 @@ def start_bot(
 def env(start_bot: Callable[..., BotEnv]) -> BotEnv:
     """A running bot with the default test config."""
     return start_bot()
+
+
+def run_python(
+    code: str, config: Path, *args: str, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """`python -c code args` in a fresh interpreter with `config` as BRIEFBOT_CONFIG and a
+    bare environment; it must exit 0 (what a test of a whole process reads from it)."""
+    result = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={"BRIEFBOT_CONFIG": str(config), "PATH": "/usr/bin:/bin"},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
 from bot.cli import main
 from bot.cli_messages import CLOSEST_FRAMING
+from tests.bot.conftest import run_python
 from tests.conftest import REPO
 
 BORDER = "How long is the border between North Korea and China?"
@@ -241,15 +240,7 @@ def test_module_entry_point_without_discord(config_file):
         "\nexcept SystemExit as e:\n    assert e.code == 0, e.code"
         "\nassert 'discord' not in sys.modules, 'discord imported'"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={"BRIEFBOT_CONFIG": str(config_file), "PATH": "/usr/bin:/bin"},
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
+    result = run_python(code, config_file, timeout=60)
     assert json.loads(result.stdout)["results"][0]["citation"]["paragraph"] == 3
 
 

@@ -4,12 +4,11 @@ none of the modules other commands need (bench/run.py times what this keeps chea
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.bot.conftest import run_python
 from tests.conftest import MODEL_CACHE
 
 # Loaded by other commands only: the Discord bot, the library commands (asyncio, http, the
@@ -81,16 +80,7 @@ print(json.dumps(sorted(sys.modules)), file=sys.stderr)
 
 def _probe(probe: str, config: Path, *args: str) -> str:
     """What `probe` (a `python -c` script) printed on stderr, run with `config`."""
-    result = subprocess.run(
-        [sys.executable, "-c", probe, *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={"BRIEFBOT_CONFIG": str(config), "PATH": "/usr/bin:/bin"},
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stderr
+    return run_python(probe, config, *args).stderr
 
 
 def _modules_of_ask(config: Path) -> set[str]:
