@@ -77,14 +77,19 @@ def test_other_texts_go_to_the_rust_tokenizer(text):
     assert not handles(text)
 
 
-def test_a_question_gets_the_vector_a_batch_gives_it():
+def test_a_question_gets_the_vector_a_batch_gives_it(tokenizers):
     loaded = encoder()
     assert loaded is not None and loaded.usable()
     question = "How long is the border between China and North Korea?"
     alone = loaded.embed([question])[0]  # the Python tokenizer
     # In a batch with a non-ASCII text, every text goes to the Rust tokenizer.
     in_batch = loaded.embed([question, "naïve café"])[0]
-    assert np.array_equal(alone, in_batch)
+    same_ids(tokenizers, question)
+    # The same ids; the vector is equal up to float32 rounding, not bit for bit: padded
+    # to its batch's longest text, the matrices have another shape, and BLAS may add in
+    # another order for another shape (seen on an AMD EPYC: 3e-8 apart).
+    assert np.allclose(alone, in_batch, rtol=0, atol=1e-6)
+    assert float(alone @ in_batch) > 1 - 1e-6
 
 
 def test_a_refused_tokenizer_file_later_means_no_encoder(tmp_path, caplog, monkeypatch):
