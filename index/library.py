@@ -7,7 +7,7 @@ pipeline in index/search.py, and storage in one backend per file format
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, overload
 
@@ -78,6 +78,20 @@ class Passages(Protocol):
         ...
 
 
+class Contexts(Protocol):
+    """Which terms each passage's brief holds in its title and standfirst (its context: a
+    question's word missing from a passage but in its brief's title counts a little).
+
+    Implemented by index/contexts.py (tokenised from the briefs, for a library in memory)
+    and the mapped backend's ContextTable (postings the file keeps: a large library's
+    briefs are many, and a question's 30 candidates meet 30 of them).
+    """
+
+    def holds(self, terms: Sequence[str], ids: Sequence[int]) -> list[list[bool]]:
+        """For each of `terms`, whether the brief of each passage of `ids` holds it."""
+        ...
+
+
 class PassageList(Sequence[Passage]):
     """Passages held in memory, with the id and brief look-ups of `Passages`."""
 
@@ -141,9 +155,9 @@ class Library:
     alias_groups: list[list[str]] = field(default_factory=list)
     # Sentence meaning vectors made at build time (None: none made; see index/vectors.py).
     vectors: SentenceVectors | None = field(default=None, repr=False, compare=False)
-    # The index terms of a brief's title and standfirst by brief id, where the file keeps
-    # them (the mapped format: a large library's briefs are many); None: tokenise them.
-    brief_terms: Callable[[str], list[str]] | None = field(default=None, repr=False, compare=False)
+    # The index terms of each brief's title and standfirst, where the file keeps them (the
+    # mapped format); None: the word ranker tokenises them (index/contexts.py).
+    contexts: Contexts | None = field(default=None, repr=False, compare=False)
 
     def passage(self, passage_id: str) -> Passage | None:
         """The passage with this id, or None."""

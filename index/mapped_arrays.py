@@ -18,18 +18,12 @@ from index.text_blocks import compress_blocks
 def brief_arrays(
     briefs: Mapping[str, BriefInfo], terms_of: Callable[[str], list[str]]
 ) -> dict[str, Array]:
-    """The arrays of BriefTable for a mapping of briefs (kept in its order), each record
-    followed by the terms `terms_of` finds in the brief's title and standfirst."""
+    """The arrays of BriefTable for a mapping of briefs (kept in its order), and of
+    ContextTable: for each term `terms_of` finds in a title or standfirst, its briefs."""
     # vars(), not asdict(): the fields are plain values, and asdict's deep copy of each was
     # 3 s of a million-passage build (profiled).
     encode = json.JSONEncoder(ensure_ascii=False).encode
-    # JSON escapes every control character, so a NUL byte ends the record.
-    records = [
-        encode(vars(b)).encode("utf-8")
-        + b"\0"
-        + "\n".join(sorted(set(terms_of(f"{b.title}\n{b.standfirst}")))).encode("utf-8")
-        for b in briefs.values()
-    ]
+    records = [encode(vars(b)).encode("utf-8") for b in briefs.values()]
     ids = [b.encode("utf-8") for b in briefs]
     width = f"S{max(map(len, ids), default=1)}"
     order = sorted(range(len(ids)), key=ids.__getitem__)
@@ -42,7 +36,27 @@ def brief_arrays(
         "brief_pos": np.array(order, dtype=np.int64),
     }
     arrays["brief_crc"] = brief_crcs(arrays)
+    arrays.update(context_arrays([terms_of(f"{b.title}\n{b.standfirst}") for b in briefs.values()]))
     return arrays
+
+
+def context_arrays(contexts: Sequence[list[str]]) -> dict[str, Array]:
+    """Postings of the briefs' contexts (`contexts`: each brief's terms, in file order):
+    ctx_terms sorted bytewise, and term t's briefs ctx_brief[ctx_ptr[t]:ctx_ptr[t + 1]],
+    ascending."""
+    held: dict[bytes, list[int]] = {}
+    for number, terms in enumerate(contexts):
+        for term in sorted(set(terms)):
+            held.setdefault(term.encode("utf-8"), []).append(number)
+    keys = sorted(held)
+    lengths = np.fromiter((len(held[k]) for k in keys), dtype=np.int64, count=len(keys))
+    return {
+        "ctx_terms": np.array(keys, dtype=f"S{max(map(len, keys), default=1)}"),
+        "ctx_ptr": np.concatenate(([0], np.cumsum(lengths))).astype(np.int64),
+        "ctx_brief": np.fromiter(
+            (b for k in keys for b in held[k]), dtype=np.int32, count=int(lengths.sum())
+        ),
+    }
 
 
 def passage_arrays(passages: Sequence[Passage], brief_ids: Sequence[str]) -> dict[str, Array]:

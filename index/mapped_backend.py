@@ -49,7 +49,7 @@ from index.mapped_check import (
     check_layout,
     damaged,
 )
-from index.mapped_tables import BriefTable, GuardedEngine, PassageTable, TokenTable
+from index.mapped_tables import BriefTable, ContextTable, GuardedEngine, PassageTable, TokenTable
 from index.passages import Passage, indexed_text
 from index.postings_build import Array
 from index.settings import IndexSettings
@@ -59,8 +59,9 @@ FORMAT = "briefbot-numpy-index"
 # 3: checksums of the manifest, each array, passage and brief; 4: passages carry a PDF page;
 # 5: text in zlib blocks, 16-bit quantised scores with counts, no forward index;
 # 6: text blocks of 8 passages, not 16; a brief's record keeps its title and standfirst's
-# index terms; 7: text blocks in zstandard, not zlib
-FORMAT_VERSION = 7
+# index terms; 7: text blocks in zstandard, not zlib; 8: those terms as postings (ctx_*)
+# beside the records, not in them
+FORMAT_VERSION = 8
 _ALIGN = 64
 _HEAD = struct.Struct("<QI")  # after the magic: the manifest's length and CRC-32
 _PASSAGE_ARRAYS = (
@@ -75,7 +76,17 @@ _PASSAGE_ARRAYS = (
     "p_page",
     "p_crc",
 )
-_BRIEF_ARRAYS = ("brief_json", "brief_ptr", "brief_ids", "brief_sorted", "brief_pos", "brief_crc")
+_BRIEF_ARRAYS = (
+    "brief_json",
+    "brief_ptr",
+    "brief_ids",
+    "brief_sorted",
+    "brief_pos",
+    "brief_crc",
+    "ctx_terms",
+    "ctx_ptr",
+    "ctx_brief",
+)
 
 
 class MappedBackend:
@@ -133,8 +144,8 @@ _made: dict[int, tuple[weakref.ref[Library], dict[str, Array]]] = {}
 def _arrays_of(
     passages: Sequence[Passage], briefs: Mapping[str, BriefInfo], groups: list[list[str]]
 ) -> dict[str, Array]:
-    """The passage and brief arrays: compressed text, and each brief's record with its
-    title and standfirst's terms (with `groups`' alias terms, as the word ranker reads them)."""
+    """The passage and brief arrays: compressed text, each brief's record, and its title
+    and standfirst's terms (with `groups`' alias terms, as the word ranker reads them)."""
     arrays = passage_arrays(passages, list(briefs))
     arrays.update(brief_arrays(briefs, Aliases(groups).index_terms))
     return arrays
@@ -281,7 +292,7 @@ def load_large(path: Path, settings: IndexSettings) -> Library:
             skipped=tuple(Skipped(**s) for s in manifest_["skipped"]),
             alias_groups=alias_groups(manifest_["aliases"]),
             vectors=_vectors(arrays, manifest_.get("vectors_model")),
-            brief_terms=briefs.terms,
+            contexts=ContextTable(arrays, guard),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise damaged(f"{exc.__class__.__name__}: {exc}") from exc

@@ -70,6 +70,9 @@ SPECS: dict[str, tuple[str, int]] = {
     "brief_sorted": ("S", 1),
     "brief_pos": ("<i8", 1),
     "brief_crc": ("<u4", 1),
+    "ctx_terms": ("S", 1),
+    "ctx_ptr": ("<i8", 1),
+    "ctx_brief": ("<i4", 1),
     "terms": ("S", 1),
     "post_ptr": ("<i8", 1),
     "post_doc": ("<i4", 1),
@@ -228,6 +231,9 @@ def check_arrays(arrays: Mapping[str, Array]) -> None:
     if not (arrays["brief_ids"][arrays["brief_pos"]] == arrays["brief_sorted"]).all():
         raise damaged("the sorted brief ids do not match the briefs")
     _strictly_sorted(arrays["brief_sorted"], "brief_sorted")
+    _pointer(arrays, "ctx_ptr", len(arrays["ctx_terms"]), len(arrays["ctx_brief"]))
+    _strictly_sorted(arrays["ctx_terms"], "ctx_terms")
+    _postings_in_order(arrays["ctx_brief"], arrays["ctx_ptr"], briefs, "ctx_brief")
     _strictly_sorted(arrays["terms"], "terms")
     _postings_in_order(arrays["post_doc"], arrays["post_ptr"], n)
     for name in ("post_unit", "max_score"):
@@ -256,23 +262,24 @@ def _ordered_in_halves(kernel: ModuleType, ptr: Array, doc: Array, n: int) -> bo
         return first and bool(second.result())
 
 
-def _postings_in_order(doc: Array, ptr: Array, n: int) -> None:
-    """Within each tier's slice the passage numbers ascend (searchsorted relies on it), and
-    each is one of the n passages (the rankers index arrays by them)."""
+def _postings_in_order(doc: Array, ptr: Array, n: int, name: str = "post_doc") -> None:
+    """Within each slice of `ptr` (a term's tier; a context term's briefs) the numbers
+    ascend (searchsorted relies on it), and each is one of n (passages; briefs): arrays
+    are indexed by them."""
     if _kernel is not None:
         # One pass in C: 90 million postings at a million passages, read on every load,
         # half of them by a second thread (the kernel lets go of the GIL): 140 -> 70 ms.
         if not _ordered_in_halves(_kernel, ptr, doc, n):
-            raise damaged("post_doc is out of order or out of range")
+            raise damaged(f"{name} is out of order or out of range")
         return
-    _in_range(doc, 0, n, "post_doc")
+    _in_range(doc, 0, n, name)
     if doc.size < 2:
         return
     rises = doc[1:] > doc[:-1]  # rises[j]: doc[j + 1] follows doc[j] within a slice
     starts = ptr[(ptr > 0) & (ptr < doc.size)]
     rises[starts - 1] = True  # a new slice may start lower
     if not rises.all():
-        raise damaged("a term's postings are out of order")
+        raise damaged(f"{name} is out of order")
 
 
 class FileGuard:

@@ -31,7 +31,8 @@ _CACHED_BLOCKS = 16  # decoded text blocks kept (a search shows neighbouring pas
 # Passages kept as read: a search reads its leading candidates twice (their phrases, then
 # their hits), and each read is a block decode and two checksums.
 _CACHED_PASSAGES = 64
-# Brief records (and positions by id) kept: every candidate's coverage asks for its brief.
+# Brief records (and positions by id) kept: each passage read and each citation asks for
+# its brief.
 _CACHED_BRIEFS = 4096
 # A passage record's fields, in passage_crc's order.
 _FIELDS = ("p_brief", "p_paragraph", "p_part", "p_start", "p_end", "p_page")
@@ -70,9 +71,8 @@ class BriefTable(Mapping[str, BriefInfo]):
         info = self._kept.get(number)
         if info is not None:
             return info
-        record = self._record(number).partition(b"\0")[0]
         try:
-            info = BriefInfo(**json.loads(record))
+            info = BriefInfo(**json.loads(self._record(number)))
         except (ValueError, TypeError) as exc:
             raise damaged(f"brief {brief_id!r}: {exc.__class__.__name__}") from exc
         if info.id != brief_id:
@@ -80,22 +80,9 @@ class BriefTable(Mapping[str, BriefInfo]):
         _keep(self._kept, number, info, _CACHED_BRIEFS)
         return info
 
-    def terms(self, brief_id: str) -> list[str]:
-        """The index terms of a brief's title and standfirst, as the file keeps them after
-        its record: the word ranker reads them for every brief a question meets."""
-        number = self.number(brief_id)
-        if number is None:
-            raise KeyError(brief_id)
-        kept = self._record(number).partition(b"\0")[2]
-        try:
-            return kept.decode("utf-8").split("\n") if kept else []
-        except UnicodeDecodeError as exc:
-            raise damaged(f"the terms of brief {brief_id!r} are not UTF-8") from exc
-
     def _record(self, number: int) -> bytes:
-        """The record of the brief at `number` (JSON, then NUL and its title and standfirst's
-        terms, one a line), checked against its checksum (kept: a search reads a brief's id,
-        terms and citation one after the other)."""
+        """The JSON record of the brief at `number`, checked against its checksum (kept: a
+        search reads a brief's id and its citation one after the other)."""
         record = self._kept_records.get(number)
         if record is not None:
             return record
@@ -289,6 +276,43 @@ class PassageTable(Sequence[Passage]):
         parts = self.arrays["p_part"][span.start : span.stop]
         hits = np.flatnonzero((paragraphs == paragraph) & (parts == part))
         return span.start + int(hits[0]) if hits.size else None
+
+
+class ContextTable:
+    """The terms of each brief's title and standfirst, as postings: for each term, the
+    briefs holding it (Contexts). A question's candidates meet a brief each: asking each
+    term once costs less than reading each brief's record."""
+
+    def __init__(self, arrays: Mapping[str, Array], guard: FileGuard | None = None) -> None:
+        self._terms, self._ptr = arrays["ctx_terms"], arrays["ctx_ptr"]
+        self._briefs, self._p_brief = arrays["ctx_brief"], arrays["p_brief"]
+        self.guard = guard
+
+    def holds(self, terms: Sequence[str], ids: Sequence[int]) -> list[list[bool]]:
+        """For each of `terms`, whether the brief of each passage of `ids` holds it."""
+        if self.guard is not None:
+            self.guard.check()  # before any read of the mapping (SIGBUS)
+        numbers = self._p_brief[np.asarray(ids, dtype=np.intp)]
+        out = []
+        for term in terms:
+            briefs = self._briefs_of(term)
+            if not briefs.size:  # most of a question's terms are in no title
+                out.append([False] * len(ids))
+                continue
+            # Each slice ascends (checked at load): a brief is held where it is found.
+            at = np.minimum(np.searchsorted(briefs, numbers), briefs.size - 1)
+            out.append((briefs[at] == numbers).tolist())
+        return out
+
+    def _briefs_of(self, term: str) -> Array:
+        """The briefs whose title or standfirst holds `term`, ascending (none: empty)."""
+        key = term.encode("utf-8")
+        if not key or not self._terms.size or len(key) > self._terms.dtype.itemsize:
+            return self._briefs[:0]
+        t = int(np.searchsorted(self._terms, key))
+        if t == self._terms.size or self._terms[t] != key:
+            return self._briefs[:0]
+        return self._briefs[int(self._ptr[t]) : int(self._ptr[t + 1])]
 
 
 class TokenTable(Sequence[list[str]]):

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from index.aliases import Aliases
+from index.contexts import TokenisedContexts
 from index.library import Library
 from index.query import Concept, parse
 from index.question import Question
@@ -22,9 +23,6 @@ CONTEXT_WEIGHT = 0.3
 # A passage holding all of the question's adjacent word pairs scores this much more
 # (a half of them, half as much): phrases the student quotes, stopwords included.
 PHRASE_WEIGHT = 0.5
-# Brief contexts kept between questions: all of a study server's briefs, a fraction of a
-# large library's (whose memory would otherwise grow with every brief a question meets).
-CONTEXTS_KEPT = 4096
 # Leading candidates (after coverage re-ranking) that phrases may reorder.
 PHRASE_DEPTH = 10
 # Sentences whose terms are kept: the best sentence of a shown passage is chosen by its
@@ -66,7 +64,7 @@ class WordRanker:
         self.library = library
         self._engine = library.engine
         self._aliases = Aliases(library.alias_groups)
-        self._context: dict[str, set[str]] = {}
+        self._contexts = library.contexts or TokenisedContexts(library, self.terms_of)
         self._sentences: dict[str, frozenset[str]] = {}
         self._vocabulary: list[str] | None = None
         # A question's terms are asked for two or three times (known? its weight?), and
@@ -140,20 +138,6 @@ class WordRanker:
         """The question's words, as typed, whose concept the scored passage holds."""
         return tuple(w for c in found.concepts if c.found_in(scored.held) for w in c.words)
 
-    def _context_of(self, brief_id: str) -> set[str]:
-        """Terms of a brief's title and standfirst (on first use: a library may hold 100k)."""
-        terms = self._context.get(brief_id)
-        if terms is None:
-            if self.library.brief_terms is not None:
-                terms = set(self.library.brief_terms(brief_id))  # kept by the file
-            else:
-                brief = self.library.briefs[brief_id]
-                terms = set(self.terms_of(f"{brief.title}\n{brief.standfirst}"))
-            if len(self._context) >= CONTEXTS_KEPT:
-                self._context.clear()
-            self._context[brief_id] = terms
-        return terms
-
     def terms_of(self, text: str) -> list[str]:
         """Index terms of `text`, alias group terms included, as passages are indexed."""
         return self._aliases.index_terms(text)
@@ -208,23 +192,38 @@ class WordRanker:
         total = sum(found.weights)
         if not total:
             return [0.0] * len(ids)
-        concepts = list(zip(found.concepts, found.weights, strict=True))
+        rows = list(zip(*concept_held, strict=True)) if concept_held else [()] * len(ids)
+        # The briefs' contexts are asked only for the passages lacking a concept.
+        lacking = [j for j, held in enumerate(rows) if not all(held)]
+        in_context = self._in_context(found, [ids[j] for j in lacking])
+        context = dict(zip(lacking, in_context, strict=True))
         shares = []
-        for i, held in zip(ids, zip(*concept_held, strict=True), strict=True):
-            if all(held):
+        for j, held in enumerate(rows):
+            if j not in context:
                 # Every weight, added in the same order as `total`: exactly 1.
                 shares.append(1.0)
                 continue
-            # Read only when the passage lacks a concept.
-            context = self._context_of(self.library.passages.brief_of(i))
             share = 0.0
-            for (concept, weight), has in zip(concepts, held, strict=True):
+            for weight, has, in_title in zip(found.weights, held, context[j], strict=True):
                 if has:
                     share += weight
-                elif concept.found_in(context):
+                elif in_title:
                     share += weight * CONTEXT_WEIGHT
             shares.append(share / total)
         return shares
+
+    def _in_context(self, found: WordRanking, ids: list[int]) -> list[tuple[bool, ...]]:
+        """For each passage of `ids`, whether its brief's title and standfirst hold each
+        concept (one of its phrases wholly), asked of the library's contexts term by term."""
+        if not ids:
+            return []
+        n = len(ids)
+        by_term = dict(zip(found.terms, self._contexts.holds(found.terms, ids), strict=True))
+        columns = [
+            _any_of([_all_of([by_term[t] for t in p], n) for p in c.phrases], n)
+            for c in found.concepts
+        ]
+        return list(zip(*columns, strict=True)) if columns else [()] * n
 
     def _idf(self, term: str) -> float:
         # The BM25L/Robertson-style IDF; always positive, highest for unseen terms.

@@ -115,6 +115,26 @@ def test_a_negative_post_doc_does_not_wrap_around(files, read_as, tmp_path):
         load_index(path, NUMPY)
 
 
+@pytest.mark.parametrize(
+    ("name", "edit"),
+    [
+        ("ctx_brief", lambda a: a.__setitem__(0, 7)),  # a brief the file does not hold
+        ("ctx_brief", lambda a: a.__setitem__(0, -1)),
+        ("ctx_ptr", lambda a: a.__setitem__(1, a[-1] + 1)),  # past the end
+        ("ctx_terms", lambda a: a.__setitem__(slice(None), a[::-1].copy())),  # out of order
+    ],
+)
+def test_damaged_brief_contexts_are_refused(name, edit, files, read_as, tmp_path):
+    """The postings of the briefs' titles are checked at load like the passages': a
+    coverage read from them can never index out of bounds."""
+    raw = bytearray(files["mapped"])
+    edit(_array(raw, name))
+    path = tmp_path / "index.json"
+    path.write_bytes(raw)
+    with pytest.raises(IndexUnreadable, match=rf"{name}|checksum"):
+        load_index(path, NUMPY)
+
+
 def zstd(level: int) -> zstandard.ZstdCompressor:
     """A compressor writing frames as the index does (no checksum, size or dictionary id)."""
     return zstandard.ZstdCompressor(

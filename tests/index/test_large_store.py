@@ -8,6 +8,7 @@ import pytest
 
 from index import IndexSettings, Searcher, build_index, load_index, save_index
 from index.aliases import GROUP_PREFIX, Aliases
+from index.contexts import TokenisedContexts
 from index.engine import RankBM25Engine
 from index.engine_numpy import NumpyEngine
 from index.errors import IndexUnreadable
@@ -74,19 +75,24 @@ def test_reads_kept_stay_within_their_limits_and_equal_fresh_ones(saved, seed_li
     assert 0 < len(loaded.briefs._kept_numbers) <= 1
 
 
-def test_brief_terms_kept_by_the_file_are_the_tokenised_ones(saved, seed_library):
+def test_brief_contexts_kept_by_the_file_are_the_tokenised_ones(saved, seed_library):
     """The file keeps each brief's title and standfirst terms (the word ranker's context),
-    alias group terms included: the same terms, and so the same coverage, as tokenising."""
+    alias group terms included, as postings: the same terms, and so the same coverage, as
+    tokenising the briefs."""
     _, path = saved
     loaded = load_index(path, NUMPY)
-    assert loaded.brief_terms is not None and seed_library.brief_terms is None
+    assert loaded.contexts is not None and seed_library.contexts is None
     aliases = Aliases(seed_library.alias_groups)
-    kept = {b: loaded.brief_terms(b) for b in seed_library.briefs}
-    for b, info in seed_library.briefs.items():
-        assert set(kept[b]) == set(aliases.index_terms(f"{info.title}\n{info.standfirst}"))
-    assert any(t.startswith(GROUP_PREFIX) for terms in kept.values() for t in terms)
-    with pytest.raises(KeyError):
-        loaded.brief_terms("nope")
+    tokenised = TokenisedContexts(seed_library, aliases.index_terms)
+    ids = list(range(len(seed_library.passages)))
+    vocabulary = sorted(
+        {t for b in seed_library.briefs.values() for t in aliases.index_terms(b.title)}
+        | {t for p in seed_library.passages for t in aliases.index_terms(p.text)}
+    )
+    assert any(t.startswith(GROUP_PREFIX) for t in vocabulary)
+    kept = loaded.contexts.holds([*vocabulary, "nope", ""], ids)
+    assert kept == tokenised.holds([*vocabulary, "nope", ""], ids)
+    assert sum(map(sum, kept)) > len(ids)  # titles hold words: not all False
     for question in (QUESTION, "railway Mongolia", "What did Kim Jong-un say about trade?"):
         got, want = Searcher(loaded).search(question), Searcher(seed_library).search(question)
         assert [(h.passage_id, h.coverage) for h in got.hits] == [
@@ -103,10 +109,8 @@ def test_a_loaded_library_saved_again_is_the_same_file(saved, tmp_path):
     reloaded = load_index(again, NUMPY)
     assert list(reloaded.passages) == list(loaded.passages)
     assert dict(reloaded.briefs) == dict(loaded.briefs)
-    assert reloaded.brief_terms is not None and loaded.brief_terms is not None
-    assert [reloaded.brief_terms(b) for b in loaded.briefs] == [
-        loaded.brief_terms(b) for b in loaded.briefs
-    ]
+    for name in ("ctx_terms", "ctx_ptr", "ctx_brief"):
+        assert reloaded.passages.arrays[name].tolist() == loaded.passages.arrays[name].tolist()
 
 
 def test_rank_bm25_engine_reads_the_same_file(saved, seed_library):

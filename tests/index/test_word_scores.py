@@ -41,13 +41,9 @@ def reference(ranker: WordRanker, found: WordRanking, i: int) -> tuple[float, fl
     total = sum(found.weights)
     if not total:
         return score, 0.0, held
-    library = ranker.library
-    brief = library.passages.brief_of(i)
-    if library.brief_terms is not None:  # kept in the file
-        context = set(library.brief_terms(brief))
-    else:
-        info = library.briefs[brief]
-        context = set(ranker.terms_of(f"{info.title}\n{info.standfirst}"))
+    # The brief's title and standfirst tokenised here, whatever the library keeps of them.
+    info = ranker.library.briefs[ranker.library.passages.brief_of(i)]
+    context = set(ranker.terms_of(f"{info.title}\n{info.standfirst}"))
     share = 0.0
     for concept, weight in zip(found.concepts, found.weights, strict=True):
         if any(held.issuperset(p) for p in concept.phrases):
