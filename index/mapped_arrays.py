@@ -66,11 +66,12 @@ def passage_arrays(passages: Sequence[Passage], brief_ids: Sequence[str]) -> dic
     lengths = np.fromiter(map(len, blobs), dtype=np.int64, count=len(blobs))
     blob = b"".join(blobs)
     ptr = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
-    text, blocks = compress_blocks(blob, ptr)
+    text, blocks, dictionary = compress_blocks(blob, ptr)
     arrays: dict[str, Array] = {
         "text_ptr": ptr,
         "text": text,
         "text_block": blocks,
+        "text_dict": dictionary,
         "p_brief": np.fromiter((numbers[p.brief] for p in passages), np.int32, len(passages)),
         "p_paragraph": np.fromiter((p.paragraph for p in passages), np.int32, len(passages)),
         "p_part": np.fromiter((p.part for p in passages), np.int32, len(passages)),

@@ -60,7 +60,7 @@ FORMAT = "briefbot-numpy-index"
 # 5: text in zlib blocks, 16-bit quantised scores with counts, no forward index;
 # 6: text blocks of 8 passages, not 16; a brief's record keeps its title and standfirst's
 # index terms; 7: text blocks in zstandard, not zlib; 8: those terms as postings (ctx_*)
-# beside the records, not in them
+# beside the records, not in them, and text blocks of 2 passages with a dictionary
 FORMAT_VERSION = 8
 _ALIGN = 64
 _HEAD = struct.Struct("<QI")  # after the magic: the manifest's length and CRC-32
@@ -68,6 +68,7 @@ _PASSAGE_ARRAYS = (
     "text_ptr",
     "text",
     "text_block",
+    "text_dict",
     "p_brief",
     "p_paragraph",
     "p_part",

@@ -47,16 +47,18 @@ except ImportError:  # pragma: no cover - only where no C compiler was found at 
 # arrays are checked for structure, and passages and briefs by their own checksums when read.
 FULL_CHECK_BYTES = 64 << 20
 # Passage text is stored compressed in blocks of this many passages (index/text_blocks.py):
-# measured with zlib, on the bench corpus 2.23x smaller (blocks of 16: 2.26x, of 4: 2.19x),
-# and showing a passage decodes ~5 KB: 26 us, against 44 us for blocks of 16 (a search
-# shows ten); zstandard (format 7) decodes a block in 8 us.
-TEXT_BLOCK = 8
+# showing a passage decodes its block. Without a dictionary, blocks of 8 were the balance
+# (zlib: 2.23x smaller, blocks of 4 2.19x; zstandard decoded one in 8 us); with a
+# dictionary trained on the library's text (format 8), blocks of 2 are smaller still and
+# decode in 2.7 us against 6.3 us for 8.
+TEXT_BLOCK = 2
 
 # name: (dtype, dimensions); "S" is any byte-string width.
 SPECS: dict[str, tuple[str, int]] = {
     "text_ptr": ("<i8", 1),
     "text": ("|u1", 1),
     "text_block": ("<i8", 1),
+    "text_dict": ("|u1", 1),
     "p_brief": ("<i4", 1),
     "p_paragraph": ("<i4", 1),
     "p_part": ("<i4", 1),

@@ -21,7 +21,7 @@ from index.mapped_check import TEXT_BLOCK, FileGuard, brief_crc, damaged, passag
 from index.passages import Passage, indexed_text, parse_passage_id, passage_id
 from index.postings_build import Array
 from index.settings import IndexSettings
-from index.text_blocks import BlockError, decompress_block
+from index.text_blocks import BlockError, BlockReader
 from index.tokenize import tokenize
 
 K = TypeVar("K")
@@ -142,6 +142,7 @@ class PassageTable(Sequence[Passage]):
         self._ptr = arrays["text_ptr"]  # offsets in the text as if uncompressed
         self._text = arrays["text"]
         self._blocks = arrays["text_block"]  # block b is _text[_blocks[b]:_blocks[b + 1]]
+        self._reader = BlockReader(arrays["text_dict"].tobytes())
         self._cache: dict[int, bytes] = {}
         self._kept: dict[int, Passage] = {}
         # Passages of a brief are contiguous: brief b's are [_first[b], _first[b + 1]).
@@ -248,7 +249,7 @@ class PassageTable(Sequence[Passage]):
         size = int(self._ptr[last]) - int(self._ptr[first])
         packed = self._text[int(self._blocks[b]) : int(self._blocks[b + 1])]
         try:
-            raw = decompress_block(packed.tobytes(), size)
+            raw = self._reader.decompress(packed.tobytes(), size)
         except BlockError as exc:
             raise damaged(f"text block {b}: {exc}") from exc
         _keep(self._cache, b, raw, _CACHED_BLOCKS)

@@ -19,10 +19,11 @@ import zstandard
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bench.corpus import seed_briefs
 from index import IndexSettings, Searcher, build_index, load_index, save_index
 from index.errors import IndexUnreadable
 from index.library import Library
-from tests.conftest import SEEDS
+from tests.conftest import SEED_TEXT, SEEDS
 
 NUMPY = replace(IndexSettings(), engine="numpy")
 JSON = replace(IndexSettings(), engine="rank-bm25")
@@ -135,24 +136,68 @@ def test_damaged_brief_contexts_are_refused(name, edit, files, read_as, tmp_path
         load_index(path, NUMPY)
 
 
-def zstd(level: int) -> zstandard.ZstdCompressor:
+@pytest.fixture(scope="module")
+def with_dictionary(tmp_path_factory) -> tuple[Library, bytes]:
+    """A mapped library of four briefs made from the seed (text enough for its blocks'
+    dictionary: the seed's own is too small for one), and its file."""
+    seeds = tmp_path_factory.mktemp("seeds")
+    seed_briefs(SEED_TEXT.read_text(encoding="utf-8"), 4, seeds)
+    library = build_index(seeds, NUMPY)
+    path = tmp_path_factory.mktemp("dictionary") / "index.json"
+    save_index(library, path)
+    return library, path.read_bytes()
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda d: d.__setitem__(slice(8, 200), 0),  # the header of a trained dictionary
+        lambda d: d.__setitem__(slice(len(d) // 2, None), 0),  # its content
+        lambda d: d.__setitem__(slice(None), d[::-1].copy()),
+    ],
+)
+def test_a_damaged_text_dictionary_is_refused_or_harmless(
+    damage, with_dictionary, read_as, tmp_path
+):
+    """The blocks decode through the file's dictionary: a damaged one makes them fail to
+    decode or fail their passages' checksums: refused, never a wrong quote."""
+    truth, raw = with_dictionary
+    edited = bytearray(raw)
+    dictionary = _array(edited, "text_dict")
+    assert dictionary.size > 1000
+    damage(dictionary)
+    path = tmp_path / "index.json"
+    path.write_bytes(edited)
+    # outcome() fails on a wrong quote or citation, and on any error but IndexUnreadable.
+    assert outcome(path, NUMPY, truth) == "refused"
+
+
+def zstd(level: int, dictionary: bytes) -> zstandard.ZstdCompressor:
     """A compressor writing frames as the index does (no checksum, size or dictionary id)."""
     return zstandard.ZstdCompressor(
-        level=level, write_checksum=False, write_content_size=False, write_dict_id=False
+        level=level,
+        dict_data=zstandard.ZstdCompressionDict(dictionary) if dictionary else None,
+        write_checksum=False,
+        write_content_size=False,
+        write_dict_id=False,
     )
 
 
 def edit_text(raw: bytes, old: bytes, new: bytes) -> bytes:
-    """The mapped file with `old` replaced in its compressed text blocks (format 7), each
+    """The mapped file with `old` replaced in its compressed text blocks (format 8), each
     edited block recompressed into its old place, as a deliberate edit would."""
     out = bytearray(raw)
     text, blocks = _array(out, "text"), _array(out, "text_block").tolist()
+    dictionary = _array(out, "text_dict").tobytes()
+    words = zstandard.ZstdCompressionDict(dictionary) if dictionary else None
     edited = 0
     for lo, hi in itertools.pairwise(blocks):
-        plain = zstandard.ZstdDecompressor().decompress(text[lo:hi].tobytes(), 1 << 20)
+        plain = zstandard.ZstdDecompressor(dict_data=words).decompress(
+            text[lo:hi].tobytes(), 1 << 20
+        )
         if old in plain:
             edit = plain.replace(old, new)
-            packed = min((zstd(lv).compress(edit) for lv in range(1, 20)), key=len)
+            packed = min((zstd(lv, dictionary).compress(edit) for lv in range(1, 20)), key=len)
             assert len(packed) <= hi - lo
             text[lo:hi] = np.frombuffer(packed.ljust(hi - lo, b"\0"), dtype=np.uint8)
             edited += 1

@@ -182,10 +182,12 @@ def test_text_compressed_by_two_threads_is_the_text_compressed_by_one(monkeypatc
     monkeypatch.setattr(text_blocks, "_SHARED_COMPRESSION", 10**9)
     alone = text_blocks.compress_blocks(blob, ptr)
     assert shared[0].tobytes() == alone[0].tobytes() and shared[1].tolist() == alone[1].tolist()
-    text, starts = shared
+    assert shared[2].tobytes() == alone[2].tobytes() != b""
+    text, starts, dictionary = shared
+    reader = text_blocks.BlockReader(dictionary.tobytes())
     for b in (0, 1, len(starts) // 2, len(starts) - 2):
         first = b * TEXT_BLOCK
         last = min(first + TEXT_BLOCK, len(texts))
         expected = b"".join(texts[first:last])
         packed = text[starts[b] : starts[b + 1]].tobytes()
-        assert text_blocks.decompress_block(packed, len(expected)) == expected
+        assert reader.decompress(packed, len(expected)) == expected

@@ -11,27 +11,61 @@ import pytest
 import zstandard
 
 from index.mapped_check import TEXT_BLOCK
-from index.text_blocks import BlockError, compress_blocks, decompress_block
+from index.text_blocks import BlockError, BlockReader, compress_blocks
 
-TEXTS = [f"Passage {i} on the 1,350-kilometre border. ".encode() * (1 + i % 5) for i in range(40)]
+TEXTS = [f"Passage {i} on the 1,350-kilometre border. ".encode() * (1 + i % 5) for i in range(200)]
+# A text too small to pay for a dictionary.
+FEW = TEXTS[:40]
+
+
+def _compressed(texts: list[bytes]) -> tuple[list[tuple[bytes, bytes]], bytes]:
+    """(packed, plain) of each block of `texts`, and the dictionary."""
+    blob = b"".join(texts)
+    ptr = np.concatenate(([0], np.cumsum([len(t) for t in texts]))).astype(np.int64)
+    text, starts, dictionary = compress_blocks(blob, ptr)
+    plain = [b"".join(texts[i : i + TEXT_BLOCK]) for i in range(0, len(texts), TEXT_BLOCK)]
+    packed = [text[a:b].tobytes() for a, b in itertools.pairwise(starts)]
+    return list(zip(packed, plain, strict=True)), dictionary.tobytes()
 
 
 def _blocks() -> list[tuple[bytes, bytes]]:
-    """(packed, plain) of each block of TEXTS."""
-    blob = b"".join(TEXTS)
-    ptr = np.concatenate(([0], np.cumsum([len(t) for t in TEXTS]))).astype(np.int64)
-    text, starts = compress_blocks(blob, ptr)
-    plain = [b"".join(TEXTS[i : i + TEXT_BLOCK]) for i in range(0, len(TEXTS), TEXT_BLOCK)]
-    packed = [text[a:b].tobytes() for a, b in itertools.pairwise(starts)]
-    return list(zip(packed, plain, strict=True))
+    return _compressed(TEXTS)[0]
 
 
-def test_each_block_decodes_to_its_passages_and_is_smaller():
-    blocks = _blocks()
-    assert len(blocks) == -(-len(TEXTS) // TEXT_BLOCK)
+def decompress_block(packed: bytes, size: int) -> bytes:
+    return BlockReader(_compressed(TEXTS)[1]).decompress(packed, size)
+
+
+@pytest.mark.parametrize("texts", [TEXTS, FEW], ids=["with a dictionary", "without"])
+def test_each_block_decodes_to_its_passages_and_all_are_smaller(texts):
+    blocks, dictionary = _compressed(texts)
+    assert len(blocks) == -(-len(texts) // TEXT_BLOCK)
+    assert bool(dictionary) == (texts is TEXTS)
+    reader = BlockReader(dictionary)
     for packed, plain in blocks:
-        assert decompress_block(packed, len(plain)) == plain
-        assert len(packed) < len(plain)
+        assert reader.decompress(packed, len(plain)) == plain
+    assert sum(len(p) for p, _ in blocks) + len(dictionary) < len(b"".join(texts))
+
+
+def test_the_same_text_gets_the_same_dictionary_and_blocks():
+    assert _compressed(TEXTS) == _compressed(list(TEXTS))
+
+
+def test_a_block_needs_its_dictionary():
+    (packed, plain), *_ = _blocks()
+    with pytest.raises(BlockError):
+        assert BlockReader().decompress(packed, len(plain)) == plain
+    other = _compressed([t.replace(b"border", b"bridge") for t in TEXTS])[1]
+    with pytest.raises(BlockError):
+        assert BlockReader(other).decompress(packed, len(plain)) == plain
+
+
+@pytest.mark.parametrize("damage", [lambda d: d[:100], lambda d: d[:8] + bytes(len(d) - 8)])
+def test_a_damaged_dictionary_is_refused_not_raised(damage):
+    (packed, plain), *_ = _blocks()
+    reader = BlockReader(damage(_compressed(TEXTS)[1]))
+    with pytest.raises(BlockError):
+        assert reader.decompress(packed, len(plain)) == plain
 
 
 @pytest.mark.parametrize("size_change", [-1, 1])
@@ -63,13 +97,14 @@ def test_a_truncated_block_is_refused():
 
 
 def test_threads_decode_at_once_each_with_its_own_decompressor():
-    blocks = _blocks()
+    blocks, dictionary = _compressed(TEXTS)
+    reader = BlockReader(dictionary)
     wrong: list[int] = []
 
     def decode_all(n: int) -> None:
-        for _ in range(200):
+        for _ in range(40):
             for packed, plain in blocks:
-                if decompress_block(packed, len(plain)) != plain:
+                if reader.decompress(packed, len(plain)) != plain:
                     wrong.append(n)
 
     threads = [threading.Thread(target=decode_all, args=(n,)) for n in range(4)]
