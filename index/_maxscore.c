@@ -27,7 +27,12 @@
 #include <string.h>
 
 #define SLACK (1 + 1e-9)
-#define DENSE_LOOKUP 2 /* as engine_numpy._DENSE_LOOKUP */
+/* A remaining list is scattered into a dense buffer when it holds fewer than this many
+ * postings a candidate; sparser lists are searched for the candidates (gallop). Measured
+ * with gallop, 3,000 bench queries, alternating builds: 2 -> 32 took the p99 of top 10
+ * from 0.186 to 0.158 ms at 10^5 and from 1.26 to 1.16 ms at 10^6 (16 to 64: the same
+ * within noise; 1: worse). The numpy path keeps its own (engine_numpy._DENSE_LOOKUP). */
+#define DENSE_LOOKUP 32
 
 typedef struct {
     Py_ssize_t lo, hi;
