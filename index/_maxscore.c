@@ -109,7 +109,8 @@ static double kth_of(double *acc, Py_ssize_t c, Py_ssize_t k)
 {
     double *heap = acc + c;
     Py_ssize_t held = 0;
-    for (Py_ssize_t q = 0; q < c; q++) heap_offer(heap, &held, k, acc[q]);
+    for (Py_ssize_t q = 0; q < c; q++)
+        if (held < k || acc[q] > heap[0]) heap_offer(heap, &held, k, acc[q]);
     return heap[0];
 }
 
@@ -195,7 +196,7 @@ static Py_ssize_t rank(const Arrays *A, const List *lists, Py_ssize_t count,
             uint32_t d = (uint32_t)doc[p];
             if (d >= (uint32_t)A->n) { bad = 1; break; }
             total[d] = total[d] + (double)score[p] * L->weight;
-            if (select) heap_offer(work, &held, k, total[d]);
+            if (select && (held < k || total[d] > work[0])) heap_offer(work, &held, k, total[d]);
         }
         if (bad) { i++; break; }
         done += L->bound;
