@@ -44,18 +44,21 @@ def context_arrays(contexts: Sequence[list[str]]) -> dict[str, Array]:
     """Postings of the briefs' contexts (`contexts`: each brief's terms, in file order):
     ctx_terms sorted bytewise, and term t's briefs ctx_brief[ctx_ptr[t]:ctx_ptr[t + 1]],
     ascending."""
-    held: dict[bytes, list[int]] = {}
-    for number, terms in enumerate(contexts):
-        for term in sorted(set(terms)):
-            held.setdefault(term.encode("utf-8"), []).append(number)
-    keys = sorted(held)
-    lengths = np.fromiter((len(held[k]) for k in keys), dtype=np.int64, count=len(keys))
+    # Flat (term, brief) pairs sorted by numpy, not a list a term: 100,000 lists that live
+    # through the build made the garbage collector walk a million passages again and again
+    # (brief_arrays 0.46 -> 0.69 s at 10^6 passages, where a profile saw no difference).
+    words = [t.encode("utf-8") for terms in contexts for t in dict.fromkeys(terms)]
+    numbers = np.repeat(
+        np.arange(len(contexts), dtype=np.int32),
+        [len(set(terms)) for terms in contexts],
+    )
+    pairs = np.array(words, dtype=f"S{max(map(len, words), default=1)}")
+    order = np.argsort(pairs, kind="stable")  # stable: each term's briefs stay ascending
+    keys, starts = np.unique(pairs[order], return_index=True)
     return {
-        "ctx_terms": np.array(keys, dtype=f"S{max(map(len, keys), default=1)}"),
-        "ctx_ptr": np.concatenate(([0], np.cumsum(lengths))).astype(np.int64),
-        "ctx_brief": np.fromiter(
-            (b for k in keys for b in held[k]), dtype=np.int32, count=int(lengths.sum())
-        ),
+        "ctx_terms": keys,
+        "ctx_ptr": np.append(starts, len(words)).astype(np.int64),
+        "ctx_brief": numbers[order],
     }
 
 
