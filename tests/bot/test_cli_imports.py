@@ -164,3 +164,30 @@ def test_ask_exits_without_collecting_what_it_imported(tmp_path, seeds_dir):
     printed = _probe(EXIT_PROBE, config, "ask", QUESTIONS[0])
     frozen = int(printed.split("frozen ")[-1])
     assert frozen > 10_000, printed  # numpy's objects alone are more
+
+
+# What the garbage collector looks like once `python -m bot` returns, before any exit handler.
+AFTER_PROBE = """
+import gc, runpy, sys
+sys.argv = ['briefbot', *sys.argv[1:]]
+try:
+    runpy.run_module('bot', run_name='__main__')
+except SystemExit as exc:
+    assert not exc.code, exc.code
+print('on', gc.isenabled(), 'frozen', gc.get_freeze_count(), file=sys.stderr)
+"""
+
+
+def test_the_command_is_imported_with_collection_off_and_runs_with_it_on(tmp_path, seeds_dir):
+    """bot/__main__.py imports the command with the collector off and freezes what the
+    imports made (no collection walks them again): collection is back on for the command,
+    and the imports are frozen before any exit handler runs."""
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        f"seeds_dir: {seeds_dir}\ndata_dir: data\nmeaning:\n  enabled: false\n",
+        encoding="utf-8",
+    )
+    printed = _probe(AFTER_PROBE, config, "ask", QUESTIONS[0]).strip().splitlines()[-1]
+    _, enabled, _, frozen = printed.split()
+    assert enabled == "True", printed
+    assert int(frozen) > 10_000, printed
