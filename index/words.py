@@ -124,10 +124,7 @@ class WordRanker:
         scores = _concept_scores(found.concepts, by_term, len(ids))
         holds = [held for _, held in columns]
         held_sets = _held_sets(found.terms, holds, len(ids))
-        concept_held = [
-            _any_of([_all_of([by_term[t][1] for t in p], len(ids)) for p in c.phrases], len(ids))
-            for c in found.concepts
-        ]
+        concept_held = _concepts_held(found, dict(zip(found.terms, holds, strict=True)), len(ids))
         coverages = self._coverages(ids, found, concept_held)
         return [
             Scored(coverage, score, i, held)
@@ -219,10 +216,7 @@ class WordRanker:
             return []
         n = len(ids)
         by_term = dict(zip(found.terms, self._contexts.holds(found.terms, ids), strict=True))
-        columns = [
-            _any_of([_all_of([by_term[t] for t in p], n) for p in c.phrases], n)
-            for c in found.concepts
-        ]
+        columns = _concepts_held(found, by_term, n)
         return list(zip(*columns, strict=True)) if columns else [()] * n
 
     def _idf(self, term: str) -> float:
@@ -281,6 +275,14 @@ def _held_sets(terms: list[str], holds: list[list[bool]], n: int) -> list[frozen
     """For each of n passages, the `terms` it holds (`holds`: a column a term)."""
     rows = zip(*holds, strict=True) if holds else [()] * n
     return [frozenset(itertools.compress(terms, row)) for row in rows]
+
+
+def _concepts_held(found: WordRanking, holds: Mapping[str, list[bool]], n: int) -> list[list[bool]]:
+    """For each of the question's concepts, whether each of n passages holds it (one of
+    its phrases wholly), from whether each holds each term (`holds`, by term)."""
+    return [
+        _any_of([_all_of([holds[t] for t in p], n) for p in c.phrases], n) for c in found.concepts
+    ]
 
 
 def _sums(columns: list[list[float]], n: int) -> list[float]:
