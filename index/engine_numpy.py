@@ -62,6 +62,15 @@ _SLACK = 1 + 1e-9
 _DENSE_LOOKUP = 2
 
 
+def find_sorted(keys: Array, key: bytes) -> int | None:
+    """The position of `key` in `keys`, a byte-string array sorted bytewise, or None (an
+    empty key, or one wider than the array's items, is never in it)."""
+    if not key or not keys.size or len(key) > keys.dtype.itemsize:
+        return None
+    i = int(np.searchsorted(keys, key))
+    return i if i < keys.size and keys[i] == key else None
+
+
 class NumpyEngine:
     """Ranks passages from precomputed BM25 postings; same interface as RankBM25Engine."""
 
@@ -135,11 +144,7 @@ class NumpyEngine:
         return found
 
     def _find(self, term: str) -> int | None:
-        key = term.encode("utf-8")
-        if not self._terms.size or len(key) > self._terms.dtype.itemsize or not key:
-            return None
-        i = int(np.searchsorted(self._terms, key))
-        return i if i < self._terms.size and self._terms[i] == key else None
+        return find_sorted(self._terms, term.encode("utf-8"))
 
     def document_frequency(self, term: str) -> int:
         """How many passages contain `term`."""

@@ -15,7 +15,7 @@ from typing import TypeVar, overload
 import numpy as np
 
 from index.aliases import Aliases
-from index.engine_numpy import NumpyEngine
+from index.engine_numpy import NumpyEngine, find_sorted
 from index.library import BriefInfo
 from index.mapped_check import TEXT_BLOCK, FileGuard, brief_crc, damaged, passage_crc
 from index.passages import Passage, indexed_text, parse_passage_id, passage_id
@@ -98,12 +98,9 @@ class BriefTable(Mapping[str, BriefInfo]):
         kept = self._kept_numbers.get(brief_id)
         if kept is not None:
             return kept
-        key = brief_id.encode("utf-8")
-        if not key or not self._sorted.size or len(key) > self._sorted.dtype.itemsize:
-            return None
         self._check()
-        i = int(np.searchsorted(self._sorted, key))
-        if i == self._sorted.size or self._sorted[i] != key:
+        i = find_sorted(self._sorted, brief_id.encode("utf-8"))
+        if i is None:
             return None
         number = int(self._pos[i])
         _keep(self._kept_numbers, brief_id, number, _CACHED_BRIEFS)
@@ -307,11 +304,8 @@ class ContextTable:
 
     def _briefs_of(self, term: str) -> Array:
         """The briefs whose title or standfirst holds `term`, ascending (none: empty)."""
-        key = term.encode("utf-8")
-        if not key or not self._terms.size or len(key) > self._terms.dtype.itemsize:
-            return self._briefs[:0]
-        t = int(np.searchsorted(self._terms, key))
-        if t == self._terms.size or self._terms[t] != key:
+        t = find_sorted(self._terms, term.encode("utf-8"))
+        if t is None:
             return self._briefs[:0]
         return self._briefs[int(self._ptr[t]) : int(self._ptr[t + 1])]
 
