@@ -77,6 +77,11 @@ class Passages(Protocol):
         """The brief of passage i, without reading its text (a search asks it per candidate)."""
         ...
 
+    def many(self, ids: Sequence[int]) -> list[Passage]:
+        """The passages at positions `ids`, in that order (a search reads its ten leading
+        candidates together: a mapped file is checked once for all)."""
+        ...
+
 
 class Contexts(Protocol):
     """Which terms each passage's brief holds in its title and standfirst (its context: a
@@ -131,6 +136,10 @@ class PassageList(Sequence[Passage]):
     def brief_of(self, i: int) -> str:
         """The brief of passage i."""
         return self._items[i].brief
+
+    def many(self, ids: Sequence[int]) -> list[Passage]:
+        """The passages at positions `ids`, in that order."""
+        return [self._items[i] for i in ids]
 
 
 @dataclass(frozen=True)

@@ -180,11 +180,17 @@ class PassageTable(Sequence[Passage]):
             i += len(self)
         if not 0 <= i < len(self):
             raise IndexError(i)
-        passage = self._kept.get(i)
-        if passage is None:
-            passage = self._read(i)
-            _keep(self._kept, i, passage, _CACHED_PASSAGES)
-        return passage
+        return self._kept.get(i) or self._read(i)
+
+    def many(self, ids: Sequence[int]) -> list[Passage]:
+        """The passages at positions `ids`, in that order, the file's guard looked at once
+        for all (a look is an fstat: 3.5 us on a virtual machine, and a search reads ten)."""
+        for i in ids:
+            if not 0 <= i < len(self):
+                raise IndexError(i)
+        self._check()
+        kept = self._kept
+        return [kept.get(i) or self._read(i, checked=True) for i in ids]
 
     def _read_span(self, start: int, stop: int) -> list[Passage]:
         """Passages start to stop, each checked as `_read` checks one (the file's guard once a
@@ -210,15 +216,19 @@ class PassageTable(Sequence[Passage]):
             passages.append(self._passage(i, raw, number, paragraph, part, first, last, page, crc))
         return passages
 
-    def _read(self, i: int) -> Passage:
-        """Passage i from the arrays, checked against its checksum."""
-        self._check()
+    def _read(self, i: int, checked: bool = False) -> Passage:
+        """Passage i from the arrays, checked against its checksum, and kept. `checked`:
+        the caller has just looked at the file's guard."""
+        if not checked:
+            self._check()
         number, paragraph, part, start, end, page = [field[i] for field in self._fields]
         block = self._block(i // TEXT_BLOCK)
         ptr = self._ptr
         first = ptr[i - i % TEXT_BLOCK]
         raw = block[ptr[i] - first : ptr[i + 1] - first]
-        return self._passage(i, raw, number, paragraph, part, start, end, page, self._crc[i])
+        passage = self._passage(i, raw, number, paragraph, part, start, end, page, self._crc[i])
+        _keep(self._kept, i, passage, _CACHED_PASSAGES)
+        return passage
 
     def _passage(
         self,

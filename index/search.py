@@ -18,6 +18,7 @@ from index.english import is_english_word
 from index.library import Library
 from index.limits import MAX_RESULTS
 from index.parts import Part, about_the_part, asked_part, part_passages
+from index.passages import Passage
 from index.query import Concept
 from index.question import Question, read_question
 from index.sentences import sentence_spans
@@ -275,17 +276,21 @@ class Searcher:
             scored.update({s.passage: s for s in self.words.score(found, missing)})
         cosine = dict(zip(close.ids, close.cosines, strict=True)) if close is not None else {}
         weights = found.term_weights()
-        return tuple(self._hit(vector, found, weights, scored[i], cosine.get(i)) for i in ids)
+        passages = self.library.passages.many(ids)
+        return tuple(
+            self._hit(vector, found, weights, p, scored[i], cosine.get(i))
+            for i, p in zip(ids, passages, strict=True)
+        )
 
     def _hit(
         self,
         vector: Floats | None,
         found: WordRanking,
         weights: dict[str, float],
+        passage: Passage,
         scored: Scored,
         cosine: float | None,
     ) -> Hit:
-        passage = self.library.passages[scored.passage]
         return Hit(
             passage_id=passage.id,
             text=passage.text,

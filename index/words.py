@@ -88,9 +88,11 @@ class WordRanker:
         if question.pairs:
             # Phrases reorder the leading candidates only: pairs cost a pass over the text.
             asked = pair_terms(question.pairs) & set(terms)
+            leading = ranked[:PHRASE_DEPTH]
+            texts = self.library.passages.many([s.passage for s in leading])
             share = {
-                s.passage: self._phrase_share(question.pairs, s, asked)
-                for s in ranked[:PHRASE_DEPTH]
+                s.passage: self._phrase_share(question.pairs, s, p.text, asked)
+                for s, p in zip(leading, texts, strict=True)
             }
             ranked[:PHRASE_DEPTH] = sorted(
                 ranked[:PHRASE_DEPTH],
@@ -102,12 +104,12 @@ class WordRanker:
         self,
         pairs: frozenset[tuple[str, str]] | set[tuple[str, str]],
         scored: Scored,
+        text: str,
         asked: set[str],
     ) -> float:
-        """The share of the question's word pairs the scored passage holds: none, without
-        reading its words, when every pair has a word the engine says it lacks (`asked`:
-        the pairs' words that are query terms; see index/tokenize.py's pair_terms)."""
-        text = self.library.passages[scored.passage].text
+        """The share of the question's word pairs the scored passage (`text`) holds: none,
+        without reading its words, when every pair has a word the engine says it lacks
+        (`asked`: the pairs' words that are query terms; see index/tokenize.py's pair_terms)."""
         if plain_words(text):
             lacking = asked - scored.held
             if all(a in lacking or b in lacking for a, b in pairs):

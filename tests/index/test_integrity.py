@@ -303,6 +303,7 @@ reads = {
     "brief by id": lambda: library.briefs.get("no-such-brief"),
     "brief ids": lambda: list(library.briefs),
     "passages": lambda: library.passages[0 : len(library.passages)],
+    "passages together": lambda: library.passages.many([len(library.passages) - 1, 0]),
 }
 try:
     reads[sys.argv[3]]()
@@ -311,7 +312,9 @@ except IndexUnreadable as exc:
 """
 
 
-@pytest.mark.parametrize("read", ["search", "brief by id", "brief ids", "passages"])
+@pytest.mark.parametrize(
+    "read", ["search", "brief by id", "brief ids", "passages", "passages together"]
+)
 def test_overwritten_in_place_while_served_is_refused_not_sigbus(read, files, tmp_path):
     path, other = tmp_path / "index.json", tmp_path / "other.json"
     path.write_bytes(files["mapped"])

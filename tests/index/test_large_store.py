@@ -57,6 +57,28 @@ def test_lookups_without_a_scan(saved, seed_library):
     assert "nope" not in loaded.briefs and first.brief in loaded.briefs
 
 
+def test_passages_read_together_are_those_read_one_by_one(saved, seed_library, monkeypatch):
+    """A search reads its leading passages together: the same passages, in the order
+    asked, the file's guard looked at once for all, whether or not some were kept."""
+    monkeypatch.setattr("index.mapped_backend.FULL_CHECK_BYTES", 0)  # mapped, as a large one
+    _, path = saved
+    loaded = load_index(path, NUMPY)
+    n = len(seed_library.passages)
+    ids = [n - 1, 0, 4, 4, 2]
+    looks = []
+    guard = loaded.passages.briefs.guard
+    monkeypatch.setattr(guard, "check", lambda: looks.append(1))
+    for _ in range(2):  # nothing kept, then all kept
+        looks.clear()
+        assert loaded.passages.many(ids) == [seed_library.passages[i] for i in ids]
+        assert len(looks) == 1
+    assert seed_library.passages.many(ids) == [seed_library.passages[i] for i in ids]
+    assert loaded.passages.many([]) == []
+    for library in (loaded, seed_library):
+        with pytest.raises(IndexError):
+            library.passages.many([0, n])
+
+
 def test_reads_kept_stay_within_their_limits_and_equal_fresh_ones(saved, seed_library, monkeypatch):
     """A search reads its leading passages and their briefs more than once, so a few reads
     are kept: each equals a fresh read, and no more are kept than the limit."""
