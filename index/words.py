@@ -8,6 +8,7 @@ import itertools
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from index.aliases import Aliases
 from index.contexts import TokenisedContexts
@@ -32,10 +33,10 @@ SENTENCES_KEPT = 4096
 DF_KEPT = 65536
 
 
-@dataclass(frozen=True)
-class Scored:
+class Scored(NamedTuple):
     """One candidate by words: coverage of the question, BM25 score, passage position,
-    and which of the question's terms it holds (asked of the engine once)."""
+    and which of the question's terms it holds (asked of the engine once). A named tuple:
+    a search makes thirty, each 0.4 us against a frozen dataclass's 1.0 us."""
 
     coverage: float
     score: float
