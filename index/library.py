@@ -78,8 +78,9 @@ class Passages(Protocol):
         ...
 
     def many(self, ids: Sequence[int]) -> list[Passage]:
-        """The passages at positions `ids`, in that order (a search reads its ten leading
-        candidates together: a mapped file is checked once for all)."""
+        """The passages at positions `ids` (each 0 to len - 1, else IndexError), in that
+        order: a search reads its ten leading candidates together, a mapped file checked
+        once for all."""
         ...
 
 
@@ -138,7 +139,9 @@ class PassageList(Sequence[Passage]):
         return self._items[i].brief
 
     def many(self, ids: Sequence[int]) -> list[Passage]:
-        """The passages at positions `ids`, in that order."""
+        """The passages at positions `ids` (each 0 to len - 1, else IndexError), in order."""
+        if any(i < 0 for i in ids):
+            raise IndexError(min(ids))
         return [self._items[i] for i in ids]
 
 

@@ -75,8 +75,9 @@ def test_passages_read_together_are_those_read_one_by_one(saved, seed_library, m
     assert seed_library.passages.many(ids) == [seed_library.passages[i] for i in ids]
     assert loaded.passages.many([]) == []
     for library in (loaded, seed_library):
-        with pytest.raises(IndexError):
-            library.passages.many([0, n])
+        for wrong in ([0, n], [-1]):
+            with pytest.raises(IndexError):
+                library.passages.many(wrong)
 
 
 def test_reads_kept_stay_within_their_limits_and_equal_fresh_ones(saved, seed_library, monkeypatch):
