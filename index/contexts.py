@@ -1,6 +1,6 @@
 """Brief contexts tokenised on first use: the terms of each brief's title and standfirst,
 for a library held in memory (a study server's few briefs). The mapped format keeps them
-as postings instead (index/mapped_tables.py's ContextTable)."""
+as postings instead (index/mapped_contexts.py's ContextTable)."""
 
 from __future__ import annotations
 

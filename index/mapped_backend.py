@@ -49,7 +49,8 @@ from index.mapped_check import (
     check_layout,
     damaged,
 )
-from index.mapped_tables import BriefTable, ContextTable, GuardedEngine, PassageTable, TokenTable
+from index.mapped_contexts import ContextTable
+from index.mapped_tables import BriefTable, GuardedEngine, PassageTable, TokenTable
 from index.passages import Passage, indexed_text
 from index.postings_build import Array
 from index.settings import IndexSettings

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from index.mapped_arrays import context_arrays
-from index.mapped_tables import ContextTable
+from index.mapped_contexts import ContextTable
 
 WORDS = ["china", "korea", "border", "café", "中国", "a", "ab", "abc", "zz"]
 

@@ -1,0 +1,46 @@
+"""A mapped index's brief contexts: the terms of each brief's title and standfirst, kept
+by the file as postings (ctx_terms, ctx_ptr, ctx_brief; index/mapped_arrays.py makes them)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from index.engine_numpy import find_sorted
+from index.mapped_check import FileGuard
+from index.postings_build import Array
+
+
+class ContextTable:
+    """The terms of each brief's title and standfirst, as postings: for each term, the
+    briefs holding it (Contexts). A question's candidates meet a brief each: asking each
+    term once costs less than reading each brief's record."""
+
+    def __init__(self, arrays: Mapping[str, Array], guard: FileGuard | None = None) -> None:
+        self._terms, self._ptr = arrays["ctx_terms"], arrays["ctx_ptr"]
+        self._briefs, self._p_brief = arrays["ctx_brief"], arrays["p_brief"]
+        self.guard = guard
+
+    def holds(self, terms: Sequence[str], ids: Sequence[int]) -> list[list[bool]]:
+        """For each of `terms`, whether the brief of each passage of `ids` holds it."""
+        if self.guard is not None:
+            self.guard.check()  # before any read of the mapping (SIGBUS)
+        numbers = self._p_brief[np.asarray(ids, dtype=np.intp)]
+        out = []
+        for term in terms:
+            briefs = self._briefs_of(term)
+            if not briefs.size:  # most of a question's terms are in no title
+                out.append([False] * len(ids))
+                continue
+            # Each slice ascends (checked at load): a brief is held where it is found.
+            at = np.minimum(np.searchsorted(briefs, numbers), briefs.size - 1)
+            out.append((briefs[at] == numbers).tolist())
+        return out
+
+    def _briefs_of(self, term: str) -> Array:
+        """The briefs whose title or standfirst holds `term`, ascending (none: empty)."""
+        t = find_sorted(self._terms, term.encode("utf-8"))
+        if t is None:
+            return self._briefs[:0]
+        return self._briefs[int(self._ptr[t]) : int(self._ptr[t + 1])]
