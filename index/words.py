@@ -96,7 +96,7 @@ class WordRanker:
                 for s, p in zip(leading, texts, strict=True)
             }
             ranked[:PHRASE_DEPTH] = sorted(
-                ranked[:PHRASE_DEPTH],
+                leading,
                 key=lambda s: (-_rerank(s.coverage, s.score, share[s.passage]), s.passage),
             )
         return WordRanking(concepts, weights, terms, ranked[:depth])
