@@ -3,6 +3,7 @@ was not written as the index writes it is refused before it can allocate or misl
 
 from __future__ import annotations
 
+import functools
 import itertools
 import threading
 
@@ -28,12 +29,18 @@ def _compressed(texts: list[bytes]) -> tuple[list[tuple[bytes, bytes]], bytes]:
     return list(zip(packed, plain, strict=True)), dictionary.tobytes()
 
 
+@functools.cache
+def _texts_compressed() -> tuple[list[tuple[bytes, bytes]], bytes]:
+    """TEXTS compressed once, for the tests that only read its blocks and dictionary."""
+    return _compressed(TEXTS)
+
+
 def _blocks() -> list[tuple[bytes, bytes]]:
-    return _compressed(TEXTS)[0]
+    return _texts_compressed()[0]
 
 
 def decompress_block(packed: bytes, size: int) -> bytes:
-    return BlockReader(_compressed(TEXTS)[1]).decompress(packed, size)
+    return BlockReader(_texts_compressed()[1]).decompress(packed, size)
 
 
 @pytest.mark.parametrize("texts", [TEXTS, FEW], ids=["with a dictionary", "without"])
@@ -63,7 +70,7 @@ def test_a_block_needs_its_dictionary():
 @pytest.mark.parametrize("damage", [lambda d: d[:100], lambda d: d[:8] + bytes(len(d) - 8)])
 def test_a_damaged_dictionary_is_refused_not_raised(damage):
     (packed, plain), *_ = _blocks()
-    reader = BlockReader(damage(_compressed(TEXTS)[1]))
+    reader = BlockReader(damage(_texts_compressed()[1]))
     with pytest.raises(BlockError):
         assert reader.decompress(packed, len(plain)) == plain
 
@@ -97,7 +104,7 @@ def test_a_truncated_block_is_refused():
 
 
 def test_threads_decode_at_once_each_with_its_own_decompressor():
-    blocks, dictionary = _compressed(TEXTS)
+    blocks, dictionary = _texts_compressed()
     reader = BlockReader(dictionary)
     wrong: list[int] = []
 
