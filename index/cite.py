@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from index.records import quick_init
+
 if TYPE_CHECKING:
     from index.passages import Kind
 
@@ -13,6 +15,7 @@ if TYPE_CHECKING:
 STYLES = ("apa", "mla", "chicago-ad", "chicago-notes")
 
 
+@quick_init
 @dataclass(frozen=True)
 class Citation:
     """Brief title, locator such as `¶4`, paragraph number, brief id and url when known.

@@ -14,12 +14,14 @@ from typing import TYPE_CHECKING, Protocol, overload
 from index.cite import Citation, locator
 from index.engines import Engine
 from index.passages import Passage, kind_of
+from index.records import quick_init
 from index.settings import IndexSettings
 
 if TYPE_CHECKING:
     from index.vectors import SentenceVectors
 
 
+@quick_init
 @dataclass(frozen=True)
 class BriefInfo:
     """What the index keeps of a brief besides its passages (no body text)."""

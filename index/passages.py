@@ -10,11 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from index.records import quick_init
 from index.sentences import sentence_spans
 
 STANDFIRST_NUMBER = 0  # the standfirst, when indexed, is "paragraph 0": before ¶1
 
 
+@quick_init
 @dataclass(frozen=True)
 class Passage:
     """The unit we search and quote; `start`/`end` locate its text in the source file

@@ -21,6 +21,7 @@ from index.parts import Part, about_the_part, asked_part, part_passages
 from index.passages import Passage
 from index.query import Concept
 from index.question import Question, read_question
+from index.records import quick_init
 from index.sentences import sentence_spans
 from index.settings import SearchSettings
 from index.words import Scored, WordRanker, WordRanking, best_by_words
@@ -48,6 +49,7 @@ WORDS_SURE = 0.6
 Verdict = Literal["answered", "closest", "not_covered"]
 
 
+@quick_init
 @dataclass(frozen=True)
 class Hit:
     """One passage that answers a question, with its citation.
