@@ -9,12 +9,20 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import cache, lru_cache
 from itertools import chain
+from types import ModuleType
 
 import Stemmer
 
 from index.stopwords import STOPWORDS
+
+_pairs: ModuleType | None
+try:  # the compiled pair scan (setup.py); without it, the same pairs found in Python
+    import index._pairs as _pairs
+except ImportError:  # pragma: no cover - only where no C compiler was found at install
+    _pairs = None
 
 # Typographic variants folded to their ASCII forms before anything else ("": dropped).
 _FOLD = {
@@ -231,17 +239,26 @@ def pairs_held(text: str, pairs: frozenset[tuple[str, str]] | set[tuple[str, str
     a pair. A stem keeps its word's first letter (tests check it on 320,000 English words
     and on random text), and stemming most words of a shown passage was most of a phrase
     check: a large library's words miss the stem cache."""
-    words = _pair_words(normalize(text))
+    text = normalize(text)
+    firsts = {a[:1] + b[:1] for a, b in pairs if a and b}
+    if _pairs is not None and text.isascii():
+        # index/_pairs.c: the same pairs, found without a string for every word.
+        candidates = _pairs.adjacent(text, "".join(f for f in firsts if f.isascii()))
+    else:
+        candidates = _adjacent(_pair_words(text), firsts)
+    return len(pairs & {(stem(a), stem(b)) for a, b in candidates})
+
+
+def _adjacent(words: list[str], firsts: set[str]) -> Iterable[tuple[str, str]]:
+    """The adjacent pairs of `words` whose first letters are one of `firsts`."""
     # Adjacent first letters are found by str.find in the string of every word's first
     # letter: a loop in C, where one over the word pairs cost 7 us a passage.
     initials = "".join([w[0] for w in words])
-    found = set()
-    for two in {a[:1] + b[:1] for a, b in pairs if a and b}:
+    for two in firsts:
         i = initials.find(two)
         while i >= 0:
-            found.add((stem(words[i]), stem(words[i + 1])))
+            yield words[i], words[i + 1]
             i = initials.find(two, i + 1)
-    return len(pairs & found)
 
 
 @cache

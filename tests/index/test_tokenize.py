@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from index import tokenize as tokenize_module
 from index.aliases import Aliases
 from index.tokenize import (
     _DIGIT_GROUP,
     _FOLD,
     _LETTERS,
+    _adjacent,
     _pair_words,
     compounds,
     normalize,
@@ -243,6 +247,44 @@ def test_pairs_held_counts_the_pairs_word_pairs_finds(text, other, rng):
     pairs = set(rng.sample(own, min(len(own), 3)) + rng.sample(theirs, min(len(theirs), 3)))
     pairs |= {(a[:1] + "zz", b) for a, b in own[:2]}
     assert pairs_held(text, pairs) == len(pairs & word_pairs(text))
+
+
+@settings(max_examples=500, deadline=None)
+@given(PAIR_TEXT, PAIR_TEXT, st.randoms(use_true_random=False))
+def test_pairs_held_counts_alike_with_and_without_the_compiled_scan(text, other, rng):
+    """index/_pairs.c finds an ASCII passage's pairs; without it (no C compiler) Python
+    does: the same count either way."""
+    own, theirs = sorted(word_pairs(text)), sorted(word_pairs(other))
+    pairs = set(rng.sample(own, min(len(own), 3)) + rng.sample(theirs, min(len(theirs), 3)))
+    compiled = pairs_held(text, pairs)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(tokenize_module, "_pairs", None)
+        assert pairs_held(text, pairs) == compiled
+
+
+# ASCII runs of letters (either case), digits, apostrophes and the characters between words.
+ASCII_RUNS = st.text(alphabet="abAB1'-_ .,\t\x00\x7f", max_size=60)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(ASCII_RUNS, st.sets(st.text(alphabet="abAB1'", min_size=2, max_size=2), max_size=6))
+def test_the_compiled_pair_scan_finds_the_pairs_python_finds(text, firsts):
+    """index/_pairs.c's words are _pair_words' (apostrophes dropped, case folded), and it
+    lists the adjacent pairs whose first letters are wanted, as _adjacent does (in text
+    order, repeats kept)."""
+    kernel = pytest.importorskip("index._pairs", reason="built without a C compiler")
+    firsts = {f.lower() for f in firsts}
+    found = kernel.adjacent(text, "".join(sorted(firsts)))
+    assert sorted(found) == sorted(_adjacent(_pair_words(text), firsts))
+    words = _pair_words(text)
+    assert found == [(a, b) for a, b in itertools.pairwise(words) if a[0] + b[0] in firsts]
+
+
+def test_the_compiled_pair_scan_refuses_what_is_not_ascii():
+    kernel = pytest.importorskip("index._pairs", reason="built without a C compiler")
+    for text, firsts in (("caf\u00e9 au lait", "al"), ("a b", "a\u00e9"), ("a b", "abc")):
+        with pytest.raises(ValueError):
+            kernel.adjacent(text, firsts)
 
 
 @settings(max_examples=500, deadline=None)

@@ -1,0 +1,3 @@
+"""Types of the compiled pair scan (index/_pairs.c)."""
+
+def adjacent(text: str, wanted: str) -> list[tuple[str, str]]: ...
