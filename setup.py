@@ -1,7 +1,8 @@
 """The compiled parts of the numpy engine, each the same results as its numpy path:
 index/_maxscore.c ranks (top k of a query), index/_postings.c builds (postings from
 tokens) and index/_encode.c looks up the words of a text being indexed; index/_pairs.c
-finds a passage's word pairs worth stemming (the same pairs as index/tokenize.py's).
+finds a passage's word pairs worth stemming (the same pairs as index/tokenize.py's) and
+index/_concepts.c scores a question's candidates by concept (as index/words.py does).
 
 Optional: where they cannot be compiled (no C compiler), the install goes on and the
 engine uses numpy alone, more slowly.
@@ -19,4 +20,6 @@ def kernel(name: str) -> Extension:
     return Extension(f"index.{name}", [f"index/{name}.c"], optional=True, extra_compile_args=FLAGS)
 
 
-setup(ext_modules=[kernel("_maxscore"), kernel("_postings"), kernel("_encode"), kernel("_pairs")])
+KERNELS = ("_maxscore", "_postings", "_encode", "_pairs", "_concepts")
+
+setup(ext_modules=[kernel(name) for name in KERNELS])

@@ -8,6 +8,7 @@ import itertools
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from types import ModuleType
 from typing import NamedTuple
 
 from index.aliases import Aliases
@@ -17,6 +18,12 @@ from index.query import Concept, parse
 from index.question import Question
 from index.sentences import sentence_spans
 from index.tokenize import pair_terms, pairs_held, plain_words
+
+_concepts: ModuleType | None
+try:  # the compiled concept scores (setup.py); without it, the same numbers in Python
+    import index._concepts as _concepts
+except ImportError:  # pragma: no cover - only where no C compiler was found at install
+    _concepts = None
 
 # A question term found only in a brief's title or standfirst counts this much
 # towards covering it in each passage of that brief.
@@ -120,15 +127,11 @@ class WordRanker:
     def score(self, found: WordRanking, ids: Sequence[int]) -> list[Scored]:
         """Coverage and BM25 score of the passages `ids` for the question of `found`."""
         ids = list(ids)
-        # Column by column (a term's or a concept's, over all the candidates): the same
-        # values as asking each candidate in turn, with the loops in C.
+        # Column by column (a term's over all the candidates): the same values as asking
+        # each candidate in turn, with the loops in C.
         columns = self._engine.columns(found.terms, ids)
-        by_term = dict(zip(found.terms, columns, strict=True))
-        scores = _concept_scores(found.concepts, by_term, len(ids))
-        holds = [held for _, held in columns]
-        held_sets = _held_sets(found.terms, holds, len(ids))
-        concept_held = _concepts_held(found, dict(zip(found.terms, holds, strict=True)), len(ids))
-        coverages = self._coverages(ids, found, concept_held)
+        scores, held_sets, rows = _combined(found, columns, len(ids))
+        coverages = self._coverages(ids, found, rows)
         return [
             Scored(coverage, score, i, held)
             for i, score, coverage, held in zip(ids, scores, coverages, held_sets, strict=True)
@@ -184,15 +187,14 @@ class WordRanker:
         return _held_sets(terms, holds, len(ids))
 
     def _coverages(
-        self, ids: list[int], found: WordRanking, concept_held: list[list[bool]]
+        self, ids: list[int], found: WordRanking, rows: list[tuple[bool, ...]]
     ) -> list[float]:
-        """Share of the question's weight found in each passage of `ids` (`concept_held`:
-        whether each passage holds each concept) or, partly, in its brief's title and
-        standfirst. Added in the concepts' order, so that ties fall the same way."""
+        """Share of the question's weight found in each passage of `ids` (`rows`: whether
+        each passage holds each concept) or, partly, in its brief's title and standfirst.
+        Added in the concepts' order, so that ties fall the same way."""
         total = sum(found.weights)
         if not total:
             return [0.0] * len(ids)
-        rows = list(zip(*concept_held, strict=True)) if concept_held else [()] * len(ids)
         # The briefs' contexts are asked only for the passages lacking a concept.
         lacking = [j for j, held in enumerate(rows) if not all(held)]
         in_context = self._in_context(found, [ids[j] for j in lacking])
@@ -252,6 +254,34 @@ def best_by_words(
         if weight > best_weight:
             best, best_weight = (start, end), weight
     return best
+
+
+def _combined(
+    found: WordRanking, columns: list[tuple[list[float], list[bool]]], n: int
+) -> tuple[list[float], list[frozenset[str]], list[tuple[bool, ...]]]:
+    """For each of n candidates, from each term's column (`columns`, engine.columns): its
+    score by concept (_concept_scores), the terms it holds (_held_sets) and whether it
+    holds each concept (_concepts_held, by candidate). index/_concepts.c when built: the
+    same numbers, added in the same order (tests compare the two)."""
+    if _concepts is not None:
+        number = {t: j for j, t in enumerate(found.terms)}
+        combined: tuple[list[float], list[frozenset[str]], list[tuple[bool, ...]]]
+        combined = _concepts.combine(
+            n,
+            found.terms,
+            [scores for scores, _ in columns],
+            [holds for _, holds in columns],
+            [tuple(tuple(number[t] for t in p) for p in c.phrases) for c in found.concepts],
+            [c.weight_factor for c in found.concepts],
+        )
+        return combined
+    holds = [held for _, held in columns]
+    concept_held = _concepts_held(found, dict(zip(found.terms, holds, strict=True)), n)
+    return (
+        _concept_scores(found.concepts, dict(zip(found.terms, columns, strict=True)), n),
+        _held_sets(found.terms, holds, n),
+        list(zip(*concept_held, strict=True)) if concept_held else [()] * n,
+    )
 
 
 def _concept_scores(

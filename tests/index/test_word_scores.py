@@ -8,13 +8,16 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bench.corpus import Synthetic
 from bench.run import assembled, synthetic_library
-from index import IndexSettings, Searcher, build_index
+from index import IndexSettings, Searcher, build_index, words
+from index.query import Concept
 from index.question import read_question
 from index.sentences import sentence_spans
-from index.words import CONTEXT_WEIGHT, WordRanker, WordRanking
+from index.words import CONTEXT_WEIGHT, WordRanker, WordRanking, _combined
 from tests.conftest import SEEDS
 
 # Aliases (DPRK, PRC), a hyphenated name (a concept of two phrases, one of two terms), a
@@ -66,8 +69,13 @@ def assert_columns_equal_reference(searcher: Searcher, questions: list[str]) -> 
     return compared
 
 
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "python"])
 @pytest.mark.parametrize("engine", ["rank-bm25", "numpy"])
-def test_seed_scores_equal_one_candidate_at_a_time(engine):
+def test_seed_scores_equal_one_candidate_at_a_time(engine, compiled, monkeypatch):
+    if not compiled:
+        monkeypatch.setattr(words, "_concepts", None)
+    elif words._concepts is None:
+        pytest.skip("built without a C compiler")
     searcher = Searcher(build_index(SEEDS, replace(IndexSettings(), engine=engine)))
     concepts = [c for q in SEED_QUESTIONS for c in searcher.concepts(q)]
     assert any(len(c.phrases) > 1 and max(map(len, c.phrases)) > 1 for c in concepts)
@@ -98,3 +106,59 @@ def test_sentence_terms_are_each_sentences_terms_however_many_are_kept(seed_libr
         for sentence in sentences:
             assert ranker.sentence_terms(sentence) == frozenset(ranker.terms_of(sentence))
             assert len(ranker._sentences) <= 5
+
+
+TERMS = ["a", "b", "c", "d", "e"]
+# Scores a column may hold: ties, zeros of both signs, negatives (Okapi's floored IDF),
+# and values whose sums round differently in another order.
+SCORES = st.sampled_from([0.0, -0.0, 1.0, 2.5, -1.25, 0.1, 0.2, 0.3, 1e16, 1.0000000000000002])
+
+
+@st.composite
+def question_columns(draw):
+    """A question's terms, concepts (phrases of those terms, repeats allowed) and each
+    term's column over n candidates."""
+    n = draw(st.integers(0, 40))
+    terms = TERMS[: draw(st.integers(1, len(TERMS)))]
+    phrase = st.lists(st.sampled_from(terms), max_size=3).map(tuple)
+    concepts = [
+        Concept(("w",), tuple(draw(st.lists(phrase, min_size=1, max_size=3))), factor)
+        for factor in draw(st.lists(st.sampled_from([1.0, 0.5, 0.3, 2]), max_size=4))
+    ]
+    column = st.tuples(
+        st.lists(SCORES, min_size=n, max_size=n), st.lists(st.booleans(), min_size=n, max_size=n)
+    )
+    columns = [draw(column) for _ in terms]
+    return WordRanking(concepts, [1.0] * len(concepts), terms, []), columns, n
+
+
+@settings(max_examples=500, deadline=None)
+@given(question_columns())
+def test_compiled_concept_scores_equal_pythons_to_the_bit(case):
+    """index/_concepts.c adds, takes the best phrase and decides what is held as the
+    Python helpers do: the same floats bit for bit (ties fall on them), sets and rows."""
+    if words._concepts is None:
+        pytest.skip("built without a C compiler")
+    found, columns, n = case
+    compiled = _combined(found, columns, n)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(words, "_concepts", None)
+        python = _combined(found, columns, n)
+    assert [x.hex() for x in compiled[0]] == [x.hex() for x in python[0]]
+    assert compiled[1:] == python[1:]
+
+
+def test_compiled_concept_scores_refuse_what_they_cannot_read():
+    kernel = pytest.importorskip("index._concepts", reason="built without a C compiler")
+    good = (2, ["a"], [[1.0, 2.0]], [[True, False]], [((0,),)], [1.0])
+    assert kernel.combine(*good)[0] == [1.0, 2.0]
+    bad = [
+        (2, ["a"], [[1.0]], [[True, False]], [((0,),)], [1.0]),  # a short column
+        (2, ["a"], [[1.0, 2.0]], [[True, False]], [((1,),)], [1.0]),  # no term 1
+        (2, ["a"], [[1.0, 2.0]], [[True, False]], [()], [1.0]),  # a concept of no phrase
+        (2, ["a"], [[1.0, 2.0]], [[True, False]], [((0,),)], []),  # no factor
+        (2, ["a"], [[1.0, "x"]], [[True, False]], [((0,),)], [1.0]),  # not a number
+    ]
+    for args in bad:
+        with pytest.raises((ValueError, TypeError)):
+            kernel.combine(*args)
