@@ -198,20 +198,22 @@ class WordRanker:
         # The briefs' contexts are asked only for the passages lacking a concept.
         lacking = [j for j, held in enumerate(rows) if not all(held)]
         in_context = self._in_context(found, [ids[j] for j in lacking])
-        context = dict(zip(lacking, in_context, strict=True))
-        shares = []
-        for j, held in enumerate(rows):
-            if j not in context:
-                # Every weight, added in the same order as `total`: exactly 1.
-                shares.append(1.0)
-                continue
-            share = 0.0
-            for weight, has, in_title in zip(found.weights, held, context[j], strict=True):
-                if has:
-                    share += weight
-                elif in_title:
-                    share += weight * CONTEXT_WEIGHT
-            shares.append(share / total)
+        # Every weight, added in the same order as `total`: exactly 1.
+        shares = [1.0] * len(ids)
+        # Thirty candidates hold a few patterns of concepts: each pattern is added once.
+        by_pattern: dict[tuple[tuple[bool, ...], tuple[bool, ...]], float] = {}
+        for j, in_title in zip(lacking, in_context, strict=True):
+            pattern = (rows[j], in_title)
+            share = by_pattern.get(pattern)
+            if share is None:
+                share = 0.0
+                for weight, has, title in zip(found.weights, rows[j], in_title, strict=True):
+                    if has:
+                        share += weight
+                    elif title:
+                        share += weight * CONTEXT_WEIGHT
+                share = by_pattern[pattern] = share / total
+            shares[j] = share
         return shares
 
     def _in_context(self, found: WordRanking, ids: list[int]) -> list[tuple[bool, ...]]:
@@ -220,8 +222,11 @@ class WordRanker:
         if not ids:
             return []
         n = len(ids)
-        by_term = dict(zip(found.terms, self._contexts.holds(found.terms, ids), strict=True))
-        columns = _concepts_held(found, by_term, n)
+        holds = self._contexts.holds(found.terms, ids)
+        if not any(map(any, holds)) and all(all(c.phrases) for c in found.concepts):
+            # Most questions name nothing of these briefs' titles: no concept is held.
+            return [(False,) * len(found.concepts)] * n
+        columns = _concepts_held(found, dict(zip(found.terms, holds, strict=True)), n)
         return list(zip(*columns, strict=True)) if columns else [()] * n
 
     def _idf(self, term: str) -> float:
