@@ -184,12 +184,16 @@ class PassageTable(Sequence[Passage]):
 
     def many(self, ids: Sequence[int]) -> list[Passage]:
         """The passages at positions `ids`, in that order, the file's guard looked at once
-        for all (a look is an fstat: 3.5 us on a virtual machine, and a search reads ten)."""
+        for all (a look is an fstat: 3.5 us on a virtual machine, and a search reads ten),
+        and not at all when every one was kept (a kept passage is a checked copy, read from
+        nothing: as __getitem__ returns it; a search's hits are its leading candidates)."""
+        size, kept = len(self), self._kept
         for i in ids:
-            if not 0 <= i < len(self):
+            if not 0 <= i < size:
                 raise IndexError(i)
+        if all(i in kept for i in ids):
+            return [kept[i] for i in ids]
         self._check()
-        kept = self._kept
         return [kept.get(i) or self._read(i, checked=True) for i in ids]
 
     def _read_span(self, start: int, stop: int) -> list[Passage]:
