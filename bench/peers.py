@@ -41,8 +41,13 @@ SEARCH = "briefbot search"
 # tantivy's index: a peer for the whole search beside the target's rank-only one.
 TANTIVY_TEXT = "tantivy + text"
 # `--baseline DIR`: briefbot as another checkout has it, built and queried in the same run
-# by that checkout's own peers.py (before/after side by side, queries interleaved).
+# by that checkout's own peers.py (before/after side by side, queries interleaved), its
+# whole search too.
 BASELINE = "briefbot-base"
+# The baseline's whole search, over the baseline's index, by the baseline's peers.py.
+BASELINE_SEARCH = "briefbot-base search"
+# What a baseline row is served as by the baseline's own peers.py.
+SERVED_AS = {BASELINE: "briefbot", BASELINE_SEARCH: SEARCH}
 WARM_UP = 10
 
 
@@ -217,7 +222,7 @@ def serve(engine: str, path: Path, queries: Path) -> None:
 
 def script(engine: str, baseline: Path | None) -> list[str]:
     """The command that runs an engine's worker: this file, or the baseline's copy."""
-    if engine == BASELINE and baseline is not None:
+    if engine in SERVED_AS and baseline is not None:
         return [sys.executable, str(baseline / "bench" / "peers.py")]
     return [sys.executable, __file__]
 
@@ -247,6 +252,7 @@ def installed(engine: str) -> bool:
         "briefbot": "index",
         BASELINE: "index",
         SEARCH: "index",
+        BASELINE_SEARCH: "index",
         "tantivy": "tantivy",
         TANTIVY_TEXT: "tantivy",
         "bm25s": "bm25s",
@@ -262,7 +268,7 @@ def query_rounds(
         e: subprocess.Popen(
             [
                 *script(e, baseline),
-                *["--worker", "serve", "briefbot" if e == BASELINE else e, str(p), str(queries)],
+                *["--worker", "serve", SERVED_AS.get(e, e), str(p), str(queries)],
             ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -380,6 +386,10 @@ def table(rows: dict[str, dict], passages: int) -> str:
         names = (*keys, "p50", "p99")
         pairs = "; ".join(f"{n} {r:.2f}x" for n, r in zip(names, mine, strict=True))
         lines += ["", f"briefbot ÷ {BASELINE} (this checkout ÷ the baseline): {pairs}."]
+    searched = rows.get(BASELINE_SEARCH, {})
+    if "rank_ms" in search and "rank_ms" in searched:
+        p50, p99 = (a / b for a, b in zip(search["rank_ms"], searched["rank_ms"], strict=True))
+        lines.append(f"Whole search ÷ `{BASELINE_SEARCH}`: p50 {p50:.2f}x; p99 {p99:.2f}x.")
     return "\n".join(lines)
 
 
@@ -430,6 +440,9 @@ def main(argv: list[str] | None = None) -> int:
             # The whole search over the same file: no build of its own.
             paths = {"briefbot": paths["briefbot"], SEARCH: paths["briefbot"], **paths}
             rows[SEARCH] = {}
+        if BASELINE in paths:
+            paths[BASELINE_SEARCH] = paths[BASELINE]
+            rows[BASELINE_SEARCH] = {}
         if "tantivy" in paths:
             # tantivy's rank with the text to quote, over tantivy's own file.
             paths[TANTIVY_TEXT] = paths["tantivy"]
