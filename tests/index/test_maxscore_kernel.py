@@ -43,8 +43,9 @@ def test_same_passages_order_and_scores(synthetic, variant):
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_candidate_lookups_equal_the_numpy_path(synthetic, variant):
     """term_scores and holds for a few passages (the word ranker's questions): the kernel's
-    binary searches give the numpy path's values to the last bit, absent passages included;
-    a position outside the index holds nothing (the numpy path would wrap or raise)."""
+    binary searches give the numpy path's values to the last bit, absent passages included,
+    each in the place it was asked whatever the order and repeats; a position outside the
+    index holds nothing (the numpy path would wrap or raise)."""
     tokens, queries = synthetic
     engine = NumpyEngine.from_tokens(tokens, replace(IndexSettings(), variant=variant))
     rng = np.random.default_rng(3)
@@ -62,6 +63,12 @@ def test_candidate_lookups_equal_the_numpy_path(synthetic, variant):
                 engine.compiled = True
             assert not any(engine.holds(term, outside))
             assert all(s == 0.0 for s in engine.term_scores(term, outside))
+            mixed = [ids[3], -1, *ids, ids[3], 2**40]
+            scores, holds = engine.term_scores(term, mixed), engine.holds(term, mixed)
+            assert (scores[2:-2], holds[2:-2]) == compiled
+            assert scores[0] == scores[-2] == compiled[0][3]
+            assert holds[0] == holds[-2] == compiled[1][3]
+            assert (scores[1], holds[1], scores[-1], holds[-1]) == (0.0, False, 0.0, False)
     assert held_somewhere > 100  # the lookups found passages, not only absences
 
 
