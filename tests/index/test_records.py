@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import inspect
+import pickle
 
 import pytest
 
@@ -75,3 +77,13 @@ def test_quick_init_keeps_defaults_and_refuses_missing_or_unknown_arguments() ->
         Passage("b:1", "b", 1, 0, 0, 5)  # type: ignore[call-arg]
     with pytest.raises(TypeError):
         Passage("b:1", "b", 1, 0, 0, 5, "hello", page=2, pages=3)  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize("cls", QUICK, ids=lambda c: c.__name__)
+def test_quick_records_copy_pickle_and_replace_as_dataclasses_do(cls: type) -> None:
+    record = cls(**_sample_args(cls))
+    assert pickle.loads(pickle.dumps(record)) == record
+    assert copy.copy(record) == record and copy.deepcopy(record) == record
+    first = dataclasses.fields(cls)[0].name
+    changed = dataclasses.replace(record, **{first: "other"})
+    assert getattr(changed, first) == "other" and changed != record
