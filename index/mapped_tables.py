@@ -202,14 +202,11 @@ class PassageTable(Sequence[Passage]):
         brief after brief."""
         self._check()
         a = self.arrays
-        fields = zip(
-            *(a[k][start:stop].tolist() for k in _FIELDS),
-            a["p_crc"][start:stop].tolist(),
-            strict=True,
-        )
+        columns = [a[k][start:stop].tolist() for k in _FIELDS]
+        fields = zip(*columns, a["p_crc"][start:stop].tolist(), strict=True)
         bounds = self._ptr[start : stop + 1].tolist()
         passages = []
-        brief = -1
+        brief = columns[0][0] if columns[0] else -1  # the first brief's look was just above
         for i, (number, paragraph, part, first, last, page, crc) in enumerate(fields, start):
             if number != brief:
                 self._check()

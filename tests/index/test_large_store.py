@@ -82,6 +82,20 @@ def test_passages_read_together_are_those_read_one_by_one(saved, seed_library, m
                 library.passages.many(wrong)
 
 
+def test_a_span_of_passages_looks_at_the_guard_once_a_brief(saved, seed_library, monkeypatch):
+    """A refresh reads unchanged briefs' passages as spans: the file's guard is looked at
+    once for each brief the span holds (the seed's one brief: once), not again for the
+    first."""
+    monkeypatch.setattr("index.mapped_backend.FULL_CHECK_BYTES", 0)  # mapped, as a large one
+    _, path = saved
+    loaded = load_index(path, NUMPY)
+    looks = []
+    monkeypatch.setattr(loaded.passages.briefs.guard, "check", lambda: looks.append(1))
+    n = len(seed_library.passages)
+    assert loaded.passages[0:n] == list(seed_library.passages)
+    assert len(looks) == len(seed_library.briefs) == 1
+
+
 def test_reads_kept_stay_within_their_limits_and_equal_fresh_ones(saved, seed_library, monkeypatch):
     """A search reads its leading passages and their briefs more than once, so a few reads
     are kept: each equals a fresh read, and no more are kept than the limit."""
