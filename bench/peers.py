@@ -233,7 +233,7 @@ def child(args: list[str], timeout: float, baseline: Path | None = None) -> dict
     cmd = [
         *script(engine, baseline),
         "--worker",
-        *[a if a != BASELINE else "briefbot" for a in args],
+        *[SERVED_AS.get(a, a) for a in args],
     ]
     try:
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
