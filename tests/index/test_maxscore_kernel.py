@@ -6,6 +6,7 @@ their scores must be equal to the last bit, ties and pruning included.
 
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import replace
 
@@ -14,10 +15,33 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import index.engine_numpy as engine_numpy
 from index.engine_numpy import NumpyEngine
 from index.settings import VARIANTS, IndexSettings
 
 kernel = pytest.importorskip("index._maxscore", reason="built without a C compiler")
+
+
+class LargeScratch:
+    """The kernel handed scratch for 2**18 passages (its ORDERED_FROM), whatever the
+    index's size: it then gathers candidates in passage order and merges dense lists, the
+    path of large indexes, while postings still name the small index's passages."""
+
+    SIZE = 1 << 18
+
+    def __init__(self) -> None:
+        n = self.SIZE
+        self.total, self.aux = np.zeros(n), np.zeros(n)
+        self.work, self.ids = np.zeros(2 * n), np.zeros(n, dtype=np.int32)
+
+    def top(self, doc, score, spans, rest, k, prune, plus, *_scratch):
+        scratch = (self.total, self.aux, self.work, self.ids)
+        return kernel.top(doc, score, spans, rest, k, prune, plus, *scratch)
+
+
+@pytest.fixture(scope="module")
+def large_scratch() -> LargeScratch:
+    return LargeScratch()
 
 
 def numpy_top(engine: NumpyEngine, terms: list[str], k: int) -> list[tuple[int, float]]:
@@ -38,6 +62,70 @@ def test_same_passages_order_and_scores(synthetic, variant):
     for terms in queries:
         for k in (1, 3, 10, 200, 10_000):
             assert engine.top(terms, k) == numpy_top(engine, terms, k), (terms, k)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_large_index_path_same_passages_order_and_scores(
+    synthetic, variant, large_scratch, monkeypatch
+):
+    tokens, queries = synthetic
+    engine = NumpyEngine.from_tokens(tokens, replace(IndexSettings(), variant=variant))
+    small = {(i, k): engine.top(terms, k) for i, terms in enumerate(queries) for k in (1, 10)}
+    monkeypatch.setattr(engine_numpy, "_kernel", large_scratch)
+    for i, terms in enumerate(queries):
+        for k in (1, 3, 10, 200, 10_000):
+            got = engine.top(terms, k)
+            assert got == numpy_top(engine, terms, k), (terms, k)
+            assert (i, k) not in small or got == small[i, k]
+    assert not large_scratch.total.any() and not large_scratch.aux.any()
+
+
+def test_large_index_path_unpruned_and_damaged(synthetic, large_scratch, monkeypatch):
+    """Negative scores (no floor: NaN marks, zeroed after) and a posting outside the index
+    on the large-index path: the same answers as numpy, the error, and scratch all zeros."""
+    monkeypatch.setattr(engine_numpy, "_kernel", large_scratch)
+    tokens = [["a", "b"], ["a", "b"], ["a", "c"], ["a", "b", "b"], ["a"]]
+    okapi = NumpyEngine.from_tokens(tokens, replace(IndexSettings(), variant="okapi"))
+    for terms in (["a"], ["a", "c"], ["b", "c"], ["b"]):
+        for k in (1, 2, 5):
+            assert okapi.top(terms, k) == numpy_top(okapi, terms, k)
+    tokens, queries = synthetic
+    arrays = dict(NumpyEngine.from_tokens(tokens, IndexSettings()).arrays)
+    arrays["post_doc"] = arrays["post_doc"].copy()
+    arrays["post_doc"][-1] = LargeScratch.SIZE + 5  # the last list's last posting
+    broken = NumpyEngine(arrays, IndexSettings())
+    every_term = sorted({term for terms in queries for term in terms})
+    with pytest.raises(ValueError, match="outside the index"):
+        for terms in [*queries, every_term]:
+            broken.top(terms, 10)
+    assert not large_scratch.total.any() and not large_scratch.aux.any()
+
+
+def test_both_paths_take_the_same_candidates_whatever_the_bounds(large_scratch):
+    """Random lists with signed weights and bounds that need not hold: the large index's
+    path (bitmap of candidates) and the small's (runs) return the same, to the last bit."""
+    rng = np.random.default_rng(11)
+    n = 60
+    small = (np.zeros(n), np.zeros(n), np.zeros(2 * n), np.zeros(n, dtype=np.int32))
+    large = (large_scratch.total, large_scratch.aux, large_scratch.work, large_scratch.ids)
+    docs, scores, spans = [], [], []
+    for _ in range(400):
+        docs.clear(), scores.clear(), spans.clear()
+        for _ in range(int(rng.integers(1, 6))):
+            ids = np.sort(rng.choice(n, int(rng.integers(1, n)), replace=False))
+            lo = sum(len(d) for d in docs)
+            docs.append(ids.astype(np.int32))
+            scores.append(rng.integers(0, 9, len(ids)).astype(np.uint16))
+            weight = float(rng.uniform(-1.0, 2.0))
+            spans.append((lo, lo + len(ids), weight, float(rng.uniform(0.0, 18.0))))
+        bounds = [b for *_, b in spans]
+        rest = [math.fsum(bounds[i:]) for i in range(len(spans))] + [0.0]
+        doc, score = np.concatenate(docs), np.concatenate(scores)
+        for k in (1, 2, 5, 70):
+            for prune in (True, False):
+                args = (doc, score, spans, rest, k, prune, 0.0)
+                assert kernel.top(*args, *large) == kernel.top(*args, *small), (spans, k)
+    assert not large_scratch.total.any() and not large_scratch.aux.any()
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
@@ -173,6 +261,7 @@ def test_bad_arguments_are_refused():
     assert kernel.top(doc, score, [], [0.0], 1, True, 0.0, *scratch) == []
 
 
+_LARGE = LargeScratch()  # hypothesis runs many examples in one test: no fixture per example
 words = st.sampled_from("war peace treaty border china korea russia aid trade".split())
 
 
@@ -182,10 +271,20 @@ words = st.sampled_from("war peace treaty border china korea russia aid trade".s
     query=st.lists(words, min_size=1, max_size=6),
     k=st.integers(min_value=1, max_value=45),
     variant=st.sampled_from(VARIANTS),
+    large=st.booleans(),
 )
-def test_any_library_any_query(passages, query, k, variant):
-    """Random small libraries (ties everywhere, empty passages, repeated query words)."""
+def test_any_library_any_query(passages, query, k, variant, large):
+    """Random small libraries (ties everywhere, empty passages, repeated query words), on
+    the small and the large index's path."""
     if not any(passages):
         return
     engine = NumpyEngine.from_tokens(passages, replace(IndexSettings(), variant=variant))
-    assert engine.top(query, k) == numpy_top(engine, query, k)
+    if large:
+        original = engine_numpy._kernel
+        engine_numpy._kernel = _LARGE
+        try:
+            assert engine.top(query, k) == numpy_top(engine, query, k)
+        finally:
+            engine_numpy._kernel = original
+    else:
+        assert engine.top(query, k) == numpy_top(engine, query, k)
