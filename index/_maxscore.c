@@ -41,6 +41,12 @@
  * processes: 0.93x, 0.87x); at 10^5, where the accumulator is 0.8 MB, ordered was 1.08x
  * slower at p50 (p99 the same), so small indexes keep the runs. */
 #define ORDERED_FROM (1 << 18)
+/* Postings ahead of the one being added whose accumulator slot is fetched in advance: the
+ * slots are random places in 8 bytes a passage, and the CPU cannot guess them. Interleaved
+ * A/B, 3,000-4,000 distinct bench queries, top 10 at 10^6: 16 ahead took p50 to 0.76-0.84x
+ * and p99 to 0.58-0.70x; 32 and 64 measured 0.96x and 0.97x of 16 (8: 1.08x). At 10^5
+ * (accumulator within the second-level cache) p50 0.98-1.0x, p99 0.89-0.92x. */
+#define AHEAD 32
 
 typedef struct {
     Py_ssize_t lo, hi;
@@ -130,6 +136,8 @@ static inline void mark(const List *lists, Py_ssize_t count, const int32_t *doc,
     for (Py_ssize_t j = 0; j < count; j++) {
         for (Py_ssize_t p = lists[j].lo; p < lists[j].hi; p++) {
             uint32_t d = (uint32_t)doc[p];
+            if (p + AHEAD < lists[j].hi) /* in range: the adding checked every posting */
+                __builtin_prefetch(&total[(uint32_t)doc[p + AHEAD]], 1);
             double v = total[d];
             uint64_t reaches = v >= floor_;
             marks[d >> 6] |= reaches << (d & 63);
@@ -254,6 +262,10 @@ static Py_ssize_t rank(const Arrays *A, const List *lists, Py_ssize_t count,
         for (p = L->lo; p < L->hi; p++) {
             uint32_t d = (uint32_t)doc[p];
             if (d >= (uint32_t)A->n) { bad = 1; break; }
+            if (p + AHEAD < L->hi) {
+                uint32_t next = (uint32_t)doc[p + AHEAD];
+                if (next < (uint32_t)A->n) __builtin_prefetch(&total[next], 1);
+            }
             total[d] = total[d] + (double)score[p] * L->weight;
             if (select) held = heap_offer(work, held, k, total[d]);
         }
