@@ -37,8 +37,8 @@
  * and a dense remaining list is merged with them, not scattered into the accumulator and
  * cleared: past the CPU's second-level cache, the scatter's random writes into 8 bytes a
  * passage cost more than reading the candidates back in order. Interleaved A/B, 4,000
- * distinct bench queries each asked once: at 10^6 top 10 p50 0.91x, p99 0.86x (swapped
- * processes: 0.93x, 0.87x); at 10^5, where the accumulator is 0.8 MB, ordered was 1.08x
+ * distinct bench queries each asked once: at 10^6 top 10 p50 0.86x, p99 0.86x (swapped
+ * processes: 0.87x, 0.84x); at 10^5, where the accumulator is 0.8 MB, ordered was 1.08x
  * slower at p50 (p99 the same), so small indexes keep the runs. */
 #define ORDERED_FROM (1 << 18)
 /* Postings ahead of the one being added whose accumulator slot is fetched in advance: the
