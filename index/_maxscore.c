@@ -277,22 +277,23 @@ static Py_ssize_t rank(const Arrays *A, const List *lists, Py_ssize_t count,
     /* Candidates: passages seen that can still reach theta; in a large index, in passage
      * order, marked in aux (n bits in n doubles of zeros, left zeros) and collected. */
     double floor_ = theta - rest[i] * SLACK;
-    int ordered = A->n >= ORDERED_FROM;
+    /* zeroed: with a floor above zero, totals are zeroed as they are read (a zero never
+     * reaches the floor again); else, or after a bad posting, they are zeroed after. */
+    int ordered = A->n >= ORDERED_FROM, zeroed = floor_ > 0.0;
     uint64_t *marks = (uint64_t *)aux;
-    if (!bad && floor_ > 0.0) {
-        if (ordered) {
+    if (bad) {
+        /* nothing taken: the accumulator is zeroed below */
+    } else if (ordered) {
+        if (zeroed)
             mark(lists, i, doc, total, floor_, marks, 0.0);
-            c = collect(marks, A->n, total, ids, work);
-        } else {
-            c = take(lists, i, doc, total, floor_, ids, work, 1);
-        }
-    } else {
-        if (!bad && ordered) {
+        else
             mark(lists, i, doc, total, floor_, marks, NAN);
-            c = collect(marks, A->n, total, ids, work);
-        } else if (!bad) {
-            c = take(lists, i, doc, total, floor_, ids, work, 0);
-        }
+        c = collect(marks, A->n, total, ids, work);
+    } else {
+        c = zeroed ? take(lists, i, doc, total, floor_, ids, work, 1)
+                   : take(lists, i, doc, total, floor_, ids, work, 0);
+    }
+    if (bad || !zeroed) {
         for (Py_ssize_t j = 0; j < i; j++) { /* total back to zeros */
             for (p = lists[j].lo; p < lists[j].hi; p++) {
                 uint32_t d = (uint32_t)doc[p];
