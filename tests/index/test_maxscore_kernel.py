@@ -39,9 +39,12 @@ class LargeScratch:
         return kernel.top(doc, score, spans, rest, k, prune, plus, *scratch)
 
 
-@pytest.fixture(scope="module")
+_LARGE = LargeScratch()  # one for all tests: hypothesis runs examples without fixtures
+
+
+@pytest.fixture
 def large_scratch() -> LargeScratch:
-    return LargeScratch()
+    return _LARGE
 
 
 def numpy_top(engine: NumpyEngine, terms: list[str], k: int) -> list[tuple[int, float]]:
@@ -108,9 +111,8 @@ def test_both_paths_take_the_same_candidates_whatever_the_bounds(large_scratch):
     n = 60
     small = (np.zeros(n), np.zeros(n), np.zeros(2 * n), np.zeros(n, dtype=np.int32))
     large = (large_scratch.total, large_scratch.aux, large_scratch.work, large_scratch.ids)
-    docs, scores, spans = [], [], []
     for _ in range(400):
-        docs.clear(), scores.clear(), spans.clear()
+        docs, scores, spans = [], [], []
         for _ in range(int(rng.integers(1, 6))):
             ids = np.sort(rng.choice(n, int(rng.integers(1, n)), replace=False))
             lo = sum(len(d) for d in docs)
@@ -261,7 +263,6 @@ def test_bad_arguments_are_refused():
     assert kernel.top(doc, score, [], [0.0], 1, True, 0.0, *scratch) == []
 
 
-_LARGE = LargeScratch()  # hypothesis runs many examples in one test: no fixture per example
 words = st.sampled_from("war peace treaty border china korea russia aid trade".split())
 
 
@@ -279,12 +280,9 @@ def test_any_library_any_query(passages, query, k, variant, large):
     if not any(passages):
         return
     engine = NumpyEngine.from_tokens(passages, replace(IndexSettings(), variant=variant))
-    if large:
-        original = engine_numpy._kernel
-        engine_numpy._kernel = _LARGE
-        try:
-            assert engine.top(query, k) == numpy_top(engine, query, k)
-        finally:
-            engine_numpy._kernel = original
-    else:
+    original = engine_numpy._kernel
+    engine_numpy._kernel = _LARGE if large else original
+    try:
         assert engine.top(query, k) == numpy_top(engine, query, k)
+    finally:
+        engine_numpy._kernel = original
