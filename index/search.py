@@ -182,9 +182,9 @@ class Searcher:
     def _order(self, found: WordRanking, close: Closeness | None, named: list[int]) -> list[int]:
         """Passage positions, best first, by the chosen ranking (and a part the question
         names, as a third list in the fusion)."""
-        by_words, by_meaning, fused = _rankings(found, close, named)
         if close is None and not named:
-            return by_words
+            return [s.passage for s in found.ranked]  # by words alone: nothing to fuse
+        _, by_meaning, fused = _rankings(found, close, named)
         if self.settings.ranking == "meaning" and close is not None:
             return by_meaning
         return sorted(fused, key=lambda i: (-fused[i], i))

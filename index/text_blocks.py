@@ -106,7 +106,7 @@ class BlockReader:
         self._dictionary = dictionary
         self._local = threading.local()
 
-    def decompress(self, packed: bytes, size: int) -> bytes:
+    def decompress(self, packed: bytes | memoryview, size: int) -> bytes:
         """The `size` bytes of one block; BlockError when it decodes to anything else (or
         the dictionary is not one)."""
         try:
