@@ -11,6 +11,9 @@ from index.engine_numpy import find_sorted
 from index.mapped_check import FileGuard
 from index.postings_build import Array
 
+# Terms whose slice is remembered (a few MiB at most), forgotten all at once when full.
+_KNOWN = 50_000
+
 
 class ContextTable:
     """The terms of each brief's title and standfirst, as postings: for each term, the
@@ -21,6 +24,9 @@ class ContextTable:
         self._terms, self._ptr = arrays["ctx_terms"], arrays["ctx_ptr"]
         self._briefs, self._p_brief = arrays["ctx_brief"], arrays["p_brief"]
         self.guard = guard
+        # Each term's slice of ctx_brief, by term: a bytewise search costs 1.7 us, and
+        # every search asks each of its terms.
+        self._spans: dict[str, tuple[int, int]] = {}
 
     def holds(self, terms: Sequence[str], ids: Sequence[int]) -> list[list[bool]]:
         """For each of `terms`, whether the brief of each passage of `ids` holds it."""
@@ -40,7 +46,11 @@ class ContextTable:
 
     def _briefs_of(self, term: str) -> Array:
         """The briefs whose title or standfirst holds `term`, ascending (none: empty)."""
-        t = find_sorted(self._terms, term.encode("utf-8"))
-        if t is None:
-            return self._briefs[:0]
-        return self._briefs[int(self._ptr[t]) : int(self._ptr[t + 1])]
+        span = self._spans.get(term)
+        if span is None:
+            t = find_sorted(self._terms, term.encode("utf-8"))
+            span = (0, 0) if t is None else (int(self._ptr[t]), int(self._ptr[t + 1]))
+            if len(self._spans) >= _KNOWN:
+                self._spans.clear()
+            self._spans[term] = span
+        return self._briefs[span[0] : span[1]]
