@@ -108,7 +108,6 @@ class NumpyEngine:
             and self._score.flags.c_contiguous
         )
         self._known: dict[str, int | None] = {}
-        self._tiers_of: dict[int, tuple[list[tuple[int, int, float]], list[float]]] = {}
 
     @classmethod
     def from_tokens(cls, tokens: Iterable[Sequence[str]], settings: IndexSettings) -> NumpyEngine:
@@ -217,23 +216,10 @@ class NumpyEngine:
 
     def _spans(self, t: int) -> list[tuple[int, int, float]]:
         """Term t's tiers as (lo, hi, unit): where its postings lie and their quantum."""
-        return self._tier_info(t)[0]
-
-    def _tier_info(self, t: int) -> tuple[list[tuple[int, int, float]], list[float]]:
-        """Term t's tiers (_spans) and each tier's highest quantised score, as Python
-        numbers (kept: a search asks for each term's twice, ranking then scoring, and
-        numpy slices and their tolist() cost more than the kernel's lookups)."""
-        info = self._tiers_of.get(t)
-        if info is None:
-            tiers = self._tiers
-            ptr = self._ptr[tiers * t : tiers * (t + 1) + 1].tolist()
-            unit = self._unit[tiers * t : tiers * (t + 1)].tolist()
-            peak = self._max[tiers * t : tiers * (t + 1)].tolist()
-            spans = [(ptr[j], ptr[j + 1], unit[j]) for j in range(tiers)]
-            if len(self._tiers_of) >= _KNOWN:
-                self._tiers_of.clear()
-            info = self._tiers_of[t] = (spans, peak)
-        return info
+        tiers = self._tiers
+        ptr = self._ptr[tiers * t : tiers * (t + 1) + 1].tolist()
+        unit = self._unit[tiers * t : tiers * (t + 1)].tolist()
+        return [(ptr[j], ptr[j + 1], unit[j]) for j in range(tiers)]
 
     def _postings(self, t: int) -> tuple[Array, Array, float]:
         lo, hi = int(self._ptr[t]), int(self._ptr[t + 1])
@@ -257,8 +243,8 @@ class NumpyEngine:
         lists: list[tuple[float, int, int, int, float]] = []
         tiers = self._tiers
         for t, n in counts.items():
-            term_spans, peak = self._tier_info(t)
-            for j, (lo, hi, unit) in enumerate(term_spans):
+            peak = self._max[tiers * t : tiers * (t + 1)].tolist()
+            for j, (lo, hi, unit) in enumerate(self._spans(t)):
                 if hi > lo:
                     lists.append((-peak[j] * n, tiers * t + j, lo, hi, unit * n))
         # Highest possible contribution first: rare terms decide the candidates.
