@@ -3,6 +3,7 @@ by the file as postings (ctx_terms, ctx_ptr, ctx_brief; index/mapped_arrays.py m
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -11,7 +12,7 @@ from index.engine_numpy import find_sorted
 from index.mapped_check import FileGuard
 from index.postings_build import Array
 
-# Terms whose slice is remembered (a few MiB at most), forgotten all at once when full.
+# Terms whose slice is kept (a few MiB at most).
 _KNOWN = 50_000
 
 
@@ -24,9 +25,9 @@ class ContextTable:
         self._terms, self._ptr = arrays["ctx_terms"], arrays["ctx_ptr"]
         self._briefs, self._p_brief = arrays["ctx_brief"], arrays["p_brief"]
         self.guard = guard
-        # Each term's slice of ctx_brief, by term: a bytewise search costs 1.7 us, and
-        # every search asks each of its terms.
-        self._spans: dict[str, tuple[int, int]] = {}
+        # Each term's slice of ctx_brief, kept: a bytewise search costs 1.7 us, and every
+        # search asks each of its terms.
+        self._span = functools.lru_cache(maxsize=_KNOWN)(self._find_span)
 
     def holds(self, terms: Sequence[str], ids: Sequence[int]) -> list[list[bool]]:
         """For each of `terms`, whether the brief of each passage of `ids` holds it."""
@@ -46,11 +47,10 @@ class ContextTable:
 
     def _briefs_of(self, term: str) -> Array:
         """The briefs whose title or standfirst holds `term`, ascending (none: empty)."""
-        span = self._spans.get(term)
-        if span is None:
-            t = find_sorted(self._terms, term.encode("utf-8"))
-            span = (0, 0) if t is None else (int(self._ptr[t]), int(self._ptr[t + 1]))
-            if len(self._spans) >= _KNOWN:
-                self._spans.clear()
-            self._spans[term] = span
-        return self._briefs[span[0] : span[1]]
+        lo, hi = self._span(term)
+        return self._briefs[lo:hi]
+
+    def _find_span(self, term: str) -> tuple[int, int]:
+        """Where `term`'s briefs lie in ctx_brief ((0, 0): no title holds it)."""
+        t = find_sorted(self._terms, term.encode("utf-8"))
+        return (0, 0) if t is None else (int(self._ptr[t]), int(self._ptr[t + 1]))
