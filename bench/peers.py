@@ -445,6 +445,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.builds < 0:
+        parser.error("--builds must be 1 or more (0: the default for the size)")
     if args.worker:
         task, engine, *paths = args.worker
         if task == "serve":
