@@ -114,6 +114,26 @@ def test_reads_kept_stay_within_their_limits_and_equal_fresh_ones(saved, seed_li
     assert 0 < len(loaded.briefs._kept_numbers) <= 1
 
 
+def test_the_last_passages_read_stay_kept_however_full_the_keep_was(saved, monkeypatch):
+    """A search reads its ten leading passages for their phrases, then again for its hits:
+    the newest reads are kept, whenever the limit is reached (forgetting every kept read
+    at the limit lost the first of a search's reads before its hits)."""
+    monkeypatch.setattr("index.mapped_backend.FULL_CHECK_BYTES", 0)  # mapped, as a large one
+    monkeypatch.setattr("index.mapped_tables._CACHED_PASSAGES", 3)
+    _, path = saved
+    loaded = load_index(path, NUMPY)
+    looks = []
+    monkeypatch.setattr(loaded.passages.briefs.guard, "check", lambda: looks.append(1))
+    for i in range(7):
+        loaded.passages.many([i])
+    looks.clear()
+    loaded.passages.many([4, 5, 6])  # the three read last: kept, nothing read
+    assert looks == []
+    loaded.passages.many([3])  # the oldest went first
+    assert looks == [1]
+    assert list(loaded.passages._kept) == [5, 6, 3]
+
+
 def test_brief_contexts_kept_by_the_file_are_the_tokenised_ones(saved, seed_library):
     """The file keeps each brief's title and standfirst terms (the word ranker's context),
     alias group terms included, as postings: the same terms, and so the same coverage, as
