@@ -91,13 +91,14 @@ def measure(path: Path, queries: int, warm: int) -> tuple[list[tuple[str, float,
     questions = Synthetic().queries(warm + 2 * queries)
     for q in questions[:warm]:
         ask(q)
+    timed_stages = stages()
     spent: dict[str, float] = collections.defaultdict(float)
     calls: dict[str, int] = collections.defaultdict(int)
     plain: list[float] = []
     rest = questions[warm:]
     for b in range(0, queries, BATCH):
         n = min(BATCH, queries - b)
-        undo = [timed(owner, name, label, spent, calls) for label, owner, name in stages()]
+        undo = [timed(owner, name, label, spent, calls) for label, owner, name in timed_stages]
         try:
             for q in rest[2 * b : 2 * b + n]:
                 ask(q)
@@ -109,7 +110,8 @@ def measure(path: Path, queries: int, warm: int) -> tuple[list[tuple[str, float,
             ask(q)
             plain.append(time.perf_counter() - started)
     rows = [
-        (label, spent[label] / queries * 1e6, calls[label] / queries) for label, _, _ in stages()
+        (label, spent[label] / queries * 1e6, calls[label] / queries)
+        for label, _, _ in timed_stages
     ]
     return rows, statistics.median(plain) * 1e3
 
