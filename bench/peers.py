@@ -397,12 +397,12 @@ def table(rows: dict[str, dict], passages: int) -> str:
 
 
 def build_rounds(
-    engines: list[str], corpus: Path, tmp: Path, builds: int, args: argparse.Namespace
+    engines: list[str], corpus: Path, tmp: Path, builds: int, passages: int, baseline: Path | None
 ) -> dict[str, dict]:
-    """Build every engine's index `builds` times, each round building every engine once
-    (interleaved, as the queries are: a machine that slows down slows all); build_s is the
-    median, and the last build's index is the one queried."""
-    timeout = 3600 if args.passages > 100_000 else 900
+    """Build every engine's index of the corpus's `passages` `builds` times, each round
+    building every engine once (interleaved, as the queries are: a machine that slows down
+    slows all); build_s is the median, and the last build's index is the one queried."""
+    timeout = 3600 if passages > 100_000 else 900
     runs: dict[str, list[dict]] = {e: [] for e in engines}
     for r in range(builds):
         for e in engines:
@@ -411,7 +411,7 @@ def build_rounds(
                 shutil.rmtree(out)
             elif out.exists():
                 out.unlink()
-            row = child(["build", e, str(corpus), str(out)], timeout, args.baseline)
+            row = child(["build", e, str(corpus), str(out)], timeout, baseline)
             print(f"  {e}: build {r + 1} of {builds}: {row}", file=sys.stderr)
             runs[e].append(row)
     rows = {}
@@ -469,7 +469,8 @@ def main(argv: list[str] | None = None) -> int:
                 f.write(text + "\n")
         queries.write_text(json.dumps(synthetic.queries(args.queries + WARM_UP)))
         builds = args.builds or (3 if args.passages <= 100_000 else 1)
-        rows = build_rounds([e for e in wanted if e not in missing], corpus, tmp, builds, args)
+        built = [e for e in wanted if e not in missing]
+        rows = build_rounds(built, corpus, tmp, builds, args.passages, args.baseline)
         paths = {e: tmp / f"index-{e}" for e, row in rows.items() if "error" not in row}
         if "briefbot" in paths:
             # The whole search over the same file: no build of its own.
