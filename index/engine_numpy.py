@@ -49,8 +49,9 @@ ARRAY_NAMES = (
     "max_score",  # float64[T*V]: the largest contribution in each tier (MaxScore bound)
     "doc_words",  # int32[N]: each passage's length in words (its BM25 length)
 )
-# Term ids remembered per engine (a few MiB at most), cleared when full.
-_KNOWN = 50_000
+# Terms whose lookups are remembered per table (a few MiB at most): the engine's term
+# ids here, cleared when full, and index/mapped_contexts.py's title postings slices.
+KNOWN_TERMS = 50_000
 # Float sums of the same impacts in another order differ in the last bits: bounds get slack.
 _SLACK = 1 + 1e-9
 
@@ -138,7 +139,7 @@ class NumpyEngine:
         # Queries repeat words (Zipf): a dict hit costs ~50 ns, a bytewise search ~8 us.
         if term in self._known:
             return self._known[term]
-        if len(self._known) >= _KNOWN:
+        if len(self._known) >= KNOWN_TERMS:
             self._known.clear()
         found = self._known[term] = self._find(term)
         return found

@@ -8,12 +8,9 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from index.engine_numpy import find_sorted
+from index.engine_numpy import KNOWN_TERMS, find_sorted
 from index.mapped_check import FileGuard
 from index.postings_build import Array
-
-# Terms whose slice is kept (a few MiB at most).
-_KNOWN = 50_000
 
 
 class ContextTable:
@@ -27,7 +24,7 @@ class ContextTable:
         self.guard = guard
         # Each term's slice of ctx_brief, kept: a bytewise search costs 1.7 us, and every
         # search asks each of its terms.
-        self._span = functools.lru_cache(maxsize=_KNOWN)(self._find_span)
+        self._span = functools.lru_cache(maxsize=KNOWN_TERMS)(self._find_span)
 
     def holds(self, terms: Sequence[str], ids: Sequence[int]) -> list[list[bool]]:
         """For each of `terms`, whether the brief of each passage of `ids` holds it."""
