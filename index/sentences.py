@@ -32,8 +32,26 @@ def _is_abbreviation(text: str, end: int) -> bool:
     return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
 
 
+# What may close a text after its last stop: the stops and _BOUNDARY's closing marks.
+_CLOSING = ".!?\"')]\u201d\u2019"
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """The (start, end) of each sentence of `text`, trailing white space excluded."""
+    body = text.rstrip()
+    if not body:
+        return []
+    core = body.rstrip(_CLOSING)
+    if "." not in core and "!" not in core and "?" not in core:
+        # A stop only at the very end, or none: one sentence. A boundary needs a sentence
+        # after its stop, and this finds that none can follow in C, where the regex tries
+        # every character (0.3 against 1.7 us on a one-sentence paragraph of 433 characters).
+        return [(0, len(body))]
+    return _found_spans(text)
+
+
+def _found_spans(text: str) -> list[tuple[int, int]]:
+    """sentence_spans, each boundary found by _BOUNDARY (tests compare the two)."""
     spans: list[tuple[int, int]] = []
     start = 0
     for match in _BOUNDARY.finditer(text):

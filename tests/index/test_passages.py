@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from index.brief import parse_brief
-from index.sentences import _BOUNDARY, sentence_spans
+from index.sentences import _BOUNDARY, _found_spans, sentence_spans
 from index.splitting import passages_of
 
 LONG = (
@@ -114,6 +114,24 @@ def test_sentence_spans_of_a_long_paragraph_is_linear():
     # 200,000 sentences: the prefix copy per boundary made this minutes long.
     text = "It is so. " * 200_000
     assert len(sentence_spans(text)) == 200_000
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("aZ9 .!?\"')]([\n\t\u00a0\u201c\u201d\u2018\u2019")),
+        max_size=30,
+    )
+)
+@example("One sentence.")
+@example("Two. Sentences.")
+@example("Why? Because")
+@example("Stop! Now")
+@example("Ends in a quote.\u201d ")
+@example("Mr. Smith left.  ")
+def test_sentence_spans_shortcut_splits_as_the_boundary_pattern(text):
+    # The shortcut (no stop before the closing run: one sentence) gives _BOUNDARY's spans.
+    assert sentence_spans(text) == _found_spans(text)
 
 
 def test_standfirst_is_a_citable_passage_when_asked():
