@@ -42,13 +42,15 @@ DF_KEPT = 65536
 
 class Scored(NamedTuple):
     """One candidate by words: coverage of the question, BM25 score, passage position,
-    and which of the question's terms it holds (asked of the engine once). A named tuple:
-    a search makes thirty, each 0.4 us against a frozen dataclass's 1.0 us."""
+    which of the question's terms it holds (asked of the engine once) and whether it holds
+    each concept (one of its phrases wholly; in the concepts' order). A named tuple: a
+    search makes thirty, each 0.4 us against a frozen dataclass's 1.0 us."""
 
     coverage: float
     score: float
     passage: int
     held: frozenset[str] = frozenset()
+    concepts: tuple[bool, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -96,10 +98,13 @@ class WordRanker:
         if question.pairs:
             # Phrases reorder the leading candidates only: pairs cost a pass over the text.
             asked = pair_terms(question.pairs) & set(terms)
+            # Each pair's words that are query terms: a passage lacking one of them (as
+            # the engine says) cannot hold the pair.
+            needs = [frozenset(pair) & asked for pair in question.pairs]
             leading = ranked[:PHRASE_DEPTH]
             texts = self.library.passages.many([s.passage for s in leading])
             share = {
-                s.passage: self._phrase_share(question.pairs, s, p.text, asked)
+                s.passage: self._phrase_share(question.pairs, needs, s, p.text)
                 for s, p in zip(leading, texts, strict=True)
             }
             ranked[:PHRASE_DEPTH] = sorted(
@@ -111,17 +116,15 @@ class WordRanker:
     def _phrase_share(
         self,
         pairs: frozenset[tuple[str, str]] | set[tuple[str, str]],
+        needs: list[frozenset[str]],
         scored: Scored,
         text: str,
-        asked: set[str],
     ) -> float:
         """The share of the question's word pairs the scored passage (`text`) holds: none,
-        without reading its words, when every pair has a word the engine says it lacks
-        (`asked`: the pairs' words that are query terms; see index/tokenize.py's pair_terms)."""
-        if plain_words(text):
-            lacking = asked - scored.held
-            if all(a in lacking or b in lacking for a, b in pairs):
-                return 0.0
+        without reading its words, when it lacks a needed word of every pair (`needs`: each
+        pair's words that are query terms; see index/tokenize.py's pair_terms)."""
+        if plain_words(text) and not any(map(scored.held.issuperset, needs)):
+            return 0.0
         return pairs_held(text, pairs) / len(pairs)
 
     def score(self, found: WordRanking, ids: Sequence[int]) -> list[Scored]:
@@ -133,13 +136,17 @@ class WordRanker:
         scores, held_sets, rows = _combined(found, columns, len(ids))
         coverages = self._coverages(ids, found, rows)
         return [
-            Scored(coverage, score, i, held)
-            for i, score, coverage, held in zip(ids, scores, coverages, held_sets, strict=True)
+            Scored(coverage, score, i, held, row)
+            for i, score, coverage, held, row in zip(
+                ids, scores, coverages, held_sets, rows, strict=True
+            )
         ]
 
     def matched(self, found: WordRanking, scored: Scored) -> tuple[str, ...]:
-        """The question's words, as typed, whose concept the scored passage holds."""
-        return tuple(w for c in found.concepts if c.found_in(scored.held) for w in c.words)
+        """The question's words, as typed, whose concept the scored passage holds (as
+        scoring found: Concept.found_in of its terms, without asking again)."""
+        held = zip(found.concepts, scored.concepts, strict=True)
+        return tuple(w for c, has in held if has for w in c.words)
 
     def terms_of(self, text: str) -> list[str]:
         """Index terms of `text`, alias group terms included, as passages are indexed."""

@@ -11,6 +11,7 @@ from index.aliases import Aliases
 from index.english import is_english_word, rarity
 from index.meaning import LazyEncoder
 from index.query import MAX_CORRECTIONS, ROOT_LENGTH, _same_root, _shared_start, corrections
+from index.question import read_question
 
 # Sorted, as the word ranker keeps its vocabulary.
 VOCAB = sorted(["sanction", "shoigu", "pyongyang", "jinp", "triangular", "kim", "border"])
@@ -233,3 +234,18 @@ def test_a_word_met_by_chance_does_not_answer_when_meaning_is_far(seed_searcher,
 @pytest.mark.parametrize("question", ["1350 km", "santions"])
 def test_keywords_the_brief_holds_stay_answered_when_meaning_is_far(seed_searcher, question):
     assert seed_searcher.search(question).verdict == "answered"
+
+
+def test_matched_words_are_those_of_the_concepts_each_hit_holds(seed_searcher):
+    # matched comes from scoring's concept rows: the same as asking the engine which
+    # terms the passage holds and which concepts those complete.
+    partial = 0
+    for text in ("Who delivered a letter from Putin about the border?", "sanctions and trade"):
+        found = seed_searcher.words.rank(read_question(text), 30)
+        for hit in seed_searcher.search(text, 5).hits:
+            i = seed_searcher.library.passages.find(hit.passage_id)
+            (held,) = seed_searcher.words.present(found.terms, [i])
+            words = tuple(w for c in found.concepts if c.found_in(held) for w in c.words)
+            assert hit.matched == words
+            partial += len(words) < sum(len(c.words) for c in found.concepts)
+    assert partial  # some hit lacks some word: the test can tell
