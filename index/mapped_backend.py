@@ -247,9 +247,11 @@ def _header(data: bytes | mmap.mmap) -> tuple[dict[str, Any], int]:
     return manifest_, -(-(at + size) // _ALIGN) * _ALIGN
 
 
-def _arrays(data: bytes | mmap.mmap, layout: object, start: int) -> dict[str, Array]:
+def _arrays(
+    data: bytes | mmap.mmap, layout: object, start: int, settings: IndexSettings
+) -> dict[str, Array]:
     """Views of the arrays the manifest describes, checked for structure (and checksums
-    when the file was read whole)."""
+    when the file was read whole) under the `settings` it was built with."""
     arrays: dict[str, Array] = {}
     for name, (dtype, shape, offset) in check_layout(layout, len(data) - start).items():
         count = int(np.prod(shape, dtype=np.int64))
@@ -260,7 +262,9 @@ def _arrays(data: bytes | mmap.mmap, layout: object, start: int) -> dict[str, Ar
         for name, array in arrays.items():
             if array_crc(array) != layout[name].get("crc"):
                 raise damaged(f"array {name} fails its checksum")
-    check_arrays(arrays)
+    # UTF-8 takes at most 4 bytes a character, and no passage is longer than
+    # max_passage_chars (index/splitting.py).
+    check_arrays(arrays, longest_passage=4 * settings.max_passage_chars)
     return arrays
 
 
@@ -270,7 +274,7 @@ def load_large(path: Path, settings: IndexSettings) -> Library:
     data, guard = _open(path)
     manifest_, start = _header(data)
     manifest_ = check_manifest(manifest_, FORMAT, FORMAT_VERSION, settings)
-    arrays = _arrays(data, manifest_.get("arrays"), start)
+    arrays = _arrays(data, manifest_.get("arrays"), start, settings)
     if isinstance(data, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
         # The checks read every array; the pages stay in the page cache, but a server
         # need not hold them: search maps back in only what it reads.

@@ -196,8 +196,9 @@ def _in_range(array: Array, low: int, high: int, name: str) -> None:
         raise damaged(f"{name} holds a value out of range")
 
 
-def check_arrays(arrays: Mapping[str, Array]) -> None:
-    """The arrays agree with each other: sizes, pointers, ids, order; else IndexUnreadable."""
+def check_arrays(arrays: Mapping[str, Array], longest_passage: int) -> None:
+    """The arrays agree with each other: sizes, pointers, ids, order, no passage longer
+    than `longest_passage` bytes; else IndexUnreadable."""
     n, briefs, vocab = len(arrays["p_brief"]), len(arrays["brief_ids"]), len(arrays["terms"])
     for name in ("p_paragraph", "p_part", "p_start", "p_end", "p_page", "p_crc"):
         if len(arrays[name]) != n:
@@ -212,8 +213,13 @@ def check_arrays(arrays: Mapping[str, Array]) -> None:
         raise damaged("the postings disagree in length")
     if len(arrays["doc_words"]) != n or len(arrays["tf_over"]) != len(arrays["tf_over_at"]):
         raise damaged("doc_words or tf_over has the wrong length")
-    # The uncompressed offsets: their end is checked against each block as it is decoded.
-    _pointer(arrays, "text_ptr", n, int(arrays["text_ptr"][-1]) if len(arrays["text_ptr"]) else 0)
+    # The uncompressed offsets: their end is checked against each block as it is decoded,
+    # and each passage's length here, as it sizes the buffer a block is decoded into (a
+    # flipped bit in the last offset asked for a terabyte: MemoryError, not a message).
+    text_ptr = arrays["text_ptr"]
+    _pointer(arrays, "text_ptr", n, int(text_ptr[-1]) if len(text_ptr) else 0)
+    if n and int((text_ptr[1:] - text_ptr[:-1]).max()) > longest_passage:
+        raise damaged("a passage is longer than the index's settings allow")
     _pointer(arrays, "text_block", -(-n // TEXT_BLOCK), len(arrays["text"]))
     _pointer(arrays, "brief_ptr", briefs, len(arrays["brief_json"]))
     _in_range(arrays["tf_over_at"], 0, nnz, "tf_over_at")

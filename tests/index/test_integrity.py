@@ -98,6 +98,17 @@ def _array(raw: bytearray, name: str) -> np.ndarray:
     return np.frombuffer(raw, dtype=spec["dtype"], count=count, offset=start + spec["offset"])
 
 
+def test_a_passage_longer_than_the_settings_allow_is_refused(files, libraries, read_as, tmp_path):
+    # Found by the bit-flip test: the last text offset is checked against nothing else, and
+    # a block's decode buffer is sized from it (a flipped high bit: a terabyte, MemoryError).
+    for longer in (1 << 40, 4 * NUMPY.max_passage_chars + 1):
+        raw = bytearray(files["mapped"])
+        _array(raw, "text_ptr")[-1] += longer
+        path = tmp_path / "index.json"
+        path.write_bytes(raw)
+        assert outcome(path, NUMPY, libraries["mapped"]) == "refused"
+
+
 def test_the_issue_repro_every_post_doc_a_million(files, libraries, read_as, tmp_path):
     raw = bytearray(files["mapped"])
     _array(raw, "post_doc")[:] = 1_000_000
