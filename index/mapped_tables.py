@@ -53,10 +53,11 @@ class BriefTable(Mapping[str, BriefInfo]):
     """Briefs by id, each a JSON record in the file, parsed when asked for."""
 
     def __init__(self, arrays: Mapping[str, Array], guard: FileGuard | None = None) -> None:
-        self._json, self._ptr = arrays["brief_json"], arrays["brief_ptr"]
+        # Memoryviews, as the passages' (int_view): a cold citation reads three of each.
+        self._json = np.ascontiguousarray(arrays["brief_json"], dtype=np.uint8).data
+        self._ptr, self._crc = int_view(arrays["brief_ptr"]), int_view(arrays["brief_crc"])
         self._ids = arrays["brief_ids"]  # in file order: passages refer to briefs by number
         self._sorted, self._pos = arrays["brief_sorted"], arrays["brief_pos"]
-        self._crc = arrays["brief_crc"]
         self.guard = guard
         self._kept_numbers: Kept[str, int] = OrderedDict()
         self._kept_ids: Kept[int, str] = OrderedDict()
@@ -101,8 +102,8 @@ class BriefTable(Mapping[str, BriefInfo]):
             return record
         if not checked:
             self._check()
-        record = bytes(self._json[int(self._ptr[number]) : int(self._ptr[number + 1])])
-        if brief_crc(bytes(self._ids[number]), record) != int(self._crc[number]):
+        record = bytes(self._json[self._ptr[number] : self._ptr[number + 1]])
+        if brief_crc(bytes(self._ids[number]), record) != self._crc[number]:
             raise damaged(f"the record of brief {number} fails its checksum")
         _keep(self._kept_records, number, record, _CACHED_BRIEFS)
         return record
