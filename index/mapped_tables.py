@@ -262,16 +262,9 @@ class PassageTable(Sequence[Passage]):
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise damaged(f"passage {i} is not UTF-8") from exc
-        return Passage(
-            id=passage_id(brief, paragraph, part),
-            brief=brief,
-            paragraph=paragraph,
-            part=part,
-            start=start,
-            end=end,
-            text=text,
-            page=page,
-        )
+        # Positional, in the fields' order (keywords: 0.4 us more a passage).
+        id_ = passage_id(brief, paragraph, part)
+        return Passage(id_, brief, paragraph, part, start, end, text, page)
 
     def __iter__(self) -> Iterator[Passage]:
         return (self[i] for i in range(len(self)))
