@@ -555,9 +555,74 @@ done:
     return result;
 }
 
+/* holds(doc, spans, owner, cands): for each span (lo, hi) of doc, a list ascending (a term's
+ * briefs in the contexts' postings), whether it holds the owner of each candidate
+ * (owner[cand]: a passage's brief). One binary search a span and candidate, where numpy
+ * took five calls a span (index/mapped_contexts.py, whose numpy path gives the same). */
+static PyObject *holds(PyObject *self, PyObject *args)
+{
+    PyObject *doc_o, *spans_o, *owner_o, *cands_o;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "OOOO", &doc_o, &spans_o, &owner_o, &cands_o)) return NULL;
+    Py_buffer doc = {0}, owner = {0};
+    PyObject *spans = NULL, *cands = NULL, *result = NULL;
+    int32_t *wanted = NULL;
+    if (get_buffer(doc_o, &doc, 4, 0, "doc") < 0 || get_buffer(owner_o, &owner, 4, 0, "owner") < 0)
+        goto done;
+    spans = PySequence_Tuple(spans_o);
+    cands = PySequence_Tuple(cands_o);
+    if (!spans || !cands) goto done;
+    Py_ssize_t count = PyTuple_GET_SIZE(spans), c = PyTuple_GET_SIZE(cands);
+    Py_ssize_t nnz = doc.len / 4, owners = owner.len / 4;
+    const int32_t *d = doc.buf, *o = owner.buf;
+    wanted = PyMem_Malloc((size_t)(c ? c : 1) * sizeof(int32_t));
+    if (!wanted) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t j = 0; j < c; j++) {
+        Py_ssize_t cand = PyLong_AsSsize_t(PyTuple_GET_ITEM(cands, j));
+        if (cand == -1 && PyErr_Occurred()) goto done;
+        if (cand < 0 || cand >= owners) {
+            PyErr_SetString(PyExc_IndexError, "a candidate lies outside the passages");
+            goto done;
+        }
+        wanted[j] = o[cand];
+    }
+    result = PyList_New(count);
+    if (!result) goto done;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        Py_ssize_t lo, hi;
+        if (!PyArg_ParseTuple(PyTuple_GET_ITEM(spans, i), "nn", &lo, &hi)) goto fail;
+        if (lo < 0 || hi < lo || hi > nnz) {
+            PyErr_SetString(PyExc_ValueError, "a span lies outside the postings");
+            goto fail;
+        }
+        PyObject *row = PyList_New(c);
+        if (!row) goto fail;
+        PyList_SET_ITEM(result, i, row);
+        for (Py_ssize_t j = 0; j < c; j++) {
+            Py_ssize_t pos = lower_bound(d, lo, hi, wanted[j]);
+            int found = pos < hi && d[pos] == wanted[j];
+            PyList_SET_ITEM(row, j, Py_NewRef(found ? Py_True : Py_False));
+        }
+    }
+    goto done;
+fail:
+    Py_CLEAR(result);
+done:
+    Py_XDECREF(spans);
+    Py_XDECREF(cands);
+    PyMem_Free(wanted);
+    if (doc.obj) PyBuffer_Release(&doc);
+    if (owner.obj) PyBuffer_Release(&owner);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"top", top, METH_VARARGS, "The best k passages of postings lists, MaxScore (see the file)."},
     {"lookup", lookup, METH_VARARGS, "One term's score and presence in a few passages."},
+    {"holds", holds, METH_VARARGS, "Whether lists of owners hold each candidate's owner."},
     {NULL, NULL, 0, NULL},
 };
 

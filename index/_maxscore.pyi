@@ -24,3 +24,9 @@ def lookup(
     spans: Sequence[tuple[int, int, float]],
     cands: Sequence[int],
 ) -> tuple[list[float], list[bool]]: ...
+def holds(
+    doc: npt.NDArray[np.int32],
+    spans: Sequence[tuple[int, int]],
+    owner: npt.NDArray[np.int32],
+    cands: Sequence[int],
+) -> list[list[bool]]: ...

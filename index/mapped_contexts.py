@@ -5,12 +5,19 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
+from types import ModuleType
 
 import numpy as np
 
 from index.engine_numpy import KNOWN_TERMS, find_sorted
 from index.mapped_check import FileGuard
 from index.postings_build import Array
+
+_kernel: ModuleType | None
+try:  # the compiled binary searches (setup.py); without it, numpy's
+    import index._maxscore as _kernel
+except ImportError:  # pragma: no cover - only where no C compiler was found at install
+    _kernel = None
 
 
 class ContextTable:
@@ -25,11 +32,19 @@ class ContextTable:
         # Each term's slice of ctx_brief, kept: a bytewise search costs 1.7 us, and every
         # search asks each of its terms.
         self._span = functools.lru_cache(maxsize=KNOWN_TERMS)(self._find_span)
+        # The compiled search reads both arrays as int32 in one piece (a mapped file's are).
+        self.compiled = all(
+            a.dtype == np.int32 and a.flags.c_contiguous for a in (self._briefs, self._p_brief)
+        )
 
     def holds(self, terms: Sequence[str], ids: Sequence[int]) -> list[list[bool]]:
         """For each of `terms`, whether the brief of each passage of `ids` holds it."""
         if self.guard is not None:
             self.guard.check()  # before any read of the mapping (SIGBUS)
+        if _kernel is not None and self.compiled:
+            spans = [self._span(term) for term in terms]
+            held: list[list[bool]] = _kernel.holds(self._briefs, spans, self._p_brief, ids)
+            return held
         numbers = self._p_brief[np.asarray(ids, dtype=np.intp)]
         out = []
         for term in terms:

@@ -286,3 +286,21 @@ def test_any_library_any_query(passages, query, k, variant, large):
         assert engine.top(query, k) == numpy_top(engine, query, k)
     finally:
         engine_numpy._kernel = original
+
+
+def test_holds_refuses_what_lies_outside_its_arrays():
+    doc = np.array([0, 2, 5], dtype=np.int32)  # one list: owners 0, 2 and 5
+    owner = np.array([0, 1, 2, 5], dtype=np.int32)  # passage i's owner
+    assert kernel.holds(doc, [(0, 3), (1, 1)], owner, [0, 1, 3]) == [
+        [True, False, True],
+        [False, False, False],
+    ]
+    with pytest.raises(ValueError, match="outside the postings"):
+        kernel.holds(doc, [(0, 4)], owner, [0])
+    with pytest.raises(ValueError, match="outside the postings"):
+        kernel.holds(doc, [(2, 1)], owner, [0])
+    for cand in (-1, 4):
+        with pytest.raises(IndexError, match="outside the passages"):
+            kernel.holds(doc, [(0, 3)], owner, [cand])
+    with pytest.raises(ValueError, match="items of 4 bytes"):
+        kernel.holds(doc.astype(np.int64), [(0, 3)], owner, [0])
