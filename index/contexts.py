@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from index.kept import Kept
 from index.library import Library
 
 # Brief contexts kept between questions: all of a study server's briefs, a fraction of a
@@ -19,7 +20,7 @@ class TokenisedContexts:
     def __init__(self, library: Library, terms_of: Callable[[str], list[str]]) -> None:
         self.library = library
         self._terms_of = terms_of
-        self._kept: dict[str, frozenset[str]] = {}
+        self._kept: Kept[str, frozenset[str]] = Kept(CONTEXTS_KEPT)
 
     def holds(self, terms: Sequence[str], ids: Sequence[int]) -> list[list[bool]]:
         """For each of `terms`, whether the brief of each passage of `ids` holds it."""
@@ -32,7 +33,5 @@ class TokenisedContexts:
         if terms is None:
             brief = self.library.briefs[brief_id]
             terms = frozenset(self._terms_of(f"{brief.title}\n{brief.standfirst}"))
-            if len(self._kept) >= CONTEXTS_KEPT:
-                self._kept.clear()
-            self._kept[brief_id] = terms
+            self._kept.keep(brief_id, terms)
         return terms

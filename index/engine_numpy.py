@@ -22,6 +22,7 @@ from types import ModuleType
 import numpy as np
 
 from index.errors import EmptyCorpus
+from index.kept import Kept
 from index.postings_build import (
     Array,
     encode_tokens,
@@ -108,7 +109,7 @@ class NumpyEngine:
             and self._doc.flags.c_contiguous
             and self._score.flags.c_contiguous
         )
-        self._known: dict[str, int | None] = {}
+        self._known: Kept[str, int | None] = Kept(KNOWN_TERMS)
 
     @classmethod
     def from_tokens(cls, tokens: Iterable[Sequence[str]], settings: IndexSettings) -> NumpyEngine:
@@ -139,10 +140,7 @@ class NumpyEngine:
         # Queries repeat words (Zipf): a dict hit costs ~50 ns, a bytewise search ~8 us.
         if term in self._known:
             return self._known[term]
-        if len(self._known) >= KNOWN_TERMS:
-            self._known.clear()
-        found = self._known[term] = self._find(term)
-        return found
+        return self._known.keep(term, self._find(term))
 
     def _find(self, term: str) -> int | None:
         return find_sorted(self._terms, term.encode("utf-8"))

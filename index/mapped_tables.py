@@ -9,14 +9,14 @@ several times, and a kept value, checked when read, is a copy that reads nothing
 from __future__ import annotations
 
 import json
-from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import TypeVar, overload
+from typing import overload
 
 import numpy as np
 
 from index.aliases import Aliases
 from index.engine_numpy import NumpyEngine, find_sorted
+from index.kept import Kept
 from index.library import BriefInfo
 from index.mapped_check import TEXT_BLOCK, FileGuard, brief_crc, damaged, passage_crc
 from index.passages import Passage, indexed_text, parse_passage_id, passage_id
@@ -24,12 +24,6 @@ from index.postings_build import Array
 from index.settings import IndexSettings
 from index.text_blocks import BlockError, BlockReader
 from index.tokenize import tokenize
-
-K = TypeVar("K")
-V = TypeVar("V")
-# What a table keeps of what it read: oldest first (dict's order would do, but popping
-# its first key scans the slots its earlier pops emptied: 2.3 us against 0.27).
-Kept = OrderedDict
 
 _CACHED_BLOCKS = 16  # decoded text blocks kept (a search shows neighbouring passages)
 # Passages kept as read: a search reads its leading candidates twice (their phrases, then
@@ -59,10 +53,10 @@ class BriefTable(Mapping[str, BriefInfo]):
         self._ids = arrays["brief_ids"]  # in file order: passages refer to briefs by number
         self._sorted, self._pos = arrays["brief_sorted"], arrays["brief_pos"]
         self.guard = guard
-        self._kept_numbers: Kept[str, int] = OrderedDict()
-        self._kept_ids: Kept[int, str] = OrderedDict()
-        self._kept: Kept[int, BriefInfo] = OrderedDict()
-        self._kept_records: Kept[int, bytes] = OrderedDict()
+        self._kept_numbers: Kept[str, int] = Kept(_CACHED_BRIEFS)
+        self._kept_ids: Kept[int, str] = Kept(_CACHED_BRIEFS)
+        self._kept: Kept[int, BriefInfo] = Kept(_CACHED_BRIEFS)
+        self._kept_records: Kept[int, bytes] = Kept(_CACHED_BRIEFS)
 
     def __len__(self) -> int:
         return len(self._ptr) - 1
@@ -90,7 +84,7 @@ class BriefTable(Mapping[str, BriefInfo]):
             raise damaged(f"brief {brief_id!r}: {exc.__class__.__name__}") from exc
         if info.id != brief_id:
             raise damaged(f"brief {brief_id!r} holds the record of another")
-        _keep(self._kept, number, info, _CACHED_BRIEFS)
+        self._kept.keep(number, info)
         return info
 
     def _record(self, number: int, checked: bool = False) -> bytes:
@@ -105,7 +99,7 @@ class BriefTable(Mapping[str, BriefInfo]):
         record = bytes(self._json[self._ptr[number] : self._ptr[number + 1]])
         if brief_crc(bytes(self._ids[number]), record) != self._crc[number]:
             raise damaged(f"the record of brief {number} fails its checksum")
-        _keep(self._kept_records, number, record, _CACHED_BRIEFS)
+        self._kept_records.keep(number, record)
         return record
 
     def number(self, brief_id: str) -> int | None:
@@ -118,7 +112,7 @@ class BriefTable(Mapping[str, BriefInfo]):
         if i is None:
             return None
         number = int(self._pos[i])
-        _keep(self._kept_numbers, brief_id, number, _CACHED_BRIEFS)
+        self._kept_numbers.keep(brief_id, number)
         return number
 
     def id_at(self, number: int, checked: bool = False) -> str:
@@ -134,20 +128,9 @@ class BriefTable(Mapping[str, BriefInfo]):
             brief_id = bytes(self._ids[number]).decode("utf-8")
         except UnicodeDecodeError as exc:
             raise damaged(f"the id of brief {number} is not UTF-8") from exc
-        _keep(self._kept_numbers, brief_id, number, _CACHED_BRIEFS)
-        _keep(self._kept_ids, number, brief_id, _CACHED_BRIEFS)
+        self._kept_numbers.keep(brief_id, number)
+        self._kept_ids.keep(number, brief_id)
         return brief_id
-
-
-def _keep(kept: Kept[K, V], key: K, value: V, limit: int) -> None:
-    """Keep `value` under `key`, forgetting the oldest kept once `limit` are. Forgetting
-    all at once lost a search's passages between its phrase check and its hits, and kept
-    half as many briefs of a library holding more than the limit (the bench's 10,000
-    briefs: 6.9 brief records parsed a search, 5.3 now). Not an LRU: a hit would then
-    move its key, on every read."""
-    if len(kept) >= limit:
-        kept.popitem(last=False)
-    kept[key] = value
 
 
 class PassageTable(Sequence[Passage]):
@@ -163,8 +146,8 @@ class PassageTable(Sequence[Passage]):
         self._fields = [int_view(arrays[k]) for k in _FIELDS]
         self._crc = int_view(arrays["p_crc"])
         self._reader = BlockReader(arrays["text_dict"].tobytes())
-        self._cache: Kept[int, bytes] = OrderedDict()
-        self._kept: Kept[int, Passage] = OrderedDict()
+        self._cache: Kept[int, bytes] = Kept(_CACHED_BLOCKS)
+        self._kept: Kept[int, Passage] = Kept(_CACHED_PASSAGES)
         # Passages of a brief are contiguous: brief b's are [_first[b], _first[b + 1]).
         self._first = np.searchsorted(arrays["p_brief"], np.arange(len(briefs) + 1))
 
@@ -238,7 +221,7 @@ class PassageTable(Sequence[Passage]):
         first = ptr[i - i % TEXT_BLOCK]
         raw = block[ptr[i] - first : ptr[i + 1] - first]
         passage = self._passage(i, raw, number, paragraph, part, start, end, page, self._crc[i])
-        _keep(self._kept, i, passage, _CACHED_PASSAGES)
+        self._kept.keep(i, passage)
         return passage
 
     def _passage(
@@ -280,7 +263,7 @@ class PassageTable(Sequence[Passage]):
             raw = self._reader.decompress(self._text[self._blocks[b] : self._blocks[b + 1]], size)
         except BlockError as exc:
             raise damaged(f"text block {b}: {exc}") from exc
-        _keep(self._cache, b, raw, _CACHED_BLOCKS)
+        self._cache.keep(b, raw)
         return raw
 
     def brief_of(self, i: int) -> str:

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from index.kept import Kept
 from index.library import Library
 from index.vectors import Embedder, Floats, sentences_of
 
@@ -109,7 +110,7 @@ class Meaning:
         usable = stored is not None and stored.model == encoder.model_sha256
         self._stored = stored if usable else None
         self._all: Floats | None = None  # the stored vectors as float32, made on first use
-        self._made: dict[int, Floats] = {}
+        self._made: Kept[int, Floats] = Kept(VECTOR_CACHE)
 
     @property
     def covers_all(self) -> bool:
@@ -164,9 +165,7 @@ class Meaning:
         vectors = self._made.get(i)
         if vectors is None:
             vectors = self.encoder.embed(sentences_of(self._library.passages[i].text))
-            if len(self._made) >= VECTOR_CACHE:
-                self._made.clear()
-            self._made[i] = vectors
+            self._made.keep(i, vectors)
         return vectors
 
 

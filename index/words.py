@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 from index.aliases import Aliases
 from index.contexts import TokenisedContexts
+from index.kept import Kept
 from index.library import Library
 from index.query import Concept, parse
 from index.question import Question
@@ -75,7 +76,7 @@ class WordRanker:
         self._engine = library.engine
         self._aliases = Aliases(library.alias_groups)
         self._contexts = library.contexts or TokenisedContexts(library, self.terms_of)
-        self._sentences: dict[str, frozenset[str]] = {}
+        self._sentences: Kept[str, frozenset[str]] = Kept(SENTENCES_KEPT)
         self._vocabulary: list[str] | None = None
         # A question's terms are asked for two or three times (known? its weight?), and
         # questions repeat words: each asks the engine (and a mapped file's guard) once.
@@ -157,9 +158,7 @@ class WordRanker:
         every shown passage was a third of a search on the seed)."""
         terms = self._sentences.get(sentence)
         if terms is None:
-            if len(self._sentences) >= SENTENCES_KEPT:
-                self._sentences.clear()
-            terms = self._sentences[sentence] = frozenset(self.terms_of(sentence))
+            terms = self._sentences.keep(sentence, frozenset(self.terms_of(sentence)))
         return terms
 
     def vocabulary(self) -> list[str]:
