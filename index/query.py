@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from index.aliases import Aliases, Phrase
 from index.english import is_english_word, rarity
 from index.question import Question
+from index.records import quick_init
 from index.tokenize import stem
 
 # A typo correction counts for less than a word the user spelled as the index does.
@@ -36,6 +37,7 @@ MAX_TYPO_LOOKUPS = 8
 ROOT_LENGTH = 6
 
 
+@quick_init
 @dataclass(frozen=True)
 class Concept:
     """One thing the question asks about, and the phrases that say it in a passage."""

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 
 from index.errors import NothingToSearch, QuestionTooLong
 from index.limits import MAX_QUESTION_CHARS
+from index.records import quick_init
 from index.tokenize import question_parts, stem
 
 
+@quick_init
 @dataclass(frozen=True)
 class Question:
     """A searchable question.

@@ -17,6 +17,7 @@ from index.kept import Kept
 from index.library import Library
 from index.query import Concept, parse
 from index.question import Question
+from index.records import quick_init
 from index.sentences import sentence_spans
 from index.tokenize import pair_terms, pairs_held, plain_words
 
@@ -54,6 +55,7 @@ class Scored(NamedTuple):
     concepts: tuple[bool, ...] = ()
 
 
+@quick_init
 @dataclass(frozen=True)
 class WordRanking:
     """What the words of a question found: its concepts and weights, candidates best first."""
