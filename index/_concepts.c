@@ -230,8 +230,83 @@ done:
     return result;
 }
 
+/* coverages(weights, total, rows, lacking, in_context, context_weight) -> n floats
+ *   weights      C floats: each concept's weight (its IDF)
+ *   total        their sum, as Python adds it
+ *   rows         n tuples of C bools: whether each candidate holds each concept (combine)
+ *   lacking      the positions in rows of the candidates lacking a concept, ascending
+ *   in_context   for each of lacking, C bools: whether its brief's title holds each concept
+ *   coverages    1.0 for a candidate holding every concept; else the sum, in the concepts'
+ *                order from 0.0, of the weight of each it holds and context_weight times
+ *                the weight of each its title holds, over total (WordRanker._coverages)
+ */
+static int bool_at(PyObject *row, Py_ssize_t c, Py_ssize_t C, const char *name) {
+    if (!PyTuple_Check(row) || PyTuple_GET_SIZE(row) != C) {
+        PyErr_Format(PyExc_ValueError, "%s: tuples of %zd bools expected", name, C);
+        return -1;
+    }
+    return PyObject_IsTrue(PyTuple_GET_ITEM(row, c));
+}
+
+static PyObject *coverages(PyObject *self, PyObject *args) {
+    PyObject *weights_o, *rows, *lacking, *in_context;
+    double total, context_weight;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "O!dO!O!O!d", &PyList_Type, &weights_o, &total, &PyList_Type,
+                          &rows, &PyList_Type, &lacking, &PyList_Type, &in_context,
+                          &context_weight))
+        return NULL;
+    Py_ssize_t C = PyList_GET_SIZE(weights_o), n = PyList_GET_SIZE(rows);
+    Py_ssize_t L = PyList_GET_SIZE(lacking);
+    if (PyList_GET_SIZE(in_context) != L) {
+        PyErr_SetString(PyExc_ValueError, "in_context: one row for each lacking candidate");
+        return NULL;
+    }
+    double *w = PyMem_Malloc((size_t)(C ? C : 1) * sizeof(double));
+    if (!w) return PyErr_NoMemory();
+    PyObject *out = NULL;
+    for (Py_ssize_t c = 0; c < C; c++) {
+        w[c] = PyFloat_AsDouble(PyList_GET_ITEM(weights_o, c));
+        if (w[c] == -1.0 && PyErr_Occurred()) goto done;
+    }
+    out = PyList_New(n);
+    if (!out) goto done;
+    for (Py_ssize_t j = 0; j < n; j++) {
+        PyObject *one = PyFloat_FromDouble(1.0);
+        if (!one) goto fail;
+        PyList_SET_ITEM(out, j, one);
+    }
+    for (Py_ssize_t k = 0; k < L; k++) {
+        Py_ssize_t j = PyLong_AsSsize_t(PyList_GET_ITEM(lacking, k));
+        if (j == -1 && PyErr_Occurred()) goto fail;
+        if (j < 0 || j >= n) {
+            PyErr_SetString(PyExc_IndexError, "lacking: a position outside the candidates");
+            goto fail;
+        }
+        PyObject *row = PyList_GET_ITEM(rows, j), *title = PyList_GET_ITEM(in_context, k);
+        double share = 0.0;
+        for (Py_ssize_t c = 0; c < C; c++) {
+            int has = bool_at(row, c, C, "rows"), named = bool_at(title, c, C, "in_context");
+            if (has < 0 || named < 0) goto fail;
+            if (has)
+                share += w[c];
+            else if (named)
+                share += w[c] * context_weight;
+        }
+        PyObject *value = PyFloat_FromDouble(share / total);
+        if (!value || PyList_SetItem(out, j, value) < 0) goto fail;  /* frees the 1.0 */
+    }
+    goto done;
+fail:
+    Py_CLEAR(out);
+done:
+    PyMem_Free(w);
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"combine", combine, METH_VARARGS, "Candidates' concept scores, terms and concepts held."},
+    {"coverages", coverages, METH_VARARGS, "Candidates' shares of the question's weight."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -8,3 +8,11 @@ def combine(
     concepts: list[tuple[tuple[int, ...], ...]],
     factors: list[float],
 ) -> tuple[list[float], list[frozenset[str]], list[tuple[bool, ...]]]: ...
+def coverages(
+    weights: list[float],
+    total: float,
+    rows: list[tuple[bool, ...]],
+    lacking: list[int],
+    in_context: list[tuple[bool, ...]],
+    context_weight: float,
+) -> list[float]: ...

@@ -206,23 +206,12 @@ class WordRanker:
         # The briefs' contexts are asked only for the passages lacking a concept.
         lacking = [j for j, held in enumerate(rows) if not all(held)]
         in_context = self._in_context(found, [ids[j] for j in lacking])
-        # Every weight, added in the same order as `total`: exactly 1.
-        shares = [1.0] * len(ids)
-        # Thirty candidates hold a few patterns of concepts: each pattern is added once.
-        by_pattern: dict[tuple[tuple[bool, ...], tuple[bool, ...]], float] = {}
-        for j, in_title in zip(lacking, in_context, strict=True):
-            pattern = (rows[j], in_title)
-            share = by_pattern.get(pattern)
-            if share is None:
-                share = 0.0
-                for weight, has, title in zip(found.weights, rows[j], in_title, strict=True):
-                    if has:
-                        share += weight
-                    elif title:
-                        share += weight * CONTEXT_WEIGHT
-                share = by_pattern[pattern] = share / total
-            shares[j] = share
-        return shares
+        if _concepts is not None:  # index/_concepts.c: the same sums, in the same order
+            compiled: list[float] = _concepts.coverages(
+                found.weights, total, rows, lacking, in_context, CONTEXT_WEIGHT
+            )
+            return compiled
+        return _shares(found.weights, total, rows, lacking, in_context)
 
     def _in_context(self, found: WordRanking, ids: list[int]) -> list[tuple[bool, ...]]:
         """For each passage of `ids`, whether its brief's title and standfirst hold each
@@ -267,6 +256,35 @@ def best_by_words(
         if weight > best_weight:
             best, best_weight = (start, end), weight
     return best
+
+
+def _shares(
+    weights: list[float],
+    total: float,
+    rows: list[tuple[bool, ...]],
+    lacking: list[int],
+    in_context: list[tuple[bool, ...]],
+) -> list[float]:
+    """Each candidate's coverage (WordRanker._coverages): 1 for one holding every concept
+    (`rows`), else the weight of those it holds and CONTEXT_WEIGHT of those its title holds
+    (`in_context`, for each of `lacking`), added in the concepts' order, over `total`."""
+    # Every weight, added in the same order as `total`: exactly 1.
+    shares = [1.0] * len(rows)
+    # Thirty candidates hold a few patterns of concepts: each pattern is added once.
+    by_pattern: dict[tuple[tuple[bool, ...], tuple[bool, ...]], float] = {}
+    for j, in_title in zip(lacking, in_context, strict=True):
+        pattern = (rows[j], in_title)
+        share = by_pattern.get(pattern)
+        if share is None:
+            share = 0.0
+            for weight, has, title in zip(weights, rows[j], in_title, strict=True):
+                if has:
+                    share += weight
+                elif title:
+                    share += weight * CONTEXT_WEIGHT
+            share = by_pattern[pattern] = share / total
+        shares[j] = share
+    return shares
 
 
 def _combined(

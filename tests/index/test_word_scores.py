@@ -162,3 +162,49 @@ def test_compiled_concept_scores_refuse_what_they_cannot_read():
     for args in bad:
         with pytest.raises((ValueError, TypeError)):
             kernel.combine(*args)
+
+
+WEIGHTS = st.sampled_from([0.0, 0.1, 0.2, 0.3, 1.0, 2.5, 7.1, 1e-9, 1.0000000000000002])
+
+
+@st.composite
+def coverage_cases(draw):
+    """Concept weights, whether each of n candidates holds each concept, and for those
+    lacking one, whether its brief's title holds each."""
+    weights = draw(st.lists(WEIGHTS, min_size=1, max_size=6))
+    row = st.tuples(*[st.booleans()] * len(weights))
+    rows = draw(st.lists(row, max_size=40))
+    lacking = [j for j, held in enumerate(rows) if not all(held)]
+    in_context = [draw(row) for _ in lacking]
+    return weights, rows, lacking, in_context
+
+
+@settings(max_examples=500, deadline=None)
+@given(coverage_cases())
+def test_compiled_coverages_equal_pythons_to_the_bit(case):
+    """index/_concepts.c's coverages add the weights as _shares does, in the concepts'
+    order: the same floats bit for bit (coverage decides the order of near ties)."""
+    kernel = pytest.importorskip("index._concepts", reason="built without a C compiler")
+    weights, rows, lacking, in_context = case
+    total = sum(weights)
+    if not total:
+        return  # _coverages answers 0.0 without adding
+    python = words._shares(weights, total, rows, lacking, in_context)
+    compiled = kernel.coverages(weights, total, rows, lacking, in_context, words.CONTEXT_WEIGHT)
+    assert [x.hex() for x in compiled] == [x.hex() for x in python]
+
+
+def test_compiled_coverages_refuse_what_they_cannot_read():
+    kernel = pytest.importorskip("index._concepts", reason="built without a C compiler")
+    rows = [(True, False), (True, True)]
+    assert kernel.coverages([1.0, 3.0], 4.0, rows, [0], [(False, True)], 0.5) == [0.625, 1.0]
+    bad = [
+        ([1.0, 3.0], 4.0, rows, [0], [], 0.5),  # no title row for the lacking one
+        ([1.0, 3.0], 4.0, rows, [2], [(False, True)], 0.5),  # no candidate 2
+        ([1.0, 3.0], 4.0, rows, [0], [(False,)], 0.5),  # a short title row
+        ([1.0], 4.0, rows, [0], [(False, True)], 0.5),  # rows longer than the weights
+        ([1.0, "x"], 4.0, rows, [0], [(False, True)], 0.5),  # not a number
+    ]
+    for args in bad:
+        with pytest.raises((ValueError, TypeError, IndexError)):
+            kernel.coverages(*args)
