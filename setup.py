@@ -1,8 +1,10 @@
 """The compiled parts of the numpy engine, each the same results as its numpy path:
-index/_maxscore.c ranks (top k of a query), index/_postings.c builds (postings from
-tokens) and index/_encode.c looks up the words of a text being indexed; index/_pairs.c
-finds a passage's word pairs worth stemming (the same pairs as index/tokenize.py's) and
-index/_concepts.c scores a question's candidates by concept (as index/words.py does).
+index/_maxscore.c ranks (top k of a query) and looks candidates up in postings (a term's,
+a title term's briefs), index/_postings.c builds (postings from tokens) and
+index/_encode.c looks up the words of a text being indexed; index/_pairs.c finds a
+passage's word pairs worth stemming (the same pairs as index/tokenize.py's) and
+index/_concepts.c scores a question's candidates by concept and coverage (as
+index/words.py does).
 
 Optional: where they cannot be compiled (no C compiler), the install goes on and the
 engine uses numpy alone, more slowly.
