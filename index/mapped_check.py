@@ -190,6 +190,16 @@ def _pointer(arrays: Mapping[str, Array], name: str, count: int, target: int) ->
         raise damaged(f"{name} goes backwards")
 
 
+def _longest_step(ptr: Array, chunk: int = 1 << 16) -> int:
+    """The largest ptr[i + 1] - ptr[i], a chunk at a time: the differences of 10^6 offsets
+    at once are 8 MB that the allocator kept after load (RSS after load +7.5 MiB)."""
+    last = len(ptr) - 1
+    return max(
+        int((ptr[i + 1 : min(i + chunk, last) + 1] - ptr[i : min(i + chunk, last)]).max())
+        for i in range(0, last, chunk)
+    )
+
+
 def _in_range(array: Array, low: int, high: int, name: str) -> None:
     """Every value of `array` lies in [low, high)."""
     if array.size and (int(array.min()) < low or int(array.max()) >= high):
@@ -218,7 +228,7 @@ def check_arrays(arrays: Mapping[str, Array], longest_passage: int) -> None:
     # flipped bit in the last offset asked for a terabyte: MemoryError, not a message).
     text_ptr = arrays["text_ptr"]
     _pointer(arrays, "text_ptr", n, int(text_ptr[-1]) if len(text_ptr) else 0)
-    if n and int((text_ptr[1:] - text_ptr[:-1]).max()) > longest_passage:
+    if n and _longest_step(text_ptr) > longest_passage:
         raise damaged("a passage is longer than the index's settings allow")
     _pointer(arrays, "text_block", -(-n // TEXT_BLOCK), len(arrays["text"]))
     _pointer(arrays, "brief_ptr", briefs, len(arrays["brief_json"]))

@@ -23,6 +23,7 @@ from bench.corpus import seed_briefs
 from index import IndexSettings, Searcher, build_index, load_index, save_index
 from index.errors import IndexUnreadable
 from index.library import Library
+from index.mapped_check import _longest_step
 from tests.conftest import SEED_TEXT, SEEDS
 
 NUMPY = replace(IndexSettings(), engine="numpy")
@@ -107,6 +108,15 @@ def test_a_passage_longer_than_the_settings_allow_is_refused(files, libraries, r
         path = tmp_path / "index.json"
         path.write_bytes(raw)
         assert outcome(path, NUMPY, libraries["mapped"]) == "refused"
+
+
+def test_the_longest_passage_is_found_a_chunk_at_a_time():
+    # Chunked so that no 8 MB of differences outlive a 10^6-passage load in RSS.
+    rng = np.random.default_rng(7)
+    for n in (2, 3, 8, 9, 1000):
+        ptr = np.concatenate(([0], np.cumsum(rng.integers(0, 5000, n - 1)))).astype("<i8")
+        for chunk in (1, 2, 7, 1 << 16):
+            assert _longest_step(ptr, chunk) == int(np.diff(ptr).max())
 
 
 def test_the_issue_repro_every_post_doc_a_million(files, libraries, read_as, tmp_path):
