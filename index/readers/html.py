@@ -95,8 +95,12 @@ def _url(tree: lxml.html.HtmlElement, base_url: str | None) -> str | None:
     ]
     candidates.append(_meta(tree, "property", "og:url") or "")
     for href in candidates:
-        url = urljoin(base_url, href.strip()) if base_url else href.strip()
-        if urlsplit(url).scheme in ("http", "https") and urlsplit(url).netloc:
+        try:
+            url = urljoin(base_url, href.strip()) if base_url else href.strip()
+            parts = urlsplit(url)
+        except ValueError:  # "http://[::1": urllib refuses it; the page has no usable link
+            continue
+        if parts.scheme in ("http", "https") and parts.netloc:
             return url
     return None
 

@@ -184,10 +184,27 @@ def _metadata(reader: PdfReader) -> tuple[str | None, str | None, str | None]:
     return title, author, created.date().isoformat() if created else None
 
 
+def _damage() -> tuple[type[Exception], ...]:
+    """What reading a damaged PDF raises: pypdf's own errors and, deep in a malformed
+    object, Python's (found by mutating test PDFs: an unknown filter name raises
+    NotImplementedError, a missing object AttributeError). pypdf is imported on first use."""
+    from pypdf.errors import PyPdfError
+
+    return (
+        PyPdfError,
+        ValueError,
+        KeyError,
+        IndexError,
+        TypeError,
+        AttributeError,
+        NotImplementedError,
+        RecursionError,
+    )
+
+
 def _open(data: bytes, name: str) -> PdfReader:
     """A pypdf reader for `data`, decrypted when it only has an empty user password."""
     from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
 
     if not data.startswith(b"%PDF-"):
         raise UnsupportedDocument(name, "not-pdf", "does not start with %PDF-")
@@ -197,7 +214,7 @@ def _open(data: bytes, name: str) -> PdfReader:
             raise UnsupportedDocument(name, "encrypted")
         if not len(reader.pages):  # parses the page tree: a damaged one fails here
             raise UnsupportedDocument(name, "no-text", "no pages")
-    except (PyPdfError, ValueError, KeyError, IndexError, TypeError) as exc:
+    except _damage() as exc:
         if "decrypt" in str(exc).lower():  # e.g. AES without the cryptography package
             raise UnsupportedDocument(name, "encrypted", type(exc).__name__) from exc
         raise UnsupportedDocument(name, "damaged-pdf", type(exc).__name__) from exc
@@ -206,16 +223,18 @@ def _open(data: bytes, name: str) -> PdfReader:
 
 def read_pdf(data: bytes, name: str) -> Document:
     """A PDF as a Document: paragraphs with page numbers, running chrome dropped."""
-    from pypdf.errors import PyPdfError
-
     reader = _open(data, name)
+    damage = _damage()
     try:
         pages = [_page_lines(page, n) for n, page in enumerate(reader.pages, start=1)]
-    except (PyPdfError, ValueError, KeyError, IndexError, TypeError) as exc:
+    except damage as exc:
         raise UnsupportedDocument(name, "damaged-pdf", type(exc).__name__) from exc
     drop, dropped = _chrome(pages)
     lines = [line for line in _flatten(pages) if id(line) not in drop]
-    title, author, date = _metadata(reader)
+    try:
+        title, author, date = _metadata(reader)
+    except damage:  # a damaged info dictionary: the text was read, only its metadata is lost
+        title = author = date = None
     return Document(
         title=title,
         author=author,

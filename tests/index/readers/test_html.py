@@ -117,6 +117,18 @@ def test_relative_canonical_without_a_base_is_ignored():
     assert read_bytes(page('<link rel="canonical" href="/a/b">'), ".html").url is None
 
 
+def test_a_link_urllib_refuses_is_skipped_not_raised():
+    # Found by mutating a test page: "http://[" is an unclosed IPv6 host, and urlsplit's
+    # ValueError escaped the reader. The next candidate (og:url) is used instead.
+    head = (
+        '<link rel="canonical" href="http://[::1/a">'
+        '<meta property="og:url" content="https://example.org/og">'
+    )
+    assert read_bytes(page(head), ".html").url == "https://example.org/og"
+    # A base the links cannot be joined to: each link is skipped, the base is kept.
+    assert read_bytes(page(head), ".html", url="http://[bad").url == "http://[bad"
+
+
 def test_declared_charset_is_used():
     html = page("<title>Caf\u00e9</title>").replace(b'charset="utf-8"', b'charset="iso-8859-1"')
     doc = read_bytes(html.decode("utf-8").encode("latin-1"), ".html")

@@ -105,3 +105,26 @@ def test_an_encrypted_pdf_is_refused():
     with pytest.raises(UnsupportedDocument) as caught:
         read_bytes(bytes(pdf.output()), ".pdf")
     assert caught.value.reason == "encrypted"
+
+
+def test_a_damaged_info_dictionary_loses_the_metadata_not_the_text(simple):
+    # Found by mutating the test PDFs: pypdf raised its PdfReadError from `metadata`, out
+    # of the reader, and `briefbot ask` over a seeds folder holding the file crashed.
+    pdf = simple_pdf()
+    info_an_array = pdf.replace(b"<<\n/Author", b"[ \n/Author").replace(
+        b">>\nendobj\nxref", b"] \nendobj\nxref"
+    )
+    assert len(info_an_array) == len(pdf)  # the cross-reference offsets still hold
+    document = read_bytes(info_an_array, ".pdf")
+    assert document.blocks == simple.blocks
+    assert (document.title, document.author, document.date) == (None, None, None)
+
+
+def test_an_unknown_stream_filter_is_a_damaged_pdf():
+    # pypdf raises NotImplementedError for a filter it does not know (a flipped letter).
+    from index.readers import UnsupportedDocument
+
+    unknown = simple_pdf().replace(b"/FlateDecode", b"/FlateDecodX", 1)
+    with pytest.raises(UnsupportedDocument) as caught:
+        read_bytes(unknown, ".pdf")
+    assert caught.value.reason == "damaged-pdf"
