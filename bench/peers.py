@@ -264,21 +264,24 @@ def installed(engine: str) -> bool:
 def query_rounds(
     engines: dict[str, Path], queries: Path, count: int, rounds: int, baseline: Path | None
 ) -> dict:
-    """Start one server per engine, warm each up, then send the queries in rounds."""
-    procs = {
-        e: subprocess.Popen(
-            [
-                *script(e, baseline),
-                *["--worker", "serve", SERVED_AS.get(e, e), str(p), str(queries)],
-            ],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        for e, p in engines.items()
-    }
+    """Start one server per engine, each once the one before has loaded (so that `load s`
+    is one load's time, not seven sharing two cores), warm each up, then send the queries
+    in rounds."""
+    procs: dict[str, subprocess.Popen[str]] = {}
     rows: dict[str, dict] = {}
     try:
+        for e, p in engines.items():
+            procs[e] = proc = subprocess.Popen(
+                [
+                    *script(e, baseline),
+                    *["--worker", "serve", SERVED_AS.get(e, e), str(p), str(queries)],
+                ],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            assert proc.stdout is not None
+            rows[e] = {**json.loads(proc.stdout.readline()), "times": []}
 
         def ask(e: str, numbers: list[int]) -> list[float]:
             proc = procs[e]
@@ -287,9 +290,7 @@ def query_rounds(
             proc.stdin.flush()
             return list(json.loads(proc.stdout.readline()))
 
-        for e, proc in procs.items():
-            assert proc.stdout is not None
-            rows[e] = {**json.loads(proc.stdout.readline()), "times": []}
+        for e in procs:
             ask(e, list(range(WARM_UP)))
         numbers = list(range(WARM_UP, WARM_UP + count))
         step = -(-count // rounds)
