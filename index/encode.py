@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import select
 import signal
+import sys
 import threading
 import time
 from array import array
@@ -231,6 +232,14 @@ def _exit_after(parent: int, watch: int | None) -> None:
     os._exit(1)
 
 
+def _workers_can_start() -> bool:
+    """False when the caller's __main__ names a file that is not there (a script read on
+    stdin: `<stdin>`). forkserver's workers import __main__ from its file: theirs would die
+    at start, again and again, and the build would wait for them forever."""
+    path = getattr(sys.modules.get("__main__"), "__file__", None)
+    return path is None or os.path.exists(path)
+
+
 def _in_workers(chunks: list[Sequence[str]], aliases: list[list[str]], workers: int) -> list[Chunk]:
     """Each chunk encoded by a pool of `workers - 1` processes taking chunks from the front
     and this one taking them from the back, until they meet: in order."""
@@ -268,7 +277,7 @@ def encode_texts(
     alias-annotated as `build_index` does, in the form encode_tokens gives."""
     workers = workers if workers is not None else min(4, os.cpu_count() or 1)
     chunks = [texts[i : i + _CHUNK] for i in range(0, len(texts), _CHUNK)]
-    if len(texts) < PARALLEL_FROM or workers < 2:
+    if len(texts) < PARALLEL_FROM or workers < 2 or not _workers_can_start():
         encoder = _Encoder()
         parts = [encoder.chunk(c, aliases) for c in chunks]
     else:

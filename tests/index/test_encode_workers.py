@@ -112,3 +112,29 @@ def test_ctrl_c_stops_a_build_promptly(build, group):
     assert build.stdout is not None
     assert build.stdout.read().strip() == "interrupted"
     assert wait_for(lambda: not group_members(build.pid), 10), group_members(build.pid)
+
+
+def test_a_build_from_a_script_read_on_stdin_finishes_in_one_process():
+    # forkserver's workers import __main__ from its file, and `python -` has none: they
+    # died at start and the build waited for them forever. It now builds in one process.
+    script = textwrap.dedent(
+        """
+        from index import encode
+        encode.PARALLEL_FROM = 0
+        encode._CHUNK = 10
+        texts = [f"passage {i} about sanctions and border trade" for i in range(200)]
+        forward = encode.encode_texts(texts, [], workers=2)
+        print("finished", len(forward["doc_ptr"]) - 1, flush=True)
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-"],
+        input=script,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["finished", "200"]
