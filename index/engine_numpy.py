@@ -51,7 +51,8 @@ ARRAY_NAMES = (
     "doc_words",  # int32[N]: each passage's length in words (its BM25 length)
 )
 # Terms whose lookups are remembered per table (a few MiB at most): the engine's term
-# ids here, cleared when full, and index/mapped_contexts.py's title postings slices.
+# ids here (the oldest forgotten first, index/kept.py), and index/mapped_contexts.py's
+# title postings slices.
 KNOWN_TERMS = 50_000
 # Float sums of the same impacts in another order differ in the last bits: bounds get slack.
 _SLACK = 1 + 1e-9
