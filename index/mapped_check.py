@@ -228,7 +228,7 @@ def check_arrays(arrays: Mapping[str, Array], longest_passage: int) -> None:
     # flipped bit in the last offset asked for a terabyte: MemoryError, not a message).
     text_ptr = arrays["text_ptr"]
     _pointer(arrays, "text_ptr", n, int(text_ptr[-1]) if len(text_ptr) else 0)
-    if n and _longest_step(text_ptr) > longest_passage:
+    if _longest_step(text_ptr) > longest_passage:  # n > 0: refused above otherwise
         raise damaged("a passage is longer than the index's settings allow")
     _pointer(arrays, "text_block", -(-n // TEXT_BLOCK), len(arrays["text"]))
     _pointer(arrays, "brief_ptr", briefs, len(arrays["brief_json"]))
