@@ -4,7 +4,8 @@ a title term's briefs), index/_postings.c builds (postings from tokens) and
 index/_encode.c looks up the words of a text being indexed; index/_pairs.c finds a
 passage's word pairs worth stemming (the same pairs as index/tokenize.py's) and
 index/_concepts.c scores a question's candidates by concept and coverage (as
-index/words.py does).
+index/words.py does); index/_reads.c reads a mapped file's passages and brief records,
+each checked (as index/mapped_tables.py does).
 
 Optional: where they cannot be compiled (no C compiler), the install goes on and the
 engine uses numpy alone, more slowly.
@@ -22,6 +23,6 @@ def kernel(name: str) -> Extension:
     return Extension(f"index.{name}", [f"index/{name}.c"], optional=True, extra_compile_args=FLAGS)
 
 
-KERNELS = ("_maxscore", "_postings", "_encode", "_pairs", "_concepts")
+KERNELS = ("_maxscore", "_postings", "_encode", "_pairs", "_concepts", "_reads")
 
 setup(ext_modules=[kernel(name) for name in KERNELS])

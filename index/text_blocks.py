@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -36,6 +37,10 @@ _DICTIONARY_SIZE = 32 << 10
 _DICTIONARY_LEAST = 1 << 10
 _SAMPLES = 1000
 _COVER = {"k": 1024, "d": 8}
+# What a frame's header says of its size (-1: nothing), and the error of a frame that does
+# not decode: for the compiled reader too (index/_reads.c).
+FRAME_SIZE = zstandard.frame_content_size
+DecodeError = zstandard.ZstdError
 
 
 class BlockError(ValueError):
@@ -106,22 +111,31 @@ class BlockReader:
         self._dictionary = dictionary
         self._local = threading.local()
 
+    def inflater(self) -> Callable[..., bytes]:
+        """This thread's decompress (`(packed, max_output_size=n)`), made on first need;
+        BlockError when the dictionary is not one."""
+        inflate = getattr(self._local, "inflate", None)
+        if inflate is None:
+            known = self._dictionary
+            try:
+                words = zstandard.ZstdCompressionDict(known) if known else None
+                inflate = zstandard.ZstdDecompressor(dict_data=words).decompress
+            except DecodeError as exc:
+                raise BlockError(f"it does not decompress ({exc})") from exc
+            self._local.inflate = inflate
+        return inflate
+
     def decompress(self, packed: bytes | memoryview, size: int) -> bytes:
         """The `size` bytes of one block; BlockError when it decodes to anything else (or
         the dictionary is not one)."""
+        inflate = self.inflater()
         try:
-            inflate = getattr(self._local, "inflate", None)
-            if inflate is None:
-                known = self._dictionary
-                words = zstandard.ZstdCompressionDict(known) if known else None
-                inflate = zstandard.ZstdDecompressor(dict_data=words).decompress
-                self._local.inflate = inflate
-            if zstandard.frame_content_size(packed) not in (-1, size):
+            if FRAME_SIZE(packed) not in (-1, size):
                 # Our frames carry no size: one that declares another was not written by us.
                 raise BlockError("its frame declares another size")
             # Never more than the block should hold, whatever the file says.
             raw = inflate(packed, max_output_size=size + 1)
-        except zstandard.ZstdError as exc:
+        except DecodeError as exc:
             raise BlockError(f"it does not decompress ({exc})") from exc
         if len(raw) != size:
             raise BlockError("it has the wrong length")

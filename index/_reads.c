@@ -1,0 +1,391 @@
+/* A mapped file's passages and brief records read and checked in one compiled call, as
+ * index/mapped_tables.py's PassageTable._read and BriefTable._record do in Python.
+ *
+ * Why C: a cold passage read was 17 us, of which zstandard's decode is 4; the rest was
+ * Python around it (six field reads, a kept block looked up, slices, the checksum's
+ * packing, the brief's record copied and checked), and a search reads ten passages.
+ *
+ * PassageReader(text, blocks, ptr, brief, paragraph, part, start, end, page, crc,
+ *               frame_size, zstd_error, block_passages, kept_blocks)
+ *   text        uint8   the compressed text blocks, one after another
+ *   blocks      int64   block b is text[blocks[b]:blocks[b + 1]]
+ *   ptr         int64   passage i is [ptr[i], ptr[i + 1]) of the text uncompressed
+ *   brief .. page       int32, int32, int32, int64, int64, int32: the passage fields
+ *   crc         uint32  each passage's checksum (index/mapped_check.py passage_crc)
+ *   frame_size  zstandard.frame_content_size; zstd_error: zstandard.ZstdError
+ *   block_passages  passages a block (index/mapped_check.py TEXT_BLOCK)
+ *   kept_blocks     decoded blocks kept (the oldest forgotten first), at most 64
+ * PassageReader.read(i, inflate) -> (text, brief, paragraph, part, start, end, page)
+ *   inflate: the calling thread's zstandard decompress (a context is not shared).
+ *
+ * BriefReader(json, ptr, crc, ids)
+ *   json uint8, ptr int64, crc uint32: the brief records and their checksums
+ *   ids  one fixed-width item a brief (NUL-padded, numpy "S")
+ * BriefReader.read(number) -> (id, record): the brief's id (str) and JSON record (bytes).
+ *
+ * All buffers in the machine's byte order (index/mapped_tables.py int_view).
+ * Damage raises Damaged with what was wrong, in the Python path's words; the caller checks
+ * the file's guard first (a file truncated in place would crash any read of it).
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+#define MAX_KEPT 64
+
+static PyObject *Damaged;
+static PyObject *max_output_size; /* ("max_output_size",): inflate's keyword */
+static uint32_t crc_table[8][256];
+
+/* zlib's CRC-32 (reflected 0xEDB88320), eight bytes a step. */
+static void crc_init(void) {
+    for (uint32_t n = 0; n < 256; n++) {
+        uint32_t c = n;
+        for (int k = 0; k < 8; k++)
+            c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+        crc_table[0][n] = c;
+    }
+    for (uint32_t n = 0; n < 256; n++)
+        for (int t = 1; t < 8; t++)
+            crc_table[t][n] = (crc_table[t - 1][n] >> 8) ^ crc_table[0][crc_table[t - 1][n] & 0xff];
+}
+
+static uint32_t crc32_update(uint32_t crc, const unsigned char *p, Py_ssize_t n) {
+    crc = ~crc;
+    for (; n >= 8; n -= 8, p += 8) {
+        uint32_t lo = crc ^ ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+                             (uint32_t)p[3] << 24);
+        crc = crc_table[7][lo & 0xff] ^ crc_table[6][(lo >> 8) & 0xff] ^
+              crc_table[5][(lo >> 16) & 0xff] ^ crc_table[4][lo >> 24] ^ crc_table[3][p[4]] ^
+              crc_table[2][p[5]] ^ crc_table[1][p[6]] ^ crc_table[0][p[7]];
+    }
+    while (n--)
+        crc = crc_table[0][(crc ^ *p++) & 0xff] ^ (crc >> 8);
+    return ~crc;
+}
+
+static void put_le(unsigned char *to, uint64_t value, int size) {
+    for (int k = 0; k < size; k++)
+        to[k] = (unsigned char)(value >> (8 * k));
+}
+
+/* Buffers of one reader, each checked to hold items of the expected size (0: any). */
+static int take_buffers(PyObject **from, Py_buffer *view, const Py_ssize_t *item, int count,
+                        int *held) {
+    for (int v = 0; v < count; v++) {
+        if (PyObject_GetBuffer(from[v], &view[v], PyBUF_C_CONTIGUOUS) < 0)
+            return -1;
+        *held = v + 1;
+        if (item[v] && view[v].itemsize != item[v]) {
+            PyErr_Format(PyExc_ValueError, "buffer %d holds items of %zd bytes, not %zd", v,
+                         view[v].itemsize, item[v]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+#define ITEMS(view) ((view).len / (view).itemsize)
+#define I64(view, i) (((const int64_t *)(view).buf)[i])
+#define I32(view, i) (((const int32_t *)(view).buf)[i])
+#define U32(view, i) (((const uint32_t *)(view).buf)[i])
+
+enum { TEXT, BLOCKS, PTR, BRIEF, PARAGRAPH, PART, START, END, PAGE, CRC, P_VIEWS };
+static const Py_ssize_t P_ITEM[P_VIEWS] = {1, 8, 8, 4, 4, 4, 8, 8, 4, 4};
+
+typedef struct {
+    PyObject_HEAD
+    Py_buffer view[P_VIEWS];
+    int held;
+    PyObject *frame_size, *zstd_error;
+    Py_ssize_t per_block, limit, next, count;
+    Py_ssize_t kept_key[MAX_KEPT];
+    PyObject *kept[MAX_KEPT];
+} PassageReader;
+
+static void passages_dealloc(PassageReader *self) {
+    for (int v = 0; v < self->held; v++)
+        PyBuffer_Release(&self->view[v]);
+    for (Py_ssize_t k = 0; k < self->count; k++)
+        Py_DECREF(self->kept[k]);
+    Py_XDECREF(self->frame_size);
+    Py_XDECREF(self->zstd_error);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static int passages_init(PassageReader *self, PyObject *args, PyObject *kwargs) {
+    PyObject *from[P_VIEWS], *frame_size, *zstd_error;
+    if (self->held) {
+        PyErr_SetString(PyExc_TypeError, "a reader is made once");
+        return -1;
+    }
+    if (!PyArg_ParseTuple(args, "OOOOOOOOOOOOnn", &from[TEXT], &from[BLOCKS], &from[PTR],
+                          &from[BRIEF], &from[PARAGRAPH], &from[PART], &from[START],
+                          &from[END], &from[PAGE], &from[CRC], &frame_size, &zstd_error,
+                          &self->per_block, &self->limit))
+        return -1;
+    if (take_buffers(from, self->view, P_ITEM, P_VIEWS, &self->held) < 0)
+        return -1;
+    Py_ssize_t n = ITEMS(self->view[CRC]);
+    for (int v = BRIEF; v <= PAGE; v++)
+        if (ITEMS(self->view[v]) != n) {
+            PyErr_SetString(PyExc_ValueError, "the passage fields differ in length");
+            return -1;
+        }
+    if (ITEMS(self->view[PTR]) != n + 1 || self->per_block < 1 ||
+        ITEMS(self->view[BLOCKS]) < (n + self->per_block - 1) / self->per_block + 1 ||
+        self->limit < 1 || self->limit > MAX_KEPT) {
+        PyErr_SetString(PyExc_ValueError, "the passage arrays do not fit together");
+        return -1;
+    }
+    Py_INCREF(frame_size);
+    Py_INCREF(zstd_error);
+    self->frame_size = frame_size;
+    self->zstd_error = zstd_error;
+    return 0;
+}
+
+/* inflate(packed, max_output_size=size + 1), once the frame declares no other size; NULL
+ * with Damaged set when it is not such a block, or with inflate's own error otherwise. */
+static PyObject *inflated(PassageReader *self, Py_ssize_t b, PyObject *packed,
+                          Py_ssize_t size, PyObject *inflate) {
+    PyObject *declared = PyObject_CallOneArg(self->frame_size, packed);
+    if (declared == NULL)
+        return NULL;
+    int over = 0;
+    long long frame = PyLong_AsLongLongAndOverflow(declared, &over);
+    Py_DECREF(declared);
+    if (PyErr_Occurred())
+        return NULL;
+    if (over || (frame != -1 && frame != size))
+        return PyErr_Format(Damaged, "text block %zd: its frame declares another size", b);
+    PyObject *limit = PyLong_FromSsize_t(size + 1); /* never more than the block holds */
+    if (limit == NULL)
+        return NULL;
+    PyObject *call[3] = {NULL, packed, limit};
+    PyObject *raw = PyObject_Vectorcall(inflate, call + 1, 1 | PY_VECTORCALL_ARGUMENTS_OFFSET,
+                                        max_output_size);
+    Py_DECREF(limit);
+    return raw;
+}
+
+/* Block b's text decoded, `size` bytes (a new reference), or NULL with Damaged set. */
+static PyObject *decoded(PassageReader *self, Py_ssize_t b, Py_ssize_t size,
+                         PyObject *inflate) {
+    for (Py_ssize_t k = 0; k < self->count; k++)
+        if (self->kept_key[k] == b) {
+            Py_INCREF(self->kept[k]);
+            return self->kept[k];
+        }
+    int64_t lo = I64(self->view[BLOCKS], b), hi = I64(self->view[BLOCKS], b + 1);
+    if (size < 0 || lo < 0 || hi < lo || hi > self->view[TEXT].len)
+        return PyErr_Format(Damaged, "text block %zd: it has the wrong length", b);
+    PyObject *packed = PyMemoryView_FromMemory((char *)self->view[TEXT].buf + lo, hi - lo,
+                                               PyBUF_READ);
+    if (packed == NULL)
+        return NULL;
+    PyObject *raw = inflated(self, b, packed, size, inflate);
+    Py_DECREF(packed);
+    if (raw == NULL) {
+        if (PyErr_ExceptionMatches(self->zstd_error)) {
+            PyObject *type, *value, *trace;
+            PyErr_Fetch(&type, &value, &trace);
+            PyErr_Format(Damaged, "text block %zd: it does not decompress (%S)", b, value);
+            Py_XDECREF(type);
+            Py_XDECREF(value);
+            Py_XDECREF(trace);
+        }
+        return NULL;
+    }
+    if (!PyBytes_Check(raw) || PyBytes_GET_SIZE(raw) != size) {
+        Py_DECREF(raw);
+        return PyErr_Format(Damaged, "text block %zd: it has the wrong length", b);
+    }
+    /* Kept, the oldest forgotten first (as index/kept.py). */
+    Py_ssize_t slot = self->count;
+    if (self->count < self->limit) {
+        self->count++;
+    } else {
+        slot = self->next;
+        self->next = (self->next + 1) % self->limit;
+        Py_DECREF(self->kept[slot]);
+    }
+    self->kept_key[slot] = b;
+    Py_INCREF(raw);
+    self->kept[slot] = raw;
+    return raw;
+}
+
+static PyObject *passages_read(PassageReader *self, PyObject *args) {
+    Py_ssize_t i;
+    PyObject *inflate;
+    if (!PyArg_ParseTuple(args, "nO", &i, &inflate))
+        return NULL;
+    const Py_buffer *v = self->view;
+    Py_ssize_t n = ITEMS(v[CRC]);
+    if (i < 0 || i >= n) {
+        PyErr_SetString(PyExc_IndexError, "passage index out of range");
+        return NULL;
+    }
+    Py_ssize_t first = i - i % self->per_block, last = first + self->per_block;
+    if (last > n)
+        last = n;
+    int64_t base = I64(v[PTR], first);
+    PyObject *block = decoded(self, i / self->per_block, I64(v[PTR], last) - base, inflate);
+    if (block == NULL)
+        return NULL;
+    int64_t lo = I64(v[PTR], i) - base, hi = I64(v[PTR], i + 1) - base;
+    if (lo < 0 || hi < lo || hi > PyBytes_GET_SIZE(block)) {
+        Py_DECREF(block);
+        return PyErr_Format(Damaged, "passage %zd fails its checksum", i);
+    }
+    const unsigned char *raw = (const unsigned char *)PyBytes_AS_STRING(block) + lo;
+    int32_t number = I32(v[BRIEF], i), paragraph = I32(v[PARAGRAPH], i);
+    int32_t part = I32(v[PART], i), page = I32(v[PAGE], i);
+    int64_t start = I64(v[START], i), end = I64(v[END], i);
+    unsigned char fields[32]; /* "<iiiqqi", as passage_crc packs them */
+    put_le(fields, (uint32_t)number, 4);
+    put_le(fields + 4, (uint32_t)paragraph, 4);
+    put_le(fields + 8, (uint32_t)part, 4);
+    put_le(fields + 12, (uint64_t)start, 8);
+    put_le(fields + 20, (uint64_t)end, 8);
+    put_le(fields + 28, (uint32_t)page, 4);
+    if (crc32_update(crc32_update(0, fields, 32), raw, hi - lo) != U32(v[CRC], i)) {
+        Py_DECREF(block);
+        return PyErr_Format(Damaged, "passage %zd fails its checksum", i);
+    }
+    PyObject *text = PyUnicode_DecodeUTF8((const char *)raw, hi - lo, NULL);
+    Py_DECREF(block);
+    if (text == NULL) {
+        if (!PyErr_ExceptionMatches(PyExc_UnicodeDecodeError))
+            return NULL;
+        PyErr_Clear();
+        return PyErr_Format(Damaged, "passage %zd is not UTF-8", i);
+    }
+    return Py_BuildValue("(NiiiLLi)", text, number, paragraph, part, (long long)start,
+                         (long long)end, page);
+}
+
+enum { JSON, B_PTR, B_CRC, IDS, B_VIEWS };
+static const Py_ssize_t B_ITEM[B_VIEWS] = {1, 8, 4, 0};
+
+typedef struct {
+    PyObject_HEAD
+    Py_buffer view[B_VIEWS];
+    int held;
+} BriefReader;
+
+static void briefs_dealloc(BriefReader *self) {
+    for (int v = 0; v < self->held; v++)
+        PyBuffer_Release(&self->view[v]);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static int briefs_init(BriefReader *self, PyObject *args, PyObject *kwargs) {
+    PyObject *from[B_VIEWS];
+    if (self->held) {
+        PyErr_SetString(PyExc_TypeError, "a reader is made once");
+        return -1;
+    }
+    if (!PyArg_ParseTuple(args, "OOOO", &from[JSON], &from[B_PTR], &from[B_CRC], &from[IDS]))
+        return -1;
+    if (take_buffers(from, self->view, B_ITEM, B_VIEWS, &self->held) < 0)
+        return -1;
+    Py_ssize_t n = ITEMS(self->view[B_CRC]);
+    if (ITEMS(self->view[B_PTR]) != n + 1 || ITEMS(self->view[IDS]) != n) {
+        PyErr_SetString(PyExc_ValueError, "the brief arrays do not fit together");
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *briefs_read(BriefReader *self, PyObject *args) {
+    Py_ssize_t b;
+    if (!PyArg_ParseTuple(args, "n", &b))
+        return NULL;
+    const Py_buffer *v = self->view;
+    if (b < 0 || b >= ITEMS(v[B_CRC])) {
+        PyErr_SetString(PyExc_IndexError, "brief index out of range");
+        return NULL;
+    }
+    int64_t lo = I64(v[B_PTR], b), hi = I64(v[B_PTR], b + 1);
+    if (lo < 0 || hi < lo || hi > v[JSON].len)
+        return PyErr_Format(Damaged, "the record of brief %zd fails its checksum", b);
+    Py_ssize_t width = v[IDS].itemsize;
+    const unsigned char *id = (const unsigned char *)v[IDS].buf + b * width;
+    const unsigned char *record = (const unsigned char *)v[JSON].buf + lo, nul = 0;
+    Py_ssize_t size = width;
+    while (size > 0 && id[size - 1] == 0) /* numpy drops an "S" item's trailing NULs */
+        size--;
+    uint32_t crc = crc32_update(crc32_update(crc32_update(0, id, size), &nul, 1), record,
+                                hi - lo); /* index/mapped_check.py brief_crc */
+    if (crc != U32(v[B_CRC], b))
+        return PyErr_Format(Damaged, "the record of brief %zd fails its checksum", b);
+    PyObject *name = PyUnicode_DecodeUTF8((const char *)id, size, NULL);
+    if (name == NULL) {
+        if (!PyErr_ExceptionMatches(PyExc_UnicodeDecodeError))
+            return NULL;
+        PyErr_Clear();
+        return PyErr_Format(Damaged, "the id of brief %zd is not UTF-8", b);
+    }
+    return Py_BuildValue("(Ny#)", name, (const char *)record, (Py_ssize_t)(hi - lo));
+}
+
+static PyMethodDef passages_methods[] = {
+    {"read", (PyCFunction)passages_read, METH_VARARGS,
+     "Passage i's text and fields, checked against its checksum."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyMethodDef briefs_methods[] = {
+    {"read", (PyCFunction)briefs_read, METH_VARARGS,
+     "The id and JSON record of brief `number`, checked against its checksum."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject PassageReaderType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "index._reads.PassageReader",
+    .tp_basicsize = sizeof(PassageReader),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "A mapped file's passages, each read checked.",
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)passages_init,
+    .tp_dealloc = (destructor)passages_dealloc,
+    .tp_methods = passages_methods,
+};
+
+static PyTypeObject BriefReaderType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "index._reads.BriefReader",
+    .tp_basicsize = sizeof(BriefReader),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "A mapped file's brief records, each read checked.",
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)briefs_init,
+    .tp_dealloc = (destructor)briefs_dealloc,
+    .tp_methods = briefs_methods,
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_reads", "A mapped file's passages and briefs read, compiled.",
+    -1, NULL, NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC PyInit__reads(void) {
+    crc_init();
+    if (PyType_Ready(&PassageReaderType) < 0 || PyType_Ready(&BriefReaderType) < 0)
+        return NULL;
+    PyObject *m = PyModule_Create(&module);
+    if (m == NULL)
+        return NULL;
+    Damaged = PyErr_NewException("index._reads.Damaged", PyExc_ValueError, NULL);
+    max_output_size = Py_BuildValue("(s)", "max_output_size");
+    if (Damaged == NULL || max_output_size == NULL ||
+        PyModule_AddObjectRef(m, "Damaged", Damaged) < 0 ||
+        PyModule_AddObjectRef(m, "PassageReader", (PyObject *)&PassageReaderType) < 0 ||
+        PyModule_AddObjectRef(m, "BriefReader", (PyObject *)&BriefReaderType) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}

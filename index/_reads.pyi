@@ -1,0 +1,38 @@
+"""Types of the compiled passage and brief reads (index/_reads.c)."""
+
+from collections.abc import Callable
+
+import numpy as np
+import numpy.typing as npt
+
+# Any buffer of the documented item size, in the machine's byte order.
+Buffer = memoryview | bytes | npt.NDArray[np.generic]
+
+class Damaged(ValueError): ...
+
+class PassageReader:
+    def __init__(
+        self,
+        text: Buffer,
+        blocks: Buffer,
+        ptr: Buffer,
+        brief: Buffer,
+        paragraph: Buffer,
+        part: Buffer,
+        start: Buffer,
+        end: Buffer,
+        page: Buffer,
+        crc: Buffer,
+        frame_size: Callable[[memoryview], int],
+        zstd_error: type[BaseException],
+        block_passages: int,
+        kept_blocks: int,
+        /,
+    ) -> None: ...
+    def read(
+        self, i: int, inflate: Callable[..., bytes], /
+    ) -> tuple[str, int, int, int, int, int, int]: ...
+
+class BriefReader:
+    def __init__(self, json: Buffer, ptr: Buffer, crc: Buffer, ids: Buffer, /) -> None: ...
+    def read(self, number: int, /) -> tuple[str, bytes]: ...

@@ -1,0 +1,134 @@
+"""index/_reads.c reads a mapped file's passages and brief records as index/mapped_tables.py
+does in Python: the same passages, the same records, and on a damaged file the same
+refusal in the same words (the Python path is what runs where no C compiler was found)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import index.mapped_tables as mapped_tables
+from bench.corpus import seed_briefs
+from index import IndexSettings, build_index, load_index, save_index
+from index.errors import IndexUnreadable
+from index.library import Library
+from index.mapped_check import TEXT_BLOCK
+from tests.conftest import SEED_TEXT
+from tests.index.test_integrity import _array
+
+NUMPY = replace(IndexSettings(), engine="numpy")
+pytestmark = pytest.mark.skipif(mapped_tables._reads is None, reason="no compiled reads")
+
+
+@pytest.fixture(scope="module")
+def mapped_file(tmp_path_factory) -> bytes:
+    """A mapped library of six briefs made from the seed (text enough for a dictionary)."""
+    seeds = tmp_path_factory.mktemp("seeds")
+    seed_briefs(SEED_TEXT.read_text(encoding="utf-8"), 6, seeds)
+    path = tmp_path_factory.mktemp("mapped") / "index.json"
+    save_index(build_index(seeds, NUMPY), path)
+    return path.read_bytes()
+
+
+def opened(path: Path, compiled: bool, monkeypatch: pytest.MonkeyPatch) -> Library:
+    """The file at `path` mapped (checked when read), read compiled or in Python."""
+    with monkeypatch.context() as patch:
+        patch.setattr("index.mapped_backend.FULL_CHECK_BYTES", 0)
+        if not compiled:
+            patch.setattr(mapped_tables, "_reads", None)
+        library = load_index(path, NUMPY)
+    assert (library.passages.compiled is not None) is compiled  # type: ignore[attr-defined]
+    return library
+
+
+def everything(library: Library) -> list[object]:
+    """Each passage and each brief's record as read one by one, or the refusal's words."""
+    out: list[object] = []
+    tables = library.passages
+    for i in range(len(tables)):
+        try:
+            out.append(tables[i])
+        except IndexUnreadable as exc:
+            out.append(str(exc))
+    for number in range(len(tables.briefs)):  # type: ignore[attr-defined]
+        try:
+            out.append(tables.briefs._read(number))  # type: ignore[attr-defined]
+        except IndexUnreadable as exc:
+            out.append(str(exc))
+    return out
+
+
+def test_every_passage_and_brief_reads_the_same(mapped_file, tmp_path, monkeypatch):
+    path = tmp_path / "index.json"
+    path.write_bytes(mapped_file)
+    compiled = everything(opened(path, True, monkeypatch))
+    assert compiled == everything(opened(path, False, monkeypatch))
+    assert all(not isinstance(x, str) for x in compiled) and len(compiled) > 60
+
+
+DAMAGED = ["text", "text_block", "text_ptr", "p_brief", "p_paragraph", "p_crc", "brief_json"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_damage_is_refused_in_the_same_words(data, mapped_file, tmp_path, monkeypatch):
+    """A byte changed in what a read decodes, slices or checks: both paths read the same
+    passages and refuse the same ones, saying the same."""
+    raw = bytearray(mapped_file)
+    array = _array(raw, data.draw(st.sampled_from(DAMAGED))).view(np.uint8)
+    at = data.draw(st.integers(0, array.size - 1))
+    array[at] = data.draw(st.integers(0, 255).filter(lambda b: b != array[at]))
+    path = tmp_path / "index.json"
+    path.write_bytes(raw)
+    try:
+        compiled = everything(opened(path, True, monkeypatch))
+    except IndexUnreadable as exc:  # refused at load: no read happens
+        with pytest.raises(IndexUnreadable, match=f"^{re.escape(str(exc))}$"):
+            opened(path, False, monkeypatch)
+        return
+    assert compiled == everything(opened(path, False, monkeypatch))
+
+
+def test_blocks_are_forgotten_oldest_first(mapped_file, tmp_path, monkeypatch):
+    """The reader keeps the last 16 blocks decoded (mapped_tables._CACHED_BLOCKS): a block
+    is decoded again only once 16 others have been since."""
+    path = tmp_path / "index.json"
+    path.write_bytes(mapped_file)
+    tables = opened(path, True, monkeypatch).passages
+    reader, inflate = tables.compiled, tables._reader.inflater()  # type: ignore[attr-defined]
+    decoded: list[bytes] = []
+
+    def counted(packed: memoryview, max_output_size: int) -> bytes:
+        decoded.append(bytes(packed))
+        return inflate(packed, max_output_size=max_output_size)
+
+    kept = mapped_tables._CACHED_BLOCKS
+    assert len(tables) >= (kept + 2) * TEXT_BLOCK
+    firsts = [b * TEXT_BLOCK for b in range(kept + 1)]  # one passage of each of 17 blocks
+    for i in firsts:
+        reader.read(i, counted)
+    assert len(decoded) == kept + 1
+    reader.read(firsts[1], counted)  # kept: the 17th forgot the first only
+    reader.read(firsts[-1] + 1, counted)  # the newest block's other passage: kept too
+    assert len(decoded) == kept + 1
+    reader.read(firsts[0], counted)
+    assert len(decoded) == kept + 2
+
+
+def test_a_reader_takes_only_arrays_that_fit(mapped_file, tmp_path, monkeypatch):
+    path = tmp_path / "index.json"
+    path.write_bytes(mapped_file)
+    briefs = opened(path, True, monkeypatch).passages.briefs  # type: ignore[attr-defined]
+    reads = mapped_tables._reads
+    assert reads is not None
+    ids = np.ascontiguousarray(briefs._ids)
+    with pytest.raises(ValueError, match="do not fit"):
+        reads.BriefReader(briefs._json, briefs._ptr, briefs._crc, ids[:-1])
+    with pytest.raises(ValueError, match="items of 8 bytes, not 4"):
+        reads.BriefReader(briefs._json, briefs._ptr, briefs._ptr, ids)
