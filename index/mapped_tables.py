@@ -64,7 +64,6 @@ class BriefTable(Mapping[str, BriefInfo]):
         self._sorted, self._pos = arrays["brief_sorted"], arrays["brief_pos"]
         self.guard = guard
         self._kept_numbers: Kept[str, int] = Kept(_CACHED_BRIEFS)
-        self._kept_ids: Kept[int, str] = Kept(_CACHED_BRIEFS)
         self._kept: Kept[int, BriefInfo] = Kept(_CACHED_BRIEFS)
         self.compiled: BriefReader | None = None
         if _reads is not None:  # the same reads and checks, 0.4 us where Python took 6
@@ -88,22 +87,28 @@ class BriefTable(Mapping[str, BriefInfo]):
         number = self.number(brief_id)
         if number is None:
             raise KeyError(brief_id)
+        info = self._info(number)
+        if info.id != brief_id:
+            raise damaged(f"brief {brief_id!r} holds the record of another")
+        return info
+
+    def _info(self, number: int, checked: bool = False) -> BriefInfo:
+        """The brief at position `number`, its record checked and parsed (kept: a search
+        reads a passage's brief, then cites it). `checked`: the caller has just checked the
+        file's guard."""
         info = self._kept.get(number)
         if info is not None:
             return info
+        brief_id, record = self._read(number, checked)
         try:
             # Decoded first: json.loads of bytes detects their encoding, a third of its time.
-            info = BriefInfo(**json.loads(self._record(number).decode("utf-8")))
+            info = BriefInfo(**json.loads(record.decode("utf-8")))
         except (ValueError, TypeError) as exc:
             raise damaged(f"brief {brief_id!r}: {exc.__class__.__name__}") from exc
         if info.id != brief_id:
             raise damaged(f"brief {brief_id!r} holds the record of another")
-        self._kept.keep(number, info)
-        return info
-
-    def _record(self, number: int, checked: bool = False) -> bytes:
-        """The JSON record of the brief at `number`, checked against its checksum."""
-        return self._read(number, checked)[1]
+        self._kept_numbers.keep(brief_id, number)
+        return self._kept.keep(number, info)
 
     def _read(self, number: int, checked: bool = False) -> tuple[str, bytes]:
         """The id and JSON record of the brief at `number`, checked against their checksum.
@@ -137,17 +142,11 @@ class BriefTable(Mapping[str, BriefInfo]):
         return number
 
     def id_at(self, number: int, checked: bool = False) -> str:
-        """The id of the brief at position `number`, checked with its record (kept: a
-        search asks it for each candidate, and again for each hit). `checked`: the caller
-        has just checked the file's guard (a passage read has: a second look was a third
-        of a search's fstat calls)."""
-        brief_id = self._kept_ids.get(number)
-        if brief_id is not None:
-            return brief_id
-        brief_id = self._read(number, checked)[0]
-        self._kept_numbers.keep(brief_id, number)
-        self._kept_ids.keep(number, brief_id)
-        return brief_id
+        """The id of the brief at position `number`, checked with its record (a passage
+        read asks it, and a citation of the passage then finds the brief parsed). `checked`:
+        the caller has just checked the file's guard (a passage read has: a second look was
+        a third of a search's fstat calls)."""
+        return self._info(number, checked).id
 
 
 class PassageTable(Sequence[Passage]):

@@ -18,7 +18,7 @@ from bench.corpus import seed_briefs
 from index import IndexSettings, build_index, load_index, save_index
 from index.errors import IndexUnreadable
 from index.library import Library
-from index.mapped_check import TEXT_BLOCK
+from index.mapped_check import TEXT_BLOCK, brief_crc
 from tests.conftest import SEED_TEXT
 from tests.index.test_integrity import _array
 
@@ -132,3 +132,26 @@ def test_a_reader_takes_only_arrays_that_fit(mapped_file, tmp_path, monkeypatch)
         reads.BriefReader(briefs._json, briefs._ptr, briefs._crc, ids[:-1])
     with pytest.raises(ValueError, match="items of 8 bytes, not 4"):
         reads.BriefReader(briefs._json, briefs._ptr, briefs._ptr, ids)
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_a_record_naming_another_brief_is_refused(compiled, mapped_file, tmp_path, monkeypatch):
+    """A brief's record is checked with its id: one that names another brief (a crafted
+    file, its checksum made to match) is refused, whether its passage or the brief is read."""
+    raw = bytearray(mapped_file)
+    records, ptr = _array(raw, "brief_json"), _array(raw, "brief_ptr")
+    ids, crcs = _array(raw, "brief_ids"), _array(raw, "brief_crc")
+    record = records[ptr[2] : ptr[3]]
+    text = record.tobytes()
+    assert b'"brief-00002"' in text
+    record[:] = np.frombuffer(text.replace(b"brief-00002", b"brief-00004", 1), np.uint8)
+    crcs[2] = brief_crc(ids[2].tobytes().rstrip(b"\0"), record.tobytes())
+    path = tmp_path / "index.json"
+    path.write_bytes(raw)
+    library = opened(path, compiled, monkeypatch)
+    first = library.passages.of_brief("brief-00002")[0]  # type: ignore[attr-defined]
+    with pytest.raises(IndexUnreadable, match="brief 'brief-00002' holds the record of another"):
+        library.passages[first]
+    with pytest.raises(IndexUnreadable, match="holds the record of another"):
+        library.briefs["brief-00002"]
+    assert library.briefs["brief-00001"].id == "brief-00001"  # the others still read
