@@ -386,6 +386,37 @@ static int get_buffer(PyObject *obj, Py_buffer *view, Py_ssize_t itemsize, int w
     return 0;
 }
 
+/* rank()'s hits as a list of (passage, score), or NULL with an exception set. */
+static PyObject *ranked(const Arrays *A, const List *lists, Py_ssize_t count, const double *rest,
+                        Py_ssize_t k, int prune, double plus)
+{
+    Hit *out = PyMem_Malloc((size_t)(k ? k : 1) * sizeof(Hit));
+    if (!out) return PyErr_NoMemory();
+    Py_ssize_t found = 0;
+    if (count && k && A->n) {
+        Py_BEGIN_ALLOW_THREADS
+        found = rank(A, lists, count, rest, k, prune, plus, out);
+        Py_END_ALLOW_THREADS
+    }
+    PyObject *result = NULL;
+    if (found == -1)
+        PyErr_SetString(PyExc_ValueError, "a posting names a passage outside the index");
+    else if (found == -2)
+        PyErr_NoMemory();
+    else if ((result = PyList_New(found)) != NULL) {
+        for (Py_ssize_t q = 0; q < found; q++) {
+            PyObject *pair = Py_BuildValue("(id)", (int)out[q].id, out[q].score);
+            if (!pair) {
+                Py_CLEAR(result);
+                break;
+            }
+            PyList_SET_ITEM(result, q, pair);
+        }
+    }
+    PyMem_Free(out);
+    return result;
+}
+
 static PyObject *top(PyObject *self, PyObject *args)
 {
     PyObject *doc_o, *score_o, *lists_o, *rest_o, *total_o, *aux_o, *work_o, *ids_o;
@@ -399,7 +430,6 @@ static PyObject *top(PyObject *self, PyObject *args)
     Py_buffer doc = {0}, score = {0}, total = {0}, aux = {0}, work = {0}, ids = {0};
     List *lists = NULL;
     double *rest = NULL;
-    Hit *out = NULL;
     PyObject *result = NULL, *lists_seq = NULL, *rest_seq = NULL;
 
     if (get_buffer(doc_o, &doc, 4, 0, "doc") < 0 || get_buffer(score_o, &score, 2, 0, "score") < 0
@@ -423,8 +453,7 @@ static PyObject *top(PyObject *self, PyObject *args)
     }
     lists = PyMem_Malloc((size_t)(count ? count : 1) * sizeof(List));
     rest = PyMem_Malloc((size_t)(count + 1) * sizeof(double));
-    out = PyMem_Malloc((size_t)(k ? k : 1) * sizeof(Hit));
-    if (!lists || !rest || !out) {
+    if (!lists || !rest) {
         PyErr_NoMemory();
         goto done;
     }
@@ -443,36 +472,12 @@ static PyObject *top(PyObject *self, PyObject *args)
         if (rest[i] == -1.0 && PyErr_Occurred()) goto done;
     }
     Arrays A = {doc.buf, score.buf, total.buf, aux.buf, work.buf, ids.buf, n};
-    Py_ssize_t found = 0;
-    if (count && k && n) {
-        Py_BEGIN_ALLOW_THREADS
-        found = rank(&A, lists, count, rest, k, prune, plus, out);
-        Py_END_ALLOW_THREADS
-    }
-    if (found == -1) {
-        PyErr_SetString(PyExc_ValueError, "a posting names a passage outside the index");
-        goto done;
-    }
-    if (found == -2) {
-        PyErr_NoMemory();
-        goto done;
-    }
-    result = PyList_New(found);
-    if (!result) goto done;
-    for (Py_ssize_t q = 0; q < found; q++) {
-        PyObject *pair = Py_BuildValue("(id)", (int)out[q].id, out[q].score);
-        if (!pair) {
-            Py_CLEAR(result);
-            goto done;
-        }
-        PyList_SET_ITEM(result, q, pair);
-    }
+    result = ranked(&A, lists, count, rest, k, prune, plus);
 done:
     Py_XDECREF(lists_seq);
     Py_XDECREF(rest_seq);
     PyMem_Free(lists);
     PyMem_Free(rest);
-    PyMem_Free(out);
     Py_buffer *views[] = {&doc, &score, &total, &aux, &work, &ids};
     for (size_t v = 0; v < sizeof views / sizeof *views; v++)
         if (views[v]->obj) PyBuffer_Release(views[v]);
@@ -619,9 +624,251 @@ done:
     return result;
 }
 
+/* One list before ordering: its bound, its slot (ties go to the lower) and where it lies. */
+typedef struct {
+    List list;
+    Py_ssize_t slot;
+} Slotted;
+
+static int slotted_order(const void *x, const void *y)
+{
+    const Slotted *a = x, *b = y;
+    if (a->list.bound != b->list.bound) return a->list.bound > b->list.bound ? -1 : 1;
+    return (a->slot > b->slot) - (a->slot < b->slot);
+}
+
+/* The term ids of a sequence, each checked to lie in [0, vocab): -1 for None. */
+static Py_ssize_t *term_ids(PyObject *seq, Py_ssize_t vocab, int none_ok, Py_ssize_t *counts)
+{
+    Py_ssize_t m = PyTuple_GET_SIZE(seq);
+    Py_ssize_t *out = PyMem_Malloc((size_t)(m ? m : 1) * sizeof(Py_ssize_t));
+    if (!out) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    for (Py_ssize_t q = 0; q < m; q++) {
+        PyObject *item = PyTuple_GET_ITEM(seq, q);
+        Py_ssize_t t = -1, n = 1;
+        if (counts) {
+            if (!PyArg_ParseTuple(item, "nn", &t, &n)) goto fail;
+            counts[q] = n;
+        } else if (!(none_ok && item == Py_None)) {
+            t = PyLong_AsSsize_t(item);
+            if (t == -1 && PyErr_Occurred()) goto fail;
+        }
+        if ((item != Py_None || counts) && (t < 0 || t >= vocab || n < 1)) {
+            PyErr_SetString(PyExc_ValueError, "a term id lies outside the vocabulary");
+            goto fail;
+        }
+        out[q] = t;
+    }
+    return out;
+fail:
+    PyMem_Free(out);
+    return NULL;
+}
+
+/* top_terms(doc, score, ptr, unit, peak, tiers, terms, k, plus, total, aux, work, ids):
+ * top() over the lists of a query's terms, made here as NumpyEngine.top makes them.
+ *   ptr    int64[tiers * V + 1]  term t's tier j is [ptr[tiers*t+j], ptr[tiers*t+j+1])
+ *   unit, peak  float64[tiers * V]  each tier's quantum and largest contribution
+ *   terms  sequence of (term id, times the query holds it)
+ * Each tier holding postings is a list with bound peak * times and weight unit * times;
+ * lists go highest bound first (then lower slot), and bounds prune when none is negative:
+ * the lists, in the order, that NumpyEngine.top makes for its numpy path. rest[i], the
+ * bounds from i on, is summed from the last (numpy's path takes math.fsum): a sum of a
+ * few dozen positive floats is within 1e-14 of the exact one, and every test of a bound
+ * allows SLACK (1e-9), so the same passages are pruned and the same answers come out. */
+static PyObject *top_terms(PyObject *self, PyObject *args)
+{
+    PyObject *doc_o, *score_o, *ptr_o, *unit_o, *peak_o, *terms_o, *total_o, *aux_o, *work_o,
+        *ids_o;
+    Py_ssize_t tiers, k;
+    double plus;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "OOOOOnOndOOOO", &doc_o, &score_o, &ptr_o, &unit_o, &peak_o,
+                          &tiers, &terms_o, &k, &plus, &total_o, &aux_o, &work_o, &ids_o))
+        return NULL;
+    Py_buffer doc = {0}, score = {0}, ptr = {0}, unit = {0}, peak = {0}, total = {0}, aux = {0},
+              work = {0}, ids = {0};
+    PyObject *terms = NULL, *result = NULL;
+    Py_ssize_t *t = NULL, *times = NULL;
+    Slotted *slotted = NULL;
+    List *lists = NULL;
+    double *rest = NULL;
+    if (get_buffer(doc_o, &doc, 4, 0, "doc") < 0 || get_buffer(score_o, &score, 2, 0, "score") < 0
+        || get_buffer(ptr_o, &ptr, 8, 0, "ptr") < 0 || get_buffer(unit_o, &unit, 8, 0, "unit") < 0
+        || get_buffer(peak_o, &peak, 8, 0, "peak") < 0
+        || get_buffer(total_o, &total, 8, 1, "total") < 0 || get_buffer(aux_o, &aux, 8, 1, "aux") < 0
+        || get_buffer(work_o, &work, 8, 1, "work") < 0 || get_buffer(ids_o, &ids, 4, 1, "ids") < 0)
+        goto done;
+    Py_ssize_t nnz = doc.len / 4, n = total.len / 8, slots = peak.len / 8;
+    if (score.len / 2 != nnz || aux.len / 8 != n || work.len / 8 < 2 * n || ids.len / 4 < n
+        || tiers < 1 || slots % tiers || unit.len / 8 != slots || ptr.len / 8 != slots + 1) {
+        PyErr_SetString(PyExc_ValueError, "postings or scratch buffers disagree in length");
+        goto done;
+    }
+    if (k < 0) k = 0;
+    terms = PySequence_Tuple(terms_o);
+    if (!terms) goto done;
+    Py_ssize_t m = PyTuple_GET_SIZE(terms);
+    times = PyMem_Malloc((size_t)(m ? m : 1) * sizeof(Py_ssize_t));
+    slotted = PyMem_Malloc((size_t)(m * tiers > 0 ? m * tiers : 1) * sizeof(Slotted));
+    if (!times || !slotted) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    t = term_ids(terms, slots / tiers, 0, times);
+    if (!t) goto done;
+    const int64_t *p = ptr.buf;
+    const double *u = unit.buf, *top_of = peak.buf;
+    Py_ssize_t count = 0;
+    for (Py_ssize_t q = 0; q < m; q++)
+        for (Py_ssize_t j = 0; j < tiers; j++) {
+            Py_ssize_t slot = tiers * t[q] + j;
+            int64_t lo = p[slot], hi = p[slot + 1];
+            if (hi <= lo) continue;
+            if (lo < 0 || hi > nnz || hi - lo > n) {
+                PyErr_SetString(PyExc_ValueError, "a postings list lies outside the postings");
+                goto done;
+            }
+            Slotted *S = &slotted[count++];
+            S->list.lo = lo;
+            S->list.hi = hi;
+            S->list.weight = u[slot] * (double)times[q];
+            S->list.bound = top_of[slot] * (double)times[q];
+            S->slot = slot;
+        }
+    if (!count) {
+        result = PyList_New(0);
+        goto done;
+    }
+    qsort(slotted, (size_t)count, sizeof(Slotted), slotted_order);
+    lists = PyMem_Malloc((size_t)count * sizeof(List));
+    rest = PyMem_Malloc((size_t)(count + 1) * sizeof(double));
+    if (!lists || !rest) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    int prune = 1;
+    rest[count] = 0.0;
+    for (Py_ssize_t i = count - 1; i >= 0; i--) {
+        lists[i] = slotted[i].list;
+        rest[i] = rest[i + 1] + lists[i].bound;
+        if (lists[i].bound < 0) prune = 0;
+    }
+    Arrays A = {doc.buf, score.buf, total.buf, aux.buf, work.buf, ids.buf, n};
+    result = ranked(&A, lists, count, rest, k, prune, plus);
+done:
+    Py_XDECREF(terms);
+    PyMem_Free(t);
+    PyMem_Free(times);
+    PyMem_Free(slotted);
+    PyMem_Free(lists);
+    PyMem_Free(rest);
+    Py_buffer *views[] = {&doc, &score, &ptr, &unit, &peak, &total, &aux, &work, &ids};
+    for (size_t v = 0; v < sizeof views / sizeof *views; v++)
+        if (views[v]->obj) PyBuffer_Release(views[v]);
+    return result;
+}
+
+/* columns(doc, score, ptr, unit, tiers, terms, cands): lookup() for each of a query's
+ * terms (an id, or None for a term no passage holds), its tiers read from ptr and unit:
+ * [([score], [held]), ...], one pair a term, the same numbers as lookup() gives. */
+static PyObject *columns(PyObject *self, PyObject *args)
+{
+    PyObject *doc_o, *score_o, *ptr_o, *unit_o, *terms_o, *cands_o;
+    Py_ssize_t tiers;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "OOOOnOO", &doc_o, &score_o, &ptr_o, &unit_o, &tiers, &terms_o,
+                          &cands_o))
+        return NULL;
+    Py_buffer doc = {0}, score = {0}, ptr = {0}, unit = {0};
+    PyObject *terms = NULL, *cands = NULL, *result = NULL;
+    Py_ssize_t *t = NULL;
+    int32_t *wanted = NULL;
+    int *inside = NULL; /* whether each candidate is a passage number at all */
+    if (get_buffer(doc_o, &doc, 4, 0, "doc") < 0 || get_buffer(score_o, &score, 2, 0, "score") < 0
+        || get_buffer(ptr_o, &ptr, 8, 0, "ptr") < 0 || get_buffer(unit_o, &unit, 8, 0, "unit") < 0)
+        goto done;
+    Py_ssize_t nnz = doc.len / 4, slots = unit.len / 8;
+    if (score.len / 2 != nnz || tiers < 1 || slots % tiers || ptr.len / 8 != slots + 1) {
+        PyErr_SetString(PyExc_ValueError, "postings disagree in length");
+        goto done;
+    }
+    terms = PySequence_Tuple(terms_o);
+    cands = PySequence_Tuple(cands_o);
+    if (!terms || !cands) goto done;
+    Py_ssize_t m = PyTuple_GET_SIZE(terms), c = PyTuple_GET_SIZE(cands);
+    t = term_ids(terms, slots / tiers, 1, NULL);
+    if (!t) goto done;
+    wanted = PyMem_Malloc((size_t)(c ? c : 1) * sizeof(int32_t));
+    inside = PyMem_Malloc((size_t)(c ? c : 1) * sizeof(int));
+    if (!wanted || !inside) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t j = 0; j < c; j++) {
+        long long want = PyLong_AsLongLong(PyTuple_GET_ITEM(cands, j));
+        if (want == -1 && PyErr_Occurred()) goto done;
+        inside[j] = want >= INT32_MIN && want <= INT32_MAX;
+        wanted[j] = inside[j] ? (int32_t)want : 0;
+    }
+    result = PyList_New(m);
+    if (!result) goto done;
+    const int64_t *p = ptr.buf;
+    const double *u = unit.buf;
+    const int32_t *d = doc.buf;
+    const uint16_t *sc = score.buf;
+    for (Py_ssize_t q = 0; q < m; q++) {
+        PyObject *scores = PyList_New(c), *held = PyList_New(c), *pair = NULL;
+        if (scores && held) pair = PyTuple_Pack(2, scores, held);
+        Py_XDECREF(scores);
+        Py_XDECREF(held);
+        if (!pair) goto fail;
+        PyList_SET_ITEM(result, q, pair);
+        for (Py_ssize_t j = 0; j < c; j++) {
+            double acc = 0.0;
+            int found = 0;
+            for (Py_ssize_t i = 0; t[q] >= 0 && inside[j] && i < tiers; i++) {
+                Py_ssize_t slot = tiers * t[q] + i;
+                int64_t lo = p[slot], hi = p[slot + 1];
+                if (lo < 0 || hi < lo || hi > nnz) {
+                    PyErr_SetString(PyExc_ValueError, "a postings list lies outside the postings");
+                    goto fail;
+                }
+                Py_ssize_t pos = lower_bound(d, lo, hi, wanted[j]);
+                if (pos < hi && d[pos] == wanted[j]) {
+                    acc += (double)sc[pos] * u[slot];
+                    found = 1;
+                }
+            }
+            PyObject *value = PyFloat_FromDouble(acc);
+            if (!value) goto fail;
+            PyList_SET_ITEM(scores, j, value);
+            PyList_SET_ITEM(held, j, Py_NewRef(found ? Py_True : Py_False));
+        }
+    }
+    goto done;
+fail:
+    Py_CLEAR(result);
+done:
+    Py_XDECREF(terms);
+    Py_XDECREF(cands);
+    PyMem_Free(t);
+    PyMem_Free(wanted);
+    PyMem_Free(inside);
+    Py_buffer *views[] = {&doc, &score, &ptr, &unit};
+    for (size_t v = 0; v < sizeof views / sizeof *views; v++)
+        if (views[v]->obj) PyBuffer_Release(views[v]);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"top", top, METH_VARARGS, "The best k passages of postings lists, MaxScore (see the file)."},
+    {"top_terms", top_terms, METH_VARARGS, "top() over the lists of a query's terms."},
     {"lookup", lookup, METH_VARARGS, "One term's score and presence in a few passages."},
+    {"columns", columns, METH_VARARGS, "lookup() for each of a query's terms."},
     {"holds", holds, METH_VARARGS, "Whether lists of owners hold each candidate's owner."},
     {NULL, NULL, 0, NULL},
 };

@@ -18,6 +18,30 @@ def top(
     work: npt.NDArray[np.float64],
     ids: npt.NDArray[np.int32],
 ) -> list[tuple[int, float]]: ...
+def top_terms(
+    doc: npt.NDArray[np.int32],
+    score: npt.NDArray[np.uint16],
+    ptr: npt.NDArray[np.int64],
+    unit: npt.NDArray[np.float64],
+    peak: npt.NDArray[np.float64],
+    tiers: int,
+    terms: Sequence[tuple[int, int]],
+    k: int,
+    plus: float,
+    total: npt.NDArray[np.float64],
+    aux: npt.NDArray[np.float64],
+    work: npt.NDArray[np.float64],
+    ids: npt.NDArray[np.int32],
+) -> list[tuple[int, float]]: ...
+def columns(
+    doc: npt.NDArray[np.int32],
+    score: npt.NDArray[np.uint16],
+    ptr: npt.NDArray[np.int64],
+    unit: npt.NDArray[np.float64],
+    tiers: int,
+    terms: Sequence[int | None],
+    cands: Sequence[int],
+) -> list[tuple[list[float], list[bool]]]: ...
 def lookup(
     doc: npt.NDArray[np.int32],
     score: npt.NDArray[np.uint16],

@@ -38,6 +38,13 @@ class LargeScratch:
         scratch = (self.total, self.aux, self.work, self.ids)
         return kernel.top(doc, score, spans, rest, k, prune, plus, *scratch)
 
+    def top_terms(self, doc, score, ptr, unit, peak, tiers, terms, k, plus, *_scratch):
+        scratch = (self.total, self.aux, self.work, self.ids)
+        return kernel.top_terms(doc, score, ptr, unit, peak, tiers, terms, k, plus, *scratch)
+
+    def columns(self, *args):
+        return kernel.columns(*args)
+
 
 _LARGE = LargeScratch()  # one for all tests: hypothesis runs examples without fixtures
 
@@ -160,6 +167,42 @@ def test_candidate_lookups_equal_the_numpy_path(synthetic, variant):
             assert holds[0] == holds[-2] == compiled[1][3]
             assert (scores[1], holds[1], scores[-1], holds[-1]) == (0.0, False, 0.0, False)
     assert held_somewhere > 100  # the lookups found passages, not only absences
+
+
+@pytest.mark.parametrize("variant", ["bm25l", "okapi"])
+def test_a_query_s_columns_in_one_call_equal_its_terms_one_by_one(synthetic, variant):
+    """columns() asks the kernel for every term at once (absent and repeated terms too):
+    the values, in the places, that each term asked alone through numpy gives."""
+    tokens, queries = synthetic
+    engine = NumpyEngine.from_tokens(tokens, replace(IndexSettings(), variant=variant))
+    ids = list(range(0, len(tokens), 13))
+    for terms in queries[:30]:
+        asked = [*terms, "never-indexed", terms[0]]
+        together = engine.columns(asked, ids)
+        engine.compiled = False
+        try:
+            assert together == [engine.columns([term], ids)[0] for term in asked], terms
+        finally:
+            engine.compiled = True
+    assert engine.columns(queries[0], []) == [([], [])] * len(queries[0])
+
+
+def test_bad_term_ids_are_refused(synthetic):
+    tokens, _ = synthetic
+    engine = NumpyEngine.from_tokens(tokens, IndexSettings())
+    arrays = (engine._doc, engine._score, engine._ptr, engine._unit)
+    vocabulary = len(engine._terms)
+    for t in (-1, vocabulary):
+        with pytest.raises(ValueError, match="outside the vocabulary"):
+            kernel.columns(*arrays, engine._tiers, [t], [0])
+        total, aux = engine._scratch()
+        work, ids = engine._kernel_scratch()
+        with pytest.raises(ValueError, match="outside the vocabulary"):
+            kernel.top_terms(
+                *arrays, engine._max, engine._tiers, [(t, 1)], 10, 0.0, total, aux, work, ids
+            )
+    with pytest.raises(ValueError, match="disagree"):
+        kernel.columns(*arrays, 7, [0], [0])
 
 
 def _strided(array: np.ndarray) -> np.ndarray:
