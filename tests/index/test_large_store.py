@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from index import IndexSettings, Searcher, build_index, load_index, save_index
 from index.aliases import GROUP_PREFIX, Aliases
@@ -13,6 +16,7 @@ from index.engine import RankBM25Engine
 from index.engine_numpy import NumpyEngine
 from index.errors import IndexUnreadable
 from index.mapped_backend import is_large
+from index.mapped_tables import _parsed
 from tests.conftest import SEEDS
 
 NUMPY = replace(IndexSettings(), engine="numpy")
@@ -250,3 +254,34 @@ def test_text_compressed_by_two_threads_is_the_text_compressed_by_one(monkeypatc
         expected = b"".join(texts[first:last])
         packed = text[starts[b] : starts[b + 1]].tobytes()
         assert reader.decompress(packed, len(expected)) == expected
+
+
+JSON_TEXTS = st.one_of(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+        max_leaves=8,
+    ).map(lambda v: json.dumps(v, ensure_ascii=False)),
+    st.text(alphabet=' {}[]":,0123456789.eE+-tfnrulas\\\n', max_size=40),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    text=JSON_TEXTS,
+    before=st.sampled_from(["", " ", "\n"]),
+    after=st.sampled_from(["", " ", "x", "{}"]),
+)
+def test_brief_records_are_read_as_json_loads_reads_them(text, before, after):
+    """A brief's record is parsed by json's scanner alone when it is one whole value: the
+    same value as json.loads, or the same refusal (a ValueError: the file is damaged)."""
+    record = before + text + after
+    try:
+        want: object = json.loads(record)
+    except ValueError as exc:
+        want = type(exc)
+    try:
+        got: object = _parsed(record)
+    except ValueError as exc:
+        got = type(exc)
+    assert repr(got) == repr(want)  # repr: NaN equals itself

@@ -12,7 +12,7 @@ import pytest
 from index.cite import Citation
 from index.library import BriefInfo
 from index.passages import Passage
-from index.records import quick_init
+from index.records import from_fields, quick_init
 from index.search import Hit
 
 QUICK = (Passage, Citation, Hit, BriefInfo)
@@ -87,3 +87,39 @@ def test_quick_records_copy_pickle_and_replace_as_dataclasses_do(cls: type) -> N
     first = dataclasses.fields(cls)[0].name
     changed = dataclasses.replace(record, **{first: "other"})
     assert getattr(changed, first) == "other" and changed != record
+
+
+@pytest.mark.parametrize("cls", QUICK)
+def test_made_from_a_dict_of_its_fields_it_is_the_same_object(cls):
+    values = _sample_args(cls)
+    for f in dataclasses.fields(cls):
+        values.setdefault(f.name, f.default)
+    made = from_fields(cls, dict(values))
+    assert made == cls(**values) and repr(made) == repr(cls(**values))
+    assert hash(made) == hash(cls(**values)) and vars(made) == vars(cls(**values))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.id = "other"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"id": "a"},  # a field missing
+        {**{f.name: 1 for f in dataclasses.fields(BriefInfo)}, "extra": 1},
+        ["id", "a"],
+        None,
+        "a record",
+    ],
+)
+def test_anything_but_a_dict_of_its_fields_is_refused_as_its_init_would(values):
+    with pytest.raises(TypeError):
+        from_fields(BriefInfo, values)
+
+
+def test_from_fields_takes_only_quick_classes():
+    @dataclasses.dataclass(frozen=True)
+    class Plain:
+        a: int
+
+    with pytest.raises(TypeError, match="not a quick_init class"):
+        from_fields(Plain, {"a": 1})
