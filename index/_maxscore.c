@@ -484,82 +484,6 @@ done:
     return result;
 }
 
-/* lookup(doc, score, spans, cands): one term's tiers read for a few passages.
- *   spans  sequence of (lo, hi, unit): the term's postings lists, in tier order
- *   cands  sequence of passage positions
- * Returns ([score], [held]): each candidate's 0.0 plus score * unit of each list holding
- * it, in list order (as NumpyEngine.term_scores adds them), and whether any list holds
- * it. A binary search a list and candidate: the numpy path's searchsorted, without its
- * per-call cost (the word ranker asks this of 30 candidates for every query term). */
-static PyObject *lookup(PyObject *self, PyObject *args)
-{
-    PyObject *doc_o, *score_o, *spans_o, *cands_o;
-    (void)self;
-    if (!PyArg_ParseTuple(args, "OOOO", &doc_o, &score_o, &spans_o, &cands_o)) return NULL;
-    Py_buffer doc = {0}, score = {0};
-    PyObject *spans = NULL, *cands = NULL, *scores = NULL, *held = NULL, *result = NULL;
-    List *lists = NULL;
-    if (get_buffer(doc_o, &doc, 4, 0, "doc") < 0 || get_buffer(score_o, &score, 2, 0, "score") < 0)
-        goto done;
-    Py_ssize_t nnz = doc.len / 4;
-    if (score.len / 2 != nnz) {
-        PyErr_SetString(PyExc_ValueError, "postings disagree in length");
-        goto done;
-    }
-    spans = PySequence_Tuple(spans_o);
-    cands = PySequence_Tuple(cands_o);
-    if (!spans || !cands) goto done;
-    Py_ssize_t count = PyTuple_GET_SIZE(spans), c = PyTuple_GET_SIZE(cands);
-    lists = PyMem_Malloc((size_t)(count ? count : 1) * sizeof(List));
-    if (!lists) {
-        PyErr_NoMemory();
-        goto done;
-    }
-    for (Py_ssize_t i = 0; i < count; i++) {
-        List *L = &lists[i];
-        if (!PyArg_ParseTuple(PyTuple_GET_ITEM(spans, i), "nnd", &L->lo, &L->hi, &L->weight))
-            goto done;
-        if (L->lo < 0 || L->hi < L->lo || L->hi > nnz) {
-            PyErr_SetString(PyExc_ValueError, "a postings list lies outside the postings");
-            goto done;
-        }
-    }
-    scores = PyList_New(c);
-    held = PyList_New(c);
-    if (!scores || !held) goto done;
-    const int32_t *d = doc.buf;
-    const uint16_t *s = score.buf;
-    for (Py_ssize_t j = 0; j < c; j++) {
-        long long want = PyLong_AsLongLong(PyTuple_GET_ITEM(cands, j));
-        if (want == -1 && PyErr_Occurred()) goto done;
-        double acc = 0.0;
-        int found = 0;
-        if (want >= INT32_MIN && want <= INT32_MAX) {
-            for (Py_ssize_t i = 0; i < count; i++) {
-                Py_ssize_t pos = lower_bound(d, lists[i].lo, lists[i].hi, (int32_t)want);
-                if (pos < lists[i].hi && d[pos] == (int32_t)want) {
-                    acc += (double)s[pos] * lists[i].weight;
-                    found = 1;
-                }
-            }
-        }
-        PyObject *value = PyFloat_FromDouble(acc);
-        if (!value) goto done;
-        PyList_SET_ITEM(scores, j, value);
-        PyList_SET_ITEM(held, j, Py_NewRef(found ? Py_True : Py_False));
-    }
-    result = PyTuple_Pack(2, scores, held);
-done:
-    Py_XDECREF(spans);
-    Py_XDECREF(cands);
-    Py_XDECREF(scores);
-    Py_XDECREF(held);
-    PyMem_Free(lists);
-    if (doc.obj) PyBuffer_Release(&doc);
-    if (score.obj) PyBuffer_Release(&score);
-    return result;
-}
-
 /* holds(doc, spans, owner, cands): for each span (lo, hi) of doc, a list ascending (a term's
  * briefs in the contexts' postings), whether it holds the owner of each candidate
  * (owner[cand]: a passage's brief). One binary search a span and candidate, where numpy
@@ -772,9 +696,11 @@ done:
     return result;
 }
 
-/* columns(doc, score, ptr, unit, tiers, terms, cands): lookup() for each of a query's
- * terms (an id, or None for a term no passage holds), its tiers read from ptr and unit:
- * [([score], [held]), ...], one pair a term, the same numbers as lookup() gives. */
+/* columns(doc, score, ptr, unit, tiers, terms, cands): for each of a query's terms (an id,
+ * or None for a term no passage holds), each candidate's score and presence, its tiers
+ * read from ptr and unit: [([score], [held]), ...], a pair a term. A candidate's score is
+ * 0.0 plus score * unit of each tier holding it, in tier order (as the numpy path adds);
+ * a candidate outside int32 is held by none. */
 static PyObject *columns(PyObject *self, PyObject *args)
 {
     PyObject *doc_o, *score_o, *ptr_o, *unit_o, *terms_o, *cands_o;
@@ -867,8 +793,7 @@ done:
 static PyMethodDef methods[] = {
     {"top", top, METH_VARARGS, "The best k passages of postings lists, MaxScore (see the file)."},
     {"top_terms", top_terms, METH_VARARGS, "top() over the lists of a query's terms."},
-    {"lookup", lookup, METH_VARARGS, "One term's score and presence in a few passages."},
-    {"columns", columns, METH_VARARGS, "lookup() for each of a query's terms."},
+    {"columns", columns, METH_VARARGS, "Each query term's score and presence in a few passages."},
     {"holds", holds, METH_VARARGS, "Whether lists of owners hold each candidate's owner."},
     {NULL, NULL, 0, NULL},
 };

@@ -42,12 +42,6 @@ def columns(
     terms: Sequence[int | None],
     cands: Sequence[int],
 ) -> list[tuple[list[float], list[bool]]]: ...
-def lookup(
-    doc: npt.NDArray[np.int32],
-    score: npt.NDArray[np.uint16],
-    spans: Sequence[tuple[int, int, float]],
-    cands: Sequence[int],
-) -> tuple[list[float], list[bool]]: ...
 def holds(
     doc: npt.NDArray[np.int32],
     spans: Sequence[tuple[int, int]],

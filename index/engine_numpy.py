@@ -178,15 +178,20 @@ class NumpyEngine:
     ) -> list[tuple[list[float], list[bool]]]:
         """For each of `terms`, its BM25 score alone in each passage of `ids` (0 where
         absent) and whether each holds it: one lookup a term gives both."""
-        if _kernel is not None and self.compiled and not self._plus:
-            # Every term's lookups in one call, its tiers read in C: as _column's, term by
-            # term, without a Python round of offsets and a call a term (16 of 40 us).
-            found = [self.term_id(term) for term in terms]
+        found = [self.term_id(term) for term in terms]
+        if _kernel is not None and self.compiled:
+            # Every term's lookups in one call, its tiers read in C: the numpy path's
+            # additions, a binary search a tier and passage (a call a term: 16 of 40 us).
             looked_up: list[tuple[list[float], list[bool]]] = _kernel.columns(
                 self._doc, self._score, self._ptr, self._unit, self._tiers, found, ids
             )
-            return looked_up
-        return [self._column(term, ids) for term in terms]
+        else:
+            looked_up = [self._column_numpy(t, ids) for t in found]
+        if self._plus:
+            looked_up = [
+                self._with_plus(t, column) for t, column in zip(found, looked_up, strict=True)
+            ]
+        return looked_up
 
     def term_scores(self, term: str, ids: Sequence[int]) -> list[float]:
         """The BM25 score of `term` alone in each passage of `ids`; 0 where it is absent."""
@@ -196,23 +201,21 @@ class NumpyEngine:
         """Whether each passage of `ids` contains `term`."""
         return self.columns([term], ids)[0][1]
 
-    def _column(self, term: str, ids: Sequence[int]) -> tuple[list[float], list[bool]]:
-        t = self.term_id(term)
+    def _with_plus(
+        self, t: int | None, column: tuple[list[float], list[bool]]
+    ) -> tuple[list[float], list[bool]]:
+        """BM25+'s idf * delta added to the passages that hold term t (score > 0)."""
+        if t is None:
+            return column
+        delta = self._plus * math.log((self.size + 1) / self._df(t))
+        result, held = column
+        return [x + delta if x > 0 else x for x in result], held
+
+    def _column_numpy(self, t: int | None, ids: Sequence[int]) -> tuple[list[float], list[bool]]:
+        """Term t's column without the compiled kernel: each tier searched for the
+        candidates (no term: nothing held)."""
         if t is None or not ids:
             return [0.0] * len(ids), [False] * len(ids)
-        if _kernel is not None and self.compiled:
-            # The same additions as below, in C: a binary search a tier and passage.
-            result, held = _kernel.lookup(self._doc, self._score, self._spans(t), ids)
-        else:
-            result, held = self._column_numpy(t, ids)
-        if self._plus:
-            # BM25+'s idf * delta, for the passages that hold the term (their score is > 0).
-            delta = self._plus * math.log((self.size + 1) / self._df(t))
-            result = [x + delta if x > 0 else x for x in result]
-        return result, held
-
-    def _column_numpy(self, t: int, ids: Sequence[int]) -> tuple[list[float], list[bool]]:
-        """_column without the compiled kernel: each tier searched for the candidates."""
         cand = np.asarray(ids, dtype=np.int64)
         _, aux = self._scratch()
         scores = np.zeros(cand.size)

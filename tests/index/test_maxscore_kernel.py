@@ -169,7 +169,7 @@ def test_candidate_lookups_equal_the_numpy_path(synthetic, variant):
     assert held_somewhere > 100  # the lookups found passages, not only absences
 
 
-@pytest.mark.parametrize("variant", ["bm25l", "okapi"])
+@pytest.mark.parametrize("variant", VARIANTS)
 def test_a_query_s_columns_in_one_call_equal_its_terms_one_by_one(synthetic, variant):
     """columns() asks the kernel for every term at once (absent and repeated terms too):
     the values, in the places, that each term asked alone through numpy gives."""
@@ -185,6 +185,21 @@ def test_a_query_s_columns_in_one_call_equal_its_terms_one_by_one(synthetic, var
         finally:
             engine.compiled = True
     assert engine.columns(queries[0], []) == [([], [])] * len(queries[0])
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_a_term_s_column_scores_its_holders_as_its_ranking_does(synthetic, compiled):
+    """A passage's score for one term alone (columns, BM25+'s delta included) is its score
+    when that term is the whole query (top): two computations, one answer."""
+    tokens, queries = synthetic
+    for variant in VARIANTS:
+        engine = NumpyEngine.from_tokens(tokens, replace(IndexSettings(), variant=variant))
+        engine.compiled = compiled
+        for term in sorted({t for terms in queries[:10] for t in terms}):
+            ranked = engine.top([term], 50)
+            scores, held = engine.columns([term], [i for i, _ in ranked])[0]
+            assert all(held)
+            assert scores == pytest.approx([score for _, score in ranked], rel=1e-12), term
 
 
 def test_bad_term_ids_are_refused(synthetic):
