@@ -6,16 +6,18 @@
  * postings list is gathered, multiplied, added and scattered in four passes with
  * temporaries. Here each posting is read once. The GIL is released while it runs.
  *
- * top(doc, score, lists, rest, k, prune, plus, total, aux, work, ids)
+ * top_terms(doc, score, ptr, unit, peak, tiers, terms, k, plus, total, aux, work, ids)
  *   doc     int32[nnz]   passage of each posting (ascending within a list)
  *   score   uint16[nnz]  quantised contribution of each posting
- *   lists   sequence of (lo, hi, weight, bound): postings [lo, hi) add score * weight;
- *           bound is the list's largest contribution; highest bound first
- *   rest    sequence of len(lists) + 1 floats: rest[i] = sum of bound[i:] (fsum)
- *   k       how many passages to return; prune: whether bounds may stop early
+ *   ptr     int64[tiers * V + 1]  term t's tier j is [ptr[tiers*t+j], ptr[tiers*t+j+1])
+ *   unit, peak  float64[tiers * V]  each tier's quantum and largest contribution
+ *   terms   sequence of (term id, times the query holds it)
+ *   k       how many passages to return
  *   plus    a constant added to every candidate's score at the end (BM25+)
  *   total, aux  float64[n] scratch, all zeros (left all zeros); n = number of passages
  *   work    float64[2n] scratch; ids  int32[n] scratch
+ * Each tier holding postings is a list: its postings add score * unit * times, its bound
+ * is peak * times (see top_terms below for the order and the pruning).
  * Returns [(passage, score)], best first, ties by passage order.
  * A posting naming a passage outside [0, n) raises ValueError (a damaged index).
  */
@@ -417,73 +419,6 @@ static PyObject *ranked(const Arrays *A, const List *lists, Py_ssize_t count, co
     return result;
 }
 
-static PyObject *top(PyObject *self, PyObject *args)
-{
-    PyObject *doc_o, *score_o, *lists_o, *rest_o, *total_o, *aux_o, *work_o, *ids_o;
-    Py_ssize_t k;
-    int prune;
-    double plus;
-    (void)self;
-    if (!PyArg_ParseTuple(args, "OOOOnpdOOOO", &doc_o, &score_o, &lists_o, &rest_o, &k,
-                          &prune, &plus, &total_o, &aux_o, &work_o, &ids_o))
-        return NULL;
-    Py_buffer doc = {0}, score = {0}, total = {0}, aux = {0}, work = {0}, ids = {0};
-    List *lists = NULL;
-    double *rest = NULL;
-    PyObject *result = NULL, *lists_seq = NULL, *rest_seq = NULL;
-
-    if (get_buffer(doc_o, &doc, 4, 0, "doc") < 0 || get_buffer(score_o, &score, 2, 0, "score") < 0
-        || get_buffer(total_o, &total, 8, 1, "total") < 0 || get_buffer(aux_o, &aux, 8, 1, "aux") < 0
-        || get_buffer(work_o, &work, 8, 1, "work") < 0 || get_buffer(ids_o, &ids, 4, 1, "ids") < 0)
-        goto done;
-    Py_ssize_t nnz = doc.len / 4, n = total.len / 8;
-    if (score.len / 2 != nnz || aux.len / 8 != n || work.len / 8 < 2 * n || ids.len / 4 < n) {
-        PyErr_SetString(PyExc_ValueError, "postings or scratch buffers disagree in length");
-        goto done;
-    }
-    if (k < 0) k = 0;
-    /* Tuples: reading an item may run Python code (__index__), which must not change them. */
-    lists_seq = PySequence_Tuple(lists_o);
-    rest_seq = PySequence_Tuple(rest_o);
-    if (!lists_seq || !rest_seq) goto done;
-    Py_ssize_t count = PyTuple_GET_SIZE(lists_seq);
-    if (PyTuple_GET_SIZE(rest_seq) != count + 1) {
-        PyErr_SetString(PyExc_ValueError, "rest must hold one more item than lists");
-        goto done;
-    }
-    lists = PyMem_Malloc((size_t)(count ? count : 1) * sizeof(List));
-    rest = PyMem_Malloc((size_t)(count + 1) * sizeof(double));
-    if (!lists || !rest) {
-        PyErr_NoMemory();
-        goto done;
-    }
-    for (Py_ssize_t i = 0; i < count; i++) {
-        List *L = &lists[i];
-        if (!PyArg_ParseTuple(PyTuple_GET_ITEM(lists_seq, i), "nndd", &L->lo, &L->hi,
-                              &L->weight, &L->bound))
-            goto done;
-        if (L->lo < 0 || L->hi < L->lo || L->hi > nnz || L->hi - L->lo > n) {
-            PyErr_SetString(PyExc_ValueError, "a postings list lies outside the postings");
-            goto done;
-        }
-    }
-    for (Py_ssize_t i = 0; i <= count; i++) {
-        rest[i] = PyFloat_AsDouble(PyTuple_GET_ITEM(rest_seq, i));
-        if (rest[i] == -1.0 && PyErr_Occurred()) goto done;
-    }
-    Arrays A = {doc.buf, score.buf, total.buf, aux.buf, work.buf, ids.buf, n};
-    result = ranked(&A, lists, count, rest, k, prune, plus);
-done:
-    Py_XDECREF(lists_seq);
-    Py_XDECREF(rest_seq);
-    PyMem_Free(lists);
-    PyMem_Free(rest);
-    Py_buffer *views[] = {&doc, &score, &total, &aux, &work, &ids};
-    for (size_t v = 0; v < sizeof views / sizeof *views; v++)
-        if (views[v]->obj) PyBuffer_Release(views[v]);
-    return result;
-}
-
 /* holds(doc, spans, owner, cands): for each span (lo, hi) of doc, a list ascending (a term's
  * briefs in the contexts' postings), whether it holds the owner of each candidate
  * (owner[cand]: a passage's brief). One binary search a span and candidate, where numpy
@@ -592,17 +527,13 @@ fail:
     return NULL;
 }
 
-/* top_terms(doc, score, ptr, unit, peak, tiers, terms, k, plus, total, aux, work, ids):
- * top() over the lists of a query's terms, made here as NumpyEngine.top makes them.
- *   ptr    int64[tiers * V + 1]  term t's tier j is [ptr[tiers*t+j], ptr[tiers*t+j+1])
- *   unit, peak  float64[tiers * V]  each tier's quantum and largest contribution
- *   terms  sequence of (term id, times the query holds it)
- * Each tier holding postings is a list with bound peak * times and weight unit * times;
- * lists go highest bound first (then lower slot), and bounds prune when none is negative:
- * the lists, in the order, that NumpyEngine.top makes for its numpy path. rest[i], the
- * bounds from i on, is summed from the last (numpy's path takes math.fsum): a sum of a
- * few dozen positive floats is within 1e-14 of the exact one, and every test of a bound
- * allows SLACK (1e-9), so the same passages are pruned and the same answers come out. */
+/* top_terms (its arguments: the top of the file). Each tier holding postings is a list
+ * with bound peak * times and weight unit * times; lists go highest bound first (then
+ * lower slot), and bounds prune when none is negative: the lists, in the order, that
+ * NumpyEngine.top makes for its numpy path. rest[i], the bounds from i on, is summed from
+ * the last (numpy's path takes math.fsum): a sum of a few dozen positive floats is within
+ * 1e-14 of the exact one, and every test of a bound allows SLACK (1e-9), so the same
+ * passages are pruned and the same answers come out. */
 static PyObject *top_terms(PyObject *self, PyObject *args)
 {
     PyObject *doc_o, *score_o, *ptr_o, *unit_o, *peak_o, *terms_o, *total_o, *aux_o, *work_o,
@@ -791,8 +722,7 @@ done:
 }
 
 static PyMethodDef methods[] = {
-    {"top", top, METH_VARARGS, "The best k passages of postings lists, MaxScore (see the file)."},
-    {"top_terms", top_terms, METH_VARARGS, "top() over the lists of a query's terms."},
+    {"top_terms", top_terms, METH_VARARGS, "The best k passages of a query's terms, MaxScore (see the file)."},
     {"columns", columns, METH_VARARGS, "Each query term's score and presence in a few passages."},
     {"holds", holds, METH_VARARGS, "Whether lists of owners hold each candidate's owner."},
     {NULL, NULL, 0, NULL},

@@ -5,19 +5,6 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-def top(
-    doc: npt.NDArray[np.int32],
-    score: npt.NDArray[np.uint16],
-    lists: Sequence[tuple[int, int, float, float]],
-    rest: Sequence[float],
-    k: int,
-    prune: bool,
-    plus: float,
-    total: npt.NDArray[np.float64],
-    aux: npt.NDArray[np.float64],
-    work: npt.NDArray[np.float64],
-    ids: npt.NDArray[np.int32],
-) -> list[tuple[int, float]]: ...
 def top_terms(
     doc: npt.NDArray[np.int32],
     score: npt.NDArray[np.uint16],

@@ -6,7 +6,6 @@ their scores must be equal to the last bit, ties and pruning included.
 
 from __future__ import annotations
 
-import math
 import threading
 from dataclasses import replace
 
@@ -33,10 +32,6 @@ class LargeScratch:
         n = self.SIZE
         self.total, self.aux = np.zeros(n), np.zeros(n)
         self.work, self.ids = np.zeros(2 * n), np.zeros(n, dtype=np.int32)
-
-    def top(self, doc, score, spans, rest, k, prune, plus, *_scratch):
-        scratch = (self.total, self.aux, self.work, self.ids)
-        return kernel.top(doc, score, spans, rest, k, prune, plus, *scratch)
 
     def top_terms(self, doc, score, ptr, unit, peak, tiers, terms, k, plus, *_scratch):
         scratch = (self.total, self.aux, self.work, self.ids)
@@ -112,28 +107,29 @@ def test_large_index_path_unpruned_and_damaged(synthetic, large_scratch, monkeyp
 
 
 def test_both_paths_take_the_same_candidates_whatever_the_bounds(large_scratch):
-    """Random lists with signed weights and bounds that need not hold: the large index's
-    path (bitmap of candidates) and the small's (runs) return the same, to the last bit."""
+    """Random lists (a term of one tier each) with signed weights and bounds that need not
+    hold, pruned or not (a negative bound turns pruning off): the large index's path
+    (bitmap of candidates) and the small's (runs) return the same, to the last bit."""
     rng = np.random.default_rng(11)
     n = 60
     small = (np.zeros(n), np.zeros(n), np.zeros(2 * n), np.zeros(n, dtype=np.int32))
     large = (large_scratch.total, large_scratch.aux, large_scratch.work, large_scratch.ids)
-    for _ in range(400):
-        docs, scores, spans = [], [], []
+    for case in range(400):
+        docs, scores = [], []
         for _ in range(int(rng.integers(1, 6))):
             ids = np.sort(rng.choice(n, int(rng.integers(1, n)), replace=False))
-            lo = sum(len(d) for d in docs)
             docs.append(ids.astype(np.int32))
             scores.append(rng.integers(0, 9, len(ids)).astype(np.uint16))
-            weight = float(rng.uniform(-1.0, 2.0))
-            spans.append((lo, lo + len(ids), weight, float(rng.uniform(0.0, 18.0))))
-        bounds = [b for *_, b in spans]
-        rest = [math.fsum(bounds[i:]) for i in range(len(spans))] + [0.0]
+        count = len(docs)
+        ptr = np.concatenate(([0], np.cumsum([len(d) for d in docs]))).astype(np.int64)
+        unit = rng.uniform(-1.0, 2.0, count)
+        peak = rng.uniform(0.0 if case % 2 else -1.0, 18.0, count)
         doc, score = np.concatenate(docs), np.concatenate(scores)
+        terms = [(t, int(rng.integers(1, 3))) for t in range(count)]
         for k in (1, 2, 5, 70):
-            for prune in (True, False):
-                args = (doc, score, spans, rest, k, prune, 0.0)
-                assert kernel.top(*args, *large) == kernel.top(*args, *small), (spans, k)
+            args = (doc, score, ptr, unit, peak, 1, terms, k, 0.0)
+            got = kernel.top_terms(*args, *large)
+            assert got == kernel.top_terms(*args, *small), (terms, k)
     assert not large_scratch.total.any() and not large_scratch.aux.any()
 
 
@@ -311,14 +307,17 @@ def test_other_layouts_rank_with_numpy(synthetic):
 
 def test_bad_arguments_are_refused():
     doc, score = np.zeros(4, dtype=np.int32), np.ones(4, dtype=np.uint16)
+    ptr, unit, peak = np.array([0, 9], dtype=np.int64), np.ones(1), np.ones(1)
     scratch = (np.zeros(4), np.zeros(4), np.zeros(8), np.zeros(4, dtype=np.int32))
     with pytest.raises(ValueError, match="outside the postings"):
-        kernel.top(doc, score, [(0, 9, 1.0, 1.0)], [1.0, 0.0], 1, True, 0.0, *scratch)
-    with pytest.raises(ValueError, match="one more item"):
-        kernel.top(doc, score, [(0, 4, 1.0, 1.0)], [1.0], 1, True, 0.0, *scratch)
+        kernel.top_terms(doc, score, ptr, unit, peak, 1, [(0, 1)], 1, 0.0, *scratch)
+    ptr[1] = 4
+    with pytest.raises(ValueError, match="disagree in length"):
+        kernel.top_terms(doc, score, ptr, unit, np.ones(2), 1, [(0, 1)], 1, 0.0, *scratch)
     with pytest.raises(ValueError, match="items of 4 bytes"):
-        kernel.top(doc.astype(np.int64), score, [], [0.0], 1, True, 0.0, *scratch)
-    assert kernel.top(doc, score, [], [0.0], 1, True, 0.0, *scratch) == []
+        kernel.top_terms(doc.astype(np.int64), score, ptr, unit, peak, 1, [], 1, 0.0, *scratch)
+    assert kernel.top_terms(doc, score, ptr, unit, peak, 1, [], 1, 0.0, *scratch) == []
+    assert kernel.top_terms(doc, score, ptr, unit, peak, 1, [(0, 1)], 3, 0.0, *scratch)
 
 
 words = st.sampled_from("war peace treaty border china korea russia aid trade".split())
