@@ -222,6 +222,10 @@ static PyObject *passages_read(PassageReader *self, PyObject *args) {
     PyObject *inflate;
     if (!PyArg_ParseTuple(args, "nO", &i, &inflate))
         return NULL;
+    if (self->frame_size == NULL) { /* made by __new__ alone, or its __init__ failed */
+        PyErr_SetString(PyExc_TypeError, "the reader was not made");
+        return NULL;
+    }
     const Py_buffer *v = self->view;
     Py_ssize_t n = ITEMS(v[CRC]);
     if (i < 0 || i >= n) {
@@ -273,7 +277,7 @@ static const Py_ssize_t B_ITEM[B_VIEWS] = {1, 8, 4, 0};
 typedef struct {
     PyObject_HEAD
     Py_buffer view[B_VIEWS];
-    int held;
+    int held, ready;
 } BriefReader;
 
 static void briefs_dealloc(BriefReader *self) {
@@ -297,6 +301,7 @@ static int briefs_init(BriefReader *self, PyObject *args, PyObject *kwargs) {
         PyErr_SetString(PyExc_ValueError, "the brief arrays do not fit together");
         return -1;
     }
+    self->ready = 1;
     return 0;
 }
 
@@ -304,6 +309,10 @@ static PyObject *briefs_read(BriefReader *self, PyObject *args) {
     Py_ssize_t b;
     if (!PyArg_ParseTuple(args, "n", &b))
         return NULL;
+    if (!self->ready) { /* made by __new__ alone, or its __init__ failed */
+        PyErr_SetString(PyExc_TypeError, "the reader was not made");
+        return NULL;
+    }
     const Py_buffer *v = self->view;
     if (b < 0 || b >= ITEMS(v[B_CRC])) {
         PyErr_SetString(PyExc_IndexError, "brief index out of range");

@@ -132,6 +132,16 @@ def test_a_reader_takes_only_arrays_that_fit(mapped_file, tmp_path, monkeypatch)
         reads.BriefReader(briefs._json, briefs._ptr, briefs._crc, ids[:-1])
     with pytest.raises(ValueError, match="items of 8 bytes, not 4"):
         reads.BriefReader(briefs._json, briefs._ptr, briefs._ptr, ids)
+    # Made without its __init__, or after one that failed: refused, not read from nothing.
+    with pytest.raises(TypeError, match="not made"):
+        reads.BriefReader.__new__(reads.BriefReader).read(0)
+    with pytest.raises(TypeError, match="not made"):
+        reads.PassageReader.__new__(reads.PassageReader).read(0, bytes)
+    half = reads.BriefReader.__new__(reads.BriefReader)
+    with pytest.raises(ValueError, match="do not fit"):
+        half.__init__(briefs._json, briefs._ptr, briefs._crc, ids[:-1])
+    with pytest.raises(TypeError, match="not made"):
+        half.read(0)
 
 
 @pytest.mark.parametrize("compiled", [True, False])
