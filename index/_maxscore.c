@@ -684,16 +684,20 @@ static PyObject *columns(PyObject *self, PyObject *args)
         Py_XDECREF(held);
         if (!pair) goto fail;
         PyList_SET_ITEM(result, q, pair);
+        /* The term's tiers checked once, before its candidates are looked up in them. */
+        for (Py_ssize_t i = 0; t[q] >= 0 && c && i < tiers; i++) {
+            int64_t lo = p[tiers * t[q] + i], hi = p[tiers * t[q] + i + 1];
+            if (lo < 0 || hi < lo || hi > nnz) {
+                PyErr_SetString(PyExc_ValueError, "a postings list lies outside the postings");
+                goto fail;
+            }
+        }
         for (Py_ssize_t j = 0; j < c; j++) {
             double acc = 0.0;
             int found = 0;
             for (Py_ssize_t i = 0; t[q] >= 0 && inside[j] && i < tiers; i++) {
                 Py_ssize_t slot = tiers * t[q] + i;
                 int64_t lo = p[slot], hi = p[slot + 1];
-                if (lo < 0 || hi < lo || hi > nnz) {
-                    PyErr_SetString(PyExc_ValueError, "a postings list lies outside the postings");
-                    goto fail;
-                }
                 Py_ssize_t pos = lower_bound(d, lo, hi, wanted[j]);
                 if (pos < hi && d[pos] == wanted[j]) {
                     acc += (double)sc[pos] * u[slot];

@@ -214,6 +214,12 @@ def test_bad_term_ids_are_refused(synthetic):
             )
     with pytest.raises(ValueError, match="disagree"):
         kernel.columns(*arrays, 7, [0], [0])
+    beyond = engine._ptr.copy()
+    beyond[2:] = len(engine._doc) + 1  # term 0's second tier ends past the postings
+    damaged = (engine._doc, engine._score, beyond, engine._unit)
+    for cands in ([0], [2**40]):  # a passage, or a number no passage has: refused alike
+        with pytest.raises(ValueError, match="outside the postings"):
+            kernel.columns(*damaged, engine._tiers, [0], cands)
 
 
 def _strided(array: np.ndarray) -> np.ndarray:
