@@ -71,7 +71,7 @@ class BriefTable(Mapping[str, BriefInfo]):
     """Briefs by id, each a JSON record in the file, parsed when asked for."""
 
     def __init__(self, arrays: Mapping[str, Array], guard: FileGuard | None = None) -> None:
-        # Memoryviews, as the passages' (int_view): a cold citation reads three of each.
+        # Memoryviews, as the passages' (int_view): the Python path reads three of each.
         self._json = np.ascontiguousarray(arrays["brief_json"], dtype=np.uint8).data
         self._ptr, self._crc = int_view(arrays["brief_ptr"]), int_view(arrays["brief_crc"])
         self._ids = arrays["brief_ids"]  # in file order: passages refer to briefs by number
@@ -266,9 +266,7 @@ class PassageTable(Sequence[Passage]):
                 raise damaged(str(exc)) from None
             except BlockError as exc:  # the dictionary is not one
                 raise damaged(f"text block {i // TEXT_BLOCK}: {exc}") from exc
-            brief = self.briefs.id_at(number, checked=True)  # and checks the brief's record
-            id_ = passage_id(brief, paragraph, part)
-            passage = Passage(id_, brief, paragraph, part, start, end, text, page)
+            passage = self._made(number, paragraph, part, start, end, text, page)
             return self._kept.keep(i, passage)
         number, paragraph, part, start, end, page = [field[i] for field in self._fields]
         block = self._block(i // TEXT_BLOCK)
@@ -294,11 +292,18 @@ class PassageTable(Sequence[Passage]):
         text and citation must match their checksum."""
         if passage_crc(raw, number, paragraph, part, start, end, page) != crc:
             raise damaged(f"passage {i} fails its checksum")
-        brief = self.briefs.id_at(number, checked=True)  # and checks the brief's record
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise damaged(f"passage {i} is not UTF-8") from exc
+        return self._made(number, paragraph, part, start, end, text, page)
+
+    def _made(
+        self, number: int, paragraph: int, part: int, start: int, end: int, text: str, page: int
+    ) -> Passage:
+        """The Passage of checked fields and text, under the id of brief `number` (whose
+        record that checks): both read paths end here."""
+        brief = self.briefs.id_at(number, checked=True)
         # Positional, in the fields' order (keywords: 0.4 us more a passage).
         id_ = passage_id(brief, paragraph, part)
         return Passage(id_, brief, paragraph, part, start, end, text, page)
