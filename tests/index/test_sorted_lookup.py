@@ -1,0 +1,49 @@
+"""The compiled key lookup (index/_lookups.c) answers as numpy's searchsorted and equality
+do (engine_numpy._find_numpy): a term's id and a brief's position come from it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from index import engine_numpy
+from index.engine_numpy import _find_numpy, find_sorted
+
+_lookups = pytest.importorskip("index._lookups")
+
+# Bytes that matter to the order: NUL (the padding), low, high (unsigned) and a few letters.
+ALPHABET = st.sampled_from([0, 1, 97, 98, 122, 127, 128, 200, 255])
+KEY = st.lists(ALPHABET, max_size=7).map(bytes)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(KEY, max_size=40), st.lists(KEY, max_size=20))
+def test_find_agrees_with_numpy(items: list[bytes], asked: list[bytes]) -> None:
+    keys = np.unique(np.array(items or [b""], dtype="S"))  # sorted bytewise, NUL-padded
+    for key in [*items, *asked, *(k + b"\0" for k in items)]:
+        assert _lookups.find(keys, key) == _find_numpy(keys, key), key
+
+
+def test_every_item_is_found_where_it_is() -> None:
+    words = sorted({f"w{i * 7919 % 10007}".encode() for i in range(3000)})
+    keys = np.array(words, dtype="S")
+    for i, word in enumerate(words):
+        assert _lookups.find(keys, word) == i
+        assert _lookups.find(keys, word + b"a") == _find_numpy(keys, word + b"a")
+    assert _lookups.find(keys, b"") is None
+    assert _lookups.find(keys, b"w" * (keys.dtype.itemsize + 1)) is None
+    assert _lookups.find(np.array([], dtype="S4"), b"w1") is None
+
+
+def test_other_arrays_are_refused_and_fall_back_to_numpy(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(TypeError):
+        _lookups.find(np.arange(4, dtype=np.int32), b"a")
+    with pytest.raises(TypeError):
+        _lookups.find(np.array([[b"a", b"b"]], dtype="S"), b"a")
+    strided = np.array([b"a", b"x", b"b", b"x", b"c"], dtype="S")[::2]  # not contiguous
+    assert find_sorted(strided, b"b") == 1
+    assert find_sorted(strided, b"x") is None
+    monkeypatch.setattr(engine_numpy, "_lookups", None)  # no compiler: numpy's path
+    assert find_sorted(np.array([b"a", b"b"], dtype="S"), b"b") == 1
