@@ -367,3 +367,65 @@ def test_holds_refuses_what_lies_outside_its_arrays():
             kernel.holds(doc, [(0, 3)], owner, [cand])
     with pytest.raises(ValueError, match="items of 4 bytes"):
         kernel.holds(doc.astype(np.int64), [(0, 3)], owner, [0])
+
+
+def _skewed_library(n: int = 4000) -> list[list[str]]:
+    """Passages whose words lie unevenly: in a band at either end, in a narrow middle, in
+    every seventh passage, or a few places only, so that a lookup's guess of where a
+    passage lies in a list (index/_maxscore.c seek) is far off as often as near."""
+    rng = np.random.default_rng(17)
+    tokens = []
+    for i in range(n):
+        words = ["every"] * int(rng.integers(1, 4))
+        words += ["early"] if i < 150 else []
+        words += ["late"] if i >= n - 150 else []
+        words += ["ends"] if i < 40 or i >= n - 40 else []
+        words += ["middle"] if abs(i - n // 2) < 20 else []
+        words += ["seventh"] if i % 7 == 0 else []
+        words += ["rare"] if i in (3, 1999, n - 2) else []
+        words += ["first"] if i == 0 else ["last"] if i == n - 1 else []
+        tokens.append(words + [f"w{int(rng.integers(0, 300))}" for _ in range(3)])
+    return tokens
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_lookups_in_uneven_lists_equal_the_numpy_path(variant, large_scratch, monkeypatch):
+    """Passages sought in lists whose passages bunch up (at the ends, in the middle, a few
+    only): the compiled lookups, which guess a passage's place from the list's spread, find
+    what numpy's binary searches find, in columns() and in the ranking's lookups (both
+    candidate paths), for candidates anywhere, the list's first and last included."""
+    tokens = _skewed_library()
+    n = len(tokens)
+    engine = NumpyEngine.from_tokens(tokens, replace(IndexSettings(), variant=variant))
+    words = ["every", "early", "late", "ends", "middle", "seventh", "rare", "first", "last"]
+    rng = np.random.default_rng(5)
+    ids = sorted(
+        {
+            0,
+            1,
+            39,
+            40,
+            149,
+            150,
+            n // 2 - 20,
+            n // 2,
+            n // 2 + 19,
+            n - 151,
+            n - 150,
+            n - 41,
+            n - 40,
+            n - 2,
+            n - 1,
+            *rng.integers(0, n, 40).tolist(),
+        }
+    )
+    together = engine.columns(words, ids)
+    queries = [[a, b, f"w{j}"] for a in words for b in words[::2] for j in (1, 7)]
+    ranked = {k: [engine.top(q, k) for q in queries] for k in (1, 10, 30)}
+    monkeypatch.setattr(engine_numpy, "_kernel", _LARGE)
+    assert {k: [engine.top(q, k) for q in queries] for k in ranked} == ranked
+    monkeypatch.undo()
+    engine.compiled = False
+    assert engine.columns(words, ids) == together
+    assert {k: [engine.top(q, k) for q in queries] for k in ranked} == ranked
+    assert sum(sum(held) for _, held in together) > 50  # found, not only absences
