@@ -138,6 +138,8 @@ def asked_facts(text: str) -> tuple[Fact, ...]:
     # a question holding no trigger word cannot match the pattern (re.IGNORECASE folds
     # some letters, such as the long s to "s", that str.lower keeps).
     lowered = text.lower()
+    if not _any_trigger().search(lowered):
+        return ()  # most questions: one scan, where each fact's words took one each
     asked = [
         fact
         for fact, words in _TRIGGERS.items()
@@ -146,6 +148,13 @@ def asked_facts(text: str) -> tuple[Fact, ...]:
     if asked and "date" not in asked and _AND_WHEN.search(lowered):
         asked.append("date")  # "who published this and when?"
     return tuple(f for f in _TRIGGERS if f in asked)
+
+
+@functools.cache
+def _any_trigger() -> re.Pattern[str]:
+    """Any fact's trigger word, anywhere in lower-cased text (as `in` finds them; compiled
+    on first use, not at every `briefbot ask`'s import)."""
+    return re.compile("|".join(re.escape(w) for words in _TRIGGERS.values() for w in words))
 
 
 @functools.cache
