@@ -43,6 +43,8 @@ class ContextTable:
             self.guard.check()  # before any read of the mapping (SIGBUS)
         if _kernel is not None and self.compiled:
             spans = [self._span(term) for term in terms]
+            if not any(hi > lo for lo, hi in spans):  # most questions: no term in any title
+                return [[False] * len(ids) for _ in spans]
             held: list[list[bool]] = _kernel.holds(self._briefs, spans, self._p_brief, ids)
             return held
         numbers = self._p_brief[np.asarray(ids, dtype=np.intp)]

@@ -279,8 +279,17 @@ class Searcher:
         cosine = dict(zip(close.ids, close.cosines, strict=True)) if close is not None else {}
         weights = found.term_weights()
         passages = self.library.passages.many(ids)
+        # The words a hit matched follow from which concepts it holds: ten hits hold a
+        # few patterns of them.
+        matched: dict[tuple[bool, ...], tuple[str, ...]] = {}
+        for i in ids:
+            row = scored[i].concepts
+            if row not in matched:
+                matched[row] = self.words.matched(found, scored[i])
         return tuple(
-            self._hit(vector, found, weights, p, scored[i], cosine.get(i))
+            self._hit(
+                vector, found, weights, p, scored[i], matched[scored[i].concepts], cosine.get(i)
+            )
             for i, p in zip(ids, passages, strict=True)
         )
 
@@ -291,6 +300,7 @@ class Searcher:
         weights: dict[str, float],
         passage: Passage,
         scored: Scored,
+        matched: tuple[str, ...],
         cosine: float | None,
     ) -> Hit:
         return Hit(
@@ -299,7 +309,7 @@ class Searcher:
             score=round(scored.score, 4),
             citation=self.library.citation(passage),
             coverage=round(scored.coverage, 4),
-            matched=self.words.matched(found, scored),
+            matched=matched,
             sentence=self._sentence(vector, found, weights, scored.passage, passage.text),
             similarity=None if cosine is None else round(float(cosine), 4),
         )

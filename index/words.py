@@ -83,6 +83,7 @@ class WordRanker:
         # A question's terms are asked for two or three times (known? its weight?), and
         # questions repeat words: each asks the engine (and a mapped file's guard) once.
         self._df = functools.lru_cache(maxsize=DF_KEPT)(library.engine.document_frequency)
+        self._size = len(library.passages)  # a library's passages do not change
 
     def rank(
         self, question: Question, depth: int, among: Sequence[int] | None = None
@@ -97,7 +98,7 @@ class WordRanker:
             ranked = self.score(found, [i for i, _ in self._engine.top(terms, depth)])
         else:
             ranked = [s for s in self.score(found, among) if s.held]
-        ranked.sort(key=lambda s: (-_rerank(s.coverage, s.score), s.passage))
+        ranked.sort(key=_place)
         if question.pairs:
             # Phrases reorder the leading candidates only: pairs cost a pass over the text.
             asked = pair_terms(question.pairs) & set(terms)
@@ -112,7 +113,7 @@ class WordRanker:
             }
             ranked[:PHRASE_DEPTH] = sorted(
                 leading,
-                key=lambda s: (-_rerank(s.coverage, s.score, share[s.passage]), s.passage),
+                key=lambda s: _place(s, share[s.passage]),
             )
         return WordRanking(concepts, weights, terms, ranked[:depth])
 
@@ -232,14 +233,15 @@ class WordRanker:
 
     def _idf(self, term: str) -> float:
         # The BM25L/Robertson-style IDF; always positive, highest for unseen terms.
-        n = len(self.library.passages)
-        return math.log((n + 1) / (self._df(term) + 0.5))
+        return math.log((self._size + 1) / (self._df(term) + 0.5))
 
 
-def _rerank(coverage: float, score: float, phrase: float = 0.0) -> float:
-    """BM25 score scaled by coverage, so a passage answering all of the question wins,
-    and by the share of the question's word pairs it holds."""
-    return score * (0.5 + coverage) * (1 + PHRASE_WEIGHT * phrase)
+def _place(scored: Scored, phrase: float = 0.0) -> tuple[float, int]:
+    """A candidate's sort key, best first: its BM25 score scaled by coverage, so a passage
+    answering all of the question wins, and by the share `phrase` of the question's word
+    pairs it holds; ties by passage order. (One call a candidate: thirty a search.)"""
+    rerank = scored.score * (0.5 + scored.coverage) * (1 + PHRASE_WEIGHT * phrase)
+    return -rerank, scored.passage
 
 
 def best_by_words(
