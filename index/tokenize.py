@@ -239,13 +239,14 @@ def pairs_held(text: str, pairs: frozenset[tuple[str, str]] | set[tuple[str, str
     a pair. A stem keeps its word's first letter (tests check it on 320,000 English words
     and on random text), and stemming most words of a shown passage was most of a phrase
     check: a large library's words miss the stem cache."""
-    text = normalize(text)
-    firsts, ascii_firsts, heads = _initials(frozenset(pairs))
+    text, pairs = normalize(text), frozenset(pairs)
+    firsts, ascii_firsts, heads = _initials(pairs)
     if _pairs is not None and text.isascii():
-        # index/_pairs.c: the same pairs, found without a string for every word.
-        candidates = _pairs.adjacent(text, ascii_firsts)
-    else:
-        candidates = _adjacent(_pair_words(text), firsts)
+        # index/_pairs.c: the same pairs, found without a string for every word, and
+        # stemmed and counted as the loop below does.
+        held_pairs: int = _pairs.held(text, ascii_firsts, stem, heads, pairs)
+        return held_pairs
+    candidates = _adjacent(_pair_words(text), firsts)
     # A candidate's second word is stemmed only when its first stems to a pair's first
     # word: most do not, and a large library's words miss the stem cache (0.75 us each).
     held = set()

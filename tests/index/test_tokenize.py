@@ -280,6 +280,38 @@ def test_the_compiled_pair_scan_finds_the_pairs_python_finds(text, firsts):
     assert found == [(a, b) for a, b in itertools.pairwise(words) if a[0] + b[0] in firsts]
 
 
+@settings(max_examples=500, deadline=None)
+@given(ASCII_RUNS, st.sets(st.tuples(st.sampled_from("ab1"), st.sampled_from("ab1")), max_size=4))
+def test_the_compiled_pair_count_counts_each_held_pair_once(text, wanted):
+    """held() stems and counts the scan's pairs as pairs_held's loop does: each distinct
+    pair of `pairs` once, however often the text repeats it."""
+    kernel = pytest.importorskip("index._pairs", reason="built without a C compiler")
+    words = _pair_words(text)
+    pairs = frozenset(
+        (stem(a), stem(b)) for a, b in itertools.pairwise(words) if (a[0], b[0]) in wanted
+    )
+    pairs |= {("1", "1"), ("zz", "a")}  # one that may be held, one that cannot
+    firsts = "".join(sorted({a[:1] + b[:1] for a, b in pairs}))
+    heads = frozenset(a for a, _ in pairs)
+    expected = len(pairs & set(itertools.pairwise(map(stem, words))))
+    assert kernel.held(text, firsts, stem, heads, pairs) == expected
+
+
+def test_the_compiled_pair_count_passes_on_errors_and_refuses_other_sets():
+    kernel = pytest.importorskip("index._pairs", reason="built without a C compiler")
+
+    def broken(word: str) -> str:
+        raise RuntimeError(word)
+
+    pairs = frozenset({("a", "b")})
+    with pytest.raises(RuntimeError, match="a"):
+        kernel.held("a b", "ab", broken, frozenset({"a"}), pairs)
+    with pytest.raises(TypeError):
+        kernel.held("a b", "ab", stem, {"a"}, pairs)
+    with pytest.raises(ValueError):
+        kernel.held("caf\u00e9 b", "cb", stem, frozenset({"c"}), pairs)
+
+
 def test_the_compiled_pair_scan_refuses_what_is_not_ascii():
     kernel = pytest.importorskip("index._pairs", reason="built without a C compiler")
     for text, firsts in (("caf\u00e9 au lait", "al"), ("a b", "a\u00e9"), ("a b", "abc")):
