@@ -286,6 +286,25 @@ def test_a_damaged_posting_raises_and_harms_nothing(synthetic):
     assert engine.top(terms, 10) == want
 
 
+@pytest.mark.parametrize("last", [False, True])
+def test_a_damaged_posting_of_a_list_looked_up_raises(last):
+    """A posting naming no passage, in a list only looked up for the candidates (read
+    whole, or searched): refused, and the scratch left zeroed. A file's postings are
+    checked at load; this is the kernel's own guard."""
+    n, rng = 400, np.random.default_rng(8)
+    first = np.arange(0, n, 2, dtype=np.int32)  # the essential list: half the passages
+    second = np.sort(rng.choice(n, 150 if last else 4, replace=False)).astype(np.int32)
+    second[-1 if last else 0] = n + 3  # beyond the index (out of order when first)
+    doc = np.concatenate([first, second])
+    score = np.full(len(doc), 5, dtype=np.uint16)
+    ptr = np.array([0, len(first), len(doc)], dtype=np.int64)
+    unit, peak = np.array([1.0, 0.01]), np.array([5.0, 0.05])
+    scratch = (np.zeros(n), np.zeros(n), np.zeros(2 * n), np.zeros(n, dtype=np.int32))
+    with pytest.raises(ValueError, match="outside the index"):
+        kernel.top_terms(doc, score, ptr, unit, peak, 1, [(0, 1), (1, 1)], 3, 0.0, *scratch)
+    assert not scratch[0].any() and not scratch[1].any()
+
+
 def test_threads_rank_at_once(synthetic):
     tokens, queries = synthetic
     engine = NumpyEngine.from_tokens(tokens, IndexSettings())
