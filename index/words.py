@@ -55,6 +55,12 @@ class Scored(NamedTuple):
     concepts: tuple[bool, ...] = ()
 
 
+# A Scored from its five fields in order, made by tuple.__new__ without the Python-level
+# __new__ a named tuple has (thirty a search: 0.3 us each).
+_made_scored: Callable[[tuple[float, float, int, frozenset[str], tuple[bool, ...]]], Scored]
+_made_scored = functools.partial(tuple.__new__, Scored)
+
+
 @quick_init
 @dataclass(frozen=True)
 class WordRanking:
@@ -139,12 +145,7 @@ class WordRanker:
         columns = self._engine.columns(found.terms, ids)
         scores, held_sets, rows = _combined(found, columns, len(ids))
         coverages = self._coverages(ids, found, rows)
-        return [
-            Scored(coverage, score, i, held, row)
-            for i, score, coverage, held, row in zip(
-                ids, scores, coverages, held_sets, rows, strict=True
-            )
-        ]
+        return list(map(_made_scored, zip(coverages, scores, ids, held_sets, rows, strict=True)))
 
     def matched(self, found: WordRanking, scored: Scored) -> tuple[str, ...]:
         """The question's words, as typed, whose concept the scored passage holds (as
