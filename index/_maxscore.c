@@ -245,7 +245,7 @@ static Py_ssize_t seek(const int32_t *doc, Py_ssize_t lo, Py_ssize_t hi, int32_t
     if (d <= first) return lo;
     if (d > last) return hi;
     /* first < d <= last, so the guess lies in [lo, hi - 1] */
-    Py_ssize_t g = lo + (Py_ssize_t)((double)(d - first) / ((double)last - (double)first)
+    Py_ssize_t g = lo + (Py_ssize_t)(((double)d - (double)first) / ((double)last - (double)first)
                                      * (double)(hi - 1 - lo));
     if (g < lo) g = lo;
     if (g > hi - 1) g = hi - 1;

@@ -65,6 +65,8 @@ class Aliases:
 
     def match(self, terms: list[str], start: int) -> tuple[str, int] | None:
         """The group term and length of the longest alias phrase at `terms[start:]`, or None."""
+        if terms[start] not in self._starts:
+            return None  # most words start no alias: no phrase of them looked up
         for size in range(min(self.longest, len(terms) - start), 0, -1):
             term = self._term.get(tuple(terms[start : start + size]))
             if term:
