@@ -222,9 +222,9 @@ class PassageTable(Sequence[Passage]):
         for all (a look is an fstat: 3.5 us on a virtual machine, and a search reads ten),
         and not at all when every one was kept (a kept passage is a checked copy, read from
         nothing: as __getitem__ returns it; a search's hits are its leading candidates)."""
-        kept = self._kept
-        if ids and not 0 <= min(ids) <= max(ids) < len(self._ptr) - 1:
-            raise IndexError(next(i for i in ids if not 0 <= i < len(self)))
+        kept, size = self._kept, len(self)
+        if ids and not 0 <= min(ids) <= max(ids) < size:
+            raise IndexError(next(i for i in ids if not 0 <= i < size))
         if all(map(kept.__contains__, ids)):
             return [kept[i] for i in ids]
         self._check()
