@@ -3,7 +3,7 @@
  * find(keys, key) -> int | None
  *   keys  a one-dimensional numpy "S" array (fixed-width byte strings, NUL-padded), sorted
  *   key   bytes
- *   The position of `key` in `keys`, or None: index/engine_numpy.py find_sorted (numpy's
+ *   The position of `key` in `keys`, or None: index/sorted_keys.py find_sorted (numpy's
  *   searchsorted, then its equality). A term a question asks the library for the first
  *   time costs one: 6 us through numpy, most of it the calls around the search.
  */

@@ -30,17 +30,13 @@ from index.postings_build import (
     score_postings,
 )
 from index.settings import IndexSettings
+from index.sorted_keys import find_sorted
 
 _kernel: ModuleType | None
 try:  # the compiled top-k (setup.py); without it, the same results from numpy alone
     import index._maxscore as _kernel  # not `from index import`: no import of the package
 except ImportError:  # pragma: no cover - only where no C compiler was found at install
     _kernel = None
-_lookups: ModuleType | None
-try:  # the compiled key lookup (setup.py); without it, numpy's searchsorted
-    import index._lookups as _lookups
-except ImportError:  # pragma: no cover - only where no C compiler was found at install
-    _lookups = None
 
 # Arrays that make up the engine; mapped_backend.py saves and maps exactly these.
 ARRAY_NAMES = (
@@ -68,26 +64,6 @@ _SLACK = 1 + 1e-9
 # 1,000 queries in-process: 2 against 8 (before), p50 0.97 vs 1.03 ms at 10^6 passages
 # (two scatters of a long list cost more than searching it), 0.212 vs 0.209 ms at 10^5.
 _DENSE_LOOKUP = 2
-
-
-def find_sorted(keys: Array, key: bytes) -> int | None:
-    """The position of `key` in `keys`, a byte-string array sorted bytewise, or None (an
-    empty key, or one wider than the array's items, is never in it)."""
-    if _lookups is not None:
-        try:  # index/_lookups.c: the same search and equality, 0.3 us where numpy took 6
-            found: int | None = _lookups.find(keys, key)
-            return found
-        except (TypeError, ValueError, BufferError):  # not one contiguous row of byte strings
-            pass
-    return _find_numpy(keys, key)
-
-
-def _find_numpy(keys: Array, key: bytes) -> int | None:
-    """find_sorted by numpy's searchsorted, then its equality (the compiled find's reference)."""
-    if not key or not keys.size or len(key) > keys.dtype.itemsize:
-        return None
-    i = int(np.searchsorted(keys, key))
-    return i if i < keys.size and keys[i] == key else None
 
 
 class NumpyEngine:

@@ -9,9 +9,10 @@ from types import ModuleType
 
 import numpy as np
 
-from index.engine_numpy import KNOWN_TERMS, find_sorted
+from index.engine_numpy import KNOWN_TERMS
 from index.mapped_check import FileGuard
 from index.postings_build import Array
+from index.sorted_keys import find_sorted
 
 _kernel: ModuleType | None
 try:  # the compiled binary searches (setup.py); without it, numpy's

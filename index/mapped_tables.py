@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, overload
 import numpy as np
 
 from index.aliases import Aliases
-from index.engine_numpy import NumpyEngine, find_sorted
+from index.engine_numpy import NumpyEngine
 from index.kept import Kept
 from index.library import BriefInfo
 from index.mapped_check import TEXT_BLOCK, FileGuard, brief_crc, damaged, passage_crc
@@ -25,6 +25,7 @@ from index.passages import Passage, indexed_text, parse_passage_id, passage_id
 from index.postings_build import Array
 from index.records import from_fields
 from index.settings import IndexSettings
+from index.sorted_keys import find_sorted
 from index.text_blocks import FRAME_SIZE, BlockError, BlockReader, DecodeError
 from index.tokenize import tokenize
 

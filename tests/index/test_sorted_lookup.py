@@ -1,5 +1,5 @@
 """The compiled key lookup (index/_lookups.c) answers as numpy's searchsorted and equality
-do (engine_numpy._find_numpy): a term's id and a brief's position come from it."""
+do (sorted_keys._find_numpy): a term's id and a brief's position come from it."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from index import engine_numpy
-from index.engine_numpy import _find_numpy, find_sorted
+from index import sorted_keys
+from index.sorted_keys import _find_numpy, find_sorted
 
 _lookups = pytest.importorskip("index._lookups")
 
@@ -45,5 +45,5 @@ def test_other_arrays_are_refused_and_fall_back_to_numpy(monkeypatch: pytest.Mon
     strided = np.array([b"a", b"x", b"b", b"x", b"c"], dtype="S")[::2]  # not contiguous
     assert find_sorted(strided, b"b") == 1
     assert find_sorted(strided, b"x") is None
-    monkeypatch.setattr(engine_numpy, "_lookups", None)  # no compiler: numpy's path
+    monkeypatch.setattr(sorted_keys, "_lookups", None)  # no compiler: numpy's path
     assert find_sorted(np.array([b"a", b"b"], dtype="S"), b"b") == 1
