@@ -12,7 +12,8 @@
  *   The words are those of _pair_words: runs of ASCII letters and digits, case-folded,
  *   with apostrophes dropped (so "don't" is "dont"; a run of apostrophes alone is no
  *   word). Each pair of adjacent words whose first letters are a wanted piece is listed,
- *   in text order, repeats included.
+ *   in text order, repeats included. pairs_held calls held() below; adjacent() lays the
+ *   shared scan's pairs open, so that tests hold them to _pair_words' own, pair by pair.
  *
  * held(text, wanted, stem, heads, pairs) -> int
  *   How many of `pairs` (a frozenset of stemmed word pairs) the text holds, as pairs_held's
