@@ -146,8 +146,9 @@ static int passages_init(PassageReader *self, PyObject *args, PyObject *kwargs) 
     return 0;
 }
 
-/* inflate(packed, max_output_size=size + 1), once the frame declares no other size; NULL
- * with Damaged set when it is not such a block, or with inflate's own error otherwise. */
+/* inflate(packed) when the frame declares `size`, inflate(packed, max_output_size=size + 1)
+ * when it declares none (an older build's); NULL with Damaged set when it declares another
+ * size, or with inflate's own error otherwise. */
 static PyObject *inflated(PassageReader *self, Py_ssize_t b, PyObject *packed,
                           Py_ssize_t size, PyObject *inflate) {
     PyObject *declared = PyObject_CallOneArg(self->frame_size, packed);
@@ -160,10 +161,14 @@ static PyObject *inflated(PassageReader *self, Py_ssize_t b, PyObject *packed,
         return NULL;
     if (over || (frame != -1 && frame != size))
         return PyErr_Format(Damaged, "text block %zd: its frame declares another size", b);
-    PyObject *limit = PyLong_FromSsize_t(size + 1); /* never more than the block holds */
+    PyObject *call[3] = {NULL, packed, NULL};
+    if (frame == size) /* one call, at most the declared size: the pointers' own */
+        return PyObject_Vectorcall(inflate, call + 1, 1 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
+    /* A frame of an older build, declaring no size: never more than the block holds. */
+    PyObject *limit = PyLong_FromSsize_t(size + 1);
     if (limit == NULL)
         return NULL;
-    PyObject *call[3] = {NULL, packed, limit};
+    call[2] = limit;
     PyObject *raw = PyObject_Vectorcall(inflate, call + 1, 1 | PY_VECTORCALL_ARGUMENTS_OFFSET,
                                         max_output_size);
     Py_DECREF(limit);

@@ -9,8 +9,11 @@ dictionary trained on the library's blocks (0.012 s for 1,000 samples at fixed C
 parameters; 5,000 gave a text 0.3% smaller in 0.056 s), the bench's 10^5-passage file is
 as large as with blocks of 8, and its whole search 6% faster.
 
-Frames carry no content size: a block's size is known from the passage pointers, and a
-size read from a damaged file's frame header must never decide how much is allocated.
+A frame carries its content size, and a block is decoded only once the size it declares is
+the one the passage pointers give: a size read from a damaged file's frame header never
+decides how much is allocated. Knowing it, zstandard decodes the frame in one call (2.45
+against 3.15 µs a bench block, where a frame without it, as files built before 2026-12
+hold, is streamed into a buffer of at most the pointers' size).
 """
 
 from __future__ import annotations
@@ -94,7 +97,7 @@ def _compressed(blob: bytes, bounds: list[int], dictionary: bytes) -> list[bytes
         level=_LEVEL,
         dict_data=zstandard.ZstdCompressionDict(dictionary) if dictionary else None,
         write_checksum=False,
-        write_content_size=False,
+        write_content_size=True,
         write_dict_id=False,
     ).compress
     view = memoryview(blob)
@@ -130,11 +133,13 @@ class BlockReader:
         the dictionary is not one)."""
         inflate = self.inflater()
         try:
-            if FRAME_SIZE(packed) not in (-1, size):
-                # Our frames carry no size: one that declares another was not written by us.
+            declared = FRAME_SIZE(packed)
+            if declared == size:
+                raw = inflate(packed)  # at most the declared size: the pointers' own
+            elif declared == -1:  # a frame of an older build: never more than the block holds
+                raw = inflate(packed, max_output_size=size + 1)
+            else:  # not a frame this block's passages were written in
                 raise BlockError("its frame declares another size")
-            # Never more than the block should hold, whatever the file says.
-            raw = inflate(packed, max_output_size=size + 1)
         except DecodeError as exc:
             raise BlockError(f"it does not decompress ({exc})") from exc
         if len(raw) != size:

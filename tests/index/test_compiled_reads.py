@@ -4,12 +4,15 @@ refusal in the same words (the Python path is what runs where no C compiler was 
 
 from __future__ import annotations
 
+import functools
+import itertools
 import re
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
+import zstandard
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -104,9 +107,12 @@ def test_blocks_are_forgotten_oldest_first(mapped_file, tmp_path, monkeypatch):
     reader, inflate = tables.compiled, tables._reader.inflater()  # type: ignore[attr-defined]
     decoded: list[bytes] = []
 
-    def counted(packed: memoryview, max_output_size: int) -> bytes:
+    def counted(packed: memoryview, **limit: int) -> bytes:
+        # A frame that declares its size (as a build writes them) is decoded in one call,
+        # without a limit: the reader checked the size it declares against the pointers.
+        assert not limit
         decoded.append(bytes(packed))
-        return inflate(packed, max_output_size=max_output_size)
+        return inflate(packed)
 
     kept = mapped_tables._CACHED_BLOCKS
     assert len(tables) >= (kept + 2) * TEXT_BLOCK
@@ -165,3 +171,28 @@ def test_a_record_naming_another_brief_is_refused(compiled, mapped_file, tmp_pat
     with pytest.raises(IndexUnreadable, match="holds the record of another"):
         library.briefs["brief-00002"]
     assert library.briefs["brief-00001"].id == "brief-00001"  # the others still read
+
+
+def test_a_file_whose_frames_declare_no_size_reads_the_same(tmp_path, monkeypatch):
+    """Files built before frames declared their size: each block is decoded within the
+    size its passages give, compiled and in Python, to the same passages."""
+    seeds = tmp_path / "seeds"
+    seed_briefs(SEED_TEXT.read_text(encoding="utf-8"), 2, seeds)
+    older, newer = tmp_path / "older.json", tmp_path / "newer.json"
+    save_index(build_index(seeds, NUMPY), newer)
+    with monkeypatch.context() as patch:
+        unsized = functools.partial(zstandard.ZstdCompressor, write_content_size=False)
+        patch.setattr(
+            "index.text_blocks.zstandard.ZstdCompressor",
+            lambda **kw: unsized(**{**kw, "write_content_size": False}),
+        )
+        save_index(build_index(seeds, NUMPY), older)
+    raw = bytearray(older.read_bytes())
+    text, blocks = _array(raw, "text"), _array(raw, "text_block").tolist()
+    assert all(
+        zstandard.frame_content_size(text[lo:hi].tobytes()) == -1
+        for lo, hi in itertools.pairwise(blocks)
+    )
+    expected = everything(opened(newer, True, monkeypatch))
+    assert everything(opened(older, True, monkeypatch)) == expected
+    assert everything(opened(older, False, monkeypatch)) == expected

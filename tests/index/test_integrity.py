@@ -194,12 +194,13 @@ def test_a_damaged_text_dictionary_is_refused_or_harmless(
 
 
 def zstd(level: int, dictionary: bytes) -> zstandard.ZstdCompressor:
-    """A compressor writing frames as the index does (no checksum, size or dictionary id)."""
+    """A compressor writing frames as the index does (their size, no checksum or dictionary
+    id)."""
     return zstandard.ZstdCompressor(
         level=level,
         dict_data=zstandard.ZstdCompressionDict(dictionary) if dictionary else None,
         write_checksum=False,
-        write_content_size=False,
+        write_content_size=True,
         write_dict_id=False,
     )
 

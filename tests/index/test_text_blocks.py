@@ -75,11 +75,28 @@ def test_a_damaged_dictionary_is_refused_not_raised(damage):
         assert reader.decompress(packed, len(plain)) == plain
 
 
+def test_each_frame_declares_its_blocks_size():
+    # So that a read decodes it in one call, once the size is the one its passages give.
+    assert all(zstandard.frame_content_size(p) == len(plain) for p, plain in _blocks())
+
+
 @pytest.mark.parametrize("size_change", [-1, 1])
-def test_a_block_of_another_size_than_its_passages_is_refused(size_change):
+@pytest.mark.parametrize("declared", [True, False], ids=["sized frame", "older, unsized"])
+def test_a_block_of_another_size_than_its_passages_is_refused(size_change, declared):
     packed, plain = _blocks()[0]
-    with pytest.raises(BlockError, match=r"wrong length|decompress"):
+    if not declared:
+        packed = _unsized(plain)
+        assert decompress_block(packed, len(plain)) == plain
+    with pytest.raises(BlockError, match=r"wrong length|decompress|declares another size"):
         decompress_block(packed, len(plain) + size_change)
+
+
+def _unsized(plain: bytes) -> bytes:
+    """`plain` in a frame declaring no size, as builds before 2026-12 wrote them."""
+    words = zstandard.ZstdCompressionDict(_texts_compressed()[1])
+    return zstandard.ZstdCompressor(
+        level=1, dict_data=words, write_content_size=False, write_dict_id=False
+    ).compress(plain)
 
 
 def test_a_frame_declaring_a_huge_size_is_refused_before_it_is_decoded():
