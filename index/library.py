@@ -198,13 +198,15 @@ class Library:
         brief = self.briefs[brief_id]
         if page < 0:
             page = next((p.page for p in self.paragraph(brief_id, paragraph)), 0)
+        # Positional, in the fields' order (title, locator, paragraph, brief, url,
+        # publisher, page, kind): eight keywords cost 1 us more a citation.
         return Citation(
-            title=brief.title,
-            locator=locator(paragraph, part, page, brief.paragraphs),
-            paragraph=paragraph,
-            brief=brief.id,
-            url=brief.url,
-            publisher=brief.publisher,
-            page=page,
-            kind=kind_of(paragraph),
+            brief.title,
+            locator(paragraph, part, page, brief.paragraphs),
+            paragraph,
+            brief.id,
+            brief.url,
+            brief.publisher,
+            page,
+            kind_of(paragraph),
         )

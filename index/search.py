@@ -303,15 +303,16 @@ class Searcher:
         matched: tuple[str, ...],
         cosine: float | None,
     ) -> Hit:
+        # Positional, in the fields' order: eight keywords cost 1 us more a hit.
         return Hit(
-            passage_id=passage.id,
-            text=passage.text,
-            score=round(scored.score, 4),
-            citation=self.library.citation(passage),
-            coverage=round(scored.coverage, 4),
-            matched=matched,
-            sentence=self._sentence(vector, found, weights, scored.passage, passage.text),
-            similarity=None if cosine is None else round(float(cosine), 4),
+            passage.id,
+            passage.text,
+            round(scored.score, 4),  # score
+            self.library.citation(passage),
+            round(scored.coverage, 4),  # coverage
+            matched,
+            self._sentence(vector, found, weights, scored.passage, passage.text),
+            None if cosine is None else round(float(cosine), 4),  # similarity
         )
 
     def _sentence(
