@@ -39,10 +39,5 @@ def read_question(text: str) -> Question:
     words, compounds, pairs = question_parts(text)
     if not words:
         raise NothingToSearch()
-    return Question(
-        text=text,
-        words=tuple(words),
-        stems=tuple(stem(w) for w in words),
-        compounds=compounds,
-        pairs=frozenset(pairs),
-    )
+    # Positional, in the fields' order: text, words, stems, compounds, pairs.
+    return Question(text, tuple(words), tuple(map(stem, words)), compounds, frozenset(pairs))

@@ -61,9 +61,10 @@ _WORD = re.compile(r"[^\W_]+(?:['-][^\W_]+)*")
 _WORD_ASCII = re.compile(r"[^\W_]+(?:['-][^\W_]+)*", re.ASCII)
 # Runs of letters and digits: a hyphen or space between them makes two words.
 _LETTERS = re.compile(r"[^\W_]+")
-# The same runs in ASCII text, found by str.split once every other character is a space
-# (apostrophes dropped, as _pair_words drops them): 3x faster than the regex.
-_ASCII_GAPS = str.maketrans({c: " " for c in range(128) if not chr(c).isalnum()} | {ord("'"): None})
+# The same runs in ASCII text, found by bytes.split once every other character is a space
+# (apostrophes dropped, as _pair_words drops them): 3x faster than the regex, and a table
+# of bytes 2.5x faster than str.translate's dict.
+_ASCII_GAPS = bytes(c if c > 127 or chr(c).isalnum() else 32 for c in range(256))
 _POSSESSIVE = re.compile(r"'s$|(?<=s)'$")
 # Punctuation a word match never holds, at the edges of a whitespace piece ("word," "(word").
 _EDGES = '.,;:!?"()'
@@ -229,7 +230,7 @@ def _pair_words(text: str) -> list[str]:
     """The words of normalised `text` that pairs are made of: runs of letters and digits,
     case-folded, apostrophes dropped, stopwords kept."""
     if text.isascii():
-        return text.lower().translate(_ASCII_GAPS).split()
+        return text.lower().encode("ascii").translate(_ASCII_GAPS, b"'").decode("ascii").split()
     return _LETTERS.findall(text.casefold().replace("'", ""))
 
 
@@ -306,15 +307,9 @@ def question_parts(
     text: str,
 ) -> tuple[list[str], dict[str, tuple[str, ...]], set[tuple[str, str]]]:
     """`words(text)`, `compounds(text)` and `word_pairs(text)` from one normalisation:
-    what a question is read into once (index/question.py)."""
-    text = normalize(text)
-    out: list[str] = []
-    joined: list[str] = []
-    found: dict[str, tuple[str, ...]] = {}
-    for original in _WORD.findall(text):
-        parts, joins = _words(original)
-        out.extend(parts)
-        joined.extend(joins)
-        if "-" in original and joins and len(parts) > 1:
-            found[joins[0]] = tuple(parts)
+    what a question is read into once (index/question.py). The words in one pass over the
+    text, where one `_words` call a word took 12 of a question's 18 us."""
+    text = normalize(text)  # again in the calls below: a normalised text is left as it is
+    out, joined = _words(text)
+    found = compounds(text) if "-" in text else {}
     return out + joined, found, set(itertools.pairwise(map(stem, _pair_words(text))))

@@ -21,6 +21,7 @@ from index.tokenize import (
     pair_terms,
     pairs_held,
     plain_words,
+    question_parts,
     stem,
     tokenize,
     word_pairs,
@@ -151,6 +152,23 @@ def test_word_pairs_keep_stopwords_and_stem():
 def test_tokenize_is_words_stemmed(text):
     """The fast path (cached stems, joined forms only past a hyphen) gives the documented terms."""
     assert tokenize(text) == [stem(w) for w in words(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    texts_of(
+        [
+            *["Kim", "Jong-un", "US", "it's", "Sino-Soviet", "1,350", "-", "'", " ", "\u2019s"],
+            *["\u2014", "caf\u00e9", "Stra\u00dfe", "a-b-c", "IT", "\u00bd", "\ufb01", ","],
+        ],
+        alphabet="aZ9-' ,\u00a0\u202f\u00e9\u2019",
+        run=6,
+    )
+)
+def test_a_question_is_read_into_its_words_compounds_and_pairs(text):
+    """question_parts normalises once, then reads the words in one pass: the same words,
+    compounds and pairs as each function reading the text on its own."""
+    assert question_parts(text) == (words(text), compounds(text), word_pairs(text))
 
 
 @settings(max_examples=500, deadline=None)
