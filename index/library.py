@@ -7,7 +7,9 @@ pipeline in index/search.py, and storage in one backend per file format
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, overload
 
@@ -100,6 +102,15 @@ class Contexts(Protocol):
         ...
 
 
+class Guard(Protocol):
+    """What notices a mapped library's file changed under it (index/mapped_check.py's
+    FileGuard): `looked()` is a context whose reads rely on one look, taken on entry."""
+
+    def looked(self) -> AbstractContextManager[None]:
+        """A context in which this thread's reads of the file rely on one look at it."""
+        ...
+
+
 class PassageList(Sequence[Passage]):
     """Passages held in memory, with the id and brief look-ups of `Passages`."""
 
@@ -172,6 +183,14 @@ class Library:
     # The index terms of each brief's title and standfirst, where the file keeps them (the
     # mapped format); None: the word ranker tokenises them (index/contexts.py).
     contexts: Contexts | None = field(default=None, repr=False, compare=False)
+    # What notices the file under a mapped library changed in place (index/mapped_check.py);
+    # None: the library is in memory.
+    guard: Guard | None = field(default=None, repr=False, compare=False)
+
+    def reading(self) -> AbstractContextManager[None]:
+        """A context for the reads of one search: a mapped library's file is looked at once
+        as it is entered, not before each read inside (on this thread)."""
+        return self.guard.looked() if self.guard is not None else contextlib.nullcontext()
 
     def passage(self, passage_id: str) -> Passage | None:
         """The passage with this id, or None."""

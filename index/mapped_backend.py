@@ -299,6 +299,7 @@ def load_large(path: Path, settings: IndexSettings) -> Library:
             alias_groups=alias_groups(manifest_["aliases"]),
             vectors=_vectors(arrays, manifest_.get("vectors_model")),
             contexts=ContextTable(arrays, guard),
+            guard=guard,
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise damaged(f"{exc.__class__.__name__}: {exc}") from exc

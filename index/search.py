@@ -129,6 +129,10 @@ class Searcher:
     def search(self, text: str, k: int | None = None, brief: str | None = None) -> Answer:
         """The best `k` passages (default: settings.top_k) for the question `text`, of
         one brief only when `brief` is given; BadQuestion when there is nothing to search."""
+        with self.library.reading():  # a mapped file looked at once for all the reads
+            return self._search(text, k, brief)
+
+    def _search(self, text: str, k: int | None, brief: str | None) -> Answer:
         k = max(1, min(self.settings.top_k if k is None else k, MAX_RESULTS))
         among = None if brief is None else list(self.library.passages.of_brief(brief))
         question, found, vector, close = self._ranked(text, max(k, RERANK_DEPTH), among)
@@ -232,6 +236,10 @@ class Searcher:
 
     def trace(self, text: str) -> Trace:
         """The intermediate numbers a search of `text` ranks by (for explaining an answer)."""
+        with self.library.reading():
+            return self._trace(text)
+
+    def _trace(self, text: str) -> Trace:
         question, found, _, close = self._ranked(text, RERANK_DEPTH)
         named = self._named_part(asked_part(question.text), found, close)
         by_words, by_meaning, fused = _rankings(found, close, named)

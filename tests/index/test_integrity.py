@@ -9,6 +9,7 @@ import json
 import struct
 import subprocess
 import sys
+import threading
 import zlib
 from dataclasses import replace
 from pathlib import Path
@@ -23,7 +24,7 @@ from bench.corpus import seed_briefs
 from index import IndexSettings, Searcher, build_index, load_index, save_index
 from index.errors import IndexUnreadable
 from index.library import Library
-from index.mapped_check import _longest_step
+from index.mapped_check import FileGuard, _longest_step
 from tests.conftest import SEED_TEXT, SEEDS
 
 NUMPY = replace(IndexSettings(), engine="numpy")
@@ -352,3 +353,69 @@ def test_overwritten_in_place_while_served_is_refused_not_sigbus(read, files, tm
     )
     assert result.returncode == 0, result.stderr  # SIGBUS would be -7
     assert "refused: another program changed the file in place" in result.stdout
+
+
+def _served(files: dict[str, bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Library:
+    """The seed's mapped file, mapped as a large index is (its guard on the descriptor)."""
+    path = tmp_path / "index.json"
+    path.write_bytes(files["mapped"])
+    monkeypatch.setattr("index.mapped_backend.FULL_CHECK_BYTES", 0)
+    library = load_index(path, NUMPY)
+    assert library.guard is not None
+    return library
+
+
+def test_a_search_looks_at_the_file_once_and_a_read_outside_one_each_time(
+    files, tmp_path, monkeypatch
+):
+    library = _served(files, tmp_path, monkeypatch)
+    looks: list[int] = []
+    real = FileGuard._now
+    monkeypatch.setattr(FileGuard, "_now", lambda guard: looks.append(1) or real(guard))
+    searcher = Searcher(library)
+    for question in QUESTIONS:  # each reads the vocabulary, postings, passages and briefs
+        looks.clear()
+        assert searcher.search(question).hits
+        assert len(looks) == 1
+        looks.clear()
+        searcher.trace(question)
+        assert len(looks) == 1
+    looks.clear()
+    assert library.briefs.get("no-such-brief") is None
+    assert library.briefs.get("nor-this-one") is None
+    assert len(looks) == 2
+
+
+def test_a_search_on_one_thread_leaves_the_reads_of_others_checked(files, tmp_path, monkeypatch):
+    """A file overwritten in place during one thread's search: that search goes on with
+    the look it began with; another thread's read, and the next search, are refused."""
+    library = _served(files, tmp_path, monkeypatch)
+    guard = library.guard
+    assert isinstance(guard, FileGuard)
+    changed, asked = threading.Event(), threading.Event()
+    other: list[str] = []
+
+    def read_elsewhere() -> None:
+        changed.wait(10)
+        try:
+            guard.check()
+            other.append("read")
+        except IndexUnreadable:
+            other.append("refused")
+        asked.set()
+
+    thread = threading.Thread(target=read_elsewhere)
+    thread.start()
+    with library.reading():
+        (tmp_path / "index.json").write_bytes(b"{}\n")  # in place: the same inode
+        changed.set()
+        assert asked.wait(10)
+        guard.check()  # this thread's search relies on the look it began with
+    thread.join()
+    assert other == ["refused"]
+    with pytest.raises(IndexUnreadable, match="in place"):
+        guard.check()
+    with pytest.raises(IndexUnreadable, match="in place"), library.reading():
+        pass
+    with pytest.raises(IndexUnreadable, match="in place"):  # a refused look leaves none open
+        guard.check()
