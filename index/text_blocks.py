@@ -12,8 +12,8 @@ as large as with blocks of 8, and its whole search 6% faster.
 A frame carries its content size, and a block is decoded only once the size it declares is
 the one the passage pointers give: a size read from a damaged file's frame header never
 decides how much is allocated. Knowing it, zstandard decodes the frame in one call (2.45
-against 3.15 µs a bench block, where a frame without it, as files built before 2026-12
-hold, is streamed into a buffer of at most the pointers' size).
+against 3.15 µs a bench block). A frame declaring none, as earlier versions wrote them, is
+streamed into a buffer of at most the pointers' size, so their files still read.
 """
 
 from __future__ import annotations

@@ -92,7 +92,7 @@ def test_a_block_of_another_size_than_its_passages_is_refused(size_change, decla
 
 
 def _unsized(plain: bytes) -> bytes:
-    """`plain` in a frame declaring no size, as builds before 2026-12 wrote them."""
+    """`plain` in a frame declaring no size, as earlier versions wrote them."""
     words = zstandard.ZstdCompressionDict(_texts_compressed()[1])
     return zstandard.ZstdCompressor(
         level=1, dict_data=words, write_content_size=False, write_dict_id=False
