@@ -67,10 +67,9 @@ def generate_briefs(seeds: Path, count: int, paragraphs: int) -> list[Path]:
 # -- 1. the serving index is never lost ----------------------------------------------------
 
 
-def test_killed_while_writing_leaves_the_old_index(served, seeds_dir, config_file):
-    path, before, expected = served
-    config = config_file
-    generated = generate_briefs(seeds_dir, 120, 30)
+def kill_while_writing(path: Path, config: Path) -> tuple[Path, int]:
+    """Start `briefbot index` and kill it (SIGKILL) once its new index file is being
+    written; the temporary file it was writing, and how the process ended."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot", "--config", str(config), "index"],
         stdout=subprocess.DEVNULL,
@@ -92,14 +91,30 @@ def test_killed_while_writing_leaves_the_old_index(served, seeds_dir, config_fil
         proc.kill()
         proc.wait(timeout=10)
     assert partial is not None, "the index was written before it could be killed; make it bigger"
-    assert proc.returncode == -signal.SIGKILL
+    return partial, proc.returncode
+
+
+def test_killed_while_writing_leaves_the_old_index(served, seeds_dir, config_file):
+    path, before, expected = served
+    generated = generate_briefs(seeds_dir, 120, 30)
+    for _ in range(3):
+        partial, ended = kill_while_writing(path, config_file)
+        if partial.exists() or path.read_bytes() == before:
+            assert ended == -signal.SIGKILL
+            break
+        # On a loaded machine the writer can finish and swap its file in between the look
+        # that saw it and the kill: that is the promise kept, not tested. The old index
+        # back (swapped in, as briefbot writes), and again.
+        restored = path.with_name("restored.tmp")
+        restored.write_bytes(before)
+        os.replace(restored, path)
     assert partial.exists(), "killed mid-write, the half-written temporary file stays"
     assert_still_served(path, before, expected)
     # Without the new briefs, the CLI answers from the old file as saved: no rebuild note.
     for brief in generated:
         brief.unlink()
     result = subprocess.run(
-        [sys.executable, "-m", "bot", "--config", str(config), "ask", "--json", "border"],
+        [sys.executable, "-m", "bot", "--config", str(config_file), "ask", "--json", "border"],
         capture_output=True,
         text=True,
         timeout=30,
