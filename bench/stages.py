@@ -36,6 +36,7 @@ def stages() -> list[tuple[str, Any, str]]:
     """(label, owner, attribute) of every stage timed, in the order the table lists them
     (imported here: the index package is loaded only when the bench runs)."""
     import index.library as library
+    import index.mapped_engine as engine
     import index.mapped_tables as tables
     import index.search as search
     import index.words as words
@@ -46,9 +47,9 @@ def stages() -> list[tuple[str, Any, str]]:
         ("ranking by words", words.WordRanker, "rank"),
         ("  concepts (aliases, typos)", words.WordRanker, "concepts"),
         ("  concept weights", words.WordRanker, "_weight"),
-        ("  the kernel's top candidates", tables.GuardedEngine, "top"),
+        ("  the kernel's top candidates", engine.GuardedEngine, "top"),
         ("  scoring the candidates", words.WordRanker, "score"),
-        ("    the engine's lookups", tables.GuardedEngine, "columns"),
+        ("    the engine's lookups", engine.GuardedEngine, "columns"),
         ("    coverage", words.WordRanker, "_coverages"),
         ("  the phrase check", words.WordRanker, "_phrase_share"),
         ("reading passages (for phrases, then hits)", tables.PassageTable, "many"),

@@ -50,7 +50,8 @@ from index.mapped_check import (
     damaged,
 )
 from index.mapped_contexts import ContextTable
-from index.mapped_tables import BriefTable, GuardedEngine, PassageTable, TokenTable
+from index.mapped_engine import GuardedEngine
+from index.mapped_tables import BriefTable, PassageTable, TokenTable
 from index.passages import Passage, indexed_text
 from index.postings_build import Array
 from index.settings import IndexSettings

@@ -17,14 +17,12 @@ from typing import TYPE_CHECKING, overload
 import numpy as np
 
 from index.aliases import Aliases
-from index.engine_numpy import NumpyEngine
 from index.kept import Kept
 from index.library import BriefInfo
 from index.mapped_check import TEXT_BLOCK, FileGuard, brief_crc, damaged, passage_crc
 from index.passages import Passage, indexed_text, parse_passage_id, passage_id
 from index.postings_build import Array
 from index.records import from_fields
-from index.settings import IndexSettings
 from index.sorted_keys import find_sorted
 from index.text_blocks import FRAME_SIZE, BlockError, BlockReader, DecodeError
 from index.tokenize import tokenize
@@ -379,40 +377,3 @@ class TokenTable(Sequence[list[str]]):
         if not 0 <= i < len(self):
             raise IndexError(i)
         return self._tokens(i)
-
-
-class GuardedEngine(NumpyEngine):
-    """The numpy engine over a mapped file: each read first checks the file is unchanged
-    (FileGuard), so a file overwritten in place raises IndexUnreadable instead of SIGBUS."""
-
-    def __init__(
-        self, arrays: Mapping[str, Array], settings: IndexSettings, guard: FileGuard | None = None
-    ) -> None:
-        super().__init__(arrays, settings)
-        self.guard = guard
-
-    def _check(self) -> None:
-        if self.guard is not None:
-            self.guard.check()
-
-    def top(self, terms: Sequence[str], k: int) -> list[tuple[int, float]]:
-        """NumpyEngine.top, once the file is known unchanged."""
-        self._check()
-        return super().top(terms, k)
-
-    def document_frequency(self, term: str) -> int:
-        """NumpyEngine.document_frequency, once the file is known unchanged."""
-        self._check()
-        return super().document_frequency(term)
-
-    def vocabulary(self) -> Iterator[str]:
-        """NumpyEngine.vocabulary, once the file is known unchanged."""
-        self._check()
-        return super().vocabulary()
-
-    def columns(
-        self, terms: Sequence[str], ids: Sequence[int]
-    ) -> list[tuple[list[float], list[bool]]]:
-        """NumpyEngine.columns, once the file is known unchanged."""
-        self._check()
-        return super().columns(terms, ids)
