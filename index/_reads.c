@@ -17,9 +17,6 @@
  *   kept_blocks     decoded blocks kept (the oldest forgotten first), at most 64
  * PassageReader.read(i, inflate) -> (text, brief, paragraph, part, start, end, page)
  *   inflate: the calling thread's zstandard decompress (a context is not shared).
- * PassageReader.passage(i, inflate, id_at, made) -> the Passage (`made`: its class), its
- *   brief's id asked of id_at(number, True) (index/mapped_tables.py BriefTable.id_at):
- *   the Python steps around a read were a third of it in a search.
  *
  * BriefReader(json, ptr, crc, ids)
  *   json uint8, ptr int64, crc uint32: the brief records and their checksums
@@ -225,14 +222,11 @@ static PyObject *decoded(PassageReader *self, Py_ssize_t b, Py_ssize_t size,
     return raw;
 }
 
-/* Passage i's text (a new reference) and fields, checked against its checksum; NULL with
- * the error set when it cannot be read. */
-typedef struct {
-    int32_t brief, paragraph, part, page;
-    int64_t start, end;
-} Fields;
-
-static PyObject *read_text(PassageReader *self, Py_ssize_t i, PyObject *inflate, Fields *f) {
+static PyObject *passages_read(PassageReader *self, PyObject *args) {
+    Py_ssize_t i;
+    PyObject *inflate;
+    if (!PyArg_ParseTuple(args, "nO", &i, &inflate))
+        return NULL;
     if (self->frame_size == NULL) { /* made by __new__ alone, or its __init__ failed */
         PyErr_SetString(PyExc_TypeError, "the reader was not made");
         return NULL;
@@ -256,19 +250,16 @@ static PyObject *read_text(PassageReader *self, Py_ssize_t i, PyObject *inflate,
         return PyErr_Format(Damaged, "passage %zd fails its checksum", i);
     }
     const unsigned char *raw = (const unsigned char *)PyBytes_AS_STRING(block) + lo;
-    f->brief = I32(v[BRIEF], i);
-    f->paragraph = I32(v[PARAGRAPH], i);
-    f->part = I32(v[PART], i);
-    f->page = I32(v[PAGE], i);
-    f->start = I64(v[START], i);
-    f->end = I64(v[END], i);
+    int32_t number = I32(v[BRIEF], i), paragraph = I32(v[PARAGRAPH], i);
+    int32_t part = I32(v[PART], i), page = I32(v[PAGE], i);
+    int64_t start = I64(v[START], i), end = I64(v[END], i);
     unsigned char fields[32]; /* "<iiiqqi", as passage_crc packs them */
-    put_le(fields, (uint32_t)f->brief, 4);
-    put_le(fields + 4, (uint32_t)f->paragraph, 4);
-    put_le(fields + 8, (uint32_t)f->part, 4);
-    put_le(fields + 12, (uint64_t)f->start, 8);
-    put_le(fields + 20, (uint64_t)f->end, 8);
-    put_le(fields + 28, (uint32_t)f->page, 4);
+    put_le(fields, (uint32_t)number, 4);
+    put_le(fields + 4, (uint32_t)paragraph, 4);
+    put_le(fields + 8, (uint32_t)part, 4);
+    put_le(fields + 12, (uint64_t)start, 8);
+    put_le(fields + 20, (uint64_t)end, 8);
+    put_le(fields + 28, (uint32_t)page, 4);
     if (crc32_update(crc32_update(0, fields, 32), raw, hi - lo) != U32(v[CRC], i)) {
         Py_DECREF(block);
         return PyErr_Format(Damaged, "passage %zd fails its checksum", i);
@@ -281,101 +272,8 @@ static PyObject *read_text(PassageReader *self, Py_ssize_t i, PyObject *inflate,
         PyErr_Clear();
         return PyErr_Format(Damaged, "passage %zd is not UTF-8", i);
     }
-    return text;
-}
-
-static PyObject *passages_read(PassageReader *self, PyObject *args) {
-    Py_ssize_t i;
-    PyObject *inflate;
-    Fields f;
-    if (!PyArg_ParseTuple(args, "nO", &i, &inflate))
-        return NULL;
-    PyObject *text = read_text(self, i, inflate, &f);
-    if (text == NULL)
-        return NULL;
-    return Py_BuildValue("(NiiiLLi)", text, f.brief, f.paragraph, f.part, (long long)f.start,
-                         (long long)f.end, f.page);
-}
-
-/* Passage's field names, in its fields' order (index/passages.py), interned. */
-enum { F_ID, F_BRIEF, F_PARAGRAPH, F_PART, F_START, F_END, F_TEXT, F_PAGE, F_COUNT };
-static const char *FIELD_NAMES[F_COUNT] = {"id",    "brief", "paragraph", "part",
-                                           "start", "end",   "text",      "page"};
-static PyObject *field_name[F_COUNT];
-static PyObject *no_args; /* () */
-
-/* index/passages.py passage_id: `brief:4`, `brief:4.2`, `brief:0`, `brief:c4`. */
-static PyObject *passage_id(PyObject *brief, int32_t paragraph, int32_t part) {
-    char where[48];
-    if (paragraph < 0)
-        snprintf(where, sizeof where, "c%lld", -(long long)paragraph);
-    else
-        snprintf(where, sizeof where, "%ld", (long)paragraph);
-    if (part)
-        snprintf(where + strlen(where), sizeof where - strlen(where), ".%ld", (long)part);
-    return PyUnicode_FromFormat("%U:%s", brief, where);
-}
-
-/* The Passage (`made`, a class of the fields above) from checked fields, its brief's id
- * asked of `id_at(number, True)`, as PassageTable._made makes it in Python: an instance
- * whose __dict__ holds the eight fields (records.py from_fields does the same). */
-static PyObject *passages_passage(PassageReader *self, PyObject *const *args, Py_ssize_t nargs) {
-    if (nargs != 4) {
-        PyErr_SetString(PyExc_TypeError, "passage(i, inflate, id_at, made) takes 4 arguments");
-        return NULL;
-    }
-    Py_ssize_t i = PyLong_AsSsize_t(args[0]);
-    if (i == -1 && PyErr_Occurred())
-        return NULL;
-    PyObject *inflate = args[1], *id_at = args[2], *made = args[3];
-    if (!PyType_Check(made)) {
-        PyErr_SetString(PyExc_TypeError, "made must be a class");
-        return NULL;
-    }
-    Fields f;
-    PyObject *values[F_COUNT] = {NULL};
-    PyObject *passage = NULL, *dict = NULL;
-    values[F_TEXT] = read_text(self, i, inflate, &f);
-    if (values[F_TEXT] == NULL)
-        return NULL;
-    PyObject *number = PyLong_FromLong(f.brief);
-    if (number == NULL)
-        goto done;
-    PyObject *call[2] = {number, Py_True};
-    values[F_BRIEF] = PyObject_Vectorcall(id_at, call, 2, NULL);
-    Py_DECREF(number);
-    if (values[F_BRIEF] == NULL)
-        goto done;
-    if (!PyUnicode_Check(values[F_BRIEF])) {
-        PyErr_SetString(PyExc_TypeError, "id_at must give a str");
-        goto done;
-    }
-    values[F_ID] = passage_id(values[F_BRIEF], f.paragraph, f.part);
-    values[F_PARAGRAPH] = PyLong_FromLong(f.paragraph);
-    values[F_PART] = PyLong_FromLong(f.part);
-    values[F_START] = PyLong_FromLongLong(f.start);
-    values[F_END] = PyLong_FromLongLong(f.end);
-    values[F_PAGE] = PyLong_FromLong(f.page);
-    for (int k = 0; k < F_COUNT; k++)
-        if (values[k] == NULL)
-            goto done;
-    passage = PyBaseObject_Type.tp_new((PyTypeObject *)made, no_args, NULL);
-    if (passage == NULL)
-        goto done;
-    dict = PyObject_GenericGetDict(passage, NULL);
-    if (dict == NULL)
-        goto fail;
-    for (int k = 0; k < F_COUNT; k++)
-        if (PyDict_SetItem(dict, field_name[k], values[k]) < 0)
-            goto fail;
-    goto done;
-fail:
-    Py_CLEAR(passage);
-done:
-    Py_XDECREF(dict);
-    for (int k = 0; k < F_COUNT; k++)
-        Py_XDECREF(values[k]);
-    return passage;
+    return Py_BuildValue("(NiiiLLi)", text, number, paragraph, part, (long long)start,
+                         (long long)end, page);
 }
 
 enum { JSON, B_PTR, B_CRC, IDS, B_VIEWS };
@@ -451,8 +349,6 @@ static PyObject *briefs_read(BriefReader *self, PyObject *args) {
 static PyMethodDef passages_methods[] = {
     {"read", (PyCFunction)passages_read, METH_VARARGS,
      "Passage i's text and fields, checked against its checksum."},
-    {"passage", (PyCFunction)(void (*)(void))passages_passage, METH_FASTCALL,
-     "Passage i made, checked against its checksum, with its brief's id."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -498,11 +394,7 @@ PyMODINIT_FUNC PyInit__reads(void) {
         return NULL;
     Damaged = PyErr_NewException("index._reads.Damaged", PyExc_ValueError, NULL);
     max_output_size = Py_BuildValue("(s)", "max_output_size");
-    no_args = PyTuple_New(0);
-    for (int k = 0; k < F_COUNT; k++)
-        if ((field_name[k] = PyUnicode_InternFromString(FIELD_NAMES[k])) == NULL)
-            return NULL;
-    if (Damaged == NULL || max_output_size == NULL || no_args == NULL ||
+    if (Damaged == NULL || max_output_size == NULL ||
         PyModule_AddObjectRef(m, "Damaged", Damaged) < 0 ||
         PyModule_AddObjectRef(m, "PassageReader", (PyObject *)&PassageReaderType) < 0 ||
         PyModule_AddObjectRef(m, "BriefReader", (PyObject *)&BriefReaderType) < 0) {

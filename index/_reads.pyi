@@ -5,8 +5,6 @@ from collections.abc import Callable
 import numpy as np
 import numpy.typing as npt
 
-from index.passages import Passage
-
 # Any buffer of the documented item size, in the machine's byte order.
 Buffer = memoryview | bytes | npt.NDArray[np.generic]
 
@@ -34,14 +32,6 @@ class PassageReader:
     def read(
         self, i: int, inflate: Callable[..., bytes], /
     ) -> tuple[str, int, int, int, int, int, int]: ...
-    def passage(
-        self,
-        i: int,
-        inflate: Callable[..., bytes],
-        id_at: Callable[[int, bool], str],
-        made: type[Passage],
-        /,
-    ) -> Passage: ...
 
 class BriefReader:
     def __init__(self, json: Buffer, ptr: Buffer, crc: Buffer, ids: Buffer, /) -> None: ...

@@ -8,7 +8,6 @@ several times, and a kept value, checked when read, is a copy that reads nothing
 
 from __future__ import annotations
 
-import contextlib
 import json
 import json.scanner
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -228,12 +227,7 @@ class PassageTable(Sequence[Passage]):
         if all(map(kept.__contains__, ids)):
             return [kept[i] for i in ids]
         self._check()
-        inflate = None
-        if self.compiled is not None:
-            # Not a dictionary: the first read says so, naming its block.
-            with contextlib.suppress(BlockError):
-                inflate = self._reader.inflater()
-        return [kept.get(i) or self._read(i, checked=True, inflate=inflate) for i in ids]
+        return [kept.get(i) or self._read(i, checked=True) for i in ids]
 
     def _read_span(self, start: int, stop: int) -> list[Passage]:
         """Passages start to stop, each checked as `_read` checks one (the file's guard once a
@@ -256,25 +250,21 @@ class PassageTable(Sequence[Passage]):
             passages.append(self._passage(i, raw, number, paragraph, part, first, last, page, crc))
         return passages
 
-    def _read(
-        self, i: int, checked: bool = False, inflate: Callable[..., bytes] | None = None
-    ) -> Passage:
+    def _read(self, i: int, checked: bool = False) -> Passage:
         """Passage i from the arrays, checked against its checksum, and kept. `checked`:
-        the caller has just looked at the file's guard; `inflate`: this thread's
-        decompress, when the caller has it (many() asks it once for all its reads)."""
+        the caller has just looked at the file's guard."""
         if not checked:
             self._check()
         if self.compiled is not None:
-            # Made in C, as _made makes it (the brief's id asked of id_at): a fresh passage
-            # read's Python steps were a third of it in a search.
             try:
-                passage = self.compiled.passage(
-                    i, inflate or self._reader.inflater(), self.briefs.id_at, Passage
+                text, number, paragraph, part, start, end, page = self.compiled.read(
+                    i, self._reader.inflater()
                 )
             except _reads.Damaged as exc:  # type: ignore[union-attr]
                 raise damaged(str(exc)) from None
             except BlockError as exc:  # the dictionary is not one
                 raise damaged(f"text block {i // TEXT_BLOCK}: {exc}") from exc
+            passage = self._made(number, paragraph, part, start, end, text, page)
             return self._kept.keep(i, passage)
         number, paragraph, part, start, end, page = [field[i] for field in self._fields]
         block = self._block(i // TEXT_BLOCK)
@@ -310,8 +300,7 @@ class PassageTable(Sequence[Passage]):
         self, number: int, paragraph: int, part: int, start: int, end: int, text: str, page: int
     ) -> Passage:
         """The Passage of checked fields and text, under the id of brief `number` (whose
-        record that checks), as the Python path reads it (the compiled one makes the same
-        in C: index/_reads.c's passage)."""
+        record that checks): both read paths end here."""
         brief = self.briefs.id_at(number, checked=True)
         # Positional, in the fields' order (keywords: 0.4 us more a passage).
         id_ = passage_id(brief, paragraph, part)

@@ -20,8 +20,7 @@ from bench.corpus import seed_briefs
 from index import IndexSettings, build_index, load_index, save_index
 from index.errors import IndexUnreadable
 from index.library import Library
-from index.mapped_check import TEXT_BLOCK, brief_crc, passage_crc
-from index.passages import Passage, passage_id
+from index.mapped_check import TEXT_BLOCK, brief_crc
 from tests.conftest import SEED_TEXT
 from tests.index.test_integrity import _array
 
@@ -171,40 +170,6 @@ def test_a_record_naming_another_brief_is_refused(compiled, mapped_file, tmp_pat
     with pytest.raises(IndexUnreadable, match="holds the record of another"):
         library.briefs["brief-00002"]
     assert library.briefs["brief-00001"].id == "brief-00001"  # the others still read
-
-
-@pytest.mark.parametrize(
-    ("paragraph", "part"), [(-4, 0), (-4, 2), (7, 1), (0, 3), (-(1 << 31), 0), ((1 << 31) - 1, 5)]
-)
-def test_a_compiled_passage_is_the_python_one(paragraph, part, mapped_file, tmp_path, monkeypatch):
-    """The compiled read makes its Passage in C: for captions (negative paragraphs, down to
-    the least 32-bit one), standfirsts and split paragraphs' parts too, it is the Python
-    path's: the same class, id (passage_id's), fields in the same order, equality and hash."""
-    raw = bytearray(mapped_file)
-    path = tmp_path / "index.json"
-    path.write_bytes(raw)
-    i = 3
-    before = opened(path, False, monkeypatch).passages[i]
-    _array(raw, "p_paragraph")[i] = paragraph
-    _array(raw, "p_part")[i] = part
-    _array(raw, "p_crc")[i] = passage_crc(
-        before.text.encode("utf-8"),
-        int(_array(raw, "p_brief")[i]),
-        paragraph,
-        part,
-        before.start,
-        before.end,
-        before.page,
-    )
-    path.write_bytes(raw)
-    python = opened(path, False, monkeypatch).passages
-    compiled = opened(path, True, monkeypatch).passages
-    made, expected = compiled.many([i, i + 1])[0], python[i]  # type: ignore[attr-defined]
-    assert type(made) is Passage
-    assert made.id == passage_id(before.brief, paragraph, part) == expected.id
-    assert list(vars(made).items()) == list(vars(expected).items())
-    assert made == expected and hash(made) == hash(expected)
-    assert made.kind == expected.kind and made.before == expected.before
 
 
 def test_a_file_whose_frames_declare_no_size_reads_the_same(tmp_path, monkeypatch):
