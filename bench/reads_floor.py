@@ -6,11 +6,12 @@
 A bound, not a design: each run is a fresh process answering the bench's first questions
 once (as bench/peers.py times the whole search), with, before it starts,
 - "as built": nothing read ahead;
-- "briefs read": every brief record parsed and kept;
-- "reads free": every passage and every brief record read and kept.
-What "reads free" saves is the most any cheaper passage read or brief record could save
-(a format change, a compiled Passage); what it leaves is the ranking and the answer's
-Python. The modes alternate run by run, so each sees the machine alike.
+- "passages read": every passage read and kept;
+- "reads free": that, and what each citation takes of its brief read ahead, for every
+  brief (the search's citations then read nothing of the file).
+What "reads free" saves is the most any cheaper passage read or brief row could save;
+what it leaves is the ranking and the answer's Python. The modes alternate run by run, so
+each sees the machine alike.
 """
 
 from __future__ import annotations
@@ -21,11 +22,15 @@ import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-MODES = ("as built", "briefs read", "reads free")
+if TYPE_CHECKING:
+    from index.library import Library
+
+MODES = ("as built", "passages read", "reads free")
 
 
 def run(path: Path, mode: str, queries: int) -> float:
@@ -52,7 +57,7 @@ def one(path: Path, mode: str, queries: int) -> float:
     unbounded(tables, mode)
     # As bench/peers.py's open_briefbot_search: words only, the 10 best hits.
     searcher = Searcher(load_index(path, replace(IndexSettings(), engine="numpy")))
-    read_ahead(searcher.library.passages, mode)
+    read_ahead(searcher.library, mode)
     gc.collect()
     spent = []
     for q in Synthetic().queries(queries):
@@ -63,30 +68,29 @@ def one(path: Path, mode: str, queries: int) -> float:
 
 
 def unbounded(tables: ModuleType, mode: str) -> None:
-    """Lift the limits of what index/mapped_tables.py keeps (before a file is opened), so
-    that what `mode` reads ahead stays kept."""
-    for name, lifted in (
-        ("_CACHED_BRIEFS", mode != "as built"),
-        ("_CACHED_PASSAGES", mode == "reads free"),
-    ):
-        if not hasattr(tables, name):
-            raise SystemExit(f"reads_floor: index/mapped_tables.py has no {name} any more")
-        if lifted:
-            setattr(tables, name, 1 << 30)
+    """Lift the limit of the passages index/mapped_tables.py keeps (before a file is
+    opened), so that what `mode` reads ahead stays kept."""
+    if not hasattr(tables, "_CACHED_PASSAGES"):
+        raise SystemExit("reads_floor: index/mapped_tables.py has no _CACHED_PASSAGES any more")
+    if mode != "as built":
+        tables._CACHED_PASSAGES = 1 << 30
 
 
-def read_ahead(passages: object, mode: str) -> None:
-    """Read (and so keep) every brief record, and for "reads free" every passage too."""
+def read_ahead(library: Library, mode: str) -> None:
+    """Read (and so keep) every passage, and for "reads free" what each citation takes of
+    every brief, answered from memory from then on."""
     from index.mapped_tables import PassageTable
 
-    if not isinstance(passages, PassageTable):
+    passages = library.passages
+    if not isinstance(passages, PassageTable) or library.cited is None:
         raise SystemExit("reads_floor: a mapped (numpy) index file is needed")
-    if mode != "as built":
-        for number in range(len(passages.briefs)):
-            passages.briefs.id_at(number)
+    if mode == "as built":
+        return
+    for i in range(len(passages)):
+        passages[i]
     if mode == "reads free":
-        for i in range(len(passages)):
-            passages[i]
+        cited = {brief: library.cited(brief) for brief in library.briefs}
+        object.__setattr__(library, "cited", cited.__getitem__)  # a frozen Library: a bound
 
 
 def main(argv: list[str] | None = None) -> int:

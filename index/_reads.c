@@ -22,6 +22,7 @@
  *   json uint8, ptr int64, crc uint32: the brief records and their checksums
  *   ids  one fixed-width item a brief (NUL-padded, numpy "S")
  * BriefReader.read(number) -> (id, record): the brief's id (str) and JSON record (bytes).
+ *   The same reader serves the briefs' citation rows (cite_rows, cite_ptr, cite_crc).
  *
  * All buffers in the machine's byte order (index/mapped_tables.py int_view).
  * Damage raises Damaged with what was wrong, in the Python path's words; the caller checks

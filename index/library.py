@@ -8,10 +8,10 @@ pipeline in index/search.py, and storage in one backend per file format
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol, overload
+from typing import TYPE_CHECKING, NamedTuple, Protocol, overload
 
 from index.cite import Citation, locator
 from index.engines import Engine
@@ -37,6 +37,21 @@ class BriefInfo:
     date: str | None
     source: str
     paragraphs: int
+
+
+class Cited(NamedTuple):
+    """What a citation takes of its brief (index/cite.py): title, url, publisher and how
+    many paragraphs it has."""
+
+    title: str
+    url: str | None
+    publisher: str | None
+    paragraphs: int
+
+    @classmethod
+    def of(cls, brief: BriefInfo) -> Cited:
+        """The citation's part of a brief's whole record."""
+        return cls(brief.title, brief.url, brief.publisher, brief.paragraphs)
 
 
 @dataclass(frozen=True)
@@ -186,6 +201,10 @@ class Library:
     # What notices the file under a mapped library changed in place (index/mapped_check.py);
     # None: the library is in memory.
     guard: Guard | None = field(default=None, repr=False, compare=False)
+    # What a citation takes of a brief (by id; KeyError when unknown), where the file keeps
+    # it apart from the brief's record (the mapped format: read without parsing the
+    # record, a search's costliest read); None: taken from `briefs`.
+    cited: Callable[[str], Cited] | None = field(default=None, repr=False, compare=False)
 
     def reading(self) -> AbstractContextManager[None]:
         """A context for the reads of one search: a mapped library's file is looked at once
@@ -214,7 +233,7 @@ class Library:
     def cite(self, brief_id: str, paragraph: int, part: int = 0, page: int = -1) -> Citation:
         """The citation of paragraph `paragraph` (or one part of it) of a brief; `page`
         -1 looks the paragraph's page up (PDF briefs)."""
-        brief = self.briefs[brief_id]
+        brief = self.cited(brief_id) if self.cited else Cited.of(self.briefs[brief_id])
         if page < 0:
             page = next((p.page for p in self.paragraph(brief_id, paragraph)), 0)
         # Positional, in the fields' order (title, locator, paragraph, brief, url,
@@ -223,7 +242,7 @@ class Library:
             brief.title,
             locator(paragraph, part, page, brief.paragraphs),
             paragraph,
-            brief.id,
+            brief_id,
             brief.url,
             brief.publisher,
             page,

@@ -62,8 +62,9 @@ FORMAT = "briefbot-numpy-index"
 # 5: text in zlib blocks, 16-bit quantised scores with counts, no forward index;
 # 6: text blocks of 8 passages, not 16; a brief's record keeps its title and standfirst's
 # index terms; 7: text blocks in zstandard, not zlib; 8: those terms as postings (ctx_*)
-# beside the records, not in them, and text blocks of 2 passages with a dictionary
-FORMAT_VERSION = 8
+# beside the records, not in them, and text blocks of 2 passages with a dictionary;
+# 9: each brief's citation fields in a row of their own (cite_*), read without its record
+FORMAT_VERSION = 9
 _ALIGN = 64
 _HEAD = struct.Struct("<QI")  # after the magic: the manifest's length and CRC-32
 _PASSAGE_ARRAYS = (
@@ -86,6 +87,9 @@ _BRIEF_ARRAYS = (
     "brief_sorted",
     "brief_pos",
     "brief_crc",
+    "cite_rows",
+    "cite_ptr",
+    "cite_crc",
     "ctx_terms",
     "ctx_ptr",
     "ctx_brief",
@@ -301,6 +305,7 @@ def load_large(path: Path, settings: IndexSettings) -> Library:
             vectors=_vectors(arrays, manifest_.get("vectors_model")),
             contexts=ContextTable(arrays, guard),
             guard=guard,
+            cited=briefs.cited,
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise damaged(f"{exc.__class__.__name__}: {exc}") from exc

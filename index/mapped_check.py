@@ -74,6 +74,9 @@ SPECS: dict[str, tuple[str, int]] = {
     "brief_sorted": ("S", 1),
     "brief_pos": ("<i8", 1),
     "brief_crc": ("<u4", 1),
+    "cite_rows": ("|u1", 1),
+    "cite_ptr": ("<i8", 1),
+    "cite_crc": ("<u4", 1),
     "ctx_terms": ("S", 1),
     "ctx_ptr": ("<i8", 1),
     "ctx_brief": ("<i4", 1),
@@ -125,9 +128,12 @@ def passage_crcs(arrays: Mapping[str, Array], blob: bytes) -> Array:
     return np.array(crcs, dtype=np.uint32)
 
 
-def brief_crcs(arrays: Mapping[str, Array]) -> Array:
-    """Every brief's checksum (brief_crc), from the brief arrays."""
-    blob, bounds = arrays["brief_json"].tobytes(), arrays["brief_ptr"].tolist()
+def brief_crcs(
+    arrays: Mapping[str, Array], records: str = "brief_json", ptr: str = "brief_ptr"
+) -> Array:
+    """Every brief's checksum (brief_crc), from the brief arrays: of its id and its record
+    in `records` (its JSON record; "cite_rows", its citation's row)."""
+    blob, bounds = arrays[records].tobytes(), arrays[ptr].tolist()
     ids = arrays["brief_ids"].tolist()
     crcs = [brief_crc(b, blob[bounds[i] : bounds[i + 1]]) for i, b in enumerate(ids)]
     return np.array(crcs, dtype=np.uint32)
@@ -215,7 +221,7 @@ def check_arrays(arrays: Mapping[str, Array], longest_passage: int) -> None:
     for name in ("p_paragraph", "p_part", "p_start", "p_end", "p_page", "p_crc"):
         if len(arrays[name]) != n:
             raise damaged(f"{name} has the wrong length")
-    for name in ("brief_sorted", "brief_pos", "brief_crc"):
+    for name in ("brief_sorted", "brief_pos", "brief_crc", "cite_crc"):
         if len(arrays[name]) != briefs:
             raise damaged(f"{name} has the wrong length")
     if n == 0 or len(arrays["max_score"]) != 2 * vocab or len(arrays["post_unit"]) != 2 * vocab:
@@ -234,6 +240,7 @@ def check_arrays(arrays: Mapping[str, Array], longest_passage: int) -> None:
         raise damaged("a passage is longer than the index's settings allow")
     _pointer(arrays, "text_block", -(-n // TEXT_BLOCK), len(arrays["text"]))
     _pointer(arrays, "brief_ptr", briefs, len(arrays["brief_json"]))
+    _pointer(arrays, "cite_ptr", briefs, len(arrays["cite_rows"]))
     _in_range(arrays["tf_over_at"], 0, nnz, "tf_over_at")
     _in_range(arrays["doc_words"], 0, 1 << 31, "doc_words")
     _pointer(arrays, "post_ptr", 2 * vocab, len(arrays["post_doc"]))

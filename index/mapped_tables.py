@@ -18,7 +18,7 @@ import numpy as np
 
 from index.aliases import Aliases
 from index.kept import Kept
-from index.library import BriefInfo
+from index.library import BriefInfo, Cited
 from index.mapped_check import TEXT_BLOCK, FileGuard, brief_crc, damaged, passage_crc
 from index.passages import Passage, indexed_text, parse_passage_id, passage_id
 from index.postings_build import Array
@@ -40,8 +40,8 @@ _CACHED_BLOCKS = 16  # decoded text blocks kept (a search shows neighbouring pas
 # Passages kept as read: a search reads its leading candidates twice (their phrases, then
 # their hits), and each read is a block decode and two checksums.
 _CACHED_PASSAGES = 64
-# Brief records (and positions by id) kept: each passage read and each citation asks for
-# its brief.
+# Brief records kept (/sources and a brief's facts ask for the same ones again), and
+# positions by id (each citation asks for its brief's).
 _CACHED_BRIEFS = 4096
 # A passage record's fields, in passage_crc's order.
 _FIELDS = ("p_brief", "p_paragraph", "p_part", "p_start", "p_end", "p_page")
@@ -66,26 +66,75 @@ def _parsed(text: str) -> object:
     return value if end == len(text) else json.loads(text)
 
 
+class _Records:
+    """One record a brief, each checked with the brief's id against its checksum (CRC-32):
+    the briefs' JSON records (brief_*) or their citations' rows (cite_*)."""
+
+    def __init__(self, blob: Array, ptr: Array, crc: Array, ids: Array) -> None:
+        # Memoryviews, as the passages' (int_view): the Python path reads three of each.
+        self._blob = np.ascontiguousarray(blob, dtype=np.uint8).data
+        self._ptr, self._crc, self._ids = int_view(ptr), int_view(crc), ids
+        self.compiled: BriefReader | None = None
+        if _reads is not None:  # the same reads and checks, 0.4 us where Python took 6
+            self.compiled = _reads.BriefReader(
+                self._blob, self._ptr, self._crc, np.ascontiguousarray(ids)
+            )
+
+    def read(self, number: int) -> tuple[str, bytes]:
+        """The id and record of the brief at `number`, checked against their checksum (the
+        caller has looked at the file's guard)."""
+        if self.compiled is not None:
+            try:
+                return self.compiled.read(number)
+            except _reads.Damaged as exc:  # type: ignore[union-attr]
+                raise damaged(str(exc)) from None
+        record = bytes(self._blob[self._ptr[number] : self._ptr[number + 1]])
+        if brief_crc(bytes(self._ids[number]), record) != self._crc[number]:
+            raise damaged(f"the record of brief {number} fails its checksum")
+        try:
+            return bytes(self._ids[number]).decode("utf-8"), record
+        except UnicodeDecodeError:
+            raise damaged(f"the id of brief {number} is not UTF-8") from None
+
+
+def _cited(brief_id: str, row: bytes) -> Cited:
+    """A citation's row (a JSON list: title, url, publisher, paragraphs), checked to be one."""
+    try:
+        value = _parsed(row.decode("utf-8"))
+    except (ValueError, RecursionError):  # not UTF-8, not JSON, nested past the stack
+        value = None
+    if not (isinstance(value, list) and len(value) == 4):
+        raise damaged(f"brief {brief_id!r}: its citation is not one")
+    title, url, publisher, paragraphs = value
+    if not (
+        isinstance(title, str)
+        and isinstance(url, str | None)
+        and isinstance(publisher, str | None)
+        and type(paragraphs) is int
+    ):
+        raise damaged(f"brief {brief_id!r}: its citation is not one")
+    return Cited(title, url, publisher, paragraphs)
+
+
 class BriefTable(Mapping[str, BriefInfo]):
-    """Briefs by id, each a JSON record in the file, parsed when asked for."""
+    """Briefs by id, each a JSON record in the file, parsed when asked for; and apart, what
+    a citation takes of each (cited), read without the record."""
 
     def __init__(self, arrays: Mapping[str, Array], guard: FileGuard | None = None) -> None:
-        # Memoryviews, as the passages' (int_view): the Python path reads three of each.
-        self._json = np.ascontiguousarray(arrays["brief_json"], dtype=np.uint8).data
-        self._ptr, self._crc = int_view(arrays["brief_ptr"]), int_view(arrays["brief_crc"])
         self._ids = arrays["brief_ids"]  # in file order: passages refer to briefs by number
+        self._records = _Records(
+            arrays["brief_json"], arrays["brief_ptr"], arrays["brief_crc"], self._ids
+        )
+        self._cites = _Records(
+            arrays["cite_rows"], arrays["cite_ptr"], arrays["cite_crc"], self._ids
+        )
         self._sorted, self._pos = arrays["brief_sorted"], arrays["brief_pos"]
         self.guard = guard
         self._kept_numbers: Kept[str, int] = Kept(_CACHED_BRIEFS)
         self._kept: Kept[int, BriefInfo] = Kept(_CACHED_BRIEFS)
-        self.compiled: BriefReader | None = None
-        if _reads is not None:  # the same reads and checks, 0.4 us where Python took 6
-            self.compiled = _reads.BriefReader(
-                self._json, self._ptr, self._crc, np.ascontiguousarray(self._ids)
-            )
 
     def __len__(self) -> int:
-        return len(self._ptr) - 1
+        return len(self._ids)
 
     def __iter__(self) -> Iterator[str]:
         self._check()
@@ -106,9 +155,9 @@ class BriefTable(Mapping[str, BriefInfo]):
         return info
 
     def _info(self, number: int, checked: bool = False) -> BriefInfo:
-        """The brief at position `number`, its record checked and parsed (kept: a search
-        reads a passage's brief, then cites it). `checked`: the caller has just checked the
-        file's guard."""
+        """The brief at position `number`, its record checked and parsed (kept: /sources
+        and the facts of a brief ask for the same ones again). `checked`: the caller has
+        just checked the file's guard."""
         info = self._kept.get(number)
         if info is not None:
             return info
@@ -127,18 +176,17 @@ class BriefTable(Mapping[str, BriefInfo]):
         `checked`: the caller has just checked the file's guard."""
         if not checked:
             self._check()
-        if self.compiled is not None:
-            try:
-                return self.compiled.read(number)
-            except _reads.Damaged as exc:  # type: ignore[union-attr]
-                raise damaged(str(exc)) from None
-        record = bytes(self._json[self._ptr[number] : self._ptr[number + 1]])
-        if brief_crc(bytes(self._ids[number]), record) != self._crc[number]:
-            raise damaged(f"the record of brief {number} fails its checksum")
-        try:
-            return bytes(self._ids[number]).decode("utf-8"), record
-        except UnicodeDecodeError:
-            raise damaged(f"the id of brief {number} is not UTF-8") from None
+        return self._records.read(number)
+
+    def cited(self, brief_id: str) -> Cited:
+        """What a citation takes of `brief_id` (KeyError when unknown), from its row, checked
+        with its id: no record parsed, nothing kept (a search cites ten passages of briefs
+        mostly read for the first time)."""
+        number = self.number(brief_id)
+        if number is None:
+            raise KeyError(brief_id)
+        self._check()
+        return _cited(brief_id, self._cites.read(number)[1])
 
     def number(self, brief_id: str) -> int | None:
         """The position of `brief_id` in the file, or None."""
@@ -154,11 +202,13 @@ class BriefTable(Mapping[str, BriefInfo]):
         return number
 
     def id_at(self, number: int, checked: bool = False) -> str:
-        """The id of the brief at position `number`, checked with its record (a passage
-        read asks it, and a citation of the passage then finds the brief parsed). `checked`:
-        the caller has just checked the file's guard (a passage read has: a second look was
-        a third of a search's fstat calls)."""
-        return self._info(number, checked).id
+        """The id of the brief at position `number`, checked with its citation's row (a
+        passage read asks it; its record is not parsed). `checked`: the caller has just
+        checked the file's guard (a passage read has: a second look was a third of a
+        search's fstat calls)."""
+        if not checked:
+            self._check()
+        return self._cites.read(number)[0]
 
 
 class PassageTable(Sequence[Passage]):

@@ -19,7 +19,7 @@ import index.mapped_tables as mapped_tables
 from bench.corpus import seed_briefs
 from index import IndexSettings, build_index, load_index, save_index
 from index.errors import IndexUnreadable
-from index.library import Library
+from index.library import Cited, Library
 from index.mapped_check import TEXT_BLOCK, brief_crc
 from tests.conftest import SEED_TEXT
 from tests.index.test_integrity import _array
@@ -61,6 +61,10 @@ def everything(library: Library) -> list[object]:
     for number in range(len(tables.briefs)):  # type: ignore[attr-defined]
         try:
             out.append(tables.briefs._read(number))  # type: ignore[attr-defined]
+        except IndexUnreadable as exc:
+            out.append(str(exc))
+        try:  # and what its passages' citations take of it, from its own row
+            out.append(tables.briefs._cites.read(number))  # type: ignore[attr-defined]
         except IndexUnreadable as exc:
             out.append(str(exc))
     return out
@@ -133,10 +137,12 @@ def test_a_reader_takes_only_arrays_that_fit(mapped_file, tmp_path, monkeypatch)
     reads = mapped_tables._reads
     assert reads is not None
     ids = np.ascontiguousarray(briefs._ids)
+    records = briefs._records
+    json, ptr, crc = records._blob, records._ptr, records._crc
     with pytest.raises(ValueError, match="do not fit"):
-        reads.BriefReader(briefs._json, briefs._ptr, briefs._crc, ids[:-1])
+        reads.BriefReader(json, ptr, crc, ids[:-1])
     with pytest.raises(ValueError, match="items of 8 bytes, not 4"):
-        reads.BriefReader(briefs._json, briefs._ptr, briefs._ptr, ids)
+        reads.BriefReader(json, ptr, ptr, ids)
     # Made without its __init__, or after one that failed: refused, not read from nothing.
     with pytest.raises(TypeError, match="not made"):
         reads.BriefReader.__new__(reads.BriefReader).read(0)
@@ -144,7 +150,7 @@ def test_a_reader_takes_only_arrays_that_fit(mapped_file, tmp_path, monkeypatch)
         reads.PassageReader.__new__(reads.PassageReader).read(0, bytes)
     half = reads.BriefReader.__new__(reads.BriefReader)
     with pytest.raises(ValueError, match="do not fit"):
-        half.__init__(briefs._json, briefs._ptr, briefs._crc, ids[:-1])
+        half.__init__(json, ptr, crc, ids[:-1])
     with pytest.raises(TypeError, match="not made"):
         half.read(0)
 
@@ -152,7 +158,9 @@ def test_a_reader_takes_only_arrays_that_fit(mapped_file, tmp_path, monkeypatch)
 @pytest.mark.parametrize("compiled", [True, False])
 def test_a_record_naming_another_brief_is_refused(compiled, mapped_file, tmp_path, monkeypatch):
     """A brief's record is checked with its id: one that names another brief (a crafted
-    file, its checksum made to match) is refused, whether its passage or the brief is read."""
+    file, its checksum made to match) is refused when the brief is read. Its passages and
+    their citations read their brief's citation row, checked with the same id, and no
+    record: they stand."""
     raw = bytearray(mapped_file)
     records, ptr = _array(raw, "brief_json"), _array(raw, "brief_ptr")
     ids, crcs = _array(raw, "brief_ids"), _array(raw, "brief_crc")
@@ -164,12 +172,66 @@ def test_a_record_naming_another_brief_is_refused(compiled, mapped_file, tmp_pat
     path = tmp_path / "index.json"
     path.write_bytes(raw)
     library = opened(path, compiled, monkeypatch)
-    first = library.passages.of_brief("brief-00002")[0]  # type: ignore[attr-defined]
     with pytest.raises(IndexUnreadable, match="brief 'brief-00002' holds the record of another"):
-        library.passages[first]
-    with pytest.raises(IndexUnreadable, match="holds the record of another"):
         library.briefs["brief-00002"]
+    first = library.passages[library.passages.of_brief("brief-00002")[0]]  # type: ignore[attr-defined]
+    assert first.brief == "brief-00002"
+    assert library.citation(first).brief == "brief-00002"
     assert library.briefs["brief-00001"].id == "brief-00001"  # the others still read
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+@pytest.mark.parametrize(
+    "row",
+    [
+        b'["T", null, null]',
+        b'["T", null, null, "4"]',
+        b'["T", 3, null, 4]',
+        b'["T", null, null, true]',
+        b'{"title": "T"}',
+        b'["T", null, null, 4',  # not JSON
+        b"\xff",
+    ],
+)
+def test_a_citation_row_that_is_not_one_is_refused(
+    row, compiled, mapped_file, tmp_path, monkeypatch
+):
+    """A brief's citation row is a JSON list of title, url, publisher (strings or null) and
+    its paragraph count: any other (a crafted file, its checksum made to match) is refused
+    when a passage of it is cited, saying which brief, and the other briefs still cite."""
+    raw = bytearray(mapped_file)
+    rows, ptr = _array(raw, "cite_rows"), _array(raw, "cite_ptr")
+    ids, crcs = _array(raw, "brief_ids"), _array(raw, "cite_crc")
+    size = int(ptr[3] - ptr[2])
+    assert len(row) <= size
+    padded = (row + b" " * size)[:size]  # JSON allows trailing white space
+    rows[ptr[2] : ptr[3]] = np.frombuffer(padded, np.uint8)
+    crcs[2] = brief_crc(ids[2].tobytes().rstrip(b"\0"), padded)
+    path = tmp_path / "index.json"
+    path.write_bytes(raw)
+    library = opened(path, compiled, monkeypatch)
+    passage = library.passages[library.passages.of_brief("brief-00002")[0]]  # type: ignore[attr-defined]
+    with pytest.raises(IndexUnreadable, match="brief 'brief-00002': its citation is not one"):
+        library.citation(passage)
+    other = library.passages[library.passages.of_brief("brief-00001")[0]]  # type: ignore[attr-defined]
+    assert library.citation(other).title == library.briefs["brief-00001"].title
+
+
+def test_citations_read_from_their_rows_are_those_of_the_records(
+    mapped_file, tmp_path, monkeypatch
+):
+    """Each brief's citation row holds its record's title, url, publisher and paragraph
+    count: citing from the rows, compiled or in Python, gives the citations the records
+    give."""
+    path = tmp_path / "index.json"
+    path.write_bytes(mapped_file)
+    for compiled in (True, False):
+        library = opened(path, compiled, monkeypatch)
+        assert library.cited is not None
+        for brief in library.briefs:
+            assert library.cited(brief) == Cited.of(library.briefs[brief])
+        with pytest.raises(KeyError):
+            library.cited("no-such-brief")
 
 
 def test_a_file_whose_frames_declare_no_size_reads_the_same(tmp_path, monkeypatch):

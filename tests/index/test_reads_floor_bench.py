@@ -4,6 +4,7 @@ all), and its table must give a row and a ratio a mode."""
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from bench.corpus import Synthetic
 from bench.peers import build_briefbot
 from bench.reads_floor import MODES, main, read_ahead, unbounded
 from index import IndexSettings, load_index
+from index.library import Library
 
 
 @pytest.fixture(scope="module")
@@ -23,28 +25,32 @@ def small_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def opened(path: Path, mode: str, monkeypatch: pytest.MonkeyPatch) -> tables.PassageTable:
-    """The file's passages, read ahead as `mode` (the kept limits put back afterwards)."""
-    for name in ("_CACHED_BRIEFS", "_CACHED_PASSAGES"):
-        monkeypatch.setattr(tables, name, getattr(tables, name))
+def opened(path: Path, mode: str, monkeypatch: pytest.MonkeyPatch) -> Library:
+    """The file's library, read ahead as `mode` (the kept limit put back afterwards)."""
+    monkeypatch.setattr(tables, "_CACHED_PASSAGES", tables._CACHED_PASSAGES)
     unbounded(tables, mode)
-    passages = load_index(path, replace(IndexSettings(), engine="numpy")).passages
-    assert isinstance(passages, tables.PassageTable)
-    read_ahead(passages, mode)
-    return passages
+    library = load_index(path, replace(IndexSettings(), engine="numpy"))
+    read_ahead(library, mode)
+    return library
 
 
 @pytest.mark.parametrize(
-    ("mode", "briefs_kept", "passages_kept"),
-    [("as built", False, False), ("briefs read", True, False), ("reads free", True, True)],
+    ("mode", "passages_kept", "cites_read"),
+    [("as built", False, True), ("passages read", True, True), ("reads free", True, False)],
 )
 def test_each_mode_keeps_what_it_reads_ahead(
-    small_index: Path, mode: str, briefs_kept: bool, passages_kept: bool, monkeypatch
+    small_index: Path, mode: str, passages_kept: bool, cites_read: bool, monkeypatch
 ) -> None:
-    passages = opened(small_index, mode, monkeypatch)
+    library = opened(small_index, mode, monkeypatch)
+    passages = library.passages
+    assert isinstance(passages, tables.PassageTable)
     assert len(passages) == 600 > tables._CACHED_PASSAGES or passages_kept
-    assert (len(passages.briefs._kept) == len(passages.briefs)) is briefs_kept
     assert (len(passages._kept) == len(passages)) is passages_kept
+    reads = []
+    monkeypatch.setattr(passages.briefs._cites, "read", lambda n: reads.append(n) or (0, b""))
+    with contextlib.suppress(Exception):
+        library.citation(passages[0])
+    assert bool(reads) is cites_read  # a citation reads the file unless read ahead
 
 
 def test_the_table_gives_each_mode_its_ratio(small_index: Path, capsys) -> None:
