@@ -97,6 +97,9 @@ class _Records:
             raise damaged(f"the id of brief {number} is not UTF-8") from None
 
 
+_STR_OR_NONE = (str, type(None))  # a tuple: `str | None` is made again at every call
+
+
 def _cited(brief_id: str, row: bytes) -> Cited:
     """A citation's row (a JSON list: title, url, publisher, paragraphs), checked to be one."""
     try:
@@ -108,8 +111,8 @@ def _cited(brief_id: str, row: bytes) -> Cited:
     title, url, publisher, paragraphs = value
     if not (
         isinstance(title, str)
-        and isinstance(url, str | None)
-        and isinstance(publisher, str | None)
+        and isinstance(url, _STR_OR_NONE)
+        and isinstance(publisher, _STR_OR_NONE)
         and type(paragraphs) is int
     ):
         raise damaged(f"brief {brief_id!r}: its citation is not one")
