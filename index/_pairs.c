@@ -15,15 +15,21 @@
  *   in text order, repeats included. pairs_held calls held() below; adjacent() lays the
  *   shared scan's pairs open, so that tests hold them to _pair_words' own, pair by pair.
  *
- * held(text, wanted, stem, heads, pairs) -> int
+ * held(text, wanted, stem, heads, pairs, openings) -> int
  *   How many of `pairs` (a frozenset of stemmed word pairs) the text holds, as pairs_held's
  *   loop over adjacent()'s pairs counts them: a pair's first word is stemmed (`stem`, the
  *   cached stemmer) and its second only when the first is one of `heads` (a frozenset of
  *   the pairs' first words). The loop in Python was 3 of a phrase check's 7 us a passage.
+ *   Neither word is stemmed unless its first two letters are one of `openings` (pieces of
+ *   two: a letter and a second letter, or '*' for any or none), those of a word that could
+ *   stem to a pair's word (tokenize.py _openings: a stem keeps its word's first two
+ *   letters but for a y turned i and stems of one letter; tests check it): in a large
+ *   library a passage's words are mostly stemmed for the first time, 1 us each.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
+#include <string.h>
 
 static int is_alnum(unsigned char c) {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
@@ -35,7 +41,7 @@ static unsigned char folded(unsigned char c) { return (c >= 'A' && c <= 'Z') ? c
  * digits it has (its length once apostrophes are dropped) and its first one, folded. */
 typedef struct {
     Py_ssize_t start, end, size;
-    unsigned char first;
+    unsigned char first, second; /* second: 0 for a word of one letter or digit */
 } Word;
 
 static PyObject *word_string(const unsigned char *s, const Word *w) {
@@ -55,9 +61,19 @@ static PyObject *word_string(const unsigned char *s, const Word *w) {
 typedef int (*PairAction)(void *state, PyObject *a, const unsigned char *s, const Word *cur,
                           PyObject **cur_string);
 
+/* Bitmaps of letters (and 0), by letter: open[a] bit b when a word opening with a, then b,
+ * may stem to one of a question's pair words. */
+typedef uint64_t Openings[128][2];
+
+static int opens(const Openings *open, const Word *w) {
+    return (int)((*open)[w->first][w->second >> 6] >> (w->second & 63) & 1);
+}
+
 /* The scan both entries share: each pair of adjacent words of ASCII `text` whose first
- * letters are a piece of `wanted`, given to `act` in text order. -1 on an error. */
-static int scan(PyObject *text, PyObject *wanted, PairAction act, void *state) {
+ * letters are a piece of `wanted` (and, given `open`, both of whose openings are open),
+ * given to `act` in text order. -1 on an error. */
+static int scan(PyObject *text, PyObject *wanted, const Openings *open, PairAction act,
+                void *state) {
     if (!PyUnicode_IS_ASCII(text) || !PyUnicode_IS_ASCII(wanted) ||
         PyUnicode_GET_LENGTH(wanted) % 2) {
         PyErr_SetString(PyExc_ValueError, "the pair scan takes ASCII text and pairs of letters");
@@ -82,11 +98,13 @@ static int scan(PyObject *text, PyObject *wanted, PairAction act, void *state) {
         }
         cur.start = i;
         cur.size = 0;
-        cur.first = 0;
+        cur.first = cur.second = 0;
         for (; i < n && (is_alnum(s[i]) || s[i] == '\''); i++) {
             if (s[i] != '\'') {
-                if (!cur.size)
+                if (cur.size == 0)
                     cur.first = folded(s[i]);
+                else if (cur.size == 1)
+                    cur.second = folded(s[i]);
                 cur.size++;
             }
         }
@@ -94,7 +112,8 @@ static int scan(PyObject *text, PyObject *wanted, PairAction act, void *state) {
         if (!cur.size)
             continue; /* apostrophes alone: no word, and the words around stay adjacent */
         PyObject *cur_string = NULL;
-        if (have_prev && (want[prev.first][cur.first >> 6] >> (cur.first & 63) & 1)) {
+        if (have_prev && (want[prev.first][cur.first >> 6] >> (cur.first & 63) & 1) &&
+            (open == NULL || (opens(open, &prev) && opens(open, &cur)))) {
             PyObject *a = prev_string ? prev_string : word_string(s, &prev);
             prev_string = NULL;
             if (a == NULL || act(state, a, s, &cur, &cur_string) < 0) {
@@ -127,7 +146,7 @@ static PyObject *adjacent(PyObject *self, PyObject *args) {
     if (!PyArg_ParseTuple(args, "UU", &text, &wanted))
         return NULL;
     PyObject *out = PyList_New(0);
-    if (out == NULL || scan(text, wanted, list_pair, out) < 0) {
+    if (out == NULL || scan(text, wanted, NULL, list_pair, out) < 0) {
         Py_XDECREF(out);
         return NULL;
     }
@@ -168,17 +187,39 @@ static int hold_pair(void *state, PyObject *a, const unsigned char *s, const Wor
     return found < 0 ? -1 : 0;
 }
 
+/* The Openings of `openings`, an ASCII str of two-character pieces: a letter, then the
+ * second letter it may be followed by, or '*' for any (and for none). -1 on an error. */
+static int openings_of(PyObject *openings, Openings *open) {
+    if (!PyUnicode_IS_ASCII(openings) || PyUnicode_GET_LENGTH(openings) % 2) {
+        PyErr_SetString(PyExc_ValueError, "the openings are pairs of ASCII characters");
+        return -1;
+    }
+    const unsigned char *o = PyUnicode_1BYTE_DATA(openings);
+    memset(open, 0, sizeof *open);
+    for (Py_ssize_t i = 0; i < PyUnicode_GET_LENGTH(openings); i += 2) {
+        if (o[i + 1] == '*') { /* any second letter, and none (0) */
+            (*open)[o[i]][0] = (*open)[o[i]][1] = ~(uint64_t)0;
+        } else {
+            (*open)[o[i]][o[i + 1] >> 6] |= (uint64_t)1 << (o[i + 1] & 63);
+        }
+    }
+    return 0;
+}
+
 static PyObject *held(PyObject *self, PyObject *args) {
-    PyObject *text, *wanted;
+    PyObject *text, *wanted, *openings;
     Held h = {NULL, NULL, NULL, NULL};
-    if (!PyArg_ParseTuple(args, "UUOO!O!", &text, &wanted, &h.stem, &PyFrozenSet_Type,
-                          &h.heads, &PyFrozenSet_Type, &h.pairs))
+    Openings open;
+    if (!PyArg_ParseTuple(args, "UUOO!O!U", &text, &wanted, &h.stem, &PyFrozenSet_Type,
+                          &h.heads, &PyFrozenSet_Type, &h.pairs, &openings))
+        return NULL;
+    if (openings_of(openings, &open) < 0)
         return NULL;
     h.held = PySet_New(NULL);
     if (h.held == NULL)
         return NULL;
     PyObject *count = NULL;
-    if (scan(text, wanted, hold_pair, &h) == 0)
+    if (scan(text, wanted, (const Openings *)&open, hold_pair, &h) == 0)
         count = PyLong_FromSsize_t(PySet_GET_SIZE(h.held));
     Py_DECREF(h.held);
     return count;

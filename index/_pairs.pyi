@@ -9,5 +9,6 @@ def held(
     stem: Callable[[str], str],
     heads: frozenset[str],
     pairs: frozenset[tuple[str, str]],
+    openings: str,
     /,
 ) -> int: ...

@@ -241,11 +241,12 @@ def pairs_held(text: str, pairs: frozenset[tuple[str, str]] | set[tuple[str, str
     and on random text), and stemming most words of a shown passage was most of a phrase
     check: a large library's words miss the stem cache."""
     text, pairs = normalize(text), frozenset(pairs)
-    firsts, ascii_firsts, heads = _initials(pairs)
+    firsts, ascii_firsts, heads, openings = _initials(pairs)
     if _pairs is not None and text.isascii():
         # index/_pairs.c: the same pairs, found without a string for every word, and
-        # stemmed and counted as the loop below does.
-        held_pairs: int = _pairs.held(text, ascii_firsts, stem, heads, pairs)
+        # stemmed and counted as the loop below does (words that cannot stem to a pair's
+        # word, by their first two letters, not stemmed at all).
+        held_pairs: int = _pairs.held(text, ascii_firsts, stem, heads, pairs, openings)
         return held_pairs
     candidates = _adjacent(_pair_words(text), firsts)
     # A candidate's second word is stemmed only when its first stems to a pair's first
@@ -263,12 +264,33 @@ def pairs_held(text: str, pairs: frozenset[tuple[str, str]] | set[tuple[str, str
 @lru_cache(maxsize=1024)
 def _initials(
     pairs: frozenset[tuple[str, str]],
-) -> tuple[frozenset[str], str, frozenset[str]]:
-    """The first letters of each pair's two words, those that are ASCII joined, and the
-    pairs' first words: made once a question, not for each of its ten candidates (1.9 of
+) -> tuple[frozenset[str], str, frozenset[str], str]:
+    """The first letters of each pair's two words, those that are ASCII joined, the pairs'
+    first words, and the openings of the ASCII words that could stem to one of the pairs'
+    words (_openings): made once a question, not for each of its ten candidates (1.9 of
     pairs_held's 5.2 us)."""
     firsts = frozenset(a[:1] + b[:1] for a, b in pairs if a and b)
-    return firsts, "".join(f for f in firsts if f.isascii()), frozenset(a for a, _ in pairs)
+    ascii_firsts = "".join(f for f in firsts if f.isascii())
+    words = {w for pair in pairs for w in pair}
+    return firsts, ascii_firsts, frozenset(a for a, _ in pairs), _openings(words)
+
+
+def _openings(stems: Iterable[str]) -> str:
+    """The first two letters a word may have and stem to one of `stems`, as pieces of two
+    (for the compiled scan): a stem keeps its word's first two letters, but for a second
+    letter y turned i (dying -> die) and for stems of one letter ("*": any second letter,
+    or none). Tests check it on 300,000 English words and on random ones."""
+    out = set()
+    for s in stems:
+        if not s.isascii() or not s:
+            continue  # no ASCII word stems to it: the scan reads ASCII text only
+        if len(s) == 1:
+            out.add(s + "*")
+        else:
+            out.add(s[:2])
+            if s[1] == "i":
+                out.add(s[0] + "y")
+    return "".join(sorted(out))
 
 
 def _adjacent(words: list[str], firsts: frozenset[str]) -> Iterable[tuple[str, str]]:

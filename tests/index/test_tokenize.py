@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from hypothesis import example, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from index import tokenize as tokenize_module
@@ -15,6 +15,7 @@ from index.tokenize import (
     _FOLD,
     _LETTERS,
     _adjacent,
+    _initials,
     _pair_words,
     compounds,
     normalize,
@@ -312,7 +313,9 @@ def test_the_compiled_pair_count_counts_each_held_pair_once(text, wanted):
     firsts = "".join(sorted({a[:1] + b[:1] for a, b in pairs}))
     heads = frozenset(a for a, _ in pairs)
     expected = len(pairs & set(itertools.pairwise(map(stem, words))))
-    assert kernel.held(text, firsts, stem, heads, pairs) == expected
+    everything = "".join(f"{c}*" for c in "ab1z")  # any opening: every candidate stemmed
+    assert kernel.held(text, firsts, stem, heads, pairs, everything) == expected
+    assert kernel.held(text, firsts, stem, heads, pairs, _initials(pairs)[3]) == expected
 
 
 def test_the_compiled_pair_count_passes_on_errors_and_refuses_other_sets():
@@ -323,11 +326,13 @@ def test_the_compiled_pair_count_passes_on_errors_and_refuses_other_sets():
 
     pairs = frozenset({("a", "b")})
     with pytest.raises(RuntimeError, match="a"):
-        kernel.held("a b", "ab", broken, frozenset({"a"}), pairs)
+        kernel.held("a b", "ab", broken, frozenset({"a"}), pairs, "a*b*")
     with pytest.raises(TypeError):
-        kernel.held("a b", "ab", stem, {"a"}, pairs)
+        kernel.held("a b", "ab", stem, {"a"}, pairs, "a*b*")
     with pytest.raises(ValueError):
-        kernel.held("caf\u00e9 b", "cb", stem, frozenset({"c"}), pairs)
+        kernel.held("caf\u00e9 b", "cb", stem, frozenset({"c"}), pairs, "c*b*")
+    with pytest.raises(ValueError, match="openings"):
+        kernel.held("a b", "ab", stem, frozenset({"a"}), pairs, "a*b")
 
 
 def test_the_compiled_pair_scan_refuses_what_is_not_ascii():
@@ -354,6 +359,59 @@ def test_a_stem_keeps_its_words_first_letter():
     found = [w for text in listed for w in _LETTERS.findall(text.casefold().replace("'", ""))]
     assert len(found) > 300_000
     assert [w for w in found if stem(w)[:1] != w[:1]] == []
+
+
+def _opens_to(word: str, stemmed: str) -> bool:
+    """Whether `word` opens as _openings says a word stemming to `stemmed` may."""
+    return stemmed[:1] == word[:1] and (
+        len(stemmed) == 1 or stemmed[1] == word[1:2] or (stemmed[1] == "i" and word[1:2] == "y")
+    )
+
+
+def test_a_stem_keeps_its_words_first_two_letters_but_for_y_and_one_letter_stems():
+    """What the compiled phrase scan's openings rest on (index/tokenize.py _openings), over
+    the 300,000 commonest English words and the stemmer's exceptions: a stem's second
+    letter is its word's, but for a y turned i (dying -> die) and stems of one letter."""
+    from wordfreq import top_n_list
+
+    listed = [*top_n_list("en", 500_000), "dying", "lying", "tying", "vying", "skies", "aed"]
+    found = [w for text in listed for w in _LETTERS.findall(text.casefold().replace("'", ""))]
+    assert len(found) > 300_000
+    assert [w for w in found if not _opens_to(w, stem(w))] == []
+    assert not all(stem(w)[:2] == w[:2] for w in ("dying", "aed"))  # the two exceptions
+
+
+@settings(max_examples=2000, deadline=None)
+@given(
+    st.text(alphabet="abcdeilnorstuy1", max_size=6),
+    st.sampled_from(["", "s", "es", "ies", "ied", "ed", "ing", "ying", "yed", "ly", "eed", "y"]),
+)
+def test_a_made_up_words_stem_opens_as_its_word(core, suffix):
+    """The same of words no dictionary holds (a library's names, a synthetic corpus)."""
+    word = core + suffix
+    assume(word)
+    assert _opens_to(word, stem(word))
+
+
+def test_the_compiled_scan_stems_only_words_that_open_as_a_pairs_word():
+    """held() stems a word only when its first two letters could begin one of the pairs'
+    words (their stems): "bandits bank" is not stemmed for the pair (bank, run), whose
+    first letters it shares; "banks run" is, and counts."""
+    kernel = pytest.importorskip("index._pairs", reason="built without a C compiler")
+    pairs = frozenset({(stem("banks"), stem("run")), (stem("dying"), "a")})
+    _, wanted, heads, openings = _initials(pairs)
+    stemmed: list[str] = []
+
+    def counted(word: str) -> str:
+        stemmed.append(word)
+        return stem(word)
+
+    assert kernel.held("bendy rover bundle rests", wanted, counted, heads, pairs, openings) == 0
+    assert stemmed == []  # b-e, r-o, b-u, r-e: no pair word opens so
+    assert kernel.held("the banks run dry", wanted, counted, heads, pairs, openings) == 1
+    assert stemmed == ["banks", "run"]
+    assert kernel.held("dying a death", wanted, counted, heads, pairs, openings) == 1
+    assert pairs_held("dying a death", pairs) == len(pairs & word_pairs("dying a death"))
 
 
 # Each typographic variant normalize folds, once each way: what str.translate folds them to.
