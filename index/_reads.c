@@ -22,7 +22,10 @@
  *   json uint8, ptr int64, crc uint32: the brief records and their checksums
  *   ids  one fixed-width item a brief (NUL-padded, numpy "S")
  * BriefReader.read(number) -> (id, record): the brief's id (str) and JSON record (bytes).
- *   The same reader serves the briefs' citation rows (cite_rows, cite_ptr, cite_crc).
+ *   The same reader serves the briefs' citation rows (cite_rows, cite_ptr, cite_crc):
+ * BriefReader.cited(number) -> (title, url, publisher, paragraphs), the row read and
+ *   checked as above, then its fields (index/mapped_arrays.py cite_row): a parse of a JSON
+ *   list was 1 of a citation's 3.2 us, ten a search.
  *
  * All buffers in the machine's byte order (index/mapped_tables.py int_view).
  * Damage raises Damaged with what was wrong, in the Python path's words; the caller checks
@@ -347,6 +350,59 @@ static PyObject *briefs_read(BriefReader *self, PyObject *args) {
     return Py_BuildValue("(Ny#)", name, (const char *)record, (Py_ssize_t)(hi - lo));
 }
 
+/* One field of a citation row at *at (index/mapped_arrays.py cite_row): a 0 byte for
+ * null, or a 1 byte, a 4-byte little-endian length and that many bytes of UTF-8. A new
+ * reference (Py_None for null), or NULL when the row holds no such field there (`nullable`
+ * 0: a null is none either); a UTF-8 error is left set. */
+static PyObject *row_field(const unsigned char *row, Py_ssize_t size, Py_ssize_t *at,
+                           int nullable) {
+    if (*at >= size)
+        return NULL;
+    unsigned char tag = row[(*at)++];
+    if (tag == 0 && nullable)
+        return Py_NewRef(Py_None);
+    if (tag != 1 || size - *at < 4)
+        return NULL;
+    uint32_t length = (uint32_t)row[*at] | (uint32_t)row[*at + 1] << 8 |
+                      (uint32_t)row[*at + 2] << 16 | (uint32_t)row[*at + 3] << 24;
+    *at += 4;
+    if ((Py_ssize_t)length > size - *at)
+        return NULL;
+    PyObject *text = PyUnicode_DecodeUTF8((const char *)row + *at, (Py_ssize_t)length, NULL);
+    *at += (Py_ssize_t)length;
+    return text;
+}
+
+/* The citation fields of brief `number`'s row, checked: (title, url, publisher,
+ * paragraphs); Damaged when the row fails its checksum or is not one. */
+static PyObject *briefs_cited(BriefReader *self, PyObject *args) {
+    PyObject *pair = briefs_read(self, args);
+    if (pair == NULL)
+        return NULL;
+    PyObject *name = PyTuple_GET_ITEM(pair, 0), *raw = PyTuple_GET_ITEM(pair, 1);
+    const unsigned char *row = (const unsigned char *)PyBytes_AS_STRING(raw);
+    Py_ssize_t size = PyBytes_GET_SIZE(raw), at = 0;
+    PyObject *fields[3] = {NULL, NULL, NULL}, *out = NULL;
+    for (int k = 0; k < 3; k++) {
+        fields[k] = row_field(row, size, &at, k > 0);
+        if (fields[k] == NULL)
+            break;
+    }
+    if (fields[2] != NULL && size - at == 8) {
+        uint64_t paragraphs = 0;
+        for (int k = 7; k >= 0; k--)
+            paragraphs = paragraphs << 8 | row[at + k];
+        out = Py_BuildValue("(OOOL)", fields[0], fields[1], fields[2], (long long)paragraphs);
+    } else if (!PyErr_Occurred() || PyErr_ExceptionMatches(PyExc_UnicodeDecodeError)) {
+        PyErr_Clear();
+        PyErr_Format(Damaged, "brief %R: its citation is not one", name);
+    }
+    for (int k = 0; k < 3; k++)
+        Py_XDECREF(fields[k]);
+    Py_DECREF(pair);
+    return out;
+}
+
 static PyMethodDef passages_methods[] = {
     {"read", (PyCFunction)passages_read, METH_VARARGS,
      "Passage i's text and fields, checked against its checksum."},
@@ -356,6 +412,8 @@ static PyMethodDef passages_methods[] = {
 static PyMethodDef briefs_methods[] = {
     {"read", (PyCFunction)briefs_read, METH_VARARGS,
      "The id and JSON record of brief `number`, checked against its checksum."},
+    {"cited", (PyCFunction)briefs_cited, METH_VARARGS,
+     "The citation fields of brief `number`'s row, checked."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -8,6 +8,7 @@ several times, and a kept value, checked when read, is a copy that reads nothing
 
 from __future__ import annotations
 
+import functools
 import json
 import json.scanner
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -96,27 +97,46 @@ class _Records:
         except UnicodeDecodeError:
             raise damaged(f"the id of brief {number} is not UTF-8") from None
 
+    def cited(self, number: int) -> Cited:
+        """The citation fields of the row of the brief at `number` (cite_row), checked."""
+        if self.compiled is not None:
+            try:
+                return _made_cited(self.compiled.cited(number))
+            except _reads.Damaged as exc:  # type: ignore[union-attr]
+                raise damaged(str(exc)) from None
+        return cited_fields(*self.read(number))
 
-_STR_OR_NONE = (str, type(None))  # a tuple: `str | None` is made again at every call
 
-
-def _cited(brief_id: str, row: bytes) -> Cited:
-    """A citation's row (a JSON list: title, url, publisher, paragraphs), checked to be one."""
+def cited_fields(brief_id: str, row: bytes) -> Cited:
+    """The fields of a citation's row (index/mapped_arrays.py cite_row), checked to be one,
+    as index/_reads.c's BriefReader.cited reads them where it was compiled."""
+    fields: list[str | None] = []
+    at = 0
     try:
-        value = _parsed(row.decode("utf-8"))
-    except (ValueError, RecursionError):  # not UTF-8, not JSON, nested past the stack
-        value = None
-    if not (isinstance(value, list) and len(value) == 4):
-        raise damaged(f"brief {brief_id!r}: its citation is not one")
-    title, url, publisher, paragraphs = value
-    if not (
-        isinstance(title, str)
-        and isinstance(url, _STR_OR_NONE)
-        and isinstance(publisher, _STR_OR_NONE)
-        and type(paragraphs) is int
-    ):
-        raise damaged(f"brief {brief_id!r}: its citation is not one")
-    return Cited(title, url, publisher, paragraphs)
+        for k in range(3):
+            tag, at = row[at], at + 1
+            if tag == 0 and k:
+                fields.append(None)
+                continue
+            if tag != 1 or len(row) - at < 4:
+                raise ValueError
+            size, at = int.from_bytes(row[at : at + 4], "little"), at + 4
+            if size > len(row) - at:
+                raise ValueError
+            fields.append(row[at : at + size].decode("utf-8"))
+            at += size
+        if len(row) - at != 8:
+            raise ValueError
+    except (IndexError, ValueError):  # short, a wrong tag or length, not UTF-8
+        raise damaged(f"brief {brief_id!r}: its citation is not one") from None
+    title, url, publisher = fields
+    return _made_cited((title, url, publisher, int.from_bytes(row[at:], "little", signed=True)))
+
+
+# A Cited from its four fields in order, made by tuple.__new__ without a named tuple's
+# Python-level __new__ (ten a search).
+_made_cited: Callable[[tuple[str | None, str | None, str | None, int]], Cited]
+_made_cited = functools.partial(tuple.__new__, Cited)
 
 
 class BriefTable(Mapping[str, BriefInfo]):
@@ -189,7 +209,7 @@ class BriefTable(Mapping[str, BriefInfo]):
         if number is None:
             raise KeyError(brief_id)
         self._check()
-        return _cited(brief_id, self._cites.read(number)[1])
+        return self._cites.cited(number)
 
     def number(self, brief_id: str) -> int | None:
         """The position of `brief_id` in the file, or None."""

@@ -12,14 +12,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 import zstandard
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import index.mapped_tables as mapped_tables
 from bench.corpus import seed_briefs
 from index import IndexSettings, build_index, load_index, save_index
 from index.errors import IndexUnreadable
-from index.library import Cited, Library
+from index.library import BriefInfo, Cited, Library
+from index.mapped_arrays import cite_row
 from index.mapped_check import TEXT_BLOCK, brief_crc
 from tests.conftest import SEED_TEXT
 from tests.index.test_integrity import _array
@@ -180,33 +181,36 @@ def test_a_record_naming_another_brief_is_refused(compiled, mapped_file, tmp_pat
     assert library.briefs["brief-00001"].id == "brief-00001"  # the others still read
 
 
+def _rows_of(size: int) -> list[bytes]:
+    """Citation rows of `size` bytes that are not one (index/mapped_arrays.py cite_row)."""
+    assert size > 24
+    n = size - 1 - 4 - 2 - 8  # a title of n bytes, no url, no publisher, a count
+    return [
+        b"\0" * size,  # no title
+        b"\2" + b"\0" * (size - 1),  # a tag that is neither
+        b"\1" + (size * 2).to_bytes(4, "little") + b"\0" * (size - 5),  # past the row
+        b"\1" + n.to_bytes(4, "little") + b"\xff" * n + b"\0\0" + bytes(8),  # not UTF-8
+        b"\1" + (n - 1).to_bytes(4, "little") + b"T" * (n - 1) + b"\0\0" + bytes(9),  # a byte over
+        b"\1" + (n + 1).to_bytes(4, "little") + b"T" * (n + 1) + b"\0\0" + bytes(7),  # a byte short
+        b"\1" + (n - 1).to_bytes(4, "little") + b"T" * (n - 1) + b"\0\3" + bytes(9),  # a bad tag
+    ]
+
+
 @pytest.mark.parametrize("compiled", [True, False])
-@pytest.mark.parametrize(
-    "row",
-    [
-        b'["T", null, null]',
-        b'["T", null, null, "4"]',
-        b'["T", 3, null, 4]',
-        b'["T", null, null, true]',
-        b'{"title": "T"}',
-        b'["T", null, null, 4',  # not JSON
-        b"\xff",
-    ],
-)
+@pytest.mark.parametrize("which", range(7))
 def test_a_citation_row_that_is_not_one_is_refused(
-    row, compiled, mapped_file, tmp_path, monkeypatch
+    which, compiled, mapped_file, tmp_path, monkeypatch
 ):
-    """A brief's citation row is a JSON list of title, url, publisher (strings or null) and
-    its paragraph count: any other (a crafted file, its checksum made to match) is refused
-    when a passage of it is cited, saying which brief, and the other briefs still cite."""
+    """A brief's citation row is its title, url and publisher (each absent or a UTF-8 text
+    of a stated length; the title never absent) and its paragraph count: any other (a
+    crafted file, its checksum made to match) is refused when a passage of it is cited,
+    saying which brief, and the other briefs still cite."""
     raw = bytearray(mapped_file)
     rows, ptr = _array(raw, "cite_rows"), _array(raw, "cite_ptr")
     ids, crcs = _array(raw, "brief_ids"), _array(raw, "cite_crc")
-    size = int(ptr[3] - ptr[2])
-    assert len(row) <= size
-    padded = (row + b" " * size)[:size]  # JSON allows trailing white space
-    rows[ptr[2] : ptr[3]] = np.frombuffer(padded, np.uint8)
-    crcs[2] = brief_crc(ids[2].tobytes().rstrip(b"\0"), padded)
+    row = _rows_of(int(ptr[3] - ptr[2]))[which]
+    rows[ptr[2] : ptr[3]] = np.frombuffer(row, np.uint8)
+    crcs[2] = brief_crc(ids[2].tobytes().rstrip(b"\0"), row)
     path = tmp_path / "index.json"
     path.write_bytes(raw)
     library = opened(path, compiled, monkeypatch)
@@ -215,6 +219,47 @@ def test_a_citation_row_that_is_not_one_is_refused(
         library.citation(passage)
     other = library.passages[library.passages.of_brief("brief-00001")[0]]  # type: ignore[attr-defined]
     assert library.citation(other).title == library.briefs["brief-00001"].title
+
+
+@settings(max_examples=400, deadline=None)
+@example(b"\0\0\0" + bytes(8), None)  # no title: not one, though the rest fits
+@example(b"\1\0\0\0\0\0\0" + bytes(8), None)  # an empty title: one
+@given(
+    st.one_of(
+        st.binary(max_size=40),
+        st.builds(
+            lambda title, url, publisher, count: cite_row(
+                BriefInfo("b", title, "", publisher, url, None, None, "b.txt", count)
+            ),
+            st.text(max_size=8),
+            st.none() | st.text(max_size=8),
+            st.none() | st.text(max_size=8),
+            st.integers(-(1 << 63), (1 << 63) - 1),
+        ),
+    ),
+    st.data(),
+)
+def test_a_row_reads_alike_compiled_and_in_python(row, data):
+    """Any row, a brief's or a random or cut one, its checksum matching: the compiled
+    reader and the Python one give the same fields or the same refusal."""
+    if row and data is not None and data.draw(st.booleans()):
+        row = row[: data.draw(st.integers(0, len(row)))]  # cut short
+    ids = np.array([b"b-1"])
+    crc = np.array([brief_crc(b"b-1", row)], dtype=np.uint32)
+    blob, ptr = np.frombuffer(row, np.uint8), np.array([0, len(row)])
+    in_c, in_python = (mapped_tables._Records(blob, ptr, crc, ids) for _ in range(2))
+    in_python.compiled = None
+    assert in_c.compiled is not None
+
+    def outcome(records: mapped_tables._Records) -> object:
+        try:
+            return tuple(records.cited(0))
+        except IndexUnreadable as exc:
+            return str(exc)
+
+    compiled = outcome(in_c)
+    assert compiled == outcome(in_python)
+    assert isinstance(compiled, tuple) or "brief 'b-1': its citation is not one" in compiled
 
 
 def test_citations_read_from_their_rows_are_those_of_the_records(

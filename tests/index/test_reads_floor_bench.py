@@ -47,7 +47,7 @@ def test_each_mode_keeps_what_it_reads_ahead(
     assert len(passages) == 600 > tables._CACHED_PASSAGES or passages_kept
     assert (len(passages._kept) == len(passages)) is passages_kept
     reads = []
-    monkeypatch.setattr(passages.briefs._cites, "read", lambda n: reads.append(n) or (0, b""))
+    monkeypatch.setattr(passages.briefs._cites, "cited", lambda n: reads.append(n))
     with contextlib.suppress(Exception):
         library.citation(passages[0])
     assert bool(reads) is cites_read  # a citation reads the file unless read ahead
