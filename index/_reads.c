@@ -1,5 +1,6 @@
 /* A mapped file's passages and brief records read and checked in one compiled call, as
- * index/mapped_tables.py's PassageTable._read and BriefTable._record do in Python.
+ * index/mapped_tables.py's PassageTable._read and index/mapped_briefs.py's _Records do in
+ * Python.
  *
  * Why C: a cold passage read was 17 us, of which zstandard's decode is 4; the rest was
  * Python around it (six field reads, a kept block looked up, slices, the checksum's

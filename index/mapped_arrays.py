@@ -1,5 +1,6 @@
 """The arrays a mapped index file holds for its briefs and passages, made from briefs and
-passages in memory: what index/mapped_tables.py's BriefTable and PassageTable read."""
+passages in memory: what index/mapped_briefs.py's BriefTable and mapped_tables.py's
+PassageTable read."""
 
 from __future__ import annotations
 
@@ -51,7 +52,7 @@ def brief_arrays(
 def cite_row(brief: BriefInfo) -> bytes:
     """A brief's citation fields as the file keeps them: its title, url and publisher, each
     a 0 byte for none or a 1 byte, a 4-byte little-endian length and its UTF-8, then its
-    paragraph count, 8 bytes little-endian (index/mapped_tables.py cited_fields reads it,
+    paragraph count, 8 bytes little-endian (index/mapped_briefs.py cited_fields reads it,
     and index/_reads.c)."""
     out = bytearray()
     for text in (brief.title, brief.url, brief.publisher):

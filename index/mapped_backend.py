@@ -41,6 +41,7 @@ from index.files import (
 )
 from index.library import BriefInfo, Library, Skipped, SourceStamp
 from index.mapped_arrays import brief_arrays, passage_arrays
+from index.mapped_briefs import BriefTable
 from index.mapped_check import (
     FULL_CHECK_BYTES,
     FileGuard,
@@ -51,7 +52,7 @@ from index.mapped_check import (
 )
 from index.mapped_contexts import ContextTable
 from index.mapped_engine import GuardedEngine
-from index.mapped_tables import BriefTable, PassageTable, TokenTable
+from index.mapped_tables import PassageTable, TokenTable
 from index.passages import Passage, indexed_text
 from index.postings_build import Array
 from index.settings import IndexSettings

@@ -1,16 +1,14 @@
-"""The mapped index's tables: briefs, passages and tokens as numpy arrays, read when asked for.
+"""The mapped index's tables: passages and tokens as numpy arrays, read when asked for (its
+briefs: index/mapped_briefs.py).
 
 Every read is checked (index/mapped_check.py): the file unchanged since it was mapped, and
 the passage or brief against its checksum, so damage is reported, never quoted. A few
-values read are kept (passages, brief records and positions): a search reads the same ones
+values read are kept (passages, and decoded blocks): a search reads the same ones
 several times, and a kept value, checked when read, is a copy that reads nothing more.
 """
 
 from __future__ import annotations
 
-import functools
-import json
-import json.scanner
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from types import ModuleType
 from typing import TYPE_CHECKING, overload
@@ -19,17 +17,15 @@ import numpy as np
 
 from index.aliases import Aliases
 from index.kept import Kept
-from index.library import BriefInfo, Cited
-from index.mapped_check import TEXT_BLOCK, FileGuard, brief_crc, damaged, passage_crc
+from index.mapped_briefs import BriefTable, int_view
+from index.mapped_check import TEXT_BLOCK, damaged, passage_crc
 from index.passages import Passage, indexed_text, parse_passage_id, passage_id
 from index.postings_build import Array
-from index.records import from_fields
-from index.sorted_keys import find_sorted
 from index.text_blocks import FRAME_SIZE, BlockError, BlockReader, DecodeError
 from index.tokenize import tokenize
 
 if TYPE_CHECKING:
-    from index._reads import BriefReader, PassageReader
+    from index._reads import PassageReader
 
 _reads: ModuleType | None
 try:  # the compiled reads (setup.py); without them, the same reads and checks in Python
@@ -41,197 +37,8 @@ _CACHED_BLOCKS = 16  # decoded text blocks kept (a search shows neighbouring pas
 # Passages kept as read: a search reads its leading candidates twice (their phrases, then
 # their hits), and each read is a block decode and two checksums.
 _CACHED_PASSAGES = 64
-# Brief records kept (/sources and a brief's facts ask for the same ones again), and
-# positions by id (each citation asks for its brief's).
-_CACHED_BRIEFS = 4096
 # A passage record's fields, in passage_crc's order.
 _FIELDS = ("p_brief", "p_paragraph", "p_part", "p_start", "p_end", "p_page")
-# json.loads's own scanner, without the layers around it (1.7 of a brief record's 3.3 us).
-_scan = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type] # typeshed
-
-
-def int_view(array: Array) -> memoryview:
-    """`array` as a memoryview whose items are Python ints: 0.05 us a read where a numpy
-    scalar and its int() take 0.3 us, and a passage read takes eight (a copy only where
-    the file's byte order is not the machine's)."""
-    return np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("=")).data
-
-
-def _parsed(text: str) -> object:
-    """json.loads(text): the scanner's value when it is the whole text, else json.loads's
-    own answer or error (one more pass over a record that is not what briefbot writes)."""
-    try:
-        value, end = _scan(text, 0)
-    except StopIteration:
-        return json.loads(text)
-    return value if end == len(text) else json.loads(text)
-
-
-class _Records:
-    """One record a brief, each checked with the brief's id against its checksum (CRC-32):
-    the briefs' JSON records (brief_*) or their citations' rows (cite_*)."""
-
-    def __init__(self, blob: Array, ptr: Array, crc: Array, ids: Array) -> None:
-        # Memoryviews, as the passages' (int_view): the Python path reads three of each.
-        self._blob = np.ascontiguousarray(blob, dtype=np.uint8).data
-        self._ptr, self._crc, self._ids = int_view(ptr), int_view(crc), ids
-        self.compiled: BriefReader | None = None
-        if _reads is not None:  # the same reads and checks, 0.4 us where Python took 6
-            self.compiled = _reads.BriefReader(
-                self._blob, self._ptr, self._crc, np.ascontiguousarray(ids)
-            )
-
-    def read(self, number: int) -> tuple[str, bytes]:
-        """The id and record of the brief at `number`, checked against their checksum (the
-        caller has looked at the file's guard)."""
-        if self.compiled is not None:
-            try:
-                return self.compiled.read(number)
-            except _reads.Damaged as exc:  # type: ignore[union-attr]
-                raise damaged(str(exc)) from None
-        record = bytes(self._blob[self._ptr[number] : self._ptr[number + 1]])
-        if brief_crc(bytes(self._ids[number]), record) != self._crc[number]:
-            raise damaged(f"the record of brief {number} fails its checksum")
-        try:
-            return bytes(self._ids[number]).decode("utf-8"), record
-        except UnicodeDecodeError:
-            raise damaged(f"the id of brief {number} is not UTF-8") from None
-
-    def cited(self, number: int) -> Cited:
-        """The citation fields of the row of the brief at `number` (cite_row), checked."""
-        if self.compiled is not None:
-            try:
-                return _made_cited(self.compiled.cited(number))
-            except _reads.Damaged as exc:  # type: ignore[union-attr]
-                raise damaged(str(exc)) from None
-        return cited_fields(*self.read(number))
-
-
-def cited_fields(brief_id: str, row: bytes) -> Cited:
-    """The fields of a citation's row (index/mapped_arrays.py cite_row), checked to be one,
-    as index/_reads.c's BriefReader.cited reads them where it was compiled."""
-    fields: list[str | None] = []
-    at = 0
-    try:
-        for k in range(3):
-            tag, at = row[at], at + 1
-            if tag == 0 and k:
-                fields.append(None)
-                continue
-            if tag != 1 or len(row) - at < 4:
-                raise ValueError
-            size, at = int.from_bytes(row[at : at + 4], "little"), at + 4
-            if size > len(row) - at:
-                raise ValueError
-            fields.append(row[at : at + size].decode("utf-8"))
-            at += size
-        if len(row) - at != 8:
-            raise ValueError
-    except (IndexError, ValueError):  # short, a wrong tag or length, not UTF-8
-        raise damaged(f"brief {brief_id!r}: its citation is not one") from None
-    title, url, publisher = fields
-    return _made_cited((title, url, publisher, int.from_bytes(row[at:], "little", signed=True)))
-
-
-# A Cited from its four fields in order, made by tuple.__new__ without a named tuple's
-# Python-level __new__ (ten a search).
-_made_cited: Callable[[tuple[str | None, str | None, str | None, int]], Cited]
-_made_cited = functools.partial(tuple.__new__, Cited)
-
-
-class BriefTable(Mapping[str, BriefInfo]):
-    """Briefs by id, each a JSON record in the file, parsed when asked for; and apart, what
-    a citation takes of each (cited), read without the record."""
-
-    def __init__(self, arrays: Mapping[str, Array], guard: FileGuard | None = None) -> None:
-        self._ids = arrays["brief_ids"]  # in file order: passages refer to briefs by number
-        self._records = _Records(
-            arrays["brief_json"], arrays["brief_ptr"], arrays["brief_crc"], self._ids
-        )
-        self._cites = _Records(
-            arrays["cite_rows"], arrays["cite_ptr"], arrays["cite_crc"], self._ids
-        )
-        self._sorted, self._pos = arrays["brief_sorted"], arrays["brief_pos"]
-        self.guard = guard
-        self._kept_numbers: Kept[str, int] = Kept(_CACHED_BRIEFS)
-        self._kept: Kept[int, BriefInfo] = Kept(_CACHED_BRIEFS)
-
-    def __len__(self) -> int:
-        return len(self._ids)
-
-    def __iter__(self) -> Iterator[str]:
-        self._check()
-        return (b.decode("utf-8") for b in self._ids.tolist())
-
-    def _check(self) -> None:
-        # Before any read of the mapping: a file truncated in place would crash it (SIGBUS).
-        if self.guard is not None:
-            self.guard.check()
-
-    def __getitem__(self, brief_id: str) -> BriefInfo:
-        number = self.number(brief_id)
-        if number is None:
-            raise KeyError(brief_id)
-        info = self._info(number)
-        if info.id != brief_id:
-            raise damaged(f"brief {brief_id!r} holds the record of another")
-        return info
-
-    def _info(self, number: int, checked: bool = False) -> BriefInfo:
-        """The brief at position `number`, its record checked and parsed (kept: /sources
-        and the facts of a brief ask for the same ones again). `checked`: the caller has
-        just checked the file's guard."""
-        info = self._kept.get(number)
-        if info is not None:
-            return info
-        brief_id, record = self._read(number, checked)
-        try:
-            info = from_fields(BriefInfo, _parsed(record.decode("utf-8")))
-        except (ValueError, TypeError) as exc:
-            raise damaged(f"brief {brief_id!r}: {exc.__class__.__name__}") from exc
-        if info.id != brief_id:
-            raise damaged(f"brief {brief_id!r} holds the record of another")
-        self._kept_numbers.keep(brief_id, number)
-        return self._kept.keep(number, info)
-
-    def _read(self, number: int, checked: bool = False) -> tuple[str, bytes]:
-        """The id and JSON record of the brief at `number`, checked against their checksum.
-        `checked`: the caller has just checked the file's guard."""
-        if not checked:
-            self._check()
-        return self._records.read(number)
-
-    def cited(self, brief_id: str) -> Cited:
-        """What a citation takes of `brief_id` (KeyError when unknown), from its row, checked
-        with its id: no record parsed, nothing kept (a search cites ten passages of briefs
-        mostly read for the first time)."""
-        number = self.number(brief_id)
-        if number is None:
-            raise KeyError(brief_id)
-        self._check()
-        return self._cites.cited(number)
-
-    def number(self, brief_id: str) -> int | None:
-        """The position of `brief_id` in the file, or None."""
-        kept = self._kept_numbers.get(brief_id)
-        if kept is not None:
-            return kept
-        self._check()
-        i = find_sorted(self._sorted, brief_id.encode("utf-8"))
-        if i is None:
-            return None
-        number = int(self._pos[i])
-        self._kept_numbers.keep(brief_id, number)
-        return number
-
-    def id_at(self, number: int, checked: bool = False) -> str:
-        """The id of the brief at position `number`, checked with its citation's row (a
-        passage read asks it; its record is not parsed). `checked`: the caller has just
-        checked the file's guard (a passage read has: a second look was a third of a
-        search's fstat calls)."""
-        if not checked:
-            self._check()
-        return self._cites.read(number)[0]
 
 
 class PassageTable(Sequence[Passage]):

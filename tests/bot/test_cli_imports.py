@@ -41,6 +41,7 @@ NEVER_FOR_ASK = (
     # The mapped format's modules: the seed brief's index is JSON (index/backends.py).
     "index.mapped_backend",
     "index.mapped_tables",
+    "index.mapped_briefs",
     "index.mapped_engine",
     "index.mapped_arrays",
     "index.mapped_check",

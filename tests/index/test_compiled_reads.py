@@ -15,6 +15,7 @@ import zstandard
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+import index.mapped_briefs as mapped_briefs
 import index.mapped_tables as mapped_tables
 from bench.corpus import seed_briefs
 from index import IndexSettings, build_index, load_index, save_index
@@ -43,10 +44,13 @@ def opened(path: Path, compiled: bool, monkeypatch: pytest.MonkeyPatch) -> Libra
     """The file at `path` mapped (checked when read), read compiled or in Python."""
     with monkeypatch.context() as patch:
         patch.setattr("index.mapped_backend.FULL_CHECK_BYTES", 0)
-        if not compiled:
+        if not compiled:  # passages and briefs read in Python
             patch.setattr(mapped_tables, "_reads", None)
+            patch.setattr(mapped_briefs, "_reads", None)
         library = load_index(path, NUMPY)
     assert (library.passages.compiled is not None) is compiled  # type: ignore[attr-defined]
+    cites = library.passages.briefs._cites  # type: ignore[attr-defined]
+    assert (cites.compiled is not None) is compiled
     return library
 
 
@@ -247,11 +251,11 @@ def test_a_row_reads_alike_compiled_and_in_python(row, data):
     ids = np.array([b"b-1"])
     crc = np.array([brief_crc(b"b-1", row)], dtype=np.uint32)
     blob, ptr = np.frombuffer(row, np.uint8), np.array([0, len(row)])
-    in_c, in_python = (mapped_tables._Records(blob, ptr, crc, ids) for _ in range(2))
+    in_c, in_python = (mapped_briefs._Records(blob, ptr, crc, ids) for _ in range(2))
     in_python.compiled = None
     assert in_c.compiled is not None
 
-    def outcome(records: mapped_tables._Records) -> object:
+    def outcome(records: mapped_briefs._Records) -> object:
         try:
             return tuple(records.cited(0))
         except IndexUnreadable as exc:

@@ -16,7 +16,7 @@ from index.engine import RankBM25Engine
 from index.engine_numpy import NumpyEngine
 from index.errors import IndexUnreadable
 from index.mapped_backend import is_large
-from index.mapped_tables import _parsed
+from index.mapped_briefs import _parsed
 from tests.conftest import SEEDS
 
 NUMPY = replace(IndexSettings(), engine="numpy")
@@ -104,7 +104,7 @@ def test_reads_kept_stay_within_their_limits_and_equal_fresh_ones(saved, seed_li
     """A search reads its leading passages and their briefs more than once, so a few reads
     are kept: each equals a fresh read, and no more are kept than the limit."""
     monkeypatch.setattr("index.mapped_tables._CACHED_PASSAGES", 3)
-    monkeypatch.setattr("index.mapped_tables._CACHED_BRIEFS", 1)
+    monkeypatch.setattr("index.mapped_briefs._CACHED_BRIEFS", 1)
     _, path = saved
     loaded = load_index(path, NUMPY)
     for _ in range(2):  # the second round reads what the first kept, where it was kept
