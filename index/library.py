@@ -233,7 +233,8 @@ class Library:
     def cite(self, brief_id: str, paragraph: int, part: int = 0, page: int = -1) -> Citation:
         """The citation of paragraph `paragraph` (or one part of it) of a brief; `page`
         -1 looks the paragraph's page up (PDF briefs)."""
-        brief = self.cited(brief_id) if self.cited else Cited.of(self.briefs[brief_id])
+        cited = self.cited
+        brief = cited(brief_id) if cited is not None else Cited.of(self.briefs[brief_id])
         if page < 0:
             page = next((p.page for p in self.paragraph(brief_id, paragraph)), 0)
         # Positional, in the fields' order (title, locator, paragraph, brief, url,
