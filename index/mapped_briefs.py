@@ -168,28 +168,25 @@ class BriefTable(Mapping[str, BriefInfo]):
             raise damaged(f"brief {brief_id!r} holds the record of another")
         return info
 
-    def _info(self, number: int, checked: bool = False) -> BriefInfo:
-        """The brief at position `number`, its record checked and parsed (kept: /sources
-        and the facts of a brief ask for the same ones again). `checked`: the caller has
-        just checked the file's guard."""
+    def _info(self, number: int) -> BriefInfo:
+        """The brief at position `number` (found by its id: number() kept the position),
+        its record checked and parsed (kept: /sources and the facts of a brief ask for the
+        same ones again)."""
         info = self._kept.get(number)
         if info is not None:
             return info
-        brief_id, record = self._read(number, checked)
+        brief_id, record = self._read(number)
         try:
             info = from_fields(BriefInfo, _parsed(record.decode("utf-8")))
         except (ValueError, TypeError) as exc:
             raise damaged(f"brief {brief_id!r}: {exc.__class__.__name__}") from exc
         if info.id != brief_id:
             raise damaged(f"brief {brief_id!r} holds the record of another")
-        self._kept_numbers.keep(brief_id, number)
         return self._kept.keep(number, info)
 
-    def _read(self, number: int, checked: bool = False) -> tuple[str, bytes]:
-        """The id and JSON record of the brief at `number`, checked against their checksum.
-        `checked`: the caller has just checked the file's guard."""
-        if not checked:
-            self._check()
+    def _read(self, number: int) -> tuple[str, bytes]:
+        """The id and JSON record of the brief at `number`, checked against their checksum."""
+        self._check()
         return self._records.read(number)
 
     def cited(self, brief_id: str) -> Cited:
