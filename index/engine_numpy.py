@@ -30,7 +30,7 @@ from index.postings_build import (
     score_postings,
 )
 from index.settings import IndexSettings
-from index.sorted_keys import find_sorted
+from index.sorted_keys import sorted_finder
 
 _kernel: ModuleType | None
 try:  # the compiled top-k (setup.py); without it, the same results from numpy alone
@@ -75,6 +75,7 @@ class NumpyEngine:
             raise ValueError(f"engine arrays missing: {', '.join(missing)}")
         self.arrays = dict(arrays)
         self._terms = arrays["terms"]
+        self._find_term = sorted_finder(self._terms)
         self._ptr = arrays["post_ptr"]
         self._doc = arrays["post_doc"]
         self._score = arrays["post_score"]
@@ -139,7 +140,7 @@ class NumpyEngine:
         return self._known.keep(term, self._find(term))
 
     def _find(self, term: str) -> int | None:
-        return find_sorted(self._terms, term.encode("utf-8"))
+        return self._find_term(term.encode("utf-8"))
 
     def document_frequency(self, term: str) -> int:
         """How many passages contain `term`."""

@@ -23,7 +23,7 @@ from index.library import BriefInfo, Cited
 from index.mapped_check import FileGuard, brief_crc, damaged
 from index.postings_build import Array
 from index.records import from_fields
-from index.sorted_keys import find_sorted
+from index.sorted_keys import sorted_finder
 
 if TYPE_CHECKING:
     from index._reads import BriefReader
@@ -142,9 +142,10 @@ class BriefTable(Mapping[str, BriefInfo]):
         self._cites = _Records(
             arrays["cite_rows"], arrays["cite_ptr"], arrays["cite_crc"], self._ids
         )
-        self._sorted, self._pos = arrays["brief_sorted"], arrays["brief_pos"]
+        # A brief's position by its id: its place among the sorted ids, then brief_pos.
+        self._find = sorted_finder(arrays["brief_sorted"])
+        self._pos = int_view(arrays["brief_pos"])
         self.guard = guard
-        self._kept_numbers: Kept[str, int] = Kept(_CACHED_BRIEFS)
         self._kept: Kept[int, BriefInfo] = Kept(_CACHED_BRIEFS)
 
     def __len__(self) -> int:
@@ -193,24 +194,17 @@ class BriefTable(Mapping[str, BriefInfo]):
         """What a citation takes of `brief_id` (KeyError when unknown), from its row, checked
         with its id: no record parsed, nothing kept (a search cites ten passages of briefs
         mostly read for the first time)."""
-        number = self.number(brief_id)
+        number = self.number(brief_id)  # the file's guard looked at
         if number is None:
             raise KeyError(brief_id)
-        self._check()
         return self._cites.cited(number)
 
     def number(self, brief_id: str) -> int | None:
-        """The position of `brief_id` in the file, or None."""
-        kept = self._kept_numbers.get(brief_id)
-        if kept is not None:
-            return kept
+        """The position of `brief_id` in the file, or None (not kept: a compiled search of
+        the sorted ids costs less than keeping and forgetting the ten a search cites)."""
         self._check()
-        i = find_sorted(self._sorted, brief_id.encode("utf-8"))
-        if i is None:
-            return None
-        number = int(self._pos[i])
-        self._kept_numbers.keep(brief_id, number)
-        return number
+        i = self._find(brief_id.encode("utf-8"))
+        return None if i is None else self._pos[i]
 
     def id_at(self, number: int, checked: bool = False) -> str:
         """The id of the brief at position `number`, checked with its citation's row (a

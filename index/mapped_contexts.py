@@ -12,7 +12,7 @@ import numpy as np
 from index.engine_numpy import KNOWN_TERMS
 from index.mapped_check import FileGuard
 from index.postings_build import Array
-from index.sorted_keys import find_sorted
+from index.sorted_keys import sorted_finder
 
 _kernel: ModuleType | None
 try:  # the compiled binary searches (setup.py); without it, numpy's
@@ -28,6 +28,7 @@ class ContextTable:
 
     def __init__(self, arrays: Mapping[str, Array], guard: FileGuard | None = None) -> None:
         self._terms, self._ptr = arrays["ctx_terms"], arrays["ctx_ptr"]
+        self._find_term = sorted_finder(self._terms)
         self._briefs, self._p_brief = arrays["ctx_brief"], arrays["p_brief"]
         self.guard = guard
         # Each term's slice of ctx_brief, kept: a bytewise search costs 1.7 us, and every
@@ -67,5 +68,5 @@ class ContextTable:
 
     def _find_span(self, term: str) -> tuple[int, int]:
         """Where `term`'s briefs lie in ctx_brief ((0, 0): no title holds it)."""
-        t = find_sorted(self._terms, term.encode("utf-8"))
+        t = self._find_term(term.encode("utf-8"))
         return (0, 0) if t is None else (int(self._ptr[t]), int(self._ptr[t + 1]))

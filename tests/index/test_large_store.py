@@ -114,8 +114,7 @@ def test_reads_kept_stay_within_their_limits_and_equal_fresh_ones(saved, seed_li
         ]
         assert {b: loaded.briefs[b] for b in loaded.briefs} == dict(seed_library.briefs)
     assert 0 < len(loaded.passages._kept) <= 3
-    assert 0 < len(loaded.briefs._kept) <= 1 and 0 < len(loaded.briefs._kept_numbers) <= 1
-    assert 0 < len(loaded.briefs._kept_numbers) <= 1
+    assert 0 < len(loaded.briefs._kept) <= 1
 
 
 def test_the_last_passages_read_stay_kept_however_full_the_keep_was(saved, monkeypatch):
