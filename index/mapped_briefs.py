@@ -194,10 +194,11 @@ class BriefTable(Mapping[str, BriefInfo]):
         """What a citation takes of `brief_id` (KeyError when unknown), from its row, checked
         with its id: no record parsed, nothing kept (a search cites ten passages of briefs
         mostly read for the first time)."""
-        number = self.number(brief_id)  # the file's guard looked at
-        if number is None:
+        self._check()
+        i = self._find(brief_id.encode("utf-8"))  # number()'s search, without its call
+        if i is None:
             raise KeyError(brief_id)
-        return self._cites.cited(number)
+        return self._cites.cited(self._pos[i])
 
     def number(self, brief_id: str) -> int | None:
         """The position of `brief_id` in the file, or None (not kept: a compiled search of

@@ -18,13 +18,12 @@ from index.english import is_english_word
 from index.library import Library
 from index.limits import MAX_RESULTS
 from index.parts import Part, about_the_part, asked_part, part_passages
-from index.passages import Passage
 from index.query import Concept
 from index.question import Question, read_question
 from index.records import quick_init
 from index.sentences import sentence_spans
 from index.settings import SearchSettings
-from index.words import Scored, WordRanker, WordRanking, best_by_words
+from index.words import WordRanker, WordRanking, best_by_words, passages_of
 
 if TYPE_CHECKING:  # the meaning half is loaded with an encoder only
     from index.meaning import Closeness, Meaning
@@ -148,7 +147,7 @@ class Searcher:
         if verdict == "not_covered":
             # Far in meaning and short in words: only what the words found is worth
             # showing for reference (an off-topic question sharing no word shows nothing).
-            order = [s.passage for s in found.ranked]
+            order = passages_of(found.ranked)
         similarity = round(close.best(), 4) if close is not None else None
         facts = () if part is not None else self._facts(question, found, order, brief)
         if facts:
@@ -181,13 +180,13 @@ class Searcher:
             return None  # a brief the library does not hold
         if self.meaning.covers_all or (among is not None and len(among) <= RERANK_DEPTH):
             return self.meaning.closeness(vector, among)
-        return self.meaning.closeness(vector, [s.passage for s in found.ranked])
+        return self.meaning.closeness(vector, passages_of(found.ranked))
 
     def _order(self, found: WordRanking, close: Closeness | None, named: list[int]) -> list[int]:
         """Passage positions, best first, by the chosen ranking (and a part the question
         names, as a third list in the fusion)."""
         if close is None and not named:
-            return [s.passage for s in found.ranked]  # by words alone: nothing to fuse
+            return passages_of(found.ranked)  # by words alone: nothing to fuse
         _, by_meaning, fused = _rankings(found, close, named)
         if self.settings.ranking == "meaning" and close is not None:
             return by_meaning
@@ -280,48 +279,38 @@ class Searcher:
         self, vector: Floats | None, found: WordRanking, close: Closeness | None, ids: list[int]
     ) -> tuple[Hit, ...]:
         """The hits for passages `ids`, with their citations and best sentences."""
-        scored = {s.passage: s for s in found.ranked}
+        scored = dict(zip(passages_of(found.ranked), found.ranked, strict=True))
         missing = [i for i in ids if i not in scored]
         if missing:  # passages only meaning or a named part found
-            scored.update({s.passage: s for s in self.words.score(found, missing)})
+            found_too = self.words.score(found, missing)
+            scored.update(zip(passages_of(found_too), found_too, strict=True))
         cosine = dict(zip(close.ids, close.cosines, strict=True)) if close is not None else {}
         weights = found.term_weights()
-        passages = self.library.passages.many(ids)
+        citation = self.library.citation
         # The words a hit matched follow from which concepts it holds: ten hits hold a
         # few patterns of them.
         matched: dict[tuple[bool, ...], tuple[str, ...]] = {}
-        for i in ids:
-            row = scored[i].concepts
-            if row not in matched:
-                matched[row] = self.words.matched(found, scored[i])
-        return tuple(
-            self._hit(
-                vector, found, weights, p, scored[i], matched[scored[i].concepts], cosine.get(i)
+        hits = []
+        for i, passage in zip(ids, self.library.passages.many(ids), strict=True):
+            by_words = scored[i]
+            words = matched.get(by_words.concepts)
+            if words is None:
+                words = matched[by_words.concepts] = self.words.matched(found, by_words)
+            cos = cosine.get(i)
+            # Positional, in the fields' order: eight keywords cost 1 us more a hit.
+            hits.append(
+                Hit(
+                    passage.id,
+                    passage.text,
+                    round(by_words.score, 4),  # score
+                    citation(passage),
+                    round(by_words.coverage, 4),  # coverage
+                    words,  # matched
+                    self._sentence(vector, found, weights, i, passage.text),
+                    None if cos is None else round(float(cos), 4),  # similarity
+                )
             )
-            for i, p in zip(ids, passages, strict=True)
-        )
-
-    def _hit(
-        self,
-        vector: Floats | None,
-        found: WordRanking,
-        weights: dict[str, float],
-        passage: Passage,
-        scored: Scored,
-        matched: tuple[str, ...],
-        cosine: float | None,
-    ) -> Hit:
-        # Positional, in the fields' order: eight keywords cost 1 us more a hit.
-        return Hit(
-            passage.id,
-            passage.text,
-            round(scored.score, 4),  # score
-            self.library.citation(passage),
-            round(scored.coverage, 4),  # coverage
-            matched,
-            self._sentence(vector, found, weights, scored.passage, passage.text),
-            None if cosine is None else round(float(cosine), 4),  # similarity
-        )
+        return tuple(hits)
 
     def _sentence(
         self,
@@ -370,7 +359,7 @@ def _rankings(
     """Passage positions by words and by meaning, best first, and their reciprocal-rank
     fusion (1/(FUSION_K + rank) summed over both, and over `named`: the passages of a
     part of a brief the question names)."""
-    by_words = [s.passage for s in found.ranked]
+    by_words = passages_of(found.ranked)
     by_meaning = []
     if close is not None:
         by_meaning = [

@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import itertools
 import math
+import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import ModuleType
@@ -101,10 +102,10 @@ class WordRanker:
         terms = list(dict.fromkeys(t for c in concepts for t in c.terms()))
         found = WordRanking(concepts, weights, terms, [])
         if among is None:
-            ranked = self.score(found, [i for i, _ in self._engine.top(terms, depth)])
+            ranked = self.score(found, list(map(_passage_of_hit, self._engine.top(terms, depth))))
         else:
             ranked = [s for s in self.score(found, among) if s.held]
-        ranked.sort(key=_place)
+        ranked = _in_order(ranked)
         if question.pairs:
             # Phrases reorder the leading candidates only: pairs cost a pass over the text.
             asked = pair_terms(question.pairs) & set(terms)
@@ -112,15 +113,12 @@ class WordRanker:
             # the engine says) cannot hold the pair.
             needs = [frozenset(pair) & asked for pair in question.pairs]
             leading = ranked[:PHRASE_DEPTH]
-            texts = self.library.passages.many([s.passage for s in leading])
-            share = {
-                s.passage: self._phrase_share(question.pairs, needs, s, p.text)
+            texts = self.library.passages.many(passages_of(leading))
+            shares = [
+                self._phrase_share(question.pairs, needs, s, p.text)
                 for s, p in zip(leading, texts, strict=True)
-            }
-            ranked[:PHRASE_DEPTH] = sorted(
-                leading,
-                key=lambda s: _place(s, share[s.passage]),
-            )
+            ]
+            ranked[:PHRASE_DEPTH] = _in_order(leading, shares)
         return WordRanking(concepts, weights, terms, ranked[:depth])
 
     def _phrase_share(
@@ -237,12 +235,31 @@ class WordRanker:
         return math.log((self._size + 1) / (self._df(term) + 0.5))
 
 
-def _place(scored: Scored, phrase: float = 0.0) -> tuple[float, int]:
-    """A candidate's sort key, best first: its BM25 score scaled by coverage, so a passage
-    answering all of the question wins, and by the share `phrase` of the question's word
-    pairs it holds; ties by passage order. (One call a candidate: thirty a search.)"""
-    rerank = scored.score * (0.5 + scored.coverage) * (1 + PHRASE_WEIGHT * phrase)
-    return -rerank, scored.passage
+def _in_order(ranked: list[Scored], phrases: list[float] | None = None) -> list[Scored]:
+    """Candidates best first: by BM25 score scaled by coverage, so a passage answering all
+    of the question wins, and by the share of the question's word pairs each holds
+    (`phrases`, in ranked's order; none: as if 0); ties by passage order. The keys in one
+    pass (a call a candidate was forty calls a search)."""
+    if phrases is None:  # x * (1 + PHRASE_WEIGHT * 0.0) is x: the same keys
+        keys = [(-(s.score * (0.5 + s.coverage)), s.passage) for s in ranked]
+    else:
+        keys = [
+            (-(s.score * (0.5 + s.coverage) * (1 + PHRASE_WEIGHT * phrase)), s.passage)
+            for s, phrase in zip(ranked, phrases, strict=True)
+        ]
+    # Passages are distinct: the keys decide every comparison, never the Scored.
+    return [s for _, s in sorted(zip(keys, ranked, strict=True))]
+
+
+def passages_of(ranked: Iterable[Scored]) -> list[int]:
+    """The passage positions of `ranked`, in its order (mapped in C: a search asks for
+    thirty, three or four times)."""
+    return list(map(_passage, ranked))
+
+
+_passage = operator.attrgetter("passage")
+# A (passage, score) hit's passage.
+_passage_of_hit = operator.itemgetter(0)
 
 
 def best_by_words(
