@@ -445,7 +445,11 @@ static PyObject *ranked(const Arrays *A, const List *lists, Py_ssize_t count, co
         PyErr_NoMemory();
     else if ((result = PyList_New(found)) != NULL) {
         for (Py_ssize_t q = 0; q < found; q++) {
-            PyObject *pair = Py_BuildValue("(id)", (int)out[q].id, out[q].score);
+            /* Made directly: Py_BuildValue parsed its format for each of thirty hits. */
+            PyObject *id = PyLong_FromLong(out[q].id), *score = PyFloat_FromDouble(out[q].score);
+            PyObject *pair = id && score ? PyTuple_Pack(2, id, score) : NULL;
+            Py_XDECREF(id);
+            Py_XDECREF(score);
             if (!pair) {
                 Py_CLEAR(result);
                 break;
@@ -547,7 +551,14 @@ static Py_ssize_t *term_ids(PyObject *seq, Py_ssize_t vocab, int none_ok, Py_ssi
         PyObject *item = PyTuple_GET_ITEM(seq, q);
         Py_ssize_t t = -1, n = 1;
         if (counts) {
-            if (!PyArg_ParseTuple(item, "nn", &t, &n)) goto fail;
+            if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 2) {
+                PyErr_SetString(PyExc_TypeError, "a query term is a (term id, times) pair");
+                goto fail;
+            }
+            t = PyNumber_AsSsize_t(PyTuple_GET_ITEM(item, 0), PyExc_OverflowError);
+            if (t == -1 && PyErr_Occurred()) goto fail;
+            n = PyNumber_AsSsize_t(PyTuple_GET_ITEM(item, 1), PyExc_OverflowError);
+            if (n == -1 && PyErr_Occurred()) goto fail;
             counts[q] = n;
         } else if (!(none_ok && item == Py_None)) {
             t = PyLong_AsSsize_t(item);

@@ -91,6 +91,31 @@ static int take_buffers(PyObject **from, Py_buffer *view, const Py_ssize_t *item
     return 0;
 }
 
+/* A tuple of `n` new references, taken over (each released if one is NULL or the tuple
+ * cannot be made): where Py_BuildValue parsed its format at every read. */
+static PyObject *tuple_of(Py_ssize_t n, PyObject **items) {
+    PyObject *out = NULL;
+    for (Py_ssize_t k = 0; k < n; k++)
+        if (items[k] == NULL)
+            goto fail;
+    out = PyTuple_New(n);
+    if (out == NULL)
+        goto fail;
+    for (Py_ssize_t k = 0; k < n; k++)
+        PyTuple_SET_ITEM(out, k, items[k]);
+    return out;
+fail:
+    for (Py_ssize_t k = 0; k < n; k++)
+        Py_XDECREF(items[k]);
+    return NULL;
+}
+
+/* The one index argument of a read (METH_O: no argument tuple parsed). */
+static int index_of(PyObject *arg, Py_ssize_t *i) {
+    *i = PyNumber_AsSsize_t(arg, PyExc_IndexError);
+    return *i == -1 && PyErr_Occurred() ? -1 : 0;
+}
+
 #define ITEMS(view) ((view).len / (view).itemsize)
 #define I64(view, i) (((const int64_t *)(view).buf)[i])
 #define I32(view, i) (((const int32_t *)(view).buf)[i])
@@ -227,10 +252,14 @@ static PyObject *decoded(PassageReader *self, Py_ssize_t b, Py_ssize_t size,
     return raw;
 }
 
-static PyObject *passages_read(PassageReader *self, PyObject *args) {
+static PyObject *passages_read(PassageReader *self, PyObject *const *args, Py_ssize_t nargs) {
     Py_ssize_t i;
-    PyObject *inflate;
-    if (!PyArg_ParseTuple(args, "nO", &i, &inflate))
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "read takes a passage index and an inflate function");
+        return NULL;
+    }
+    PyObject *inflate = args[1];
+    if (index_of(args[0], &i) < 0)
         return NULL;
     if (self->frame_size == NULL) { /* made by __new__ alone, or its __init__ failed */
         PyErr_SetString(PyExc_TypeError, "the reader was not made");
@@ -277,8 +306,14 @@ static PyObject *passages_read(PassageReader *self, PyObject *args) {
         PyErr_Clear();
         return PyErr_Format(Damaged, "passage %zd is not UTF-8", i);
     }
-    return Py_BuildValue("(NiiiLLi)", text, number, paragraph, part, (long long)start,
-                         (long long)end, page);
+    PyObject *read[7] = {text,
+                         PyLong_FromLong(number),
+                         PyLong_FromLong(paragraph),
+                         PyLong_FromLong(part),
+                         PyLong_FromLongLong(start),
+                         PyLong_FromLongLong(end),
+                         PyLong_FromLong(page)};
+    return tuple_of(7, read);
 }
 
 enum { JSON, B_PTR, B_CRC, IDS, B_VIEWS };
@@ -315,9 +350,9 @@ static int briefs_init(BriefReader *self, PyObject *args, PyObject *kwargs) {
     return 0;
 }
 
-static PyObject *briefs_read(BriefReader *self, PyObject *args) {
+static PyObject *briefs_read(BriefReader *self, PyObject *arg) {
     Py_ssize_t b;
-    if (!PyArg_ParseTuple(args, "n", &b))
+    if (index_of(arg, &b) < 0)
         return NULL;
     if (!self->ready) { /* made by __new__ alone, or its __init__ failed */
         PyErr_SetString(PyExc_TypeError, "the reader was not made");
@@ -348,7 +383,8 @@ static PyObject *briefs_read(BriefReader *self, PyObject *args) {
         PyErr_Clear();
         return PyErr_Format(Damaged, "the id of brief %zd is not UTF-8", b);
     }
-    return Py_BuildValue("(Ny#)", name, (const char *)record, (Py_ssize_t)(hi - lo));
+    PyObject *pair[2] = {name, PyBytes_FromStringAndSize((const char *)record, hi - lo)};
+    return tuple_of(2, pair);
 }
 
 /* One field of a citation row at *at (index/mapped_arrays.py cite_row): a 0 byte for
@@ -376,8 +412,8 @@ static PyObject *row_field(const unsigned char *row, Py_ssize_t size, Py_ssize_t
 
 /* The citation fields of brief `number`'s row, checked: (title, url, publisher,
  * paragraphs); Damaged when the row fails its checksum or is not one. */
-static PyObject *briefs_cited(BriefReader *self, PyObject *args) {
-    PyObject *pair = briefs_read(self, args);
+static PyObject *briefs_cited(BriefReader *self, PyObject *arg) {
+    PyObject *pair = briefs_read(self, arg);
     if (pair == NULL)
         return NULL;
     PyObject *name = PyTuple_GET_ITEM(pair, 0), *raw = PyTuple_GET_ITEM(pair, 1);
@@ -393,7 +429,11 @@ static PyObject *briefs_cited(BriefReader *self, PyObject *args) {
         uint64_t paragraphs = 0;
         for (int k = 7; k >= 0; k--)
             paragraphs = paragraphs << 8 | row[at + k];
-        out = Py_BuildValue("(OOOL)", fields[0], fields[1], fields[2], (long long)paragraphs);
+        PyObject *cited[4] = {fields[0], fields[1], fields[2],
+                              PyLong_FromLongLong((long long)paragraphs)};
+        for (int k = 0; k < 3; k++)
+            fields[k] = NULL; /* taken over by the tuple */
+        out = tuple_of(4, cited);
     } else if (!PyErr_Occurred() || PyErr_ExceptionMatches(PyExc_UnicodeDecodeError)) {
         PyErr_Clear();
         PyErr_Format(Damaged, "brief %R: its citation is not one", name);
@@ -405,15 +445,15 @@ static PyObject *briefs_cited(BriefReader *self, PyObject *args) {
 }
 
 static PyMethodDef passages_methods[] = {
-    {"read", (PyCFunction)passages_read, METH_VARARGS,
+    {"read", (PyCFunction)(void (*)(void))passages_read, METH_FASTCALL,
      "Passage i's text and fields, checked against its checksum."},
     {NULL, NULL, 0, NULL},
 };
 
 static PyMethodDef briefs_methods[] = {
-    {"read", (PyCFunction)briefs_read, METH_VARARGS,
+    {"read", (PyCFunction)briefs_read, METH_O,
      "The id and JSON record of brief `number`, checked against its checksum."},
-    {"cited", (PyCFunction)briefs_cited, METH_VARARGS,
+    {"cited", (PyCFunction)briefs_cited, METH_O,
      "The citation fields of brief `number`'s row, checked."},
     {NULL, NULL, 0, NULL},
 };

@@ -141,7 +141,8 @@ def test_blocks_are_forgotten_oldest_first(mapped_file, tmp_path, monkeypatch):
 def test_a_reader_takes_only_arrays_that_fit(mapped_file, tmp_path, monkeypatch):
     path = tmp_path / "index.json"
     path.write_bytes(mapped_file)
-    briefs = opened(path, True, monkeypatch).passages.briefs  # type: ignore[attr-defined]
+    library = opened(path, True, monkeypatch)
+    briefs = library.passages.briefs  # type: ignore[attr-defined]
     reads = mapped_tables._reads
     assert reads is not None
     ids = np.ascontiguousarray(briefs._ids)
@@ -156,6 +157,22 @@ def test_a_reader_takes_only_arrays_that_fit(mapped_file, tmp_path, monkeypatch)
         reads.BriefReader.__new__(reads.BriefReader).read(0)
     with pytest.raises(TypeError, match="not made"):
         reads.PassageReader.__new__(reads.PassageReader).read(0, bytes)
+    # The reads take an index (and the passages' an inflate function), nothing else.
+    made = briefs._cites.compiled
+    for bad in ("0", 0.5, None):
+        with pytest.raises(TypeError):
+            made.read(bad)
+        with pytest.raises(TypeError):
+            made.cited(bad)
+    with pytest.raises(IndexError):
+        made.cited(2**70)
+    passages = library.passages.compiled  # type: ignore[attr-defined]
+    inflate = library.passages._reader.inflater()  # type: ignore[attr-defined]
+    with pytest.raises(TypeError, match="inflate function"):
+        passages.read(0)
+    with pytest.raises(TypeError):
+        passages.read("0", inflate)
+    assert passages.read(0, inflate)[0] == library.passages[0].text
     half = reads.BriefReader.__new__(reads.BriefReader)
     with pytest.raises(ValueError, match="do not fit"):
         half.__init__(json, ptr, crc, ids[:-1])

@@ -212,6 +212,11 @@ def test_bad_term_ids_are_refused(synthetic):
             kernel.top_terms(
                 *arrays, engine._max, engine._tiers, [(t, 1)], 10, 0.0, total, aux, work, ids
             )
+        for bad in ([t], [(0,)], [(0, 1, 2)], [(0, "1")]):  # not a (term id, times) pair
+            with pytest.raises(TypeError):
+                kernel.top_terms(
+                    *arrays, engine._max, engine._tiers, bad, 10, 0.0, total, aux, work, ids
+                )
     with pytest.raises(ValueError, match="disagree"):
         kernel.columns(*arrays, 7, [0], [0])
     beyond = engine._ptr.copy()
