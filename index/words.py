@@ -247,8 +247,7 @@ def _in_order(ranked: list[Scored], phrases: list[float] | None = None) -> list[
             (-(s.score * (0.5 + s.coverage) * (1 + PHRASE_WEIGHT * phrase)), s.passage)
             for s, phrase in zip(ranked, phrases, strict=True)
         ]
-    # Passages are distinct: the keys decide every comparison, never the Scored.
-    return [s for _, s in sorted(zip(keys, ranked, strict=True))]
+    return [ranked[j] for j in sorted(range(len(ranked)), key=keys.__getitem__)]
 
 
 def passages_of(ranked: Iterable[Scored]) -> list[int]:
