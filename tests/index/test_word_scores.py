@@ -208,3 +208,52 @@ def test_compiled_coverages_refuse_what_they_cannot_read():
     for args in bad:
         with pytest.raises((ValueError, TypeError, IndexError)):
             kernel.coverages(*args)
+
+
+# Scores and coverages with near and exact ties: equal keys fall to passage order.
+SCORES = st.sampled_from([0.0, 0.5, 1.0, 1.5, 2.0, 3.3, 1e-12, 0.30000000000000004, 7.25])
+SHARES = st.sampled_from([0.0, 0.25, 1 / 3, 0.5, 1.0])
+
+
+@st.composite
+def candidates(draw):
+    """Candidates (distinct passages, tied scores likely) and perhaps their phrase shares."""
+    passages = draw(st.lists(st.integers(0, 10**9), unique=True, max_size=40))
+    ranked = [
+        words.Scored(draw(SHARES), draw(SCORES), passage, frozenset(), ()) for passage in passages
+    ]
+    phrases = draw(st.none() | st.lists(SHARES, min_size=len(ranked), max_size=len(ranked)))
+    return ranked, phrases
+
+
+@settings(max_examples=500, deadline=None)
+@given(candidates())
+def test_compiled_order_is_pythons(case):
+    """index/_concepts.c's in_order sorts the candidates by the keys _in_order's Python
+    makes (the same arithmetic, then passage order): the same order, ties included."""
+    if words._concepts is None:
+        pytest.skip("built without a C compiler")
+    ranked, phrases = case
+    compiled = words._in_order(ranked, phrases)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(words, "_concepts", None)
+        python = words._in_order(ranked, phrases)
+    assert compiled == python
+    assert sorted(compiled) == sorted(ranked)  # each candidate once
+
+
+def test_compiled_order_refuses_what_it_cannot_read():
+    kernel = pytest.importorskip("index._concepts", reason="built without a C compiler")
+    one = words.Scored(1.0, 2.0, 7)
+    assert kernel.in_order([one, words.Scored(1.0, 2.0, 3)], None, 0.5)[0].passage == 3
+    bad = [
+        ((one,), None, 0.5),  # not a list
+        ([one], [0.1, 0.2], 0.5),  # a share too many
+        ([(1.0, 2.0)], None, 0.5),  # no passage
+        ([(1.0, "x", 7)], None, 0.5),  # a score that is not a number
+        ([one], ["x"], 0.5),  # a share that is not a number
+        ([one], None),  # no weight
+    ]
+    for args in bad:
+        with pytest.raises((ValueError, TypeError)):
+            kernel.in_order(*args)
