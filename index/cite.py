@@ -44,6 +44,8 @@ def locator(paragraph: int, part: int = 0, page: int = 0, paragraphs: int = 0) -
     the brief has pages; paragraph 0 is the standfirst (index.passages.STANDFIRST_NUMBER),
     -n the photo caption before ¶n (`photo caption after ¶9` when n is past the last
     of the brief's `paragraphs`)."""
+    if paragraph > 0 and not page and not part:
+        return f"\u00b6{paragraph}"  # most citations: a body paragraph, whole, no pages
     if paragraph == 0:
         where = "standfirst"
     elif paragraph < 0 and paragraphs and -paragraph > paragraphs:

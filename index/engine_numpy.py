@@ -55,6 +55,8 @@ ARRAY_NAMES = (
 # ids here (the oldest forgotten first, index/kept.py), and index/mapped_contexts.py's
 # title postings slices.
 KNOWN_TERMS = 50_000
+# What _known.get answers for a term never looked up (None: looked up, and absent).
+_UNKNOWN = object()
 # Float sums of the same impacts in another order differ in the last bits: bounds get slack.
 _SLACK = 1 + 1e-9
 
@@ -134,9 +136,10 @@ class NumpyEngine:
 
     def term_id(self, term: str) -> int | None:
         """The id of `term` in the vocabulary, or None when no passage contains it."""
-        # Queries repeat words (Zipf): a dict hit costs ~50 ns, a bytewise search ~8 us.
-        if term in self._known:
-            return self._known[term]
+        # Queries repeat words (Zipf): a dict hit costs ~50 ns, a bytewise search more.
+        found = self._known.get(term, _UNKNOWN)
+        if found is not _UNKNOWN:
+            return found  # type: ignore[return-value]
         return self._known.keep(term, self._find(term))
 
     def _find(self, term: str) -> int | None:
