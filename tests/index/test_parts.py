@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from index import parts
 from index.parts import asked_part
 from index.search import Searcher
 from index.settings import SearchSettings
@@ -31,6 +36,62 @@ from index.settings import SearchSettings
 )
 def test_a_question_naming_a_part_is_recognised(question: str, part: str | None) -> None:
     assert asked_part(question) == part
+
+
+# The patterns' own words (any case), their neighbours and strangers, joined by what may
+# stand between words: questions that name a part, nearly do, or do not.
+_PATTERN_WORDS = sorted(
+    {w for p in parts._PATTERNS.values() for w in re.findall(r"[a-z]+", p.pattern)}
+)
+_WORDS = st.sampled_from([*_PATTERN_WORDS, "the", "of", "a", "one", "ends", "tl;dr", "sub-title"])
+_ANY = st.one_of(_WORDS, _WORDS.map(str.upper), _WORDS.map(str.title), st.text(max_size=6))
+_GAPS = st.sampled_from([" ", "  ", "\t", "-", ", ", "?", "", "\u00e9 "])
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.tuples(_ANY, _GAPS), max_size=8))
+def test_the_words_shortcut_answers_as_the_patterns(pieces: list[tuple[str, str]]) -> None:
+    """asked_part skips the patterns for an ASCII question holding none of their words:
+    it must answer as the patterns alone do, for any question."""
+    question = "".join(word + gap for word, gap in pieces)
+    assert asked_part(question) == parts._named_part(question)
+
+
+def test_every_pattern_alternative_holds_one_of_the_shortcut_words() -> None:
+    """Each way a pattern can match holds a shortcut word: found by matching the
+    patterns against their own alternatives' words, one alternative at a time."""
+    for name, pattern in parts._PATTERNS.items():
+        for phrase in [
+            "main point",
+            "thesis",
+            "gist",
+            "tldr",
+            "tl;dr",
+            "summary",
+            "summarised",
+            "in a nutshell",
+            "in one line",
+            "in one sentence",
+            "subtitle",
+            "sub-heading",
+            "standfirst",
+            "strapline",
+            "deck line",
+            "conclusion",
+            "concludes",
+            "last word",
+            "final thought",
+            "closing paragraph",
+            "end of the document",
+            "report ends",
+            "essay end",
+            "photograph",
+            "pictured",
+            "images",
+            "caption",
+        ]:
+            if pattern.search(phrase):
+                assert any(w in phrase for w in parts._PART_WORDS), (name, phrase)
 
 
 def test_the_main_argument_is_the_standfirst(seed_searcher: Searcher) -> None:
