@@ -79,6 +79,9 @@ class NumpyEngine:
         self._terms = arrays["terms"]
         self._find_term = sorted_finder(self._terms)
         self._ptr = arrays["post_ptr"]
+        # Read as Python ints (a term's document frequency): 0.05 us an item where a numpy
+        # scalar and its int() took 0.3 (a copy only where it is not native int64 in a row).
+        self._ptr_items = np.ascontiguousarray(self._ptr, dtype=np.int64).data
         self._doc = arrays["post_doc"]
         self._score = arrays["post_score"]
         self._unit = arrays["post_unit"]
@@ -151,7 +154,8 @@ class NumpyEngine:
         return 0 if i is None else self._df(i)
 
     def _df(self, t: int) -> int:
-        return int(self._ptr[self._tiers * (t + 1)] - self._ptr[self._tiers * t])
+        ptr = self._ptr_items
+        return ptr[self._tiers * (t + 1)] - ptr[self._tiers * t]
 
     def _slots(self, t: int) -> range:
         """The postings lists (tiers) of term t."""

@@ -331,7 +331,7 @@ def _combined(
             found.terms,
             [scores for scores, _ in columns],
             [holds for _, holds in columns],
-            [tuple(tuple(number[t] for t in p) for p in c.phrases) for c in found.concepts],
+            [tuple(tuple(map(number.__getitem__, p)) for p in c.phrases) for c in found.concepts],
             [c.weight_factor for c in found.concepts],
         )
         return combined
