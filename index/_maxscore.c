@@ -36,7 +36,7 @@
  * gallop, 3,000 bench queries, alternating builds: 2 -> 32 took the p99 of top 10 from
  * 0.186 to 0.158 ms at 10^5 and from 1.26 to 1.16 ms at 10^6 (16 to 64: the same within
  * noise; 1: worse); with marks and seek, 8 to 128 measure the same within noise. The
- * numpy path keeps its own (engine_numpy._DENSE_LOOKUP). */
+ * numpy path keeps its own (candidates_numpy.DENSE_LOOKUP). */
 #define DENSE_LOOKUP 32
 /* From this many passages on, the candidates are gathered in passage order (mark, collect)
  * and a dense remaining list is merged with them, not scattered into the accumulator and

@@ -21,6 +21,7 @@ from types import ModuleType
 
 import numpy as np
 
+from index.candidates_numpy import best_of, scores_of
 from index.errors import EmptyCorpus
 from index.kept import Kept
 from index.postings_build import (
@@ -59,13 +60,6 @@ KNOWN_TERMS = 50_000
 _UNKNOWN = object()
 # Float sums of the same impacts in another order differ in the last bits: bounds get slack.
 _SLACK = 1 + 1e-9
-
-
-# A list is scattered into a dense buffer when it holds fewer than this many postings a
-# candidate; sparser lists are binary-searched for the candidates instead. Measured over
-# 1,000 queries in-process: 2 against 8 (before), p50 0.97 vs 1.03 ms at 10^6 passages
-# (two scatters of a long list cost more than searching it), 0.212 vs 0.209 ms at 10^5.
-_DENSE_LOOKUP = 2
 
 
 class NumpyEngine:
@@ -222,7 +216,7 @@ class NumpyEngine:
         found = np.zeros(cand.size, dtype=bool)
         for tier in self._slots(t):
             docs, tier_scores, unit = self._postings(tier)
-            scores += self._lookup(cand, docs, tier_scores, aux) * unit
+            scores += scores_of(cand, docs, tier_scores, aux) * unit
             if docs.size:
                 pos = np.minimum(np.searchsorted(docs, cand), docs.size - 1)
                 found |= docs[pos] == cand
@@ -347,7 +341,7 @@ class NumpyEngine:
             # can no longer reach it drop out, so the long lists are searched for few.
             for j in range(i, len(order)):
                 lo, hi, weight = order[j]
-                found = self._lookup(cand, self._doc[lo:hi], self._score[lo:hi], aux)
+                found = scores_of(cand, self._doc[lo:hi], self._score[lo:hi], aux)
                 acc += found * weight
                 if prune and cand.size > k and j + 1 < len(order):
                     theta = max(theta, float(np.partition(acc, acc.size - k)[acc.size - k]))
@@ -358,7 +352,7 @@ class NumpyEngine:
                 total[ids] = 0.0
         if plus:
             acc = acc + plus
-        return self._best(cand, acc, k)
+        return best_of(cand, acc, k)
 
     def _kernel_scratch(self) -> tuple[Array, Array]:
         """The compiled top-k's own scratch, kept per thread: 2n floats and n passage
@@ -389,26 +383,3 @@ class NumpyEngine:
             buffers = (np.zeros(self.size), np.zeros(self.size))
             self._local.buffers = buffers
         return buffers
-
-    @staticmethod
-    def _lookup(cand: Array, ids: Array, scores: Array, aux: Array) -> Array:
-        """Each candidate's score in one term's postings (0 where absent)."""
-        if not cand.size or not ids.size:
-            return np.zeros(cand.size, dtype=np.float64)
-        if cand.size * _DENSE_LOOKUP > ids.size:
-            aux[ids] = scores
-            found: Array = aux[cand]
-            aux[ids] = 0.0
-            return found
-        pos = np.minimum(np.searchsorted(ids, cand), ids.size - 1)
-        return np.where(ids[pos] == cand, scores[pos].astype(np.float64), 0.0)
-
-    @staticmethod
-    def _best(cand: Array, acc: Array, k: int) -> list[tuple[int, float]]:
-        """The k best candidates by score, then passage order."""
-        if cand.size > k:
-            theta = np.partition(acc, cand.size - k)[cand.size - k]
-            keep = acc >= theta  # every tie at the k-th score, so order decides among them
-            cand, acc = cand[keep], acc[keep]
-        order = np.lexsort((cand, -acc))[:k]
-        return [(int(cand[j]), float(acc[j])) for j in order]

@@ -48,6 +48,7 @@ NEVER_FOR_ASK = (
     "index.text_blocks",
     "zstandard",
     "index.engine_numpy",
+    "index.candidates_numpy",
     "index.encode",
     # What reads briefs: a saved, fresh index is served without them (index/refresh.py).
     "index.build",
