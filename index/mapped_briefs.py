@@ -170,9 +170,9 @@ class BriefTable(Mapping[str, BriefInfo]):
         return info
 
     def _info(self, number: int) -> BriefInfo:
-        """The brief at position `number` (found by its id: number() kept the position),
-        its record checked and parsed (kept: /sources and the facts of a brief ask for the
-        same ones again)."""
+        """The brief at position `number` (found by its id through number()), its record
+        checked and parsed (kept: /sources and the facts of a brief ask for the same ones
+        again)."""
         info = self._kept.get(number)
         if info is not None:
             return info
@@ -194,11 +194,10 @@ class BriefTable(Mapping[str, BriefInfo]):
         """What a citation takes of `brief_id` (KeyError when unknown), from its row, checked
         with its id: no record parsed, nothing kept (a search cites ten passages of briefs
         mostly read for the first time)."""
-        self._check()
-        i = self._find(brief_id.encode("utf-8"))  # number()'s search, without its call
-        if i is None:
+        number = self.number(brief_id)  # the file's guard looked at
+        if number is None:
             raise KeyError(brief_id)
-        return self._cites.cited(self._pos[i])
+        return self._cites.cited(number)
 
     def number(self, brief_id: str) -> int | None:
         """The position of `brief_id` in the file, or None (not kept: a compiled search of
