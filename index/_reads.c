@@ -3,19 +3,17 @@
  * Python.
  *
  * Why C: a cold passage read was 17 us, of which zstandard's decode is 4; the rest was
- * Python around it (six field reads, a kept block looked up, slices, the checksum's
- * packing, the brief's record copied and checked), and a search reads ten passages.
+ * Python around it (six field reads, slices, the checksum's packing, the brief's record
+ * copied and checked), and a search reads ten passages.
  *
  * PassageReader(text, blocks, ptr, brief, paragraph, part, start, end, page, crc,
- *               frame_size, zstd_error, block_passages, kept_blocks)
- *   text        uint8   the compressed text blocks, one after another
- *   blocks      int64   block b is text[blocks[b]:blocks[b + 1]]
+ *               frame_size, zstd_error)
+ *   text        uint8   the passages' compressed text blocks, one after another
+ *   blocks      int64   passage i's block is text[blocks[i]:blocks[i + 1]]
  *   ptr         int64   passage i is [ptr[i], ptr[i + 1]) of the text uncompressed
  *   brief .. page       int32, int32, int32, int64, int64, int32: the passage fields
  *   crc         uint32  each passage's checksum (index/mapped_check.py passage_crc)
  *   frame_size  zstandard.frame_content_size; zstd_error: zstandard.ZstdError
- *   block_passages  passages a block (index/mapped_check.py TEXT_BLOCK)
- *   kept_blocks     decoded blocks kept (the oldest forgotten first), at most 64
  * PassageReader.read(i, inflate) -> (text, brief, paragraph, part, start, end, page)
  *   inflate: the calling thread's zstandard decompress (a context is not shared).
  *
@@ -37,10 +35,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#define MAX_KEPT 64
-
 static PyObject *Damaged;
-static PyObject *max_output_size; /* ("max_output_size",): inflate's keyword */
 static uint32_t crc_table[8][256];
 
 /* zlib's CRC-32 (reflected 0xEDB88320), eight bytes a step. */
@@ -129,16 +124,11 @@ typedef struct {
     Py_buffer view[P_VIEWS];
     int held;
     PyObject *frame_size, *zstd_error;
-    Py_ssize_t per_block, limit, next, count;
-    Py_ssize_t kept_key[MAX_KEPT];
-    PyObject *kept[MAX_KEPT];
 } PassageReader;
 
 static void passages_dealloc(PassageReader *self) {
     for (int v = 0; v < self->held; v++)
         PyBuffer_Release(&self->view[v]);
-    for (Py_ssize_t k = 0; k < self->count; k++)
-        Py_DECREF(self->kept[k]);
     Py_XDECREF(self->frame_size);
     Py_XDECREF(self->zstd_error);
     Py_TYPE(self)->tp_free((PyObject *)self);
@@ -150,10 +140,9 @@ static int passages_init(PassageReader *self, PyObject *args, PyObject *kwargs) 
         PyErr_SetString(PyExc_TypeError, "a reader is made once");
         return -1;
     }
-    if (!PyArg_ParseTuple(args, "OOOOOOOOOOOOnn", &from[TEXT], &from[BLOCKS], &from[PTR],
+    if (!PyArg_ParseTuple(args, "OOOOOOOOOOOO", &from[TEXT], &from[BLOCKS], &from[PTR],
                           &from[BRIEF], &from[PARAGRAPH], &from[PART], &from[START],
-                          &from[END], &from[PAGE], &from[CRC], &frame_size, &zstd_error,
-                          &self->per_block, &self->limit))
+                          &from[END], &from[PAGE], &from[CRC], &frame_size, &zstd_error))
         return -1;
     if (take_buffers(from, self->view, P_ITEM, P_VIEWS, &self->held) < 0)
         return -1;
@@ -163,9 +152,7 @@ static int passages_init(PassageReader *self, PyObject *args, PyObject *kwargs) 
             PyErr_SetString(PyExc_ValueError, "the passage fields differ in length");
             return -1;
         }
-    if (ITEMS(self->view[PTR]) != n + 1 || self->per_block < 1 ||
-        ITEMS(self->view[BLOCKS]) < (n + self->per_block - 1) / self->per_block + 1 ||
-        self->limit < 1 || self->limit > MAX_KEPT) {
+    if (ITEMS(self->view[PTR]) != n + 1 || ITEMS(self->view[BLOCKS]) != n + 1) {
         PyErr_SetString(PyExc_ValueError, "the passage arrays do not fit together");
         return -1;
     }
@@ -176,57 +163,34 @@ static int passages_init(PassageReader *self, PyObject *args, PyObject *kwargs) 
     return 0;
 }
 
-/* inflate(packed) when the frame declares `size`, inflate(packed, max_output_size=size + 1)
- * when it declares none (an older build's); NULL with Damaged set when it declares another
- * size, or with inflate's own error otherwise. */
-static PyObject *inflated(PassageReader *self, Py_ssize_t b, PyObject *packed,
-                          Py_ssize_t size, PyObject *inflate) {
-    PyObject *declared = PyObject_CallOneArg(self->frame_size, packed);
-    if (declared == NULL)
-        return NULL;
-    int over = 0;
-    long long frame = PyLong_AsLongLongAndOverflow(declared, &over);
-    Py_DECREF(declared);
-    if (PyErr_Occurred())
-        return NULL;
-    if (over || (frame != -1 && frame != size))
-        return PyErr_Format(Damaged, "text block %zd: its frame declares another size", b);
-    PyObject *call[3] = {NULL, packed, NULL};
-    if (frame == size) /* one call, at most the declared size: the pointers' own */
-        return PyObject_Vectorcall(inflate, call + 1, 1 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
-    /* A frame of an older build, declaring no size: never more than the block holds. */
-    PyObject *limit = PyLong_FromSsize_t(size + 1);
-    if (limit == NULL)
-        return NULL;
-    call[2] = limit;
-    PyObject *raw = PyObject_Vectorcall(inflate, call + 1, 1 | PY_VECTORCALL_ARGUMENTS_OFFSET,
-                                        max_output_size);
-    Py_DECREF(limit);
-    return raw;
-}
-
-/* Block b's text decoded, `size` bytes (a new reference), or NULL with Damaged set. */
-static PyObject *decoded(PassageReader *self, Py_ssize_t b, Py_ssize_t size,
+/* Passage i's block decoded, `size` bytes (a new reference), or NULL with Damaged set. A
+ * frame declaring no size or another (a build writes the passage's) is not decoded: its
+ * header never decides what is allocated. */
+static PyObject *decoded(PassageReader *self, Py_ssize_t i, Py_ssize_t size,
                          PyObject *inflate) {
-    for (Py_ssize_t k = 0; k < self->count; k++)
-        if (self->kept_key[k] == b) {
-            Py_INCREF(self->kept[k]);
-            return self->kept[k];
-        }
-    int64_t lo = I64(self->view[BLOCKS], b), hi = I64(self->view[BLOCKS], b + 1);
+    int64_t lo = I64(self->view[BLOCKS], i), hi = I64(self->view[BLOCKS], i + 1);
     if (size < 0 || lo < 0 || hi < lo || hi > self->view[TEXT].len)
-        return PyErr_Format(Damaged, "text block %zd: it has the wrong length", b);
+        return PyErr_Format(Damaged, "text block %zd: it has the wrong length", i);
     PyObject *packed = PyMemoryView_FromMemory((char *)self->view[TEXT].buf + lo, hi - lo,
                                                PyBUF_READ);
     if (packed == NULL)
         return NULL;
-    PyObject *raw = inflated(self, b, packed, size, inflate);
+    PyObject *raw = NULL, *declared = PyObject_CallOneArg(self->frame_size, packed);
+    if (declared != NULL) {
+        int over = 0;
+        long long frame = PyLong_AsLongLongAndOverflow(declared, &over);
+        Py_DECREF(declared);
+        if (!PyErr_Occurred() && (over || frame != size))
+            PyErr_Format(Damaged, "text block %zd: its frame declares another size", i);
+        else if (!PyErr_Occurred())
+            raw = PyObject_CallOneArg(inflate, packed);
+    }
     Py_DECREF(packed);
     if (raw == NULL) {
         if (PyErr_ExceptionMatches(self->zstd_error)) {
             PyObject *type, *value, *trace;
             PyErr_Fetch(&type, &value, &trace);
-            PyErr_Format(Damaged, "text block %zd: it does not decompress (%S)", b, value);
+            PyErr_Format(Damaged, "text block %zd: it does not decompress (%S)", i, value);
             Py_XDECREF(type);
             Py_XDECREF(value);
             Py_XDECREF(trace);
@@ -235,20 +199,8 @@ static PyObject *decoded(PassageReader *self, Py_ssize_t b, Py_ssize_t size,
     }
     if (!PyBytes_Check(raw) || PyBytes_GET_SIZE(raw) != size) {
         Py_DECREF(raw);
-        return PyErr_Format(Damaged, "text block %zd: it has the wrong length", b);
+        return PyErr_Format(Damaged, "text block %zd: it has the wrong length", i);
     }
-    /* Kept, the oldest forgotten first (as index/kept.py). */
-    Py_ssize_t slot = self->count;
-    if (self->count < self->limit) {
-        self->count++;
-    } else {
-        slot = self->next;
-        self->next = (self->next + 1) % self->limit;
-        Py_DECREF(self->kept[slot]);
-    }
-    self->kept_key[slot] = b;
-    Py_INCREF(raw);
-    self->kept[slot] = raw;
     return raw;
 }
 
@@ -271,19 +223,11 @@ static PyObject *passages_read(PassageReader *self, PyObject *const *args, Py_ss
         PyErr_SetString(PyExc_IndexError, "passage index out of range");
         return NULL;
     }
-    Py_ssize_t first = i - i % self->per_block, last = first + self->per_block;
-    if (last > n)
-        last = n;
-    int64_t base = I64(v[PTR], first);
-    PyObject *block = decoded(self, i / self->per_block, I64(v[PTR], last) - base, inflate);
+    int64_t lo = I64(v[PTR], i), hi = I64(v[PTR], i + 1);
+    PyObject *block = decoded(self, i, hi - lo, inflate);
     if (block == NULL)
         return NULL;
-    int64_t lo = I64(v[PTR], i) - base, hi = I64(v[PTR], i + 1) - base;
-    if (lo < 0 || hi < lo || hi > PyBytes_GET_SIZE(block)) {
-        Py_DECREF(block);
-        return PyErr_Format(Damaged, "passage %zd fails its checksum", i);
-    }
-    const unsigned char *raw = (const unsigned char *)PyBytes_AS_STRING(block) + lo;
+    const unsigned char *raw = (const unsigned char *)PyBytes_AS_STRING(block);
     int32_t number = I32(v[BRIEF], i), paragraph = I32(v[PARAGRAPH], i);
     int32_t part = I32(v[PART], i), page = I32(v[PAGE], i);
     int64_t start = I64(v[START], i), end = I64(v[END], i);
@@ -493,8 +437,7 @@ PyMODINIT_FUNC PyInit__reads(void) {
     if (m == NULL)
         return NULL;
     Damaged = PyErr_NewException("index._reads.Damaged", PyExc_ValueError, NULL);
-    max_output_size = Py_BuildValue("(s)", "max_output_size");
-    if (Damaged == NULL || max_output_size == NULL ||
+    if (Damaged == NULL ||
         PyModule_AddObjectRef(m, "Damaged", Damaged) < 0 ||
         PyModule_AddObjectRef(m, "PassageReader", (PyObject *)&PassageReaderType) < 0 ||
         PyModule_AddObjectRef(m, "BriefReader", (PyObject *)&BriefReaderType) < 0) {

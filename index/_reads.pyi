@@ -25,12 +25,10 @@ class PassageReader:
         crc: Buffer,
         frame_size: Callable[[memoryview], int],
         zstd_error: type[BaseException],
-        block_passages: int,
-        kept_blocks: int,
         /,
     ) -> None: ...
     def read(
-        self, i: int, inflate: Callable[..., bytes], /
+        self, i: int, inflate: Callable[[memoryview], bytes], /
     ) -> tuple[str, int, int, int, int, int, int]: ...
 
 class BriefReader:

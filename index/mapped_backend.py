@@ -64,8 +64,9 @@ FORMAT = "briefbot-numpy-index"
 # 6: text blocks of 8 passages, not 16; a brief's record keeps its title and standfirst's
 # index terms; 7: text blocks in zstandard, not zlib; 8: those terms as postings (ctx_*)
 # beside the records, not in them, and text blocks of 2 passages with a dictionary;
-# 9: each brief's citation fields in a row of their own (cite_*), read without its record
-FORMAT_VERSION = 9
+# 9: each brief's citation fields in a row of their own (cite_*), read without its record;
+# 10: text blocks of one passage, at zstandard's level 3
+FORMAT_VERSION = 10
 _ALIGN = 64
 _HEAD = struct.Struct("<QI")  # after the magic: the manifest's length and CRC-32
 _PASSAGE_ARRAYS = (

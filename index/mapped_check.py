@@ -48,12 +48,6 @@ except ImportError:  # pragma: no cover - only where no C compiler was found at 
 # (CRC-32 runs at about 0.5 GB/s here: 64 MiB costs ~0.13 s). Larger files are mapped; their
 # arrays are checked for structure, and passages and briefs by their own checksums when read.
 FULL_CHECK_BYTES = 64 << 20
-# Passage text is stored compressed in blocks of this many passages (index/text_blocks.py):
-# showing a passage decodes its block. Without a dictionary, blocks of 8 were the balance
-# (zlib: 2.23x smaller, blocks of 4 2.19x; zstandard decoded one in 8 us); with a
-# dictionary trained on the library's text (format 8), blocks of 2 are smaller still and
-# decode in 2.7 us against 6.3 us for 8.
-TEXT_BLOCK = 2
 
 # name: (dtype, dimensions); "S" is any byte-string width.
 SPECS: dict[str, tuple[str, int]] = {
@@ -238,7 +232,7 @@ def check_arrays(arrays: Mapping[str, Array], longest_passage: int) -> None:
     _pointer(arrays, "text_ptr", n, int(text_ptr[-1]) if len(text_ptr) else 0)
     if _longest_step(text_ptr) > longest_passage:  # n > 0: refused above otherwise
         raise damaged("a passage is longer than the index's settings allow")
-    _pointer(arrays, "text_block", -(-n // TEXT_BLOCK), len(arrays["text"]))
+    _pointer(arrays, "text_block", n, len(arrays["text"]))  # a block a passage
     _pointer(arrays, "brief_ptr", briefs, len(arrays["brief_json"]))
     _pointer(arrays, "cite_ptr", briefs, len(arrays["cite_rows"]))
     _in_range(arrays["tf_over_at"], 0, nnz, "tf_over_at")

@@ -18,7 +18,7 @@ import numpy as np
 from index.aliases import Aliases
 from index.kept import Kept
 from index.mapped_briefs import BriefTable, int_view
-from index.mapped_check import TEXT_BLOCK, damaged, passage_crc
+from index.mapped_check import damaged, passage_crc
 from index.passages import Passage, indexed_text, parse_passage_id, passage_id
 from index.postings_build import Array
 from index.text_blocks import FRAME_SIZE, BlockError, BlockReader, DecodeError
@@ -33,7 +33,6 @@ try:  # the compiled reads (setup.py); without them, the same reads and checks i
 except ImportError:  # pragma: no cover - only where no C compiler was found at install
     _reads = None
 
-_CACHED_BLOCKS = 16  # decoded text blocks kept (a search shows neighbouring passages)
 # Passages kept as read: a search reads its leading candidates twice (their phrases, then
 # their hits), and each read is a block decode and two checksums.
 _CACHED_PASSAGES = 64
@@ -50,11 +49,10 @@ class PassageTable(Sequence[Passage]):
         self._ptr = int_view(arrays["text_ptr"])  # offsets in the text as if uncompressed
         # Sliced as a memoryview: a numpy slice and its copy cost twice as much a block.
         self._text = np.ascontiguousarray(arrays["text"], dtype=np.uint8).data
-        self._blocks = int_view(arrays["text_block"])  # block b: _text[_blocks[b]:_blocks[b + 1]]
+        self._blocks = int_view(arrays["text_block"])  # passage i: _text[_blocks[i]:_blocks[i + 1]]
         self._fields = [int_view(arrays[k]) for k in _FIELDS]
         self._crc = int_view(arrays["p_crc"])
         self._reader = BlockReader(arrays["text_dict"].tobytes())
-        self._cache: Kept[int, bytes] = Kept(_CACHED_BLOCKS)
         self._kept: Kept[int, Passage] = Kept(_CACHED_PASSAGES)
         self.compiled: PassageReader | None = None
         if _reads is not None:  # the same reads and checks: 7 us a cold read against 17
@@ -66,8 +64,6 @@ class PassageTable(Sequence[Passage]):
                 self._crc,
                 FRAME_SIZE,
                 DecodeError,
-                TEXT_BLOCK,
-                _CACHED_BLOCKS,
             )
         # Passages of a brief are contiguous: brief b's are [_first[b], _first[b + 1]).
         self._first = np.searchsorted(arrays["p_brief"], np.arange(len(briefs) + 1))
@@ -117,16 +113,13 @@ class PassageTable(Sequence[Passage]):
         a = self.arrays
         columns = [a[k][start:stop].tolist() for k in _FIELDS]
         fields = zip(*columns, a["p_crc"][start:stop].tolist(), strict=True)
-        bounds = self._ptr[start : stop + 1].tolist()
         passages = []
         brief = columns[0][0] if columns[0] else -1  # the first brief's look was just above
         for i, (number, paragraph, part, first, last, page, crc) in enumerate(fields, start):
             if number != brief:
                 self._check()
                 brief = number
-            block = self._block(i // TEXT_BLOCK)
-            base = self._ptr[i - i % TEXT_BLOCK]
-            raw = block[bounds[i - start] - base : bounds[i - start + 1] - base]
+            raw = self._block(i)
             passages.append(self._passage(i, raw, number, paragraph, part, first, last, page, crc))
         return passages
 
@@ -143,14 +136,11 @@ class PassageTable(Sequence[Passage]):
             except _reads.Damaged as exc:  # type: ignore[union-attr]
                 raise damaged(str(exc)) from None
             except BlockError as exc:  # the dictionary is not one
-                raise damaged(f"text block {i // TEXT_BLOCK}: {exc}") from exc
+                raise damaged(f"text block {i}: {exc}") from exc
             passage = self._made(number, paragraph, part, start, end, text, page)
             return self._kept.keep(i, passage)
         number, paragraph, part, start, end, page = [field[i] for field in self._fields]
-        block = self._block(i // TEXT_BLOCK)
-        ptr = self._ptr
-        first = ptr[i - i % TEXT_BLOCK]
-        raw = block[ptr[i] - first : ptr[i + 1] - first]
+        raw = self._block(i)
         passage = self._passage(i, raw, number, paragraph, part, start, end, page, self._crc[i])
         return self._kept.keep(i, passage)
 
@@ -189,19 +179,14 @@ class PassageTable(Sequence[Passage]):
     def __iter__(self) -> Iterator[Passage]:
         return (self[i] for i in range(len(self)))
 
-    def _block(self, b: int) -> bytes:
-        """The decoded text of block b, checked for length (a few kept: neighbours share one)."""
-        raw = self._cache.get(b)
-        if raw is not None:
-            return raw
-        ptr, first = self._ptr, b * TEXT_BLOCK
-        size = ptr[min(first + TEXT_BLOCK, len(ptr) - 1)] - ptr[first]
+    def _block(self, i: int) -> bytes:
+        """The decoded text of passage i's block, checked for length."""
         try:
-            raw = self._reader.decompress(self._text[self._blocks[b] : self._blocks[b + 1]], size)
+            return self._reader.decompress(
+                self._text[self._blocks[i] : self._blocks[i + 1]], self._ptr[i + 1] - self._ptr[i]
+            )
         except BlockError as exc:
-            raise damaged(f"text block {b}: {exc}") from exc
-        self._cache.keep(b, raw)
-        return raw
+            raise damaged(f"text block {i}: {exc}") from exc
 
     def brief_of(self, i: int) -> str:
         """The brief of passage i, read without decoding its text block."""

@@ -1,19 +1,17 @@
-"""A large library's passage text, compressed in blocks of TEXT_BLOCK passages (zstandard),
-with a dictionary trained on the library's own text.
+"""A large library's passage text, each passage compressed alone (zstandard), with a
+dictionary trained on the library's own text.
 
-A search decodes about ten blocks (its leading candidates' phrases and the passages it
-shows), so decoding is on every question's path, and its time grows with the block: at
-level 1, a block of 8 bench passages takes 6.3 µs, one of 2 with a dictionary 2.7 µs.
-Without one, small blocks compress badly (2 passages: 14% larger than 8); with a 32 KiB
-dictionary trained on the library's blocks (0.012 s for 1,000 samples at fixed COVER
-parameters; 5,000 gave a text 0.3% smaller in 0.056 s), the bench's 10^5-passage file is
-as large as with blocks of 8, and its whole search 6% faster.
+A search decodes about ten passages (its leading candidates' phrases and the passages it
+shows), so decoding is on every question's path, and its time grows with the block: with a
+32 KiB dictionary trained on the library's passages (0.012 s for 1,000 samples at fixed
+COVER parameters), a block of 8 bench passages decoded in 6.3 µs, one of 2 in 2.7 µs, and
+one passage alone (format 10) in 60% of a block of 2's instructions. Without the
+dictionary small blocks would compress badly (2 passages: 14% larger than 8); with it,
+the bench's text, a passage to a block, is 1.2% larger than in blocks of 2.
 
 A frame carries its content size, and a block is decoded only once the size it declares is
 the one the passage pointers give: a size read from a damaged file's frame header never
-decides how much is allocated. Knowing it, zstandard decodes the frame in one call (2.45
-against 3.15 µs a bench block). A frame declaring none, as earlier versions wrote them, is
-streamed into a buffer of at most the pointers' size, so their files still read.
+decides how much is allocated, and zstandard decodes the frame in one call.
 """
 
 from __future__ import annotations
@@ -26,15 +24,16 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import zstandard
 
-from index.mapped_check import TEXT_BLOCK
 from index.postings_build import Array
 
-# Text blocks from which two threads compress them.
+# Passages from which two threads compress them.
 _SHARED_COMPRESSION = 256
-# Level 1: the bench corpus's text in 42% of its size; level 3 gave 43%, at more time.
-_LEVEL = 1
+# Level 3: the bench corpus's text, a passage to a block, in 43.0% of its size, a block
+# decoded in 1.8-2.0 us; level 1 gave 44.7% and 2.0-2.5 us, level 5 43.3% at twice the
+# time to compress (10^5 bench passages, 32 KiB dictionary).
+_LEVEL = 3
 # The dictionary: at most this size, an eighth of the text at most, none under 1 KiB (a
-# text under 8 KiB is stored without one); trained on at most _SAMPLES blocks spread over
+# text under 8 KiB is stored without one); trained on at most _SAMPLES passages spread over
 # the text, with COVER's segment and d-mer sizes fixed (its search for them took 5 s).
 _DICTIONARY_SIZE = 32 << 10
 _DICTIONARY_LEAST = 1 << 10
@@ -51,12 +50,11 @@ class BlockError(ValueError):
 
 
 def compress_blocks(blob: bytes, ptr: Array) -> tuple[Array, Array, Array]:
-    """The text compressed in blocks of TEXT_BLOCK passages, where each block starts, and
-    the dictionary they were compressed with (empty: none)."""
-    # Block b is blob[bounds[b]:bounds[b + 1]]. Bounds, not a list of (start, end) pairs:
-    # half a million tuples living through a build make the garbage collector's passes
-    # over everything else longer (the blocks of 2 of 10^6 passages: +0.16 s).
-    bounds = ptr[::TEXT_BLOCK].tolist() + ([int(ptr[-1])] if (len(ptr) - 1) % TEXT_BLOCK else [])
+    """Each passage of the text (passage i is blob[ptr[i]:ptr[i + 1]]) compressed alone,
+    where each block starts, and the dictionary they were compressed with (empty: none)."""
+    # Bounds, not a list of (start, end) pairs: a million tuples living through a build
+    # make the garbage collector's passes over everything else longer.
+    bounds = ptr.tolist()
     blocks = len(bounds) - 1
     dictionary = _trained(blob, bounds)
     if blocks < _SHARED_COMPRESSION:
@@ -115,7 +113,7 @@ class BlockReader:
         self._local = threading.local()
 
     def inflater(self) -> Callable[..., bytes]:
-        """This thread's decompress (`(packed, max_output_size=n)`), made on first need;
+        """This thread's decompress (`(packed)`), made on first need;
         BlockError when the dictionary is not one."""
         inflate = getattr(self._local, "inflate", None)
         if inflate is None:
@@ -133,13 +131,11 @@ class BlockReader:
         the dictionary is not one)."""
         inflate = self.inflater()
         try:
-            declared = FRAME_SIZE(packed)
-            if declared == size:
-                raw = inflate(packed)  # at most the declared size: the pointers' own
-            elif declared == -1:  # a frame of an older build: never more than the block holds
-                raw = inflate(packed, max_output_size=size + 1)
-            else:  # not a frame this block's passages were written in
+            # A frame declaring no size or another (a build writes the passage's) is not
+            # decoded: its header never decides what is allocated.
+            if FRAME_SIZE(packed) != size:
                 raise BlockError("its frame declares another size")
+            raw = inflate(packed)  # at most the declared size: the pointers' own
         except DecodeError as exc:
             raise BlockError(f"it does not decompress ({exc})") from exc
         if len(raw) != size:

@@ -22,7 +22,7 @@ from index import IndexSettings, build_index, load_index, save_index
 from index.errors import IndexUnreadable
 from index.library import BriefInfo, Cited, Library
 from index.mapped_arrays import cite_row
-from index.mapped_check import TEXT_BLOCK, brief_crc
+from index.mapped_check import brief_crc
 from tests.conftest import SEED_TEXT
 from tests.index.test_integrity import _array
 
@@ -109,33 +109,25 @@ def test_damage_is_refused_in_the_same_words(data, mapped_file, tmp_path, monkey
     assert compiled == everything(opened(path, False, monkeypatch))
 
 
-def test_blocks_are_forgotten_oldest_first(mapped_file, tmp_path, monkeypatch):
-    """The reader keeps the last 16 blocks decoded (mapped_tables._CACHED_BLOCKS): a block
-    is decoded again only once 16 others have been since."""
+def test_a_read_decodes_its_passages_own_block_in_one_call(mapped_file, tmp_path, monkeypatch):
+    """Each passage is a block of its own (format 10): a read hands inflate that block's
+    frame, whole and alone (its size checked against the pointers first), once."""
     path = tmp_path / "index.json"
     path.write_bytes(mapped_file)
     tables = opened(path, True, monkeypatch).passages
     reader, inflate = tables.compiled, tables._reader.inflater()  # type: ignore[attr-defined]
+    text, blocks = bytes(tables._text), tables._blocks  # type: ignore[attr-defined]
     decoded: list[bytes] = []
 
-    def counted(packed: memoryview, **limit: int) -> bytes:
-        # A frame that declares its size (as a build writes them) is decoded in one call,
-        # without a limit: the reader checked the size it declares against the pointers.
-        assert not limit
+    def counted(packed: memoryview, *more: object, **limit: object) -> bytes:
+        assert not more and not limit
         decoded.append(bytes(packed))
         return inflate(packed)
 
-    kept = mapped_tables._CACHED_BLOCKS
-    assert len(tables) >= (kept + 2) * TEXT_BLOCK
-    firsts = [b * TEXT_BLOCK for b in range(kept + 1)]  # one passage of each of 17 blocks
-    for i in firsts:
+    ids = [len(tables) - 1, 0, 3, 3, 1]
+    for i in ids:
         reader.read(i, counted)
-    assert len(decoded) == kept + 1
-    reader.read(firsts[1], counted)  # kept: the 17th forgot the first only
-    reader.read(firsts[-1] + 1, counted)  # the newest block's other passage: kept too
-    assert len(decoded) == kept + 1
-    reader.read(firsts[0], counted)
-    assert len(decoded) == kept + 2
+    assert decoded == [text[blocks[i] : blocks[i + 1]] for i in ids]
 
 
 def test_a_reader_takes_only_arrays_that_fit(mapped_file, tmp_path, monkeypatch):
@@ -303,26 +295,27 @@ def test_citations_read_from_their_rows_are_those_of_the_records(
             library.cited("no-such-brief")
 
 
-def test_a_file_whose_frames_declare_no_size_reads_the_same(tmp_path, monkeypatch):
-    """Files built before frames declared their size: each block is decoded within the
-    size its passages give, compiled and in Python, to the same passages."""
+def test_a_file_whose_frames_declare_no_size_is_refused_in_the_same_words(tmp_path, monkeypatch):
+    """A frame declaring no size (earlier formats wrote them; format 10 on, none) is not
+    decoded: its passages are refused as damaged, compiled and in Python alike."""
     seeds = tmp_path / "seeds"
     seed_briefs(SEED_TEXT.read_text(encoding="utf-8"), 2, seeds)
-    older, newer = tmp_path / "older.json", tmp_path / "newer.json"
-    save_index(build_index(seeds, NUMPY), newer)
+    unsized = tmp_path / "unsized.json"
     with monkeypatch.context() as patch:
         compressor = zstandard.ZstdCompressor
         patch.setattr(
             "index.text_blocks.zstandard.ZstdCompressor",
             lambda **kw: compressor(**{**kw, "write_content_size": False}),
         )
-        save_index(build_index(seeds, NUMPY), older)
-    raw = bytearray(older.read_bytes())
+        save_index(build_index(seeds, NUMPY), unsized)
+    raw = bytearray(unsized.read_bytes())
     text, blocks = _array(raw, "text"), _array(raw, "text_block").tolist()
     assert all(
         zstandard.frame_content_size(text[lo:hi].tobytes()) == -1
         for lo, hi in itertools.pairwise(blocks)
     )
-    expected = everything(opened(newer, True, monkeypatch))
-    assert everything(opened(older, True, monkeypatch)) == expected
-    assert everything(opened(older, False, monkeypatch)) == expected
+    compiled = everything(opened(unsized, True, monkeypatch))
+    assert compiled == everything(opened(unsized, False, monkeypatch))
+    refused = [x for x in compiled if isinstance(x, str)]
+    assert len(refused) == len(blocks) - 1
+    assert all(re.search(r"text block \d+: its frame declares another size", x) for x in refused)

@@ -234,12 +234,11 @@ def test_text_compressed_by_two_threads_is_the_text_compressed_by_one(monkeypatc
     import numpy as np
 
     from index import text_blocks
-    from index.mapped_check import TEXT_BLOCK
 
     texts = [f"Passage {i} on the border, {'word ' * (i % 17)}end.".encode() for i in range(3000)]
     blob = b"".join(texts)
     ptr = np.concatenate(([0], np.cumsum([len(t) for t in texts]))).astype(np.int64)
-    assert len(texts) // TEXT_BLOCK >= text_blocks._SHARED_COMPRESSION  # two threads
+    assert len(texts) >= text_blocks._SHARED_COMPRESSION  # two threads
     shared = text_blocks.compress_blocks(blob, ptr)
     monkeypatch.setattr(text_blocks, "_SHARED_COMPRESSION", 10**9)
     alone = text_blocks.compress_blocks(blob, ptr)
@@ -247,12 +246,10 @@ def test_text_compressed_by_two_threads_is_the_text_compressed_by_one(monkeypatc
     assert shared[2].tobytes() == alone[2].tobytes() != b""
     text, starts, dictionary = shared
     reader = text_blocks.BlockReader(dictionary.tobytes())
-    for b in (0, 1, len(starts) // 2, len(starts) - 2):
-        first = b * TEXT_BLOCK
-        last = min(first + TEXT_BLOCK, len(texts))
-        expected = b"".join(texts[first:last])
-        packed = text[starts[b] : starts[b + 1]].tobytes()
-        assert reader.decompress(packed, len(expected)) == expected
+    assert len(starts) == len(texts) + 1
+    for i in (0, 1, len(texts) // 2, len(texts) - 1):
+        packed = text[starts[i] : starts[i + 1]].tobytes()
+        assert reader.decompress(packed, len(texts[i])) == texts[i]
 
 
 JSON_TEXTS = st.one_of(
