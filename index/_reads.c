@@ -22,7 +22,7 @@
  *   ids  one fixed-width item a brief (NUL-padded, numpy "S")
  * BriefReader.read(number) -> (id, record): the brief's id (str) and JSON record (bytes).
  *   The same reader serves the briefs' citation rows (cite_rows, cite_ptr, cite_crc):
- * BriefReader.cited(number) -> (title, url, publisher, paragraphs), the row read and
+ * BriefReader.cited(number) -> (id, title, url, publisher, paragraphs), the row read and
  *   checked as above, then its fields (index/mapped_arrays.py cite_row): a parse of a JSON
  *   list was 1 of a citation's 3.2 us, ten a search.
  *
@@ -354,7 +354,7 @@ static PyObject *row_field(const unsigned char *row, Py_ssize_t size, Py_ssize_t
     return text;
 }
 
-/* The citation fields of brief `number`'s row, checked: (title, url, publisher,
+/* Brief `number`'s id and its row's citation fields, checked: (id, title, url, publisher,
  * paragraphs); Damaged when the row fails its checksum or is not one. */
 static PyObject *briefs_cited(BriefReader *self, PyObject *arg) {
     PyObject *pair = briefs_read(self, arg);
@@ -373,11 +373,11 @@ static PyObject *briefs_cited(BriefReader *self, PyObject *arg) {
         uint64_t paragraphs = 0;
         for (int k = 7; k >= 0; k--)
             paragraphs = paragraphs << 8 | row[at + k];
-        PyObject *cited[4] = {fields[0], fields[1], fields[2],
+        PyObject *cited[5] = {Py_NewRef(name), fields[0], fields[1], fields[2],
                               PyLong_FromLongLong((long long)paragraphs)};
         for (int k = 0; k < 3; k++)
             fields[k] = NULL; /* taken over by the tuple */
-        out = tuple_of(4, cited);
+        out = tuple_of(5, cited);
     } else if (!PyErr_Occurred() || PyErr_ExceptionMatches(PyExc_UnicodeDecodeError)) {
         PyErr_Clear();
         PyErr_Format(Damaged, "brief %R: its citation is not one", name);
@@ -398,7 +398,7 @@ static PyMethodDef briefs_methods[] = {
     {"read", (PyCFunction)briefs_read, METH_O,
      "The id and JSON record of brief `number`, checked against its checksum."},
     {"cited", (PyCFunction)briefs_cited, METH_O,
-     "The citation fields of brief `number`'s row, checked."},
+     "Brief `number`'s id and its row's citation fields, checked."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -1,10 +1,9 @@
 """A mapped index's briefs: each a JSON record, parsed when a BriefInfo is asked for, and a
-citation row (its title, url, publisher and paragraph count), read for each citation; both
-checked with the brief's id against their checksum (index/mapped_check.py).
+citation row (its title, url, publisher and paragraph count), read with the brief's id;
+both checked with the id against their checksum (index/mapped_check.py).
 
-Positions by id and parsed records are kept; citation rows are read afresh each time (a
-search cites briefs it mostly meets for the first time, and a row read is a few hundred
-nanoseconds in C).
+Parsed records are kept; so are the citations of the briefs whose passages were read last
+(a passage read reads its brief's row for the id, and a search cites what it read).
 """
 
 from __future__ import annotations
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from index.errors import IndexUnreadable
 from index.kept import Kept
 from index.library import BriefInfo, Cited
 from index.mapped_check import FileGuard, brief_crc, damaged
@@ -34,9 +34,10 @@ try:  # the compiled reads (setup.py); without them, the same reads and checks i
 except ImportError:  # pragma: no cover - only where no C compiler was found at install
     _reads = None
 
-# Brief records kept (/sources and a brief's facts ask for the same ones again), and
-# positions by id (each citation asks for its brief's).
+# Brief records kept (/sources and a brief's facts ask for the same ones again), and the
+# citations of the briefs of the passages read last (a search cites its ten hits).
 _CACHED_BRIEFS = 4096
+_CACHED_CITED = 256
 # json.loads's own scanner, without the layers around it (1.7 of a brief record's 3.3 us).
 _scan = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type] # typeshed
 
@@ -88,14 +89,17 @@ class _Records:
         except UnicodeDecodeError:
             raise damaged(f"the id of brief {number} is not UTF-8") from None
 
-    def cited(self, number: int) -> Cited:
-        """The citation fields of the row of the brief at `number` (cite_row), checked."""
+    def named_cited(self, number: int) -> tuple[str, Cited]:
+        """The id of the brief at `number` and its row's citation fields (cite_row),
+        checked: one read where a passage's id and its citation took two."""
         if self.compiled is not None:
             try:
-                return _made_cited(self.compiled.cited(number))
+                fields = self.compiled.cited(number)
             except _reads.Damaged as exc:  # type: ignore[union-attr]
                 raise damaged(str(exc)) from None
-        return cited_fields(*self.read(number))
+            return fields[0], _made_cited(fields[1:])
+        brief_id, row = self.read(number)
+        return brief_id, cited_fields(brief_id, row)
 
 
 def cited_fields(brief_id: str, row: bytes) -> Cited:
@@ -147,6 +151,7 @@ class BriefTable(Mapping[str, BriefInfo]):
         self._pos = int_view(arrays["brief_pos"])
         self.guard = guard
         self._kept: Kept[int, BriefInfo] = Kept(_CACHED_BRIEFS)
+        self._cited: dict[str, Cited] = {}
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -191,13 +196,16 @@ class BriefTable(Mapping[str, BriefInfo]):
         return self._records.read(number)
 
     def cited(self, brief_id: str) -> Cited:
-        """What a citation takes of `brief_id` (KeyError when unknown), from its row, checked
-        with its id: no record parsed, nothing kept (a search cites ten passages of briefs
-        mostly read for the first time)."""
+        """What a citation takes of `brief_id` (KeyError when unknown): kept from the read
+        of one of its passages, else read from its row, checked with its id (no record
+        parsed)."""
+        cited = self._cited.get(brief_id)
+        if cited is not None:
+            return cited
         number = self.number(brief_id)  # the file's guard looked at
         if number is None:
             raise KeyError(brief_id)
-        return self._cites.cited(number)
+        return self._cites.named_cited(number)[1]
 
     def number(self, brief_id: str) -> int | None:
         """The position of `brief_id` in the file, or None (not kept: a compiled search of
@@ -208,9 +216,16 @@ class BriefTable(Mapping[str, BriefInfo]):
 
     def id_at(self, number: int, checked: bool = False) -> str:
         """The id of the brief at position `number`, checked with its citation's row (a
-        passage read asks it; its record is not parsed). `checked`: the caller has just
-        checked the file's guard (a passage read has: a second look was a third of a
-        search's fstat calls)."""
+        passage read asks it; its record is not parsed), whose fields are kept for the
+        passage's citation. `checked`: the caller has just checked the file's guard (a
+        passage read has: a second look was a third of a search's fstat calls)."""
         if not checked:
             self._check()
-        return self._cites.read(number)[0]
+        try:
+            brief_id, cited = self._cites.named_cited(number)
+        except IndexUnreadable:  # the row fails its checksum (raised again), or is no
+            return self._cites.read(number)[0]  # citation's: refused only when cited
+        if len(self._cited) >= _CACHED_CITED:  # all forgotten at once: a miss reads the row
+            self._cited.clear()
+        self._cited[brief_id] = cited
+        return brief_id

@@ -69,7 +69,7 @@ def everything(library: Library) -> list[object]:
         except IndexUnreadable as exc:
             out.append(str(exc))
         try:  # and what its passages' citations take of it, from its own row
-            out.append(tables.briefs._cites.cited(number))  # type: ignore[attr-defined]
+            out.append(tables.briefs._cites.named_cited(number))  # type: ignore[attr-defined]
         except IndexUnreadable as exc:
             out.append(str(exc))
     return out
@@ -269,7 +269,7 @@ def test_a_row_reads_alike_compiled_and_in_python(row, data):
 
     def outcome(records: mapped_briefs._Records) -> object:
         try:
-            return tuple(records.cited(0))
+            return records.named_cited(0)
         except IndexUnreadable as exc:
             return str(exc)
 
@@ -293,6 +293,34 @@ def test_citations_read_from_their_rows_are_those_of_the_records(
             assert library.cited(brief) == Cited.of(library.briefs[brief])
         with pytest.raises(KeyError):
             library.cited("no-such-brief")
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_a_passage_read_keeps_its_briefs_citation_for_its_hit(
+    compiled, mapped_file, tmp_path, monkeypatch
+):
+    """A passage read reads its brief's citation row for the id: the passage's citation
+    then reads no row again, is the one the brief's record gives, and only the last
+    _CACHED_CITED briefs' are kept."""
+    path = tmp_path / "index.json"
+    path.write_bytes(mapped_file)
+    library = opened(path, compiled, monkeypatch)
+    passages, briefs = library.passages, library.passages.briefs  # type: ignore[attr-defined]
+    reads: list[int] = []
+    named_cited = briefs._cites.named_cited
+    monkeypatch.setattr(briefs._cites, "named_cited", lambda n: reads.append(n) or named_cited(n))
+    passage = passages[passages.of_brief("brief-00002")[1]]
+    assert len(reads) == 1
+    citation = library.citation(passage)
+    assert len(reads) == 1
+    assert citation.title == library.briefs["brief-00002"].title
+    assert citation.paragraph == passage.paragraph
+    monkeypatch.setattr(mapped_briefs, "_CACHED_CITED", 2)
+    for brief in ("brief-00000", "brief-00001", "brief-00003"):
+        passages[passages.of_brief(brief)[0]]
+        assert len(briefs._cited) <= 2
+    library.citation(passage)  # forgotten: read again
+    assert len(reads) == 5
 
 
 def test_a_file_whose_frames_declare_no_size_is_refused_in_the_same_words(tmp_path, monkeypatch):
