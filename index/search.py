@@ -21,6 +21,7 @@ from index.parts import Part, about_the_part, asked_part, part_passages
 from index.query import Concept
 from index.question import Question, read_question
 from index.records import quick_init
+from index.rounding import rounded
 from index.sentences import sentence_spans
 from index.settings import SearchSettings
 from index.words import WordRanker, WordRanking, best_by_words, passages_of
@@ -148,7 +149,7 @@ class Searcher:
             # Far in meaning and short in words: only what the words found is worth
             # showing for reference (an off-topic question sharing no word shows nothing).
             order = passages_of(found.ranked)
-        similarity = round(close.best(), 4) if close is not None else None
+        similarity = rounded(close.best(), 4) if close is not None else None
         facts = () if part is not None else self._facts(question, found, order, brief)
         if facts:
             known = any(f.value is not None for f in facts)
@@ -302,12 +303,12 @@ class Searcher:
                 Hit(
                     passage.id,
                     passage.text,
-                    round(by_words.score, 4),  # score
+                    rounded(by_words.score, 4),  # score
                     citation(passage),
-                    round(by_words.coverage, 4),  # coverage
+                    rounded(by_words.coverage, 4),  # coverage
                     words,  # matched
                     self._sentence(vector, found, weights, i, passage.text),
-                    None if cos is None else round(float(cos), 4),  # similarity
+                    None if cos is None else rounded(float(cos), 4),  # similarity
                 )
             )
         return tuple(hits)
@@ -333,7 +334,7 @@ class Searcher:
         for span, cos in zip(spans, cosines, strict=False):
             held = self.words.sentence_terms(text[span[0] : span[1]]) & weights.keys()
             share = sum(weights[t] for t in sorted(held)) / total
-            score = round(float(cos) + SENTENCE_WORDS * share, 6)
+            score = rounded(float(cos) + SENTENCE_WORDS * share, 6)
             if score > best_score:
                 best, best_score = span, score
         return best

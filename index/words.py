@@ -19,6 +19,7 @@ from index.library import Library
 from index.query import Concept, parse
 from index.question import Question
 from index.records import quick_init
+from index.rounding import rounded
 from index.sentences import sentence_spans
 from index.tokenize import pair_terms, pairs_held, plain_words
 
@@ -281,7 +282,7 @@ def best_by_words(
     best, best_weight = (0, len(text)), -1.0
     for start, end in spans:
         found = sorted(set(terms_of(text[start:end])) & weights.keys())
-        weight = round(sum(weights[t] for t in found), 6)
+        weight = rounded(sum(weights[t] for t in found), 6)
         if weight > best_weight:
             best, best_weight = (start, end), weight
     return best

@@ -1,0 +1,3 @@
+"""Types of the compiled rounding (index/_rounding.c)."""
+
+def rounded(x: float, digits: int, /) -> float: ...
