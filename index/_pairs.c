@@ -46,15 +46,20 @@ static void kinds_init(void) {
 
 static unsigned char folded(unsigned char c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
 
-/* One word: where its run of letters, digits and apostrophes lies, how many letters and
- * digits it has (its length once apostrophes are dropped) and its first one, folded. */
+/* One word: where its run of letters, digits and apostrophes lies, and its first two
+ * letters or digits, folded. */
 typedef struct {
-    Py_ssize_t start, end, size;
+    Py_ssize_t start, end;
     unsigned char first, second; /* second: 0 for a word of one letter or digit */
 } Word;
 
+/* The word as a string, its apostrophes dropped (its length counted here: most words
+ * never become one). */
 static PyObject *word_string(const unsigned char *s, const Word *w) {
-    PyObject *out = PyUnicode_New(w->size, 127);
+    Py_ssize_t size = 0;
+    for (Py_ssize_t i = w->start; i < w->end; i++)
+        size += s[i] != '\'';
+    PyObject *out = PyUnicode_New(size, 127);
     if (out == NULL)
         return NULL;
     Py_UCS1 *to = PyUnicode_1BYTE_DATA(out);
@@ -106,19 +111,22 @@ static int scan(PyObject *text, PyObject *wanted, const Openings *open, PairActi
             continue;
         }
         cur.start = i;
-        cur.size = 0;
         cur.first = cur.second = 0;
+        /* Its first two letters or digits (a folded one is never 0), then the rest of the
+         * run skipped with one test a character: most of a passage's characters. */
         for (; i < n && kind[s[i]] != GAP; i++) {
             if (kind[s[i]] == LETTER) {
-                if (cur.size == 0)
-                    cur.first = folded(s[i]);
-                else if (cur.size == 1)
-                    cur.second = folded(s[i]);
-                cur.size++;
+                if (cur.first) {
+                    cur.second = folded(s[i++]);
+                    break;
+                }
+                cur.first = folded(s[i]);
             }
         }
+        while (kind[s[i]] != GAP) /* s[n] is 0, a GAP: a str's data ends in one */
+            i++;
         cur.end = i;
-        if (!cur.size)
+        if (!cur.first)
             continue; /* apostrophes alone: no word, and the words around stay adjacent */
         PyObject *cur_string = NULL;
         if (have_prev && (want[prev.first][cur.first >> 6] >> (cur.first & 63) & 1) &&
