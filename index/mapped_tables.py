@@ -103,7 +103,13 @@ class PassageTable(Sequence[Passage]):
         if all(map(kept.__contains__, ids)):
             return [kept[i] for i in ids]
         self._check()
-        return [kept.get(i) or self._read(i, checked=True) for i in ids]
+        if self.compiled is None:
+            return [kept.get(i) or self._read(i, checked=True) for i in ids]
+        try:
+            inflate = self._reader.inflater()  # this thread's, asked once for all
+        except BlockError:  # the dictionary is not one: the first passage read is refused
+            return [kept.get(i) or self._read(i, checked=True) for i in ids]
+        return [kept.get(i) or self._read_compiled(i, inflate) for i in ids]
 
     def _read_span(self, start: int, stop: int) -> list[Passage]:
         """Passages start to stop, each checked as `_read` checks one (the file's guard once a
@@ -129,20 +135,29 @@ class PassageTable(Sequence[Passage]):
         if not checked:
             self._check()
         if self.compiled is not None:
-            try:
-                text, number, paragraph, part, start, end, page = self.compiled.read(
-                    i, self._reader.inflater()
-                )
-            except _reads.Damaged as exc:  # type: ignore[union-attr]
-                raise damaged(str(exc)) from None
-            except BlockError as exc:  # the dictionary is not one
-                raise damaged(f"text block {i}: {exc}") from exc
-            passage = self._made(number, paragraph, part, start, end, text, page)
-            return self._kept.keep(i, passage)
+            return self._read_compiled(i, self._inflater(i))
         number, paragraph, part, start, end, page = [field[i] for field in self._fields]
         raw = self._block(i)
         passage = self._passage(i, raw, number, paragraph, part, start, end, page, self._crc[i])
         return self._kept.keep(i, passage)
+
+    def _read_compiled(self, i: int, inflate: Callable[[memoryview], bytes]) -> Passage:
+        """_read's compiled path (the file's guard looked at), with this thread's `inflate`."""
+        try:
+            text, number, paragraph, part, start, end, page = self.compiled.read(  # type: ignore[union-attr]
+                i, inflate
+            )
+        except _reads.Damaged as exc:  # type: ignore[union-attr]
+            raise damaged(str(exc)) from None
+        return self._kept.keep(i, self._made(number, paragraph, part, start, end, text, page))
+
+    def _inflater(self, i: int) -> Callable[[memoryview], bytes]:
+        """This thread's decompress, for the compiled read of passage i (refused as its
+        block, as the Python path's decode would be, when the dictionary is not one)."""
+        try:
+            return self._reader.inflater()
+        except BlockError as exc:
+            raise damaged(f"text block {i}: {exc}") from exc
 
     def _passage(
         self,
