@@ -204,10 +204,19 @@ static PyObject *decoded(PassageReader *self, Py_ssize_t i, Py_ssize_t size,
     return raw;
 }
 
-static PyObject *passages_read(PassageReader *self, PyObject *const *args, Py_ssize_t nargs) {
+/* A passage's fields, read with its text (index/mapped_check.py passage_crc's order). */
+typedef struct {
+    int32_t number, paragraph, part, page;
+    int64_t start, end;
+} Fields;
+
+/* Passage i's text (a new reference) and fields, checked against its checksum; NULL with
+ * the error set. `name` names the method for its argument errors. */
+static PyObject *read_passage(PassageReader *self, PyObject *const *args, Py_ssize_t nargs,
+                              Py_ssize_t want, const char *usage, Fields *f) {
     Py_ssize_t i;
-    if (nargs != 2) {
-        PyErr_SetString(PyExc_TypeError, "read takes a passage index and an inflate function");
+    if (nargs != want) {
+        PyErr_SetString(PyExc_TypeError, usage);
         return NULL;
     }
     PyObject *inflate = args[1];
@@ -228,16 +237,19 @@ static PyObject *passages_read(PassageReader *self, PyObject *const *args, Py_ss
     if (block == NULL)
         return NULL;
     const unsigned char *raw = (const unsigned char *)PyBytes_AS_STRING(block);
-    int32_t number = I32(v[BRIEF], i), paragraph = I32(v[PARAGRAPH], i);
-    int32_t part = I32(v[PART], i), page = I32(v[PAGE], i);
-    int64_t start = I64(v[START], i), end = I64(v[END], i);
+    f->number = I32(v[BRIEF], i);
+    f->paragraph = I32(v[PARAGRAPH], i);
+    f->part = I32(v[PART], i);
+    f->page = I32(v[PAGE], i);
+    f->start = I64(v[START], i);
+    f->end = I64(v[END], i);
     unsigned char fields[32]; /* "<iiiqqi", as passage_crc packs them */
-    put_le(fields, (uint32_t)number, 4);
-    put_le(fields + 4, (uint32_t)paragraph, 4);
-    put_le(fields + 8, (uint32_t)part, 4);
-    put_le(fields + 12, (uint64_t)start, 8);
-    put_le(fields + 20, (uint64_t)end, 8);
-    put_le(fields + 28, (uint32_t)page, 4);
+    put_le(fields, (uint32_t)f->number, 4);
+    put_le(fields + 4, (uint32_t)f->paragraph, 4);
+    put_le(fields + 8, (uint32_t)f->part, 4);
+    put_le(fields + 12, (uint64_t)f->start, 8);
+    put_le(fields + 20, (uint64_t)f->end, 8);
+    put_le(fields + 28, (uint32_t)f->page, 4);
     if (crc32_update(crc32_update(0, fields, 32), raw, hi - lo) != U32(v[CRC], i)) {
         Py_DECREF(block);
         return PyErr_Format(Damaged, "passage %zd fails its checksum", i);
@@ -250,13 +262,22 @@ static PyObject *passages_read(PassageReader *self, PyObject *const *args, Py_ss
         PyErr_Clear();
         return PyErr_Format(Damaged, "passage %zd is not UTF-8", i);
     }
+    return text;
+}
+
+static PyObject *passages_read(PassageReader *self, PyObject *const *args, Py_ssize_t nargs) {
+    Fields f;
+    PyObject *text = read_passage(self, args, nargs, 2,
+                                  "read takes a passage index and an inflate function", &f);
+    if (text == NULL)
+        return NULL;
     PyObject *read[7] = {text,
-                         PyLong_FromLong(number),
-                         PyLong_FromLong(paragraph),
-                         PyLong_FromLong(part),
-                         PyLong_FromLongLong(start),
-                         PyLong_FromLongLong(end),
-                         PyLong_FromLong(page)};
+                         PyLong_FromLong(f.number),
+                         PyLong_FromLong(f.paragraph),
+                         PyLong_FromLong(f.part),
+                         PyLong_FromLongLong(f.start),
+                         PyLong_FromLongLong(f.end),
+                         PyLong_FromLong(f.page)};
     return tuple_of(7, read);
 }
 
@@ -294,10 +315,10 @@ static int briefs_init(BriefReader *self, PyObject *args, PyObject *kwargs) {
     return 0;
 }
 
-static PyObject *briefs_read(BriefReader *self, PyObject *arg) {
-    Py_ssize_t b;
-    if (index_of(arg, &b) < 0)
-        return NULL;
+/* Brief b's id (a new reference) and where its record lies (*row, *size), checked
+ * against its checksum; NULL with the error set. */
+static PyObject *brief_row(BriefReader *self, Py_ssize_t b, const unsigned char **row,
+                           Py_ssize_t *size) {
     if (!self->ready) { /* made by __new__ alone, or its __init__ failed */
         PyErr_SetString(PyExc_TypeError, "the reader was not made");
         return NULL;
@@ -311,23 +332,35 @@ static PyObject *briefs_read(BriefReader *self, PyObject *arg) {
     if (lo < 0 || hi < lo || hi > v[JSON].len)
         return PyErr_Format(Damaged, "the record of brief %zd fails its checksum", b);
     Py_ssize_t width = v[IDS].itemsize;
-    const unsigned char *id = (const unsigned char *)v[IDS].buf + b * width;
-    const unsigned char *record = (const unsigned char *)v[JSON].buf + lo, nul = 0;
-    Py_ssize_t size = width;
-    while (size > 0 && id[size - 1] == 0) /* numpy drops an "S" item's trailing NULs */
-        size--;
-    uint32_t crc = crc32_update(crc32_update(crc32_update(0, id, size), &nul, 1), record,
-                                hi - lo); /* index/mapped_check.py brief_crc */
+    const unsigned char *id = (const unsigned char *)v[IDS].buf + b * width, nul = 0;
+    *row = (const unsigned char *)v[JSON].buf + lo;
+    *size = hi - lo;
+    Py_ssize_t length = width;
+    while (length > 0 && id[length - 1] == 0) /* numpy drops an "S" item's trailing NULs */
+        length--;
+    uint32_t crc = crc32_update(crc32_update(crc32_update(0, id, length), &nul, 1), *row,
+                                *size); /* index/mapped_check.py brief_crc */
     if (crc != U32(v[B_CRC], b))
         return PyErr_Format(Damaged, "the record of brief %zd fails its checksum", b);
-    PyObject *name = PyUnicode_DecodeUTF8((const char *)id, size, NULL);
+    PyObject *name = PyUnicode_DecodeUTF8((const char *)id, length, NULL);
     if (name == NULL) {
         if (!PyErr_ExceptionMatches(PyExc_UnicodeDecodeError))
             return NULL;
         PyErr_Clear();
         return PyErr_Format(Damaged, "the id of brief %zd is not UTF-8", b);
     }
-    PyObject *pair[2] = {name, PyBytes_FromStringAndSize((const char *)record, hi - lo)};
+    return name;
+}
+
+static PyObject *briefs_read(BriefReader *self, PyObject *arg) {
+    Py_ssize_t b, size;
+    const unsigned char *record;
+    if (index_of(arg, &b) < 0)
+        return NULL;
+    PyObject *name = brief_row(self, b, &record, &size);
+    if (name == NULL)
+        return NULL;
+    PyObject *pair[2] = {name, PyBytes_FromStringAndSize((const char *)record, size)};
     return tuple_of(2, pair);
 }
 
@@ -354,16 +387,13 @@ static PyObject *row_field(const unsigned char *row, Py_ssize_t size, Py_ssize_t
     return text;
 }
 
-/* Brief `number`'s id and its row's citation fields, checked: (id, title, url, publisher,
- * paragraphs); Damaged when the row fails its checksum or is not one. */
-static PyObject *briefs_cited(BriefReader *self, PyObject *arg) {
-    PyObject *pair = briefs_read(self, arg);
-    if (pair == NULL)
-        return NULL;
-    PyObject *name = PyTuple_GET_ITEM(pair, 0), *raw = PyTuple_GET_ITEM(pair, 1);
-    const unsigned char *row = (const unsigned char *)PyBytes_AS_STRING(raw);
-    Py_ssize_t size = PyBytes_GET_SIZE(raw), at = 0;
-    PyObject *fields[3] = {NULL, NULL, NULL}, *out = NULL;
+/* The citation fields of brief `name`'s row, into cited[0..4) (new references: title, url,
+ * publisher, paragraphs): 0, or -1 with Damaged set when the row is not one (or another
+ * error). */
+static int row_cited(PyObject *name, const unsigned char *row, Py_ssize_t size,
+                     PyObject **cited) {
+    Py_ssize_t at = 0;
+    PyObject *fields[3] = {NULL, NULL, NULL};
     for (int k = 0; k < 3; k++) {
         fields[k] = row_field(row, size, &at, k > 0);
         if (fields[k] == NULL)
@@ -373,24 +403,95 @@ static PyObject *briefs_cited(BriefReader *self, PyObject *arg) {
         uint64_t paragraphs = 0;
         for (int k = 7; k >= 0; k--)
             paragraphs = paragraphs << 8 | row[at + k];
-        PyObject *cited[5] = {Py_NewRef(name), fields[0], fields[1], fields[2],
-                              PyLong_FromLongLong((long long)paragraphs)};
-        for (int k = 0; k < 3; k++)
-            fields[k] = NULL; /* taken over by the tuple */
-        out = tuple_of(5, cited);
+        PyObject *count = PyLong_FromLongLong((long long)paragraphs);
+        if (count != NULL) {
+            for (int k = 0; k < 3; k++)
+                cited[k] = fields[k];
+            cited[3] = count;
+            return 0;
+        }
     } else if (!PyErr_Occurred() || PyErr_ExceptionMatches(PyExc_UnicodeDecodeError)) {
         PyErr_Clear();
         PyErr_Format(Damaged, "brief %R: its citation is not one", name);
     }
     for (int k = 0; k < 3; k++)
         Py_XDECREF(fields[k]);
-    Py_DECREF(pair);
-    return out;
+    return -1;
+}
+
+/* Brief `number`'s id and its row's citation fields, checked: (id, title, url, publisher,
+ * paragraphs); Damaged when the row fails its checksum or is not one. */
+static PyObject *briefs_cited(BriefReader *self, PyObject *arg) {
+    Py_ssize_t b, size;
+    const unsigned char *row;
+    if (index_of(arg, &b) < 0)
+        return NULL;
+    PyObject *name = brief_row(self, b, &row, &size);
+    if (name == NULL)
+        return NULL;
+    PyObject *out[5] = {name, NULL, NULL, NULL, NULL};
+    if (row_cited(name, row, size, out + 1) < 0) {
+        Py_DECREF(name);
+        return NULL;
+    }
+    return tuple_of(5, out);
+}
+
+static PyTypeObject BriefReaderType;
+
+/* read_cited: the passage as read(), with its brief's id and citation fields read from the
+ * brief's row (`cites`, the BriefReader of the citation rows) and its id made as
+ * index/passages.py passage_id makes it: (id, brief, paragraph, part, start, end, text,
+ * page, cited), cited the row's (title, url, publisher, paragraphs), or None when the row
+ * passes its checksum but is no citation's (refused when cited, not when read). */
+static PyObject *passages_read_cited(PassageReader *self, PyObject *const *args,
+                                     Py_ssize_t nargs) {
+    Fields f;
+    const char *usage = "read_cited takes a passage index, an inflate function and the "
+                        "citation rows' reader";
+    if (nargs == 3 && !PyObject_TypeCheck(args[2], &BriefReaderType)) {
+        PyErr_SetString(PyExc_TypeError, usage);
+        return NULL;
+    }
+    PyObject *text = read_passage(self, args, nargs, 3, usage, &f);
+    if (text == NULL)
+        return NULL;
+    const unsigned char *row;
+    Py_ssize_t size;
+    PyObject *name = brief_row((BriefReader *)args[2], f.number, &row, &size);
+    if (name == NULL) {
+        Py_DECREF(text);
+        return NULL;
+    }
+    PyObject *cited = NULL, *fields[4];
+    if (row_cited(name, row, size, fields) == 0) {
+        cited = tuple_of(4, fields);
+    } else if (PyErr_ExceptionMatches(Damaged)) {
+        PyErr_Clear(); /* no citation's row: refused when cited */
+        cited = Py_NewRef(Py_None);
+    }
+    /* index/passages.py passage_id: brief:4, brief:4.2, brief:c4 (a caption, paragraph -4) */
+    long long where = f.paragraph < 0 ? -(long long)f.paragraph : (long long)f.paragraph;
+    const char *caption = f.paragraph < 0 ? "c" : "";
+    PyObject *id = f.part ? PyUnicode_FromFormat("%U:%s%lld.%d", name, caption, where, f.part)
+                          : PyUnicode_FromFormat("%U:%s%lld", name, caption, where);
+    PyObject *read[9] = {id,
+                         name,
+                         PyLong_FromLong(f.paragraph),
+                         PyLong_FromLong(f.part),
+                         PyLong_FromLongLong(f.start),
+                         PyLong_FromLongLong(f.end),
+                         text,
+                         PyLong_FromLong(f.page),
+                         cited};
+    return tuple_of(9, read);
 }
 
 static PyMethodDef passages_methods[] = {
     {"read", (PyCFunction)(void (*)(void))passages_read, METH_FASTCALL,
      "Passage i's text and fields, checked against its checksum."},
+    {"read_cited", (PyCFunction)(void (*)(void))passages_read_cited, METH_FASTCALL,
+     "Passage i as a Passage's fields, with its brief's citation fields."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -30,6 +30,11 @@ class PassageReader:
     def read(
         self, i: int, inflate: Callable[[memoryview], bytes], /
     ) -> tuple[str, int, int, int, int, int, int]: ...
+    def read_cited(
+        self, i: int, inflate: Callable[[memoryview], bytes], cites: BriefReader, /
+    ) -> tuple[
+        str, str, int, int, int, int, str, int, tuple[str, str | None, str | None, int] | None
+    ]: ...
 
 class BriefReader:
     def __init__(self, json: Buffer, ptr: Buffer, crc: Buffer, ids: Buffer, /) -> None: ...

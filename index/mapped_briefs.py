@@ -152,6 +152,8 @@ class BriefTable(Mapping[str, BriefInfo]):
         self.guard = guard
         self._kept: Kept[int, BriefInfo] = Kept(_CACHED_BRIEFS)
         self._cited: dict[str, Cited] = {}
+        # The compiled reader of the citation rows: a passage read reads its brief's too.
+        self.cite_reader = self._cites.compiled
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -225,7 +227,13 @@ class BriefTable(Mapping[str, BriefInfo]):
             brief_id, cited = self._cites.named_cited(number)
         except IndexUnreadable:  # the row fails its checksum (raised again), or is no
             return self._cites.read(number)[0]  # citation's: refused only when cited
-        if len(self._cited) >= _CACHED_CITED:  # all forgotten at once: a miss reads the row
-            self._cited.clear()
-        self._cited[brief_id] = cited
+        self.keep_cited(brief_id, cited)
         return brief_id
+
+    def keep_cited(self, brief_id: str, fields: tuple[str, str | None, str | None, int]) -> None:
+        """Keep what a passage's read took of its brief's citation row, for the passage's
+        citation (the last _CACHED_CITED briefs', all forgotten at once at the limit: a
+        miss reads the row)."""
+        if len(self._cited) >= _CACHED_CITED:
+            self._cited.clear()
+        self._cited[brief_id] = _made_cited(fields)

@@ -142,14 +142,25 @@ class PassageTable(Sequence[Passage]):
         return self._kept.keep(i, passage)
 
     def _read_compiled(self, i: int, inflate: Callable[[memoryview], bytes]) -> Passage:
-        """_read's compiled path (the file's guard looked at), with this thread's `inflate`."""
+        """_read's compiled path (the file's guard looked at), with this thread's `inflate`:
+        the passage and its brief's citation row in one call, the row's fields kept for the
+        passage's citation."""
+        reader, cites = self.compiled, self.briefs.cite_reader
+        assert reader is not None  # the caller's path: compiled
         try:
-            text, number, paragraph, part, start, end, page = self.compiled.read(  # type: ignore[union-attr]
-                i, inflate
+            if cites is None:  # the citation rows read in Python (tests)
+                text, number, paragraph, part, start, end, page = reader.read(i, inflate)
+                passage = self._made(number, paragraph, part, start, end, text, page)
+                return self._kept.keep(i, passage)
+            id_, brief, paragraph, part, start, end, text, page, cited = reader.read_cited(
+                i, inflate, cites
             )
         except _reads.Damaged as exc:  # type: ignore[union-attr]
             raise damaged(str(exc)) from None
-        return self._kept.keep(i, self._made(number, paragraph, part, start, end, text, page))
+        if cited is not None:  # else its row is no citation's: refused when cited
+            self.briefs.keep_cited(brief, cited)
+        passage = Passage(id_, brief, paragraph, part, start, end, text, page)
+        return self._kept.keep(i, passage)
 
     def _inflater(self, i: int) -> Callable[[memoryview], bytes]:
         """This thread's decompress, for the compiled read of passage i (refused as its

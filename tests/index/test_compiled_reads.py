@@ -22,7 +22,8 @@ from index import IndexSettings, build_index, load_index, save_index
 from index.errors import IndexUnreadable
 from index.library import BriefInfo, Cited, Library
 from index.mapped_arrays import cite_row
-from index.mapped_check import brief_crc
+from index.mapped_check import brief_crc, passage_crc
+from index.passages import passage_id
 from tests.conftest import SEED_TEXT
 from tests.index.test_integrity import _array
 
@@ -165,6 +166,15 @@ def test_a_reader_takes_only_arrays_that_fit(mapped_file, tmp_path, monkeypatch)
     with pytest.raises(TypeError):
         passages.read("0", inflate)
     assert passages.read(0, inflate)[0] == library.passages[0].text
+    cites = briefs.cite_reader
+    for args in [(0, inflate), (0, inflate, records.compiled, 1), (0, inflate, "rows")]:
+        with pytest.raises(TypeError, match="citation rows' reader"):
+            passages.read_cited(*args)
+    with pytest.raises(TypeError, match="not made"):
+        reads.PassageReader.__new__(reads.PassageReader).read_cited(0, inflate, cites)
+    with pytest.raises(TypeError, match="not made"):
+        passages.read_cited(0, inflate, reads.BriefReader.__new__(reads.BriefReader))
+    assert passages.read_cited(0, inflate, cites)[6] == library.passages[0].text
     half = reads.BriefReader.__new__(reads.BriefReader)
     with pytest.raises(ValueError, match="do not fit"):
         half.__init__(json, ptr, crc, ids[:-1])
@@ -310,17 +320,58 @@ def test_a_passage_read_keeps_its_briefs_citation_for_its_hit(
     named_cited = briefs._cites.named_cited
     monkeypatch.setattr(briefs._cites, "named_cited", lambda n: reads.append(n) or named_cited(n))
     passage = passages[passages.of_brief("brief-00002")[1]]
-    assert len(reads) == 1
+    assert list(briefs._cited) == ["brief-00002"]  # its row read with it (compiled: one call)
+    reads.clear()
     citation = library.citation(passage)
-    assert len(reads) == 1
+    assert reads == []
     assert citation.title == library.briefs["brief-00002"].title
     assert citation.paragraph == passage.paragraph
     monkeypatch.setattr(mapped_briefs, "_CACHED_CITED", 2)
     for brief in ("brief-00000", "brief-00001", "brief-00003"):
         passages[passages.of_brief(brief)[0]]
         assert len(briefs._cited) <= 2
+    reads.clear()
     library.citation(passage)  # forgotten: read again
-    assert len(reads) == 5
+    assert len(reads) == 1
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "part"), [(4, 0), (4, 2), (0, 0), (-4, 0), (-4, 2), (-(2**31), 2**31 - 1)]
+)
+def test_a_compiled_read_names_its_passage_as_passage_id_does(
+    paragraph, part, mapped_file, tmp_path, monkeypatch
+):
+    """read_cited makes a passage's id in C: the one index/passages.py passage_id makes, for
+    body paragraphs, parts, the standfirst and captions (a crafted file's extremes too)."""
+    raw = bytearray(mapped_file)
+    _array(raw, "p_paragraph")[0], _array(raw, "p_part")[0] = paragraph, part
+    crcs = _array(raw, "p_crc")
+    passages = opened_raw(raw, tmp_path, monkeypatch).passages
+    crcs[0] = passage_crc_of(passages, 0)
+    passages = opened_raw(raw, tmp_path, monkeypatch).passages
+    read = passages.compiled.read_cited(  # type: ignore[attr-defined]
+        0,
+        passages._reader.inflater(),
+        passages.briefs.cite_reader,  # type: ignore[attr-defined]
+    )
+    assert read[0] == passage_id(read[1], paragraph, part)
+    assert (read[2], read[3]) == (paragraph, part)
+
+
+def opened_raw(raw: bytearray, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Library:
+    path = tmp_path / "index.json"
+    path.write_bytes(raw)
+    return opened(path, True, monkeypatch)
+
+
+def passage_crc_of(passages: object, i: int) -> int:
+    """Passage i's checksum as its current fields give it (a crafted file's, made to match)."""
+    fields = [int(passages.arrays[k][i]) for k in mapped_tables._FIELDS]  # type: ignore[attr-defined]
+    text = passages._reader.decompress(  # type: ignore[attr-defined]
+        passages._text[passages._blocks[i] : passages._blocks[i + 1]],  # type: ignore[attr-defined]
+        passages._ptr[i + 1] - passages._ptr[i],  # type: ignore[attr-defined]
+    )
+    return passage_crc(text, *fields)
 
 
 def test_a_file_whose_frames_declare_no_size_is_refused_in_the_same_words(tmp_path, monkeypatch):
