@@ -25,6 +25,10 @@
  * BriefReader.cited(number) -> (id, title, url, publisher, paragraphs), the row read and
  *   checked as above, then its fields (index/mapped_arrays.py cite_row): a parse of a JSON
  *   list was 1 of a citation's 3.2 us, ten a search.
+ * PassageReader.read_cited(i, inflate, cites) -> (id, brief, paragraph, part, start, end,
+ *   text, page, cited): read()'s passage as a Passage holds it, its brief's id and citation
+ *   fields read from the brief's row (`cites`: the citation rows' BriefReader), in one
+ *   call where a search's read, id and citation took three and four Python frames.
  *
  * All buffers in the machine's byte order (index/mapped_tables.py int_view).
  * Damage raises Damaged with what was wrong, in the Python path's words; the caller checks
@@ -211,7 +215,7 @@ typedef struct {
 } Fields;
 
 /* Passage i's text (a new reference) and fields, checked against its checksum; NULL with
- * the error set. `name` names the method for its argument errors. */
+ * the error set. `usage` is the TypeError of a call not given `want` arguments. */
 static PyObject *read_passage(PassageReader *self, PyObject *const *args, Py_ssize_t nargs,
                               Py_ssize_t want, const char *usage, Fields *f) {
     Py_ssize_t i;
@@ -352,12 +356,17 @@ static PyObject *brief_row(BriefReader *self, Py_ssize_t b, const unsigned char 
     return name;
 }
 
+/* brief_row of the brief whose index is the one argument of a read (METH_O). */
+static PyObject *brief_row_of(BriefReader *self, PyObject *arg, const unsigned char **row,
+                              Py_ssize_t *size) {
+    Py_ssize_t b;
+    return index_of(arg, &b) < 0 ? NULL : brief_row(self, b, row, size);
+}
+
 static PyObject *briefs_read(BriefReader *self, PyObject *arg) {
-    Py_ssize_t b, size;
+    Py_ssize_t size;
     const unsigned char *record;
-    if (index_of(arg, &b) < 0)
-        return NULL;
-    PyObject *name = brief_row(self, b, &record, &size);
+    PyObject *name = brief_row_of(self, arg, &record, &size);
     if (name == NULL)
         return NULL;
     PyObject *pair[2] = {name, PyBytes_FromStringAndSize((const char *)record, size)};
@@ -422,11 +431,9 @@ static int row_cited(PyObject *name, const unsigned char *row, Py_ssize_t size,
 /* Brief `number`'s id and its row's citation fields, checked: (id, title, url, publisher,
  * paragraphs); Damaged when the row fails its checksum or is not one. */
 static PyObject *briefs_cited(BriefReader *self, PyObject *arg) {
-    Py_ssize_t b, size;
+    Py_ssize_t size;
     const unsigned char *row;
-    if (index_of(arg, &b) < 0)
-        return NULL;
-    PyObject *name = brief_row(self, b, &row, &size);
+    PyObject *name = brief_row_of(self, arg, &row, &size);
     if (name == NULL)
         return NULL;
     PyObject *out[5] = {name, NULL, NULL, NULL, NULL};
