@@ -14,7 +14,12 @@
  *   brief .. page       int32, int32, int32, int64, int64, int32: the passage fields
  *   crc         uint32  each passage's checksum (index/mapped_check.py passage_crc)
  *   frame_size  zstandard.frame_content_size; zstd_error: zstandard.ZstdError
- * PassageReader.read(i, inflate) -> (text, brief, paragraph, part, start, end, page)
+ * PassageReader.read_cited(i, inflate, cites) -> (id, brief, paragraph, part, start, end,
+ *   text, page, cited): passage i read and checked, as a Passage holds it, with its brief's
+ *   id and citation fields read from the brief's row (`cites`: the citation rows'
+ *   BriefReader, below), in one call where a search's read, id and citation took three
+ *   calls and four Python frames. cited: (title, url, publisher, paragraphs), or None for
+ *   a row that passes its checksum but is no citation's (refused when cited, not read).
  *   inflate: the calling thread's zstandard decompress (a context is not shared).
  *
  * BriefReader(json, ptr, crc, ids)
@@ -25,10 +30,6 @@
  * BriefReader.cited(number) -> (id, title, url, publisher, paragraphs), the row read and
  *   checked as above, then its fields (index/mapped_arrays.py cite_row): a parse of a JSON
  *   list was 1 of a citation's 3.2 us, ten a search.
- * PassageReader.read_cited(i, inflate, cites) -> (id, brief, paragraph, part, start, end,
- *   text, page, cited): read()'s passage as a Passage holds it, its brief's id and citation
- *   fields read from the brief's row (`cites`: the citation rows' BriefReader), in one
- *   call where a search's read, id and citation took three and four Python frames.
  *
  * All buffers in the machine's byte order (index/mapped_tables.py int_view).
  * Damage raises Damaged with what was wrong, in the Python path's words; the caller checks
@@ -214,17 +215,12 @@ typedef struct {
     int64_t start, end;
 } Fields;
 
-/* Passage i's text (a new reference) and fields, checked against its checksum; NULL with
- * the error set. `usage` is the TypeError of a call not given `want` arguments. */
-static PyObject *read_passage(PassageReader *self, PyObject *const *args, Py_ssize_t nargs,
-                              Py_ssize_t want, const char *usage, Fields *f) {
+/* Passage `index`'s text (a new reference) and fields, checked against its checksum;
+ * NULL with the error set. */
+static PyObject *read_passage(PassageReader *self, PyObject *index, PyObject *inflate,
+                              Fields *f) {
     Py_ssize_t i;
-    if (nargs != want) {
-        PyErr_SetString(PyExc_TypeError, usage);
-        return NULL;
-    }
-    PyObject *inflate = args[1];
-    if (index_of(args[0], &i) < 0)
+    if (index_of(index, &i) < 0)
         return NULL;
     if (self->frame_size == NULL) { /* made by __new__ alone, or its __init__ failed */
         PyErr_SetString(PyExc_TypeError, "the reader was not made");
@@ -267,22 +263,6 @@ static PyObject *read_passage(PassageReader *self, PyObject *const *args, Py_ssi
         return PyErr_Format(Damaged, "passage %zd is not UTF-8", i);
     }
     return text;
-}
-
-static PyObject *passages_read(PassageReader *self, PyObject *const *args, Py_ssize_t nargs) {
-    Fields f;
-    PyObject *text = read_passage(self, args, nargs, 2,
-                                  "read takes a passage index and an inflate function", &f);
-    if (text == NULL)
-        return NULL;
-    PyObject *read[7] = {text,
-                         PyLong_FromLong(f.number),
-                         PyLong_FromLong(f.paragraph),
-                         PyLong_FromLong(f.part),
-                         PyLong_FromLongLong(f.start),
-                         PyLong_FromLongLong(f.end),
-                         PyLong_FromLong(f.page)};
-    return tuple_of(7, read);
 }
 
 enum { JSON, B_PTR, B_CRC, IDS, B_VIEWS };
@@ -446,21 +426,18 @@ static PyObject *briefs_cited(BriefReader *self, PyObject *arg) {
 
 static PyTypeObject BriefReaderType;
 
-/* read_cited: the passage as read(), with its brief's id and citation fields read from the
- * brief's row (`cites`, the BriefReader of the citation rows) and its id made as
- * index/passages.py passage_id makes it: (id, brief, paragraph, part, start, end, text,
- * page, cited), cited the row's (title, url, publisher, paragraphs), or None when the row
- * passes its checksum but is no citation's (refused when cited, not when read). */
+/* read_cited (the header above): the passage's id made as index/passages.py passage_id
+ * makes it. */
 static PyObject *passages_read_cited(PassageReader *self, PyObject *const *args,
                                      Py_ssize_t nargs) {
     Fields f;
     const char *usage = "read_cited takes a passage index, an inflate function and the "
                         "citation rows' reader";
-    if (nargs == 3 && !PyObject_TypeCheck(args[2], &BriefReaderType)) {
+    if (nargs != 3 || !PyObject_TypeCheck(args[2], &BriefReaderType)) {
         PyErr_SetString(PyExc_TypeError, usage);
         return NULL;
     }
-    PyObject *text = read_passage(self, args, nargs, 3, usage, &f);
+    PyObject *text = read_passage(self, args[0], args[1], &f);
     if (text == NULL)
         return NULL;
     const unsigned char *row;
@@ -495,8 +472,6 @@ static PyObject *passages_read_cited(PassageReader *self, PyObject *const *args,
 }
 
 static PyMethodDef passages_methods[] = {
-    {"read", (PyCFunction)(void (*)(void))passages_read, METH_FASTCALL,
-     "Passage i's text and fields, checked against its checksum."},
     {"read_cited", (PyCFunction)(void (*)(void))passages_read_cited, METH_FASTCALL,
      "Passage i as a Passage's fields, with its brief's citation fields."},
     {NULL, NULL, 0, NULL},

@@ -27,9 +27,6 @@ class PassageReader:
         zstd_error: type[BaseException],
         /,
     ) -> None: ...
-    def read(
-        self, i: int, inflate: Callable[[memoryview], bytes], /
-    ) -> tuple[str, int, int, int, int, int, int]: ...
     def read_cited(
         self, i: int, inflate: Callable[[memoryview], bytes], cites: BriefReader, /
     ) -> tuple[

@@ -55,7 +55,9 @@ class PassageTable(Sequence[Passage]):
         self._reader = BlockReader(arrays["text_dict"].tobytes())
         self._kept: Kept[int, Passage] = Kept(_CACHED_PASSAGES)
         self.compiled: PassageReader | None = None
-        if _reads is not None:  # the same reads and checks: 7 us a cold read against 17
+        # The same reads and checks, 7 us a cold read against 17; a read reads the brief's
+        # citation row too, with the briefs' compiled reader (the same module's).
+        if _reads is not None and briefs.cite_reader is not None:
             self.compiled = _reads.PassageReader(
                 self._text,
                 self._blocks,
@@ -146,12 +148,8 @@ class PassageTable(Sequence[Passage]):
         the passage and its brief's citation row in one call, the row's fields kept for the
         passage's citation."""
         reader, cites = self.compiled, self.briefs.cite_reader
-        assert reader is not None  # the caller's path: compiled
+        assert reader is not None and cites is not None  # the caller's path: compiled
         try:
-            if cites is None:  # the citation rows read in Python (tests)
-                text, number, paragraph, part, start, end, page = reader.read(i, inflate)
-                passage = self._made(number, paragraph, part, start, end, text, page)
-                return self._kept.keep(i, passage)
             id_, brief, paragraph, part, start, end, text, page, cited = reader.read_cited(
                 i, inflate, cites
             )
@@ -190,17 +188,11 @@ class PassageTable(Sequence[Passage]):
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise damaged(f"passage {i} is not UTF-8") from exc
-        return self._made(number, paragraph, part, start, end, text, page)
-
-    def _made(
-        self, number: int, paragraph: int, part: int, start: int, end: int, text: str, page: int
-    ) -> Passage:
-        """The Passage of checked fields and text, under the id of brief `number` (whose
-        record that checks): both read paths end here."""
-        brief = self.briefs.id_at(number, checked=True)
+        brief = self.briefs.id_at(number, checked=True)  # its row checked with the id
         # Positional, in the fields' order (keywords: 0.4 us more a passage).
-        id_ = passage_id(brief, paragraph, part)
-        return Passage(id_, brief, paragraph, part, start, end, text, page)
+        return Passage(
+            passage_id(brief, paragraph, part), brief, paragraph, part, start, end, text, page
+        )
 
     def __iter__(self) -> Iterator[Passage]:
         return (self[i] for i in range(len(self)))

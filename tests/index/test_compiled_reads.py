@@ -127,7 +127,7 @@ def test_a_read_decodes_its_passages_own_block_in_one_call(mapped_file, tmp_path
 
     ids = [len(tables) - 1, 0, 3, 3, 1]
     for i in ids:
-        reader.read(i, counted)
+        reader.read_cited(i, counted, tables.briefs.cite_reader)  # type: ignore[attr-defined]
     assert decoded == [text[blocks[i] : blocks[i + 1]] for i in ids]
 
 
@@ -148,9 +148,8 @@ def test_a_reader_takes_only_arrays_that_fit(mapped_file, tmp_path, monkeypatch)
     # Made without its __init__, or after one that failed: refused, not read from nothing.
     with pytest.raises(TypeError, match="not made"):
         reads.BriefReader.__new__(reads.BriefReader).read(0)
-    with pytest.raises(TypeError, match="not made"):
-        reads.PassageReader.__new__(reads.PassageReader).read(0, bytes)
-    # The reads take an index (and the passages' an inflate function), nothing else.
+    # The reads take an index (and the passages' an inflate function and the citation
+    # rows' reader), nothing else.
     made = briefs._cites.compiled
     for bad in ("0", 0.5, None):
         with pytest.raises(TypeError):
@@ -161,12 +160,9 @@ def test_a_reader_takes_only_arrays_that_fit(mapped_file, tmp_path, monkeypatch)
         made.cited(2**70)
     passages = library.passages.compiled  # type: ignore[attr-defined]
     inflate = library.passages._reader.inflater()  # type: ignore[attr-defined]
-    with pytest.raises(TypeError, match="inflate function"):
-        passages.read(0)
-    with pytest.raises(TypeError):
-        passages.read("0", inflate)
-    assert passages.read(0, inflate)[0] == library.passages[0].text
     cites = briefs.cite_reader
+    with pytest.raises(TypeError):
+        passages.read_cited("0", inflate, cites)
     for args in [(0, inflate), (0, inflate, records.compiled, 1), (0, inflate, "rows")]:
         with pytest.raises(TypeError, match="citation rows' reader"):
             passages.read_cited(*args)
