@@ -227,13 +227,17 @@ class BriefTable(Mapping[str, BriefInfo]):
             brief_id, cited = self._cites.named_cited(number)
         except IndexUnreadable:  # the row fails its checksum (raised again), or is no
             return self._cites.read(number)[0]  # citation's: refused only when cited
-        self.keep_cited(brief_id, cited)
+        self._keep(brief_id, cited)
         return brief_id
 
     def keep_cited(self, brief_id: str, fields: tuple[str, str | None, str | None, int]) -> None:
         """Keep what a passage's read took of its brief's citation row, for the passage's
         citation (the last _CACHED_CITED briefs', all forgotten at once at the limit: a
         miss reads the row)."""
+        self._keep(brief_id, _made_cited(fields))
+
+    def _keep(self, brief_id: str, cited: Cited) -> None:
+        """Keep `cited` for brief_id: id_at's row gives a Cited already, not made again."""
         if len(self._cited) >= _CACHED_CITED:
             self._cited.clear()
-        self._cited[brief_id] = _made_cited(fields)
+        self._cited[brief_id] = cited
