@@ -1,6 +1,6 @@
 """Types of the compiled passage and brief reads (index/_reads.c)."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -32,6 +32,7 @@ class PassageReader:
     ) -> tuple[
         str, str, int, int, int, int, str, int, tuple[str, str | None, str | None, int] | None
     ]: ...
+    def touch(self, ids: Sequence[int], cites: BriefReader, /) -> None: ...
 
 class BriefReader:
     def __init__(self, json: Buffer, ptr: Buffer, crc: Buffer, ids: Buffer, /) -> None: ...

@@ -111,6 +111,9 @@ class PassageTable(Sequence[Passage]):
             inflate = self._reader.inflater()  # this thread's, asked once for all
         except BlockError:  # the dictionary is not one: the first passage read is refused
             return [kept.get(i) or self._read(i, checked=True) for i in ids]
+        cites = self.briefs.cite_reader
+        assert cites is not None  # compiled only with it
+        self.compiled.touch(ids, cites)  # the cold places read first, their misses overlapped
         return [kept.get(i) or self._read_compiled(i, inflate) for i in ids]
 
     def _read_span(self, start: int, stop: int) -> list[Passage]:

@@ -394,3 +394,90 @@ def test_a_file_whose_frames_declare_no_size_is_refused_in_the_same_words(tmp_pa
     refused = [x for x in compiled if isinstance(x, str)]
     assert len(refused) == len(blocks) - 1
     assert all(re.search(r"text block \d+: its frame declares another size", x) for x in refused)
+
+
+def test_touch_reads_only_inside_its_arrays_and_changes_no_read(mapped_file, tmp_path, monkeypatch):
+    """touch is a hint: on wild pointers and brief numbers (a damaged file) and on any ids
+    it reads nothing outside its arrays (else this process would crash) and raises nothing,
+    and what the reads give after it is what they gave before."""
+    path = tmp_path / "index.json"
+    path.write_bytes(mapped_file)
+    library = opened(path, True, monkeypatch)
+    tables = library.passages
+    reads = mapped_tables._reads
+    assert reads is not None
+    reader, inflate = tables.compiled, tables._reader.inflater()  # type: ignore[attr-defined]
+    cites = tables.briefs.cite_reader  # type: ignore[attr-defined]
+    n = len(tables)
+    before = [reader.read_cited(i, inflate, cites) for i in range(n)]
+    ids = [n - 1, 0, n, -1, 2**70, -(2**70), "1", None, 1.5, True, *range(n)]
+    assert reader.touch(ids, cites) is None
+    assert reader.touch(tuple(range(n)), reads.BriefReader.__new__(reads.BriefReader)) is None
+    assert reads.PassageReader.__new__(reads.PassageReader).touch([0], cites) is None
+    assert [reader.read_cited(i, inflate, cites) for i in range(n)] == before
+    # Wild frame pointers and brief numbers, and wild row pointers in the briefs' reader.
+    blocks = np.array(tables._blocks, dtype=np.int64)  # type: ignore[attr-defined]
+    blocks[1::2] = 2**62
+    blocks[2::3] = -(2**40)
+    fields = [np.array(f) for f in tables._fields]  # type: ignore[attr-defined]
+    fields[0][:] = np.resize(np.array([2**31 - 1, -(2**31), 7, -1], dtype=np.int32), n)
+    wild = reads.PassageReader(
+        tables._text,  # type: ignore[attr-defined]
+        blocks,
+        tables._ptr,  # type: ignore[attr-defined]
+        *fields,
+        tables._crc,  # type: ignore[attr-defined]
+        mapped_tables.FRAME_SIZE,
+        mapped_tables.DecodeError,
+    )
+    rows = tables.briefs._cites  # type: ignore[attr-defined]
+    row_ptr = np.array(rows._ptr, dtype=np.int64)
+    row_ptr[::2] = 2**62
+    row_ptr[1::2] = -(2**40)
+    wild_cites = reads.BriefReader(rows._blob, row_ptr, rows._crc, np.ascontiguousarray(rows._ids))
+    assert wild.touch(list(range(n)), wild_cites) is None
+    assert wild.touch(list(range(n)), cites) is None
+    assert reader.touch(list(range(n)), wild_cites) is None
+
+
+def test_touch_takes_ids_and_the_citation_rows_reader(mapped_file, tmp_path, monkeypatch):
+    path = tmp_path / "index.json"
+    path.write_bytes(mapped_file)
+    tables = opened(path, True, monkeypatch).passages
+    reader, cites = tables.compiled, tables.briefs.cite_reader  # type: ignore[attr-defined]
+    for args in [(5, cites), ([0],), ([0], cites, 1), ([0], "rows")]:
+        with pytest.raises(TypeError, match="touch takes"):
+            reader.touch(*args)
+
+
+class _Logged:
+    """A compiled passage reader whose touches and reads are logged, in order."""
+
+    def __init__(self, reader: object, log: list[tuple[str, object]]) -> None:
+        self._reader, self._log = reader, log
+
+    def touch(self, ids: object, cites: object) -> None:
+        self._log.append(("touch", list(ids)))  # type: ignore[call-overload]
+        self._reader.touch(ids, cites)  # type: ignore[attr-defined]
+
+    def read_cited(self, i: int, inflate: object, cites: object) -> object:
+        self._log.append(("read", i))
+        return self._reader.read_cited(i, inflate, cites)  # type: ignore[attr-defined]
+
+
+def test_many_touches_the_passages_it_will_read_before_reading_them(
+    mapped_file, tmp_path, monkeypatch
+):
+    """A search's read of its passages (many) touches them all first, so that their misses
+    overlap; when every one was kept, it reads and touches nothing."""
+    path = tmp_path / "index.json"
+    path.write_bytes(mapped_file)
+    tables = opened(path, True, monkeypatch).passages
+    log: list[tuple[str, object]] = []
+    monkeypatch.setattr(tables, "compiled", _Logged(tables.compiled, log))
+    ids = [3, 0, len(tables) - 1]
+    first = tables.many(ids)
+    assert log == [("touch", ids), ("read", 3), ("read", 0), ("read", len(tables) - 1)]
+    log.clear()
+    assert tables.many(ids) == first
+    assert log == []
