@@ -495,7 +495,7 @@ static unsigned char touch(const Py_buffer *v, Py_ssize_t i) {
 }
 
 static PyObject *passages_touch(PassageReader *self, PyObject *const *args,
-                                   Py_ssize_t nargs) {
+                                Py_ssize_t nargs) {
     const char *usage = "touch takes a sequence of passage indexes and the citation "
                         "rows' reader";
     if (nargs != 2 || !PyObject_TypeCheck(args[1], &BriefReaderType)) {
@@ -528,8 +528,9 @@ static PyObject *passages_touch(PassageReader *self, PyObject *const *args,
     for (Py_ssize_t q = 0; q < count; q++) { /* then the frames and the briefs' pointers */
         Py_ssize_t i = at[q];
         int64_t lo = I64(v[BLOCKS], i), hi = I64(v[BLOCKS], i + 1);
-        for (int64_t o = lo; o < hi && o < lo + FRAME_LINES * LINE; o += LINE)
-            seen ^= touch(&v[TEXT], o);
+        if (0 <= lo && lo <= hi && hi <= v[TEXT].len) /* else damage, refused by the read */
+            for (int64_t o = lo; o < hi && o < lo + FRAME_LINES * LINE; o += LINE)
+                seen ^= touch(&v[TEXT], o);
         int32_t brief = I32(v[BRIEF], i);
         if (!briefs)
             continue;

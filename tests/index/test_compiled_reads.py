@@ -419,6 +419,7 @@ def test_touch_reads_only_inside_its_arrays_and_changes_no_read(mapped_file, tmp
     blocks = np.array(tables._blocks, dtype=np.int64)  # type: ignore[attr-defined]
     blocks[1::2] = 2**62
     blocks[2::3] = -(2**40)
+    blocks[-2] = 2**63 - 5  # a frame's lines counted from here would overflow
     fields = [np.array(f) for f in tables._fields]  # type: ignore[attr-defined]
     fields[0][:] = np.resize(np.array([2**31 - 1, -(2**31), 7, -1], dtype=np.int32), n)
     wild = reads.PassageReader(
