@@ -135,3 +135,73 @@ def test_loading_refuses_postings_out_of_order_every_way(way, monkeypatch):
         damaged[at] = value
         with pytest.raises(IndexUnreadable, match=r"post_doc|out of order"):
             mapped_check._postings_in_order(damaged, ptr, 10)
+
+
+class _Split:
+    """index/_postings.c told to split any input in two threads (large inputs only, left
+    to itself): the same arrays must come out, and the same errors."""
+
+    count = staticmethod(kernel.count)
+    ordered = staticmethod(kernel.ordered)
+
+    @staticmethod
+    def fill(*args):
+        return kernel.fill(*args, 1)
+
+    @staticmethod
+    def score(*args):
+        return kernel.score(*args, 1)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_postings_built_in_two_threads_are_those_of_one(variant, monkeypatch):
+    texts = [*Synthetic(seed=6, vocabulary=700).passages(1500), "war " * 300, "", "x"]
+    forward = encode_tokens(tokenize(t) for t in texts)
+    settings = replace(IndexSettings(), variant=variant)
+    one = triples(forward), postings_build.score_postings(forward, settings)
+    monkeypatch.setattr(postings_build, "_postings", _Split)
+    two = triples(forward), postings_build.score_postings(forward, settings)
+    for ours, theirs in zip(two[0], one[0], strict=True):
+        assert np.array_equal(ours, theirs)
+    assert two[1].keys() == one[1].keys()
+    for name, array in one[1].items():
+        assert np.array_equal(two[1][name], array), name
+
+
+def test_fill_in_two_threads_reports_the_first_damage():
+    """Each thread reads every token: the error is the one a single pass finds first, in
+    whichever thread's terms it lies."""
+    ptr = np.array([0, 2, 4, 6], dtype=np.int64)
+    ids = np.array([0, 3, 1, 2, 0, 3], dtype=np.uint32)  # terms 0-1 first, 2-3 second
+    df = np.array([2, 1, 1, 2], dtype=np.int64)
+    out = [np.zeros(6, dtype=np.int32) for _ in range(3)]
+    kernel.fill(ptr, ids, df, *out, 1)
+    assert [a.tolist() for a in out] == [[0, 0, 1, 2, 3, 3], [0, 2, 1, 1, 0, 2], [1] * 6]
+    # (tokens, df, the error); the threads' terms part where half the postings lie behind.
+    cases = [
+        ([0, 3, 1, 9, 0, 3], df, "outside the vocabulary"),  # token 3: both threads see it
+        ([0, 3, 0, 2, 3, 9], [1, 1, 1, 3], "df does not match"),  # token 2 (first thread) before 5
+        ([0, 3, 3, 2, 0, 9], [2, 1, 0, 3], "df does not match"),  # token 3 (second) before 5
+        ([0, 3, 2, 3, 3, 9], [2, 0, 1, 3], "outside the vocabulary"),  # before the count of term 0
+    ]
+    for tokens, counts, message in cases:
+        with pytest.raises(ValueError, match=message):
+            kernel.fill(
+                ptr, np.array(tokens, dtype=np.uint32), np.array(counts, dtype=np.int64), *out, 1
+            )
+
+
+@pytest.mark.parametrize("at", [1, 3, 5])
+def test_scoring_in_two_threads_refuses_postings_out_of_order(at):
+    """Terms out of order in the first part, at the split or in the second: refused, as in
+    one thread (the split falls at a term's first posting, here the fourth)."""
+    term = np.array([0, 0, 1, 2, 2, 3], dtype=np.int32)
+    term[at] = 4 if at == 1 else term[at - 1] - 1 if at == 3 else 0
+    doc, tf = np.array([0, 1, 0, 0, 1, 1], dtype=np.int32), np.ones(6, dtype=np.int32)
+    words, idf = np.array([3, 4], dtype=np.int64), np.ones(5)
+    outs = [np.empty(11, np.int64), np.empty(6, np.int32), np.empty(6, np.int32)]
+    outs += [np.empty(6, np.uint16), np.empty(10), np.empty(10)]
+    args = (term, doc, tf, words, idf, 0, 1.5, 0.75, 0.5, 3.5, 1.25, 65535.0, *outs)
+    for shared in (1, 1 << 20):
+        with pytest.raises(ValueError, match="not \\(term, passage\\) in order"):
+            kernel.score(*args, shared)
