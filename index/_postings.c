@@ -8,18 +8,16 @@
  *   doc_ptr    int64[n + 1]  passage i's tokens are doc_terms[doc_ptr[i] : doc_ptr[i + 1]]
  *   doc_terms  uint32[tokens]  term ids, each < len(df)
  *   df         int64[vocab]  out: how many passages hold each term
- * fill(doc_ptr, doc_terms, df, term, doc, tf[, shared])
+ * fill(doc_ptr, doc_terms, df, term, doc, tf)
  *   term, doc, tf  int32[postings]  out: (term, passage, count), by term then passage
  * A term id >= vocab or a pointer out of order raises ValueError.
  *
  * score(term, doc, tf, words, idf, variant, k1, b, delta, avgdl, edge, levels,
- *       post_ptr, post_doc, post_tf, post_score, post_unit, max_score[, shared])
+ *       post_ptr, post_doc, post_tf, post_score, post_unit, max_score)
  *   engine_numpy.score_triples' arrays for two tiers, the same to the last bit: each
  *   posting's BM25 contribution with rank-bm25's formulas (variant 0 Okapi, 1 BM25L,
  *   2 BM25+) and the given IDFs, its tier (above `edge` times its term's mean score:
  *   tier 0), and its score in 1/levels of its tier's largest magnitude.
- * fill and score split their work between two threads, each its own terms, from `shared`
- * postings on (SHARED_POSTINGS unless given): the same arrays, the same errors.
  *
  * ordered(post_ptr, post_doc, n) -> bool
  *   True when each slice post_doc[post_ptr[s] : post_ptr[s + 1]] (int64, int32) ascends
@@ -30,7 +28,6 @@
 #include <Python.h>
 #include <math.h>
 #include <stdint.h>
-#include <pthread.h>
 #include <string.h>
 
 typedef struct {
@@ -131,85 +128,9 @@ done:
     return result;
 }
 
-/* One part of fill's work: the postings of terms [lo, hi), whose places are their own;
- * every token read, those of other terms passed over. bad: 1 a term outside the
- * vocabulary, 2 df not matching the tokens; bad_at: the token where it was found (tokens:
- * at the end), so that the first of the parts' is the one a single pass would find. */
-typedef struct {
-    const Forward *f;
-    Py_ssize_t lo, hi;
-    int64_t *next;
-    const int64_t *end;
-    int32_t *last, *term, *doc, *tf;
-    int bad;
-    int64_t bad_at;
-} FillPart;
-
-static void *fill_part(void *arg)
-{
-    FillPart *P = arg;
-    const Forward *f = P->f;
-    const int64_t *p = f->views[0].buf;
-    const uint32_t *t = f->views[1].buf;
-    int64_t *next = P->next;
-    const int64_t *end = P->end;
-    int32_t *last = P->last, *doc = P->doc, *tf = P->tf;
-    uint32_t lo = (uint32_t)P->lo, hi = (uint32_t)P->hi;
-    for (Py_ssize_t v = P->lo; v < P->hi; v++)
-        for (int64_t j = next[v]; j < end[v]; j++) P->term[j] = (int32_t)v;
-    for (Py_ssize_t d = 0; d < f->n; d++) {
-        for (int64_t j = p[d]; j < p[d + 1]; j++) {
-            uint32_t v = t[j];
-            if (v >= (uint64_t)f->vocab) {
-                P->bad = 1;
-                P->bad_at = j;
-                return NULL;
-            }
-            if (v < lo || v >= hi) continue;
-            if (last[v] == (int32_t)d) {
-                tf[next[v] - 1]++;
-            } else if (next[v] == end[v]) { /* more passages than df says */
-                P->bad = 2;
-                P->bad_at = j;
-                return NULL;
-            } else {
-                last[v] = (int32_t)d;
-                doc[next[v]] = (int32_t)d;
-                tf[next[v]] = 1;
-                next[v]++;
-            }
-        }
-    }
-    for (Py_ssize_t v = P->lo; v < P->hi; v++)
-        if (next[v] != end[v]) { /* fewer passages than df says */
-            P->bad = 2;
-            P->bad_at = f->tokens;
-            return NULL;
-        }
-    return NULL;
-}
-
-/* Postings from which fill and score run in two threads (the GIL let go), unless the
- * caller says otherwise (tests split small inputs): at a million passages, with 90
- * million postings, fill took 4.0 s in one and score 4.3 s. */
-#define SHARED_POSTINGS (1 << 20)
-
-/* work(part) for both parts: the second in a thread of its own when there is one. */
-static void both(void *(*work)(void *), void *first, void *second, int split)
-{
-    pthread_t other;
-    int threaded = split && pthread_create(&other, NULL, work, second) == 0;
-    work(first);
-    if (threaded)
-        pthread_join(other, NULL);
-    else if (split)
-        work(second);
-}
-
 static PyObject *fill(PyObject *self, PyObject *args)
 {
     PyObject *ptr_o, *terms_o, *df_o, *term_o, *doc_o, *tf_o;
-    Py_ssize_t shared = SHARED_POSTINGS;
     Forward f;
     memset(&f, 0, sizeof f);
     Py_buffer out[3]; /* term, doc, tf */
@@ -217,8 +138,7 @@ static PyObject *fill(PyObject *self, PyObject *args)
     int64_t *next = NULL, *end = NULL;
     int32_t *last = NULL;
     (void)self;
-    if (!PyArg_ParseTuple(args, "OOOOOO|n", &ptr_o, &terms_o, &df_o, &term_o, &doc_o, &tf_o,
-                          &shared))
+    if (!PyArg_ParseTuple(args, "OOOOOO", &ptr_o, &terms_o, &df_o, &term_o, &doc_o, &tf_o))
         return NULL;
     if (open_forward(ptr_o, terms_o, df_o, 0, &f) < 0 || view(term_o, &out[0], 4, 1, "term") < 0
         || view(doc_o, &out[1], 4, 1, "doc") < 0 || view(tf_o, &out[2], 4, 1, "tf") < 0)
@@ -237,13 +157,11 @@ static PyObject *fill(PyObject *self, PyObject *args)
         goto done;
     }
     int64_t at = 0;
-    Py_ssize_t mid = f.vocab; /* the first term of the second part */
     for (Py_ssize_t v = 0; v < f.vocab; v++) { /* each term's slots: [next, end) */
         if (df[v] < 0 || df[v] > postings - at) {
             PyErr_SetString(PyExc_ValueError, "df does not add up to the postings");
             goto done;
         }
-        if (mid == f.vocab && at >= postings / 2) mid = v;
         next[v] = at;
         end[v] = at += df[v];
     }
@@ -251,20 +169,38 @@ static PyObject *fill(PyObject *self, PyObject *args)
         PyErr_SetString(PyExc_ValueError, "df does not add up to the postings");
         goto done;
     }
-    int split = postings >= shared && mid > 0 && mid < f.vocab;
-    FillPart parts[2];
-    for (int i = 0; i < 2; i++)
-        parts[i] = (FillPart){&f, i ? mid : 0, i || !split ? f.vocab : mid, next, end, last,
-                              out[0].buf, out[1].buf, out[2].buf, 0, 0};
+    const int64_t *p = f.views[0].buf;
+    const uint32_t *t = f.views[1].buf;
+    int32_t *term = out[0].buf, *doc = out[1].buf, *tf = out[2].buf;
+    int bad = 0;
     Py_BEGIN_ALLOW_THREADS
-    both(fill_part, &parts[0], &parts[1], split);
+    for (Py_ssize_t v = 0; v < f.vocab; v++)
+        for (int64_t j = next[v]; j < end[v]; j++) term[j] = (int32_t)v;
+    for (Py_ssize_t d = 0; d < f.n && !bad; d++) {
+        for (int64_t j = p[d]; j < p[d + 1]; j++) {
+            uint32_t v = t[j];
+            if (v >= (uint64_t)f.vocab) {
+                bad = 1;
+                break;
+            }
+            if (last[v] == (int32_t)d) {
+                tf[next[v] - 1]++;
+            } else if (next[v] == end[v]) { /* more passages than df says */
+                bad = 2;
+                break;
+            } else {
+                last[v] = (int32_t)d;
+                doc[next[v]] = (int32_t)d;
+                tf[next[v]] = 1;
+                next[v]++;
+            }
+        }
+    }
+    for (Py_ssize_t v = 0; v < f.vocab && !bad; v++)
+        if (next[v] != end[v]) bad = 2; /* fewer passages than df says */
     Py_END_ALLOW_THREADS
-    const FillPart *first = &parts[0];
-    if (split && parts[1].bad && (!first->bad || parts[1].bad_at < first->bad_at))
-        first = &parts[1];
-    if (first->bad == 1)
-        PyErr_SetString(PyExc_ValueError, "a token names a term outside the vocabulary");
-    if (first->bad == 2) PyErr_SetString(PyExc_ValueError, "df does not match the tokens");
+    if (bad == 1) PyErr_SetString(PyExc_ValueError, "a token names a term outside the vocabulary");
+    if (bad == 2) PyErr_SetString(PyExc_ValueError, "df does not match the tokens");
 done:
     PyMem_RawFree(next);
     PyMem_RawFree(end);
@@ -293,86 +229,16 @@ static double bm25(const Formula *f, double tf, double words)
     return tf * (f->k1 + 1) / (tf + f->k1 * norm);
 }
 
-/* One part of score's postings: whole terms, so that each part writes its own slots
- * and its own places in the outputs. */
-typedef struct {
-    const Formula *f;
-    Py_ssize_t lo, hi; /* postings [lo, hi) */
-    Py_ssize_t vocab, n;
-    const int32_t *term, *doc, *tf;
-    const int64_t *words;
-    const double *idf;
-    double *contribution, *mean, *low, *high, *unit, *max_score;
-    int64_t *next, *ptr;
-    int32_t *post_doc, *post_tf;
-    uint16_t *post_score;
-    int bad;
-} Part;
-
-/* A part's postings checked, then their contributions, their terms' means (np.bincount's
- * sums: in posting order) and their tiers' sizes and extremes (next[] counts sizes). */
-static void *part_scored(void *arg)
-{
-    Part *P = arg;
-    const int32_t *term = P->term, *doc = P->doc, *tf = P->tf;
-    for (Py_ssize_t p = P->lo; p < P->hi; p++) {
-        if ((uint32_t)term[p] >= (uint64_t)P->vocab || (uint32_t)doc[p] >= (uint64_t)P->n
-            || (p && term[p] < term[p - 1])) {
-            P->bad = 1;
-            return NULL;
-        }
-    }
-    for (Py_ssize_t p = P->lo; p < P->hi; p++) {
-        double s = bm25(P->f, (double)tf[p], (double)P->words[doc[p]]) * P->idf[term[p]];
-        P->contribution[p] = s;
-        P->mean[term[p]] += s;
-    }
-    for (Py_ssize_t p = P->lo; p < P->hi;) { /* divided by df, at least 1 */
-        Py_ssize_t first = p;
-        int32_t t = term[p];
-        while (p < P->hi && term[p] == t) p++;
-        P->mean[t] = P->mean[t] / (double)(p - first > 1 ? p - first : 1);
-    }
-    for (Py_ssize_t p = P->lo; p < P->hi; p++) {
-        double s = P->contribution[p];
-        Py_ssize_t slot = 2 * (Py_ssize_t)term[p] + (s / P->mean[term[p]] <= P->f->edge);
-        if (P->next[slot] == 0 || s < P->low[slot]) P->low[slot] = s;
-        if (P->next[slot] == 0 || s > P->high[slot]) P->high[slot] = s;
-        P->next[slot]++;
-    }
-    return NULL;
-}
-
-/* A part's postings placed tier by tier, passage order kept; quantised to the tier's unit. */
-static void *part_placed(void *arg)
-{
-    Part *P = arg;
-    for (Py_ssize_t p = P->lo; p < P->hi; p++) {
-        double s = P->contribution[p];
-        Py_ssize_t slot = 2 * (Py_ssize_t)P->term[p] + (s / P->mean[P->term[p]] <= P->f->edge);
-        int64_t at = P->next[slot]++;
-        double u = P->unit[slot];
-        double q = rint(s / (u == 0.0 ? 1.0 : u));
-        P->post_doc[at] = P->doc[p];
-        P->post_tf[at] = P->tf[p];
-        P->post_score[at] = (uint16_t)(int64_t)q;
-        double back = (double)P->post_score[at] * u;
-        if (at == P->ptr[slot] || back > P->max_score[slot]) P->max_score[slot] = back;
-    }
-    return NULL;
-}
-
 static PyObject *score(PyObject *self, PyObject *args)
 {
     PyObject *in_o[5], *out_o[6];
     Formula f;
     double levels;
-    Py_ssize_t shared = SHARED_POSTINGS;
     (void)self;
-    if (!PyArg_ParseTuple(args, "OOOOOiddddddOOOOOO|n", &in_o[0], &in_o[1], &in_o[2],
-                          &in_o[3], &in_o[4], &f.variant, &f.k1, &f.b, &f.delta, &f.avgdl,
-                          &f.edge, &levels, &out_o[0], &out_o[1], &out_o[2], &out_o[3],
-                          &out_o[4], &out_o[5], &shared))
+    if (!PyArg_ParseTuple(args, "OOOOOiddddddOOOOOO", &in_o[0], &in_o[1], &in_o[2], &in_o[3],
+                          &in_o[4], &f.variant, &f.k1, &f.b, &f.delta, &f.avgdl, &f.edge,
+                          &levels, &out_o[0], &out_o[1], &out_o[2], &out_o[3], &out_o[4],
+                          &out_o[5]))
         return NULL;
     /* in: term, doc, tf (int32), words (int64), idf (float64);
      * out: post_ptr (int64), post_doc, post_tf (int32), post_score (uint16),
@@ -404,6 +270,13 @@ static PyObject *score(PyObject *self, PyObject *args)
     int32_t *post_doc = out[1].buf, *post_tf = out[2].buf;
     uint16_t *post_score = out[3].buf;
     double *unit = out[4].buf, *max_score = out[5].buf;
+    for (Py_ssize_t p = 0; p < m; p++) {
+        if ((uint32_t)term[p] >= (uint64_t)vocab || (uint32_t)doc[p] >= (uint64_t)n
+            || (p && term[p] < term[p - 1])) {
+            PyErr_SetString(PyExc_ValueError, "postings are not (term, passage) in order");
+            goto done;
+        }
+    }
     contribution = PyMem_RawMalloc((size_t)(m ? m : 1) * sizeof(double));
     mean = PyMem_RawCalloc((size_t)(vocab ? vocab : 1), sizeof(double));
     low = PyMem_RawMalloc((size_t)(slots ? slots : 1) * sizeof(double));
@@ -413,32 +286,48 @@ static PyObject *score(PyObject *self, PyObject *args)
         PyErr_NoMemory();
         goto done;
     }
-    /* Split at a term's first posting near the middle: each part's terms are its own. */
-    Py_ssize_t mid = m / 2;
-    while (mid > 0 && mid < m && term[mid] == term[mid - 1]) mid++;
-    int split = m >= shared && mid > 0 && mid < m;
-    Part parts[2];
-    for (int i = 0; i < 2; i++)
-        parts[i] = (Part){&f, i ? mid : 0, i || !split ? m : mid, vocab, n, term, doc, tf,
-                          words, idf, contribution, mean, low, high, unit, max_score, next,
-                          ptr, post_doc, post_tf, post_score, 0};
-    int bad;
     Py_BEGIN_ALLOW_THREADS
-    both(part_scored, &parts[0], &parts[1], split);
-    bad = parts[0].bad || (split && parts[1].bad);
-    if (!bad) {
-        ptr[0] = 0;
-        for (Py_ssize_t j = 0; j < slots; j++) {
-            int64_t size = next[j];
-            next[j] = ptr[j];
-            ptr[j + 1] = ptr[j] + size;
-            unit[j] = size ? (-low[j] > high[j] ? low[j] : high[j]) / levels : 0.0;
-            max_score[j] = 0.0;
-        }
-        both(part_placed, &parts[0], &parts[1], split);
+    /* Each posting's score, and each term's mean (np.bincount's sums: in posting order). */
+    for (Py_ssize_t p = 0; p < m; p++) {
+        double s = bm25(&f, (double)tf[p], (double)words[doc[p]]) * idf[term[p]];
+        contribution[p] = s;
+        mean[term[p]] += s;
+    }
+    for (Py_ssize_t p = 0, t = 0; t < vocab; t++) { /* divided by df, at least 1 */
+        Py_ssize_t first = p;
+        while (p < m && term[p] == t) p++;
+        mean[t] = mean[t] / (double)(p - first > 1 ? p - first : 1);
+    }
+    /* Tiers: their sizes and extremes (next[] counts sizes for now). */
+    for (Py_ssize_t p = 0; p < m; p++) {
+        double s = contribution[p];
+        Py_ssize_t slot = 2 * (Py_ssize_t)term[p] + (s / mean[term[p]] <= f.edge);
+        if (next[slot] == 0 || s < low[slot]) low[slot] = s;
+        if (next[slot] == 0 || s > high[slot]) high[slot] = s;
+        next[slot]++;
+    }
+    ptr[0] = 0;
+    for (Py_ssize_t j = 0; j < slots; j++) {
+        int64_t size = next[j];
+        next[j] = ptr[j];
+        ptr[j + 1] = ptr[j] + size;
+        unit[j] = size ? (-low[j] > high[j] ? low[j] : high[j]) / levels : 0.0;
+        max_score[j] = 0.0;
+    }
+    /* Placed tier by tier, passage order kept; quantised to the tier's unit. */
+    for (Py_ssize_t p = 0; p < m; p++) {
+        double s = contribution[p];
+        Py_ssize_t slot = 2 * (Py_ssize_t)term[p] + (s / mean[term[p]] <= f.edge);
+        int64_t at = next[slot]++;
+        double u = unit[slot];
+        double q = rint(s / (u == 0.0 ? 1.0 : u));
+        post_doc[at] = doc[p];
+        post_tf[at] = tf[p];
+        post_score[at] = (uint16_t)(int64_t)q;
+        double back = (double)post_score[at] * u;
+        if (at == ptr[slot] || back > max_score[slot]) max_score[slot] = back;
     }
     Py_END_ALLOW_THREADS
-    if (bad) PyErr_SetString(PyExc_ValueError, "postings are not (term, passage) in order");
 done:
     PyMem_RawFree(contribution);
     PyMem_RawFree(mean);

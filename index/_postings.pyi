@@ -13,7 +13,6 @@ def fill(
     term: npt.NDArray[np.int32],
     doc: npt.NDArray[np.int32],
     tf: npt.NDArray[np.int32],
-    shared: int = ...,
 ) -> None: ...
 def score(
     term: npt.NDArray[np.int32],
@@ -34,6 +33,5 @@ def score(
     post_score: npt.NDArray[np.uint16],
     post_unit: npt.NDArray[np.float64],
     max_score: npt.NDArray[np.float64],
-    shared: int = ...,
 ) -> None: ...
 def ordered(post_ptr: npt.NDArray[np.int64], post_doc: npt.NDArray[np.int32], n: int) -> bool: ...
