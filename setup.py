@@ -11,6 +11,11 @@ Python's round, without printing it).
 
 Optional: where they cannot be compiled (no C compiler), the install goes on and the
 engine uses numpy alone, more slowly.
+
+The search's own Python modules (SEARCH_MODULES) are compiled too, by mypyc, from the
+same typed source: a search's Python steps (reading the question, scoring, citing)
+run as C calls, not bytecode. Optional in the same way: without mypyc or a compiler the
+modules run as Python, with the same answers.
 """
 
 import sys
@@ -36,4 +41,46 @@ KERNELS = (
     "_rounding",
 )
 
-setup(ext_modules=[kernel(name) for name in KERNELS])
+# The modules a search runs through, compiled by mypyc (index/compiled.py lists them for
+# the tests and the bench that need them as Python).
+SEARCH_MODULES = (
+    "about",
+    "cite",
+    "engine_numpy",
+    "mapped_contexts",
+    "mapped_engine",
+    "parts",
+    "query",
+    "question",
+    "rounding",
+    "search",
+    "sentences",
+    "tokenize",
+    "words",
+)
+# mypyc type-checks what it compiles. pip's build environment holds mypy and numpy (the
+# modules' own types name numpy's; pyproject.toml's build requirements), not the other
+# libraries: their types are Any (the compiled code calls them as Python does). The
+# project's strict settings are CI's business (mypy), not the build's.
+MYPYC_OPTIONS = ["--config-file", "", "--ignore-missing-imports", "--follow-imports", "silent"]
+
+
+def search_modules() -> list[Extension]:
+    """SEARCH_MODULES compiled by mypyc into one shared library, or none where mypyc is
+    missing or refuses them (the modules then run as Python)."""
+    try:
+        from mypyc.build import mypycify
+    except ImportError:
+        return []
+    paths = [f"index/{name}.py" for name in SEARCH_MODULES]
+    try:
+        extensions = mypycify([*MYPYC_OPTIONS, *paths], group_name="index._search")
+    except (Exception, SystemExit) as exc:  # mypy's errors exit
+        print(f"warning: the search's modules stay Python (mypyc: {exc})", file=sys.stderr)
+        return []
+    for extension in extensions:
+        extension.optional = True
+    return extensions
+
+
+setup(ext_modules=[kernel(name) for name in KERNELS] + search_modules())

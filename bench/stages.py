@@ -8,6 +8,11 @@ inclusive time (a stage's own and that of the stages it calls) a search, and its
 `Searcher.search`. A wrapped call costs about 0.3 us more: the calls column says how much
 to take off. A profiler that samples (py-spy) agrees on the shares; cProfile, which times
 every call, inflates the Python stages against the compiled ones.
+
+The search's modules are compiled by mypyc where the install could (setup.py), and a
+compiled call cannot be wrapped: the stages are timed in a child process that runs those
+modules from their Python source (bench/interpreted.py). The shares are the Python
+search's; `py-spy record --native` samples the compiled one.
 """
 
 from __future__ import annotations
@@ -15,7 +20,9 @@ from __future__ import annotations
 import argparse
 import collections
 import functools
+import json
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -84,8 +91,38 @@ def timed(
 
 def measure(path: Path, queries: int, warm: int) -> tuple[list[tuple[str, float, float]], float]:
     """(label, us a search, calls a search) for every stage, over `queries` distinct bench
-    questions, and the p50 of as many others timed without the wrappers: batches of 50 of
-    each in turn, so both see the caches and the machine alike."""
+    questions, and the p50 of as many others timed without the wrappers, measured in a
+    child process running the search's modules from source (see the module's docstring)."""
+    done = subprocess.run(
+        [sys.executable, __file__, "--worker", str(path), str(queries), str(warm)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode:
+        raise RuntimeError(f"the stages' process failed:\n{done.stderr[-2000:]}")
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    return [tuple(row) for row in report["rows"]], report["p50_ms"]
+
+
+def worker(path: Path, queries: int, warm: int) -> None:
+    """measure's child: the index modules from source, the stages timed, the wrappers
+    checked gone (a search after it runs unwrapped), the result printed as JSON."""
+    from bench.interpreted import use_source
+
+    use_source()
+    before = [getattr(owner, name) for _, owner, name in stages()]
+    rows, p50_ms = measure_here(path, queries, warm)
+    if [getattr(owner, name) for _, owner, name in stages()] != before:
+        raise RuntimeError("a stage's timer was left in place")
+    print(json.dumps({"rows": rows, "p50_ms": p50_ms}))
+
+
+def measure_here(
+    path: Path, queries: int, warm: int
+) -> tuple[list[tuple[str, float, float]], float]:
+    """measure's work, in this process: batches of 50 questions wrapped and 50 not in
+    turn, so both see the caches and the machine alike."""
     from bench.peers import open_briefbot_search
 
     ask = open_briefbot_search(path)
@@ -140,7 +177,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--index", type=Path, help="an index file to use instead of building")
     parser.add_argument("--queries", type=int, default=3000)
     parser.add_argument("--warm", type=int, default=200)
+    parser.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.worker:
+        worker(Path(args.worker[0]), int(args.worker[1]), int(args.worker[2]))
+        return 0
     if args.index:
         if not args.index.is_file():
             print(f"stages: no index file at {args.index}", file=sys.stderr)

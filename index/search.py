@@ -332,7 +332,7 @@ class Searcher:
         total = sum(found.weights) or 1.0
         best, best_score = spans[0], -2.0
         for span, cos in zip(spans, cosines, strict=False):
-            held = self.words.sentence_terms(text[span[0] : span[1]]) & weights.keys()
+            held = weights.keys() & self.words.sentence_terms(text[span[0] : span[1]])
             share = sum(weights[t] for t in sorted(held)) / total
             score = rounded(float(cos) + SENTENCE_WORDS * share, 6)
             if score > best_score:

@@ -10,7 +10,15 @@ from index import IndexSettings, Searcher, build_index
 from index.aliases import Aliases
 from index.english import is_english_word, rarity
 from index.meaning import LazyEncoder
-from index.query import MAX_CORRECTIONS, ROOT_LENGTH, _same_root, _shared_start, corrections
+from index.query import (
+    MAX_CORRECTIONS,
+    MAX_TYPO_LOOKUPS,
+    ROOT_LENGTH,
+    _same_root,
+    _shared_start,
+    corrections,
+    parse,
+)
 from index.question import read_question
 
 # Sorted, as the word ranker keeps its vocabulary.
@@ -115,15 +123,21 @@ def test_not_covered_question(seed_searcher):
     assert seed_searcher.search("How long is the border with China?", 3).answered
 
 
-def test_typo_lookups_are_bounded_per_question(monkeypatch, seed_searcher):
-    import index.query as query
-
+def test_typo_lookups_are_bounded_per_question(seed_searcher):
+    # Each typo lookup asks for the vocabulary once (parse's `vocabulary`), as the
+    # searcher's concepts do: counted here, where a compiled parse's calls cannot be.
+    library = seed_searcher.library
     calls = []
-    real = query.corrections
-    monkeypatch.setattr(query, "corrections", lambda t, v: calls.append(t) or real(t, v))
-    question = " ".join(f"zzqx{chr(97 + i % 26)}{i}word" for i in range(40))
-    seed_searcher.search(question, 3)
-    assert len(calls) == query.MAX_TYPO_LOOKUPS
+
+    def vocabulary() -> list[str]:
+        calls.append(1)
+        return seed_searcher.words.vocabulary()
+
+    question = read_question(" ".join(f"zzqx{chr(97 + i % 26)}{i}word" for i in range(40)))
+    known = lambda term: library.engine.document_frequency(term) > 0  # noqa: E731
+    concepts = parse(question, Aliases(library.alias_groups), known, vocabulary)
+    assert len(concepts) == 40
+    assert len(calls) == MAX_TYPO_LOOKUPS
 
 
 def test_best_sentence_counts_alias_terms(seed_searcher):

@@ -1,6 +1,7 @@
 """bench/stages.py times the whole search's stages by wrapping them: every stage it names
 must still exist, each must be timed, none may take longer than the search holding it,
-and the wrappers must be gone afterwards (a search after it runs unwrapped)."""
+and the wrappers must be gone afterwards (a search after it runs unwrapped: its child
+process checks, and fails the measure when one is left)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 
 from bench.corpus import Synthetic
 from bench.peers import build_briefbot
-from bench.stages import measure, stages, table
+from bench.stages import measure, table
 
 
 @pytest.fixture(scope="module")
@@ -21,9 +22,7 @@ def small_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_every_stage_is_timed_within_the_search(small_index: Path) -> None:
-    before = [getattr(owner, name) for _, owner, name in stages()]
     rows, p50_ms = measure(small_index, queries=40, warm=5)
-    assert [getattr(owner, name) for _, owner, name in stages()] == before  # unwrapped
     whole = rows[0][1]
     assert rows[0][2] == 1.0  # one search a question
     # The wrapped searches' mean is the unwrapped p50 plus the wrappers and the tail: the

@@ -292,7 +292,7 @@ def test_the_compiled_pair_scan_finds_the_pairs_python_finds(text, firsts):
     lists the adjacent pairs whose first letters are wanted, as _adjacent does (in text
     order, repeats kept)."""
     kernel = pytest.importorskip("index._pairs", reason="built without a C compiler")
-    firsts = {f.lower() for f in firsts}
+    firsts = frozenset(f.lower() for f in firsts)
     found = kernel.adjacent(text, "".join(sorted(firsts)))
     assert sorted(found) == sorted(_adjacent(_pair_words(text), firsts))
     words = _pair_words(text)
