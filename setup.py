@@ -41,8 +41,8 @@ KERNELS = (
     "_rounding",
 )
 
-# The modules a search runs through, compiled by mypyc (index/compiled.py lists them for
-# the tests and the bench that need them as Python).
+# The modules a search runs through, compiled by mypyc (tests/index/test_compiled_modules.py
+# reads this list; bench/interpreted.py loads them from source where they must be Python).
 SEARCH_MODULES = (
     "about",
     "cite",

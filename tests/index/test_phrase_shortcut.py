@@ -1,6 +1,7 @@
 """The phrase shortcut (index/words.py lacks_pairs): a leading candidate whose words cannot
 hold any of the question's word pairs is given no phrase share without its text being
-tokenised, so only one that holds none: the answers are those of tokenising every one."""
+tokenised. Each one it spares must hold none of them when tokenised: then the answers are
+those of tokenising every candidate."""
 
 from __future__ import annotations
 

@@ -133,8 +133,10 @@ def test_typo_lookups_are_bounded_per_question(seed_searcher):
         calls.append(1)
         return seed_searcher.words.vocabulary()
 
+    def known(term: str) -> bool:
+        return library.engine.document_frequency(term) > 0
+
     question = read_question(" ".join(f"zzqx{chr(97 + i % 26)}{i}word" for i in range(40)))
-    known = lambda term: library.engine.document_frequency(term) > 0  # noqa: E731
     concepts = parse(question, Aliases(library.alias_groups), known, vocabulary)
     assert len(concepts) == 40
     assert len(calls) == MAX_TYPO_LOOKUPS
