@@ -325,6 +325,23 @@ def plain_words(text: str) -> bool:
     return text.isascii() and "'" not in text
 
 
+def pair_needs(
+    pairs: frozenset[tuple[str, str]] | set[tuple[str, str]], terms: list[str]
+) -> list[frozenset[str]]:
+    """Each of a question's word `pairs`' words that are query `terms` (and that no
+    stopword stems to): a passage lacking one of them, as the engine says, cannot hold
+    the pair."""
+    asked = pair_terms(pairs) & set(terms)
+    return [frozenset(pair) & asked for pair in pairs]
+
+
+def lacks_pairs(held: frozenset[str], needs: list[frozenset[str]], text: str) -> bool:
+    """True when a passage (`text`, holding the query terms `held`, as the engine says)
+    cannot hold any of a question's word pairs, told without tokenising it: its words split
+    as its terms do, and it lacks a needed word of every pair (`needs`: pair_needs)."""
+    return plain_words(text) and not any(map(held.issuperset, needs))
+
+
 def question_parts(
     text: str,
 ) -> tuple[list[str], dict[str, tuple[str, ...]], set[tuple[str, str]]]:

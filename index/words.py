@@ -21,7 +21,7 @@ from index.question import Question
 from index.records import quick_init
 from index.rounding import rounded
 from index.sentences import sentence_spans
-from index.tokenize import pair_terms, pairs_held, plain_words
+from index.tokenize import lacks_pairs, pair_needs, pairs_held
 
 _concepts: ModuleType | None
 try:  # the compiled concept scores (setup.py); without it, the same numbers in Python
@@ -132,8 +132,9 @@ class WordRanker:
         text: str,
     ) -> float:
         """The share of the question's word pairs the scored passage (`text`) holds: none,
-        without reading its words, when it cannot hold one (`needs`: see lacks_pairs)."""
-        if lacks_pairs(scored, needs, text):
+        without reading its words, when it cannot hold one (`needs`: see index/tokenize.py's
+        lacks_pairs)."""
+        if lacks_pairs(scored.held, needs, text):
             return 0.0
         return pairs_held(text, pairs) / len(pairs)
 
@@ -233,23 +234,6 @@ class WordRanker:
     def _idf(self, term: str) -> float:
         # The BM25L/Robertson-style IDF; always positive, highest for unseen terms.
         return math.log((self._size + 1) / (self._df(term) + 0.5))
-
-
-def pair_needs(
-    pairs: frozenset[tuple[str, str]] | set[tuple[str, str]], terms: list[str]
-) -> list[frozenset[str]]:
-    """Each of a question's word `pairs`' words that are query `terms` (and that no
-    stopword stems to): a passage lacking one of them, as the engine says, cannot hold
-    the pair."""
-    asked = pair_terms(pairs) & set(terms)
-    return [frozenset(pair) & asked for pair in pairs]
-
-
-def lacks_pairs(scored: Scored, needs: list[frozenset[str]], text: str) -> bool:
-    """True when the scored passage (`text`) cannot hold any of a question's word pairs, as
-    the engine's terms tell without tokenising it: its words split as its terms do, and it
-    lacks a needed word of every pair (`needs`: pair_needs)."""
-    return plain_words(text) and not any(map(scored.held.issuperset, needs))
 
 
 def _in_order(ranked: list[Scored], phrases: list[float] | None = None) -> list[Scored]:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from bench.interpreted import compiled
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -30,8 +32,7 @@ def compiled_here() -> list[str]:
     """The SEARCH_MODULES this checkout loads compiled (none where mypyc could not build)."""
     names = []
     for name in search_modules():
-        module = importlib.import_module(f"index.{name}")
-        if not str(module.__file__).endswith(".py"):
+        if compiled(importlib.import_module(f"index.{name}")):
             names.append(name)
     return names
 

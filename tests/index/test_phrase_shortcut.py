@@ -1,4 +1,4 @@
-"""The phrase shortcut (index/words.py lacks_pairs): a leading candidate whose words cannot
+"""The phrase shortcut (index/tokenize.py lacks_pairs): a leading candidate whose words cannot
 hold any of the question's word pairs is given no phrase share without its text being
 tokenised. Each one it spares must hold none of them when tokenised: then the answers are
 those of tokenising every candidate."""
@@ -14,8 +14,8 @@ from bench.run import assembled, synthetic_library
 from index import IndexSettings, Searcher
 from index.question import read_question
 from index.search import RERANK_DEPTH
-from index.tokenize import word_pairs
-from index.words import PHRASE_DEPTH, lacks_pairs, pair_needs
+from index.tokenize import lacks_pairs, pair_needs, word_pairs
+from index.words import PHRASE_DEPTH
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +50,7 @@ def test_a_candidate_the_shortcut_spares_holds_none_of_the_pairs(
         for scored in found.ranked[:PHRASE_DEPTH]:
             passage = searcher.library.passages[scored.passage].text
             leading += 1
-            if lacks_pairs(scored, needs, passage):
+            if lacks_pairs(scored.held, needs, passage):
                 spared += 1
                 assert not question.pairs & word_pairs(passage), (text, scored.passage)
     assert leading
